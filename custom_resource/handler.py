@@ -1,0 +1,74 @@
+"""CloudFormation glue for the package resolver (crhelper).
+
+Create and Update answer with the group's latest Approved package: its ARN is the physical id, so a
+newer package gives a new id and CloudFormation later sends Delete for the old one. Delete has nothing
+to remove and always succeeds, also for the id crhelper generates after a failed Create, so a
+rollback or a stack delete never waits on this resource.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+from crhelper import CfnResource
+
+from custom_resource.latest_approved import ResolutionError, latest_approved_package
+
+if TYPE_CHECKING:
+    from mypy_boto3_sagemaker import SageMakerClient
+
+logger = logging.getLogger(__name__)
+
+# sleep_on_delete=0: crhelper otherwise sleeps two minutes on every Delete to let logs flush.
+helper = CfnResource(json_logging=False, log_level="INFO", boto_level="CRITICAL", sleep_on_delete=0)
+
+# Standard mode retries throttling with exponential backoff; 5 attempts with these socket timeouts
+# stay well inside the function's timeout, so crhelper still has time to answer FAILED.
+SAGEMAKER_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=10)
+
+GROUP_PROPERTY = "ModelPackageGroupName"
+
+
+@cache
+def sagemaker_client() -> SageMakerClient:
+    """Created on first use, so importing the handler needs no AWS configuration."""
+    return boto3.client("sagemaker", config=SAGEMAKER_CONFIG)
+
+
+@helper.create
+@helper.update
+def resolve(event: dict[str, Any], _context: object) -> str:
+    """Answer with the latest Approved package; its ARN becomes the physical id."""
+    group_name = event.get("ResourceProperties", {}).get(GROUP_PROPERTY, "")
+    if not isinstance(group_name, str) or not group_name:
+        raise ResolutionError(
+            f"The custom resource has no {GROUP_PROPERTY} property: set the template's "
+            f"{GROUP_PROPERTY} parameter (the template passes it to this resource)."
+        )
+    package = latest_approved_package(sagemaker_client(), group_name)
+    logger.info(
+        "%s %s: latest Approved package of %s is %s (version %s, created %s)",
+        event["RequestType"],
+        event["LogicalResourceId"],
+        group_name,
+        package.arn,
+        package.version,
+        package.created.isoformat(),
+    )
+    helper.Data.update(package.response_data())
+    return package.arn
+
+
+@helper.delete
+def delete(event: dict[str, Any], _context: object) -> None:
+    """Nothing to delete: resolving creates nothing. Succeeds for any physical id."""
+    logger.info("Delete %s (%s): nothing to remove", event["LogicalResourceId"], event.get("PhysicalResourceId"))
+
+
+def lambda_handler(event: dict[str, Any], context: object) -> None:
+    """The Lambda entry point: crhelper runs the function for the request type and answers CloudFormation."""
+    helper(event, context)
