@@ -1,0 +1,52 @@
+# Every target installs what it needs into .venv from the pinned requirements.txt.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+TEMPLATE := templates/sagemaker-endpoint.yaml
+DIST := dist
+
+.DEFAULT_GOAL := help
+.PHONY: help build install render package lint test e2e bench lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+build: render package lint ## Install, render the template, package the resolver zip, lint the template
+
+install: $(INSTALLED) ## Create .venv with the pinned dependencies and the generator's console script
+
+$(INSTALLED): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+render: $(INSTALLED) ## Write templates/sagemaker-endpoint.yaml
+	$(BIN)/python -m generator render --output $(TEMPLATE)
+
+package: $(INSTALLED) ## Write the resolver zip to dist/, named by its sha256
+	$(BIN)/python -m generator package --output $(DIST)
+
+lint: $(INSTALLED) ## cfn-lint the template, informational rules included
+	$(BIN)/cfn-lint --include-checks I -- $(TEMPLATE)
+
+test: $(INSTALLED) ## ruff, mypy and the whole pytest suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+bench: $(INSTALLED) ## Render time, template and zip sizes, API calls per resolution
+	$(BIN)/python -m benchmarks.run
+
+lock: ## Re-pin requirements.txt from requirements.in
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install --quiet -r requirements.in
+	{ echo '# Generated from requirements.in by `make lock`: exact versions of everything installed.'; \
+	  $(VENV)-lock/bin/python -m pip freeze; } > requirements.txt
+	rm -rf $(VENV)-lock
+
+clean: ## Remove .venv, dist/ and caches
+	rm -rf $(VENV) $(DIST) .pytest_cache .mypy_cache .ruff_cache

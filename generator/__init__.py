@@ -1,0 +1,1 @@
+"""Render the SageMaker real-time endpoint CloudFormation template and package its resolver Lambda."""

@@ -1,0 +1,62 @@
+"""Command line: `render` writes the template, `package` writes the resolver zip.
+
+Bad input (an unknown option or format, an unwritable path) ends with exit code 2 and one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator.package import build_resolver_package
+from generator.template import build_template, render
+
+DEFAULT_TEMPLATE = Path("templates/sagemaker-endpoint.yaml")
+DEFAULT_DIST = Path("dist")
+USAGE_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "render":
+            return _render(args.format, args.output)
+        return _package(args.output)
+    except OSError as error:
+        print(f"error: cannot write {error.filename or args.output}: {error.strerror or error}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _render(output_format: str, output: Path | None) -> int:
+    path = output or DEFAULT_TEMPLATE.with_suffix(f".{output_format}")
+    text = render(build_template(), output_format)  # type: ignore[arg-type]  # argparse checked the choice
+    if path.parent != Path():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    print(path)
+    return 0
+
+
+def _package(output: Path) -> int:
+    package = build_resolver_package()
+    path = package.write(output)
+    print(f"{path} sha256={package.sha256}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sagemaker-endpoint-template",
+        description="Render the SageMaker endpoint CloudFormation template, or package its resolver Lambda.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{render,package}")
+    render_cmd = commands.add_parser("render", help="write the CloudFormation template")
+    render_cmd.add_argument("--format", choices=["yaml", "json"], default="yaml", help="output format (default yaml)")
+    render_cmd.add_argument(
+        "--output", type=Path, help=f"file to write (default {DEFAULT_TEMPLATE}, .json with --format json)"
+    )
+    package_cmd = commands.add_parser("package", help="write the resolver Lambda zip, named by its sha256")
+    package_cmd.add_argument("--output", type=Path, default=DEFAULT_DIST, help=f"directory (default {DEFAULT_DIST})")
+    return parser

@@ -1,0 +1,41 @@
+"""Where captured requests and responses go: `s3://<bucket>/<prefix>`, or the bucket's root.
+
+The module we replace wrote `s3://<bucket>/` and granted `<bucket>//*` for an empty prefix; here both the
+destination and the grant are built from the same two cases, so they always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from troposphere import If, Not, Ref, Select, Split, Sub
+
+from generator.stack import Stack, add_condition, is_empty
+
+BUCKET_NAME_FIELD = 5  # arn:<partition>:s3:::<bucket> split on ":"
+
+
+@dataclass(frozen=True)
+class DataCaptureLocation:
+    s3_uri: If
+    objects_arn: If
+
+
+def data_capture_location(stack: Stack) -> DataCaptureLocation:
+    params = stack.params
+    has_prefix = add_condition(stack, "HasDataCapturePrefix", Not(is_empty(params.data_capture_prefix)))
+    bucket_arn = Ref(params.model_artifacts_bucket_arn)
+    bucket = Select(BUCKET_NAME_FIELD, Split(":", bucket_arn))
+    prefix = Ref(params.data_capture_prefix)
+    return DataCaptureLocation(
+        s3_uri=If(
+            has_prefix,
+            Sub("s3://${Bucket}/${Prefix}", Bucket=bucket, Prefix=prefix),
+            Sub("s3://${Bucket}", Bucket=bucket),
+        ),
+        objects_arn=If(
+            has_prefix,
+            Sub("${BucketArn}/${Prefix}/*", BucketArn=bucket_arn, Prefix=prefix),
+            Sub("${BucketArn}/*", BucketArn=bucket_arn),
+        ),
+    )

@@ -1,0 +1,128 @@
+"""The stack's KMS key: the endpoint's storage volume, captured data and the resolver's logs.
+
+The account administers the key; only our principals use it: the model role directly, anyone in the
+account only through SageMaker (which creates a grant for the endpoint's volume) or through S3 to read
+captured data, and CloudWatch Logs only for the resolver's log group. The key is retained when the stack
+is deleted, so data captured under it stays readable.
+"""
+
+from __future__ import annotations
+
+from awacs import kms
+from awacs.aws import ArnEquals, Bool, Condition, Principal, StringEquals
+from troposphere import If, Ref, Sub
+from troposphere.kms import Alias, Key
+
+from generator.iam import account_root, allow, arn, only_if, policy_document
+from generator.stack import Stack, add_output
+
+KEY_ADMINISTRATION = [
+    kms.CancelKeyDeletion,
+    kms.CreateAlias,
+    kms.DeleteAlias,
+    kms.DescribeKey,
+    kms.DisableKey,
+    kms.DisableKeyRotation,
+    kms.EnableKey,
+    kms.EnableKeyRotation,
+    kms.GetKeyPolicy,
+    kms.GetKeyRotationStatus,
+    kms.ListAliases,
+    kms.ListGrants,
+    kms.ListKeyPolicies,
+    kms.ListKeyRotations,
+    kms.ListResourceTags,
+    kms.PutKeyPolicy,
+    kms.RevokeGrant,
+    kms.RotateKeyOnDemand,
+    kms.ScheduleKeyDeletion,
+    kms.TagResource,
+    kms.UntagResource,
+    kms.UpdateAlias,
+    kms.UpdateKeyDescription,
+]
+ENCRYPT_DECRYPT = [
+    kms.Decrypt,
+    kms.DescribeKey,
+    kms.Encrypt,
+    kms.GenerateDataKey,
+    kms.GenerateDataKeyWithoutPlaintext,
+    kms.ReEncryptFrom,
+    kms.ReEncryptTo,
+]
+THIS_KEY = "*"  # in a key policy, "*" means the key the policy is attached to
+
+
+def add_encryption_key(stack: Stack, model_role_arn: If, resolver_log_group_name: Sub) -> Key:
+    key = stack.template.add_resource(
+        Key(
+            "EncryptionKey",
+            Description=Sub("SageMaker endpoint of stack ${AWS::StackName}: storage volume, captured data, logs"),
+            EnableKeyRotation=True,
+            KeyPolicy=_key_policy(stack, model_role_arn, resolver_log_group_name),
+            DeletionPolicy="Retain",
+            UpdateReplacePolicy="Retain",
+            Tags=stack.tags,
+        )
+    )
+    stack.template.add_resource(
+        Alias("EncryptionKeyAlias", AliasName=Sub("alias/sagemaker-endpoint/${AWS::StackName}"), TargetKeyId=Ref(key))
+    )
+    add_output(stack, "KmsKeyId", Ref(key), "KMS key of the endpoint's storage volume and captured data")
+    return key
+
+
+def _key_policy(stack: Stack, model_role_arn: If, resolver_log_group_name: Sub) -> dict[str, object]:
+    account = Principal("AWS", account_root())
+    in_account = {"kms:CallerAccount": Sub("${AWS::AccountId}")}
+    return policy_document(
+        allow("AccountAdministersKey", KEY_ADMINISTRATION, [THIS_KEY], principal=account),
+        allow("ModelRoleUsesKey", ENCRYPT_DECRYPT, [THIS_KEY], principal=Principal("AWS", model_role_arn)),
+        allow(
+            "AccountUsesKeyThroughSageMaker",
+            ENCRYPT_DECRYPT,
+            [THIS_KEY],
+            principal=account,
+            condition=Condition(StringEquals({**in_account, "kms:ViaService": _service_host("sagemaker")})),
+        ),
+        allow(
+            "SageMakerGrantsForEndpointVolume",
+            [kms.CreateGrant],
+            [THIS_KEY],
+            principal=account,
+            condition=Condition(
+                [
+                    StringEquals({**in_account, "kms:ViaService": _service_host("sagemaker")}),
+                    Bool("kms:GrantIsForAWSResource", "true"),
+                ]
+            ),
+        ),
+        allow(
+            "AccountReadsCapturedDataThroughS3",
+            [kms.Decrypt, kms.DescribeKey],
+            [THIS_KEY],
+            principal=account,
+            condition=Condition(StringEquals({**in_account, "kms:ViaService": _service_host("s3")})),
+        ),
+        only_if(
+            stack.conditions.use_package_group,
+            allow(
+                "LogsEncryptResolverLogGroup",
+                [kms.Decrypt, kms.DescribeKey, kms.Encrypt, kms.GenerateDataKey, kms.ReEncryptFrom, kms.ReEncryptTo],
+                [THIS_KEY],
+                principal=Principal("Service", _service_host("logs")),
+                condition=Condition(
+                    ArnEquals(
+                        "kms:EncryptionContext:aws:logs:arn",
+                        arn("logs", "log-group:${Name}", Name=resolver_log_group_name),
+                    )
+                ),
+            ),
+        ),
+    )
+
+
+def _service_host(service: str) -> Sub:
+    """A Regional service host; the URL suffix differs by partition (amazonaws.com.cn in China)."""
+    return Sub(f"{service}.${{AWS::Region}}.${{AWS::URLSuffix}}")
+

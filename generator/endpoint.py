@@ -1,0 +1,87 @@
+"""The EndpointConfig (one production variant) and the real-time Endpoint.
+
+The EndpointConfig has no fixed name, for the same reason as the Model: its properties are create-only.
+The Endpoint updates in place to a new EndpointConfig (SageMaker UpdateEndpoint), so it keeps its name.
+"""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, If, NoValue, Ref, Sub
+from troposphere.kms import Key
+from troposphere.sagemaker import (
+    CaptureContentTypeHeader,
+    CaptureOption,
+    DataCaptureConfig,
+    Endpoint,
+    EndpointConfig,
+    Model,
+    ProductionVariant,
+)
+
+from generator.data_capture import DataCaptureLocation
+from generator.instance_storage import add_volume_encryption_condition
+from generator.stack import Stack, add_output
+
+CSV_CONTENT_TYPES = ["text/csv"]
+JSON_CONTENT_TYPES = ["application/json"]
+
+
+class EndpointDataCaptureConfig(DataCaptureConfig):
+    """The EndpointConfig's DataCaptureConfig. troposphere 4.11.1 types that property with the TransformJob
+    shape (no EnableCapture, CaptureOptions or sampling); this subclass has the EndpointConfig's."""
+
+    props = {
+        "CaptureContentTypeHeader": (CaptureContentTypeHeader, False),
+        "CaptureOptions": ([CaptureOption], True),
+        "DestinationS3Uri": (str, True),
+        "EnableCapture": (bool, False),
+        "InitialSamplingPercentage": (int, True),
+        "KmsKeyId": (str, False),
+    }
+
+
+def add_endpoint(stack: Stack, model: Model, key: Key, capture: DataCaptureLocation) -> Endpoint:
+    params = stack.params
+    encrypt_volume = add_volume_encryption_condition(stack)
+    config = stack.template.add_resource(
+        EndpointConfig(
+            "EndpointConfig",
+            ProductionVariants=[
+                ProductionVariant(
+                    ModelName=GetAtt(model, "ModelName"),
+                    VariantName=Ref(params.variant_name),
+                    InstanceType=Ref(params.instance_type),
+                    InitialInstanceCount=Ref(params.initial_instance_count),
+                    InitialVariantWeight=Ref(params.initial_variant_weight),
+                )
+            ],
+            KmsKeyId=If(encrypt_volume, GetAtt(key, "Arn"), NoValue),
+            DataCaptureConfig=If(stack.conditions.data_capture_enabled, _data_capture(stack, key, capture), NoValue),
+            Tags=stack.tags,
+        )
+    )
+    endpoint = stack.template.add_resource(
+        Endpoint("Endpoint", EndpointConfigName=GetAtt(config, "EndpointConfigName"), Tags=stack.tags)
+    )
+    name = GetAtt(endpoint, "EndpointName")
+    add_output(stack, "EndpointName", name, "Name of the SageMaker endpoint")
+    add_output(
+        stack,
+        "EndpointUrl",
+        Sub("https://runtime.sagemaker.${AWS::Region}.${AWS::URLSuffix}/endpoints/${Name}/invocations", Name=name),
+        "URL that invokes the endpoint (SageMaker runtime InvokeEndpoint)",
+    )
+    return endpoint
+
+
+def _data_capture(stack: Stack, key: Key, capture: DataCaptureLocation) -> EndpointDataCaptureConfig:
+    return EndpointDataCaptureConfig(
+        EnableCapture=True,
+        InitialSamplingPercentage=Ref(stack.params.data_capture_sampling_percentage),
+        DestinationS3Uri=capture.s3_uri,
+        KmsKeyId=GetAtt(key, "Arn"),
+        CaptureOptions=[CaptureOption(CaptureMode="Input"), CaptureOption(CaptureMode="Output")],
+        CaptureContentTypeHeader=CaptureContentTypeHeader(
+            CsvContentTypes=CSV_CONTENT_TYPES, JsonContentTypes=JSON_CONTENT_TYPES
+        ),
+    )

@@ -1,0 +1,121 @@
+"""The model execution role SageMaker assumes, created only when ModelExecutionRoleArn is empty.
+
+Least privilege: read only the artifacts bucket, write only under the data-capture prefix, pull only
+from EcrRepoArn, attach network interfaces only with our security group, write only endpoint logs.
+Use of our KMS key is granted by the key policy (see encryption.py), so this role can use no other key.
+"""
+
+from __future__ import annotations
+
+from awacs import cloudwatch, ec2, ecr, logs, s3
+from awacs.aws import ArnEquals, Condition, StringEquals
+from troposphere import GetAtt, If, Not, Ref, Sub
+from troposphere.ec2 import SecurityGroup
+from troposphere.iam import Policy, Role
+
+from generator.data_capture import DataCaptureLocation
+from generator.iam import allow, arn, assume_role_policy, only_if, policy_document
+from generator.stack import Stack, add_condition, add_output, is_empty
+
+SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"  # a service principal name, the same in every partition
+ENDPOINT_LOG_GROUPS = "log-group:/aws/sagemaker/Endpoints/*"  # SageMaker names them after the endpoint
+ENDPOINT_METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"
+
+
+def add_model_role(stack: Stack, security_group: SecurityGroup, capture: DataCaptureLocation) -> If:
+    """Add the role when needed; return the ARN of the role the model runs with, created or given."""
+    params = stack.params
+    create_role = add_condition(stack, "CreateModelExecutionRole", is_empty(params.model_execution_role_arn))
+    role = stack.template.add_resource(
+        Role(
+            "ModelExecutionRole",
+            Condition=create_role,
+            Description=Sub("SageMaker model execution role of stack ${AWS::StackName}"),
+            AssumeRolePolicyDocument=assume_role_policy(SAGEMAKER_SERVICE),
+            Policies=[
+                Policy(
+                    PolicyName="ModelExecution",
+                    PolicyDocument=policy_document(
+                        *_artifact_statements(stack, capture), *_network_statements(stack, security_group)
+                    ),
+                )
+            ],
+            Tags=stack.tags,
+        )
+    )
+    role_arn = If(create_role, GetAtt(role, "Arn"), Ref(params.model_execution_role_arn))
+    add_output(stack, "ModelExecutionRoleArn", role_arn, "Role SageMaker assumes to run the model")
+    return role_arn
+
+
+def _artifact_statements(stack: Stack, capture: DataCaptureLocation) -> list[object]:
+    params = stack.params
+    has_bucket = add_condition(stack, "HasModelArtifactsBucket", Not(is_empty(params.model_artifacts_bucket_arn)))
+    has_repo = add_condition(stack, "HasEcrRepo", Not(is_empty(params.ecr_repo_arn)))
+    bucket_arn = Ref(params.model_artifacts_bucket_arn)
+    return [
+        only_if(has_bucket, allow("ListModelArtifactsBucket", [s3.ListBucket], [bucket_arn])),
+        only_if(has_bucket, allow("ReadModelArtifacts", [s3.GetObject], [Sub(f"${{{params.model_artifacts_bucket_arn.title}}}/*")])),
+        only_if(
+            stack.conditions.data_capture_enabled,
+            allow("WriteCapturedData", [s3.PutObject], [capture.objects_arn]),
+        ),
+        only_if(
+            has_repo,
+            allow(
+                "PullInferenceImage",
+                [ecr.BatchCheckLayerAvailability, ecr.BatchGetImage, ecr.GetDownloadUrlForLayer],
+                [Ref(params.ecr_repo_arn)],
+            ),
+        ),
+        # GetAuthorizationToken is account-wide: it has no resource to scope to.
+        only_if(has_repo, allow("GetEcrAuthorizationToken", [ecr.GetAuthorizationToken], ["*"])),
+        allow(
+            "WriteEndpointLogs",
+            [logs.CreateLogGroup, logs.CreateLogStream, logs.DescribeLogStreams, logs.PutLogEvents],
+            [arn("logs", ENDPOINT_LOG_GROUPS)],
+        ),
+        # PutMetricData has no resource type; the namespace condition is what limits it.
+        allow(
+            "PublishEndpointMetrics",
+            [cloudwatch.PutMetricData],
+            ["*"],
+            condition=Condition(StringEquals("cloudwatch:namespace", ENDPOINT_METRICS_NAMESPACE)),
+        ),
+    ]
+
+
+def _network_statements(stack: Stack, security_group: SecurityGroup) -> list[object]:
+    """Network interfaces in the endpoint's subnets. Only our security group may be attached, and it lives
+    in VpcId, so an interface can only be created in VpcId (a security group and a subnet must share a VPC)."""
+    return [
+        allow(
+            "CreateEndpointNetworkInterfaces",
+            [ec2.CreateNetworkInterface],
+            [
+                arn("ec2", "network-interface/*"),
+                arn("ec2", "subnet/*"),
+                arn("ec2", "security-group/${GroupId}", GroupId=GetAtt(security_group, "GroupId")),
+            ],
+        ),
+        allow(
+            "ManageEndpointNetworkInterfaces",
+            [ec2.CreateNetworkInterfacePermission, ec2.DeleteNetworkInterface, ec2.DeleteNetworkInterfacePermission],
+            [arn("ec2", "network-interface/*")],
+            condition=Condition(
+                ArnEquals("ec2:Vpc", arn("ec2", "vpc/${VpcId}", VpcId=Ref(stack.params.vpc_id)))
+            ),
+        ),
+        # EC2 Describe* actions cannot be scoped to resources.
+        allow(
+            "DescribeEndpointNetwork",
+            [
+                ec2.DescribeDhcpOptions,
+                ec2.DescribeNetworkInterfaces,
+                ec2.DescribeSecurityGroups,
+                ec2.DescribeSubnets,
+                ec2.DescribeVpcs,
+            ],
+            ["*"],
+        ),
+    ]

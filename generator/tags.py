@@ -1,0 +1,25 @@
+"""The SageMaker project and domain tags every taggable resource carries, each only when its input is set.
+
+Domain resource isolation lets a domain's users reach only resources tagged with its sagemaker:domain-arn.
+"""
+
+from __future__ import annotations
+
+from troposphere import If, NoValue, Not, Ref, Tags, Template
+
+from generator.parameters import Parameters
+from generator.stack import is_empty
+
+
+def add_resource_tags(template: Template, params: Parameters) -> Tags:
+    tag_sources = {
+        "sagemaker:project-name": ("HasSageMakerProjectName", params.sagemaker_project_name),
+        "sagemaker:project-id": ("HasSageMakerProjectId", params.sagemaker_project_id),
+        "sagemaker:domain-id": ("HasSageMakerDomainId", params.sagemaker_domain_id),
+        "sagemaker:domain-arn": ("HasSageMakerDomainArn", params.sagemaker_domain_arn),
+    }
+    tags = []
+    for key, (condition, parameter) in tag_sources.items():
+        template.add_condition(condition, Not(is_empty(parameter)))
+        tags.append(If(condition, {"Key": key, "Value": Ref(parameter)}, NoValue))
+    return Tags(*tags)
