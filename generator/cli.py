@@ -25,7 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _render(args.format, args.output)
         return _package(args.output)
     except OSError as error:
-        print(f"error: cannot write {error.filename or args.output}: {error.strerror or error}", file=sys.stderr)
+        detail = f"{error.strerror}: {error.filename}" if error.strerror and error.filename else str(error)
+        print(f"error: cannot write --output {args.output or DEFAULT_TEMPLATE}: {detail}", file=sys.stderr)
         return USAGE_ERROR
 
 

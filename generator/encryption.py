@@ -125,4 +125,3 @@ def _key_policy(stack: Stack, model_role_arn: If, resolver_log_group_name: Sub) 
 def _service_host(service: str) -> Sub:
     """A Regional service host; the URL suffix differs by partition (amazonaws.com.cn in China)."""
     return Sub(f"{service}.${{AWS::Region}}.${{AWS::URLSuffix}}")
-

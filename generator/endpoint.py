@@ -6,7 +6,7 @@ The Endpoint updates in place to a new EndpointConfig (SageMaker UpdateEndpoint)
 
 from __future__ import annotations
 
-from troposphere import GetAtt, If, NoValue, Ref, Sub
+from troposphere import GetAtt, If, NoValue, PropsDictType, Ref, Sub
 from troposphere.kms import Key
 from troposphere.sagemaker import (
     CaptureContentTypeHeader,
@@ -30,7 +30,7 @@ class EndpointDataCaptureConfig(DataCaptureConfig):
     """The EndpointConfig's DataCaptureConfig. troposphere 4.11.1 types that property with the TransformJob
     shape (no EnableCapture, CaptureOptions or sampling); this subclass has the EndpointConfig's."""
 
-    props = {
+    props: PropsDictType = {
         "CaptureContentTypeHeader": (CaptureContentTypeHeader, False),
         "CaptureOptions": ([CaptureOption], True),
         "DestinationS3Uri": (str, True),

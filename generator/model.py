@@ -21,9 +21,7 @@ def add_model(stack: Stack, package_arn: If, role_arn: If, security_group: Secur
             PrimaryContainer=ContainerDefinition(ModelPackageName=package_arn),
             ExecutionRoleArn=role_arn,
             EnableNetworkIsolation=Ref(params.enable_network_isolation),
-            VpcConfig=VpcConfig(
-                SecurityGroupIds=[GetAtt(security_group, "GroupId")], Subnets=Ref(params.subnet_ids)
-            ),
+            VpcConfig=VpcConfig(SecurityGroupIds=[GetAtt(security_group, "GroupId")], Subnets=Ref(params.subnet_ids)),
             Tags=stack.tags,
         )
     )

@@ -55,7 +55,10 @@ def _artifact_statements(stack: Stack, capture: DataCaptureLocation) -> list[obj
     bucket_arn = Ref(params.model_artifacts_bucket_arn)
     return [
         only_if(has_bucket, allow("ListModelArtifactsBucket", [s3.ListBucket], [bucket_arn])),
-        only_if(has_bucket, allow("ReadModelArtifacts", [s3.GetObject], [Sub(f"${{{params.model_artifacts_bucket_arn.title}}}/*")])),
+        only_if(
+            has_bucket,
+            allow("ReadModelArtifacts", [s3.GetObject], [Sub(f"${{{params.model_artifacts_bucket_arn.title}}}/*")]),
+        ),
         only_if(
             stack.conditions.data_capture_enabled,
             allow("WriteCapturedData", [s3.PutObject], [capture.objects_arn]),
@@ -102,9 +105,7 @@ def _network_statements(stack: Stack, security_group: SecurityGroup) -> list[obj
             "ManageEndpointNetworkInterfaces",
             [ec2.CreateNetworkInterfacePermission, ec2.DeleteNetworkInterface, ec2.DeleteNetworkInterfacePermission],
             [arn("ec2", "network-interface/*")],
-            condition=Condition(
-                ArnEquals("ec2:Vpc", arn("ec2", "vpc/${VpcId}", VpcId=Ref(stack.params.vpc_id)))
-            ),
+            condition=Condition(ArnEquals("ec2:Vpc", arn("ec2", "vpc/${VpcId}", VpcId=Ref(stack.params.vpc_id)))),
         ),
         # EC2 Describe* actions cannot be scoped to resources.
         allow(

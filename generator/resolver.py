@@ -8,7 +8,7 @@ FAILED just before it), and `ServiceTimeout` bounds how long CloudFormation wait
 from __future__ import annotations
 
 from awacs import logs, sagemaker
-from troposphere import AWSObject, GetAtt, If, Ref, Sub
+from troposphere import AWSObject, GetAtt, If, PropsDictType, Ref, Sub
 from troposphere.awslambda import Code, Function, LoggingConfig
 from troposphere.iam import Policy, Role
 from troposphere.kms import Key
@@ -53,7 +53,9 @@ def add_package_resolver(stack: Stack, key: Key) -> If:
             Condition=group_mode,
             Description=Sub("Package resolver of stack ${AWS::StackName}"),
             AssumeRolePolicyDocument=assume_role_policy(LAMBDA_SERVICE),
-            Policies=[Policy(PolicyName="ResolveLatestApprovedPackage", PolicyDocument=_resolver_policy(stack, log_group))],
+            Policies=[
+                Policy(PolicyName="ResolveLatestApprovedPackage", PolicyDocument=_resolver_policy(stack, log_group))
+            ],
             Tags=stack.tags,
         )
     )
@@ -89,7 +91,7 @@ class LatestApprovedModelPackage(AWSObject):
     """The custom resource, typed so its properties are checked like any other resource's."""
 
     resource_type = "Custom::LatestApprovedModelPackage"
-    props = {
+    props: PropsDictType = {
         "ServiceToken": (str, True),
         "ServiceTimeout": (int, False),
         "ModelPackageGroupName": (str, True),

@@ -5,7 +5,7 @@ Domain resource isolation lets a domain's users reach only resources tagged with
 
 from __future__ import annotations
 
-from troposphere import If, NoValue, Not, Ref, Tags, Template
+from troposphere import If, Not, NoValue, Ref, Tags, Template
 
 from generator.parameters import Parameters
 from generator.stack import is_empty

@@ -48,8 +48,8 @@ def build_template(resolver: ResolverPackage | None = None) -> Template:
 def render(template: Template, output_format: Format = "yaml") -> str:
     """Stable text: troposphere sorts keys, so the same template always renders the same bytes."""
     if output_format == "json":
-        return template.to_json(indent=2) + "\n"
-    return template.to_yaml()
+        return str(template.to_json(indent=2)) + "\n"
+    return str(template.to_yaml())
 
 
 def render_minified_json(template: Template) -> str:

@@ -1,0 +1,38 @@
+"""Shared fixtures: the rendered template as a dict, and evaluation of it for given parameter values."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from generator.template import build_template
+from tests.template_eval import Evaluator
+
+# crhelper builds boto3 clients when the handler module is imported; no test talks to real AWS.
+os.environ.setdefault("AWS_REGION", "eu-west-1")
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+for _name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+    os.environ.setdefault(_name, "testing")
+
+VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": "subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb"}
+PACKAGE_ARN = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"
+ARN_MODE = {**VPC, "ModelPackageArn": PACKAGE_ARN}
+GROUP_MODE = {**VPC, "ModelPackageGroupName": "churn", "ResolverCodeS3Bucket": "artifacts-111122223333"}
+
+
+@pytest.fixture(scope="session")
+def template() -> dict[str, Any]:
+    return build_template().to_dict()  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def deploy(template: dict[str, Any]) -> Callable[..., Evaluator]:
+    """deploy(**values) -> the template evaluated for those parameter values (over its defaults)."""
+
+    def evaluate(**values: str) -> Evaluator:
+        return Evaluator(template, values)
+
+    return evaluate

@@ -1,0 +1,53 @@
+"""A moto server on 127.0.0.1 (a free port), for tests that need AWS APIs across processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+REGION = "eu-west-1"
+CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+MODEL_SPEC = {
+    "Containers": [
+        {"Image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/churn:1", "ModelDataUrl": "s3://b/m.tar.gz"}
+    ],
+    "SupportedContentTypes": ["text/csv"],
+    "SupportedResponseMIMETypes": ["text/csv"],
+}
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """Yield the endpoint URL of a fresh moto server; stop it afterwards."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def client(service: str, endpoint_url: str) -> Any:
+    return boto3.client(  # type: ignore[call-overload]  # any service, so no Literal name to pick an overload
+        service,
+        region_name=REGION,
+        endpoint_url=endpoint_url,
+        aws_access_key_id=CREDENTIALS["aws_access_key_id"],
+        aws_secret_access_key=CREDENTIALS["aws_secret_access_key"],
+    )
+
+
+def register_versions(sagemaker: Any, group: str, statuses: list[str]) -> list[str]:
+    """Create a group and one package version per approval status, oldest first; return their ARNs."""
+    sagemaker.create_model_package_group(ModelPackageGroupName=group)
+    return [
+        sagemaker.create_model_package(
+            ModelPackageGroupName=group, ModelApprovalStatus=status, InferenceSpecification=MODEL_SPEC
+        )["ModelPackageArn"]
+        for status in statuses
+    ]

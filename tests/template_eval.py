@@ -1,0 +1,131 @@
+"""Evaluate a rendered template for given parameter values, as CloudFormation would before creating anything.
+
+`effective_resources` drops resources whose Condition is false and resolves Fn::If, AWS::NoValue, Ref to
+parameters and pseudo parameters, Fn::Sub, Fn::Select and Fn::Split, leaving references to resources
+(Ref, Fn::GetAtt) as they are. `failed_rules` returns the AssertDescription of every failed Rule
+assertion. Tests assert on what a deploy with those values would really get.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+PSEUDO = {
+    "AWS::Partition": "aws",
+    "AWS::Region": "eu-west-1",
+    "AWS::AccountId": "111122223333",
+    "AWS::StackName": "ml-endpoint",
+    "AWS::URLSuffix": "amazonaws.com",
+}
+NO_VALUE = object()
+
+
+class Evaluator:
+    def __init__(self, template: dict[str, Any], values: dict[str, str], pseudo: dict[str, str] | None = None):
+        self.template = template
+        self.pseudo = {**PSEUDO, **(pseudo or {})}
+        self.params = {name: str(spec.get("Default", "")) for name, spec in template["Parameters"].items()}
+        unknown = set(values) - set(self.params)
+        if unknown:
+            raise KeyError(f"not parameters of the template: {sorted(unknown)}")
+        self.params.update(values)
+        self._conditions: dict[str, bool] = {}
+
+    def condition(self, name: str) -> bool:
+        if name not in self._conditions:
+            self._conditions[name] = self.truth(self.template["Conditions"][name])
+        return self._conditions[name]
+
+    def truth(self, expression: dict[str, Any]) -> bool:
+        ((function, args),) = expression.items()
+        if function == "Condition":
+            return self.condition(args)
+        if function == "Fn::Equals":
+            left, right = (self.value(arg) for arg in args)
+            return str(left) == str(right)
+        if function == "Fn::Not":
+            return not self.truth(args[0])
+        if function == "Fn::And":
+            return all(self.truth(arg) for arg in args)
+        if function == "Fn::Or":
+            return any(self.truth(arg) for arg in args)
+        if function == "Fn::Contains":
+            return str(self.value(args[1])) in [str(item) for item in self.value(args[0])]
+        raise ValueError(f"not a condition function: {function}")
+
+    def value(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [item for item in (self.value(element) for element in node) if item is not NO_VALUE]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1:
+            ((key, args),) = node.items()
+            if key == "Ref":
+                return self._ref(args)
+            if key == "Fn::If":
+                return self.value(args[1] if self.condition(args[0]) else args[2])
+            if key == "Fn::Select":
+                return self.value(args[1])[int(self.value(args[0]))]
+            if key == "Fn::Split":
+                source = self.value(args[1])
+                return source.split(args[0]) if isinstance(source, str) else {key: [args[0], source]}
+            if key == "Fn::Sub":
+                return self._sub(args)
+            if key in {"Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Condition"}:
+                return self.truth(node)
+        result = {key: self.value(item) for key, item in node.items()}
+        return {key: item for key, item in result.items() if item is not NO_VALUE}
+
+    def _ref(self, name: str) -> Any:
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        if name in self.params:
+            spec = self.template["Parameters"][name]
+            value = self.params[name]
+            return value.split(",") if spec["Type"].startswith("List<") else value
+        if name in self.pseudo:
+            return self.pseudo[name]
+        return {"Ref": name}
+
+    def _sub(self, args: Any) -> Any:
+        text, variables = (args, {}) if isinstance(args, str) else (args[0], args[1])
+        resolved = {name: self.value(value) for name, value in variables.items()}
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in resolved and isinstance(resolved[name], str):
+                return str(resolved[name])
+            if name not in resolved:
+                known = self._ref(name)
+                if isinstance(known, str):
+                    return known
+            return match.group(0)
+
+        text = re.sub(r"\$\{([^}!]+)\}", replace, text)
+        unresolved = {name: value for name, value in resolved.items() if f"${{{name}}}" in text}
+        if "${" not in text:
+            return text
+        return {"Fn::Sub": [text, unresolved] if unresolved else text}
+
+    def resources(self) -> dict[str, Any]:
+        return {
+            name: self.value({key: item for key, item in resource.items() if key != "Condition"})
+            for name, resource in self.template["Resources"].items()
+            if "Condition" not in resource or self.condition(resource["Condition"])
+        }
+
+    def outputs(self) -> dict[str, Any]:
+        return {
+            name: self.value(output["Value"])
+            for name, output in self.template["Outputs"].items()
+            if "Condition" not in output or self.condition(output["Condition"])
+        }
+
+    def failed_rules(self) -> list[str]:
+        failures = []
+        for rule in self.template.get("Rules", {}).values():
+            if "RuleCondition" in rule and not self.truth(rule["RuleCondition"]):
+                continue
+            failures += [a["AssertDescription"] for a in rule["Assertions"] if not self.truth(a["Assert"])]
+        return failures

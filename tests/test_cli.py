@@ -1,0 +1,66 @@
+"""The command line: what it writes, and one clear line with exit code 2 for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.package import build_resolver_package
+from generator.template import build_template, render
+
+
+def test_render_writes_the_yaml_template_and_prints_its_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "out" / "endpoint.yaml"
+    assert main(["render", "--output", str(output)]) == 0
+    assert output.read_text() == render(build_template())
+    assert capsys.readouterr().out == f"{output}\n"
+
+
+def test_render_json_writes_the_same_template_as_json(tmp_path: Path) -> None:
+    output = tmp_path / "endpoint.json"
+    assert main(["render", "--format", "json", "--output", str(output)]) == 0
+    assert json.loads(output.read_text()) == build_template().to_dict()
+
+
+def test_package_writes_the_zip_named_by_its_hash_and_prints_path_and_hash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    package = build_resolver_package()
+    assert main(["package", "--output", str(tmp_path)]) == 0
+    assert (tmp_path / package.file_name).read_bytes() == package.content
+    assert capsys.readouterr().out == f"{tmp_path / package.file_name} sha256={package.sha256}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["render", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
+        (["render", "--colour"], "unrecognized arguments: --colour"),
+        (["deploy"], "argument {render,package}: invalid choice: 'deploy'"),
+    ],
+)
+def test_given_bad_arguments_then_exit_2_with_the_reason_and_no_traceback(args: list[str], message: str) -> None:
+    run = subprocess.run([sys.executable, "-m", "generator", *args], capture_output=True, text=True, check=False)
+    assert run.returncode == 2
+    assert message in run.stderr.splitlines()[-1]
+    assert "Traceback" not in run.stderr
+
+
+def test_given_an_unwritable_output_then_exit_2_with_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    run = subprocess.run(
+        [sys.executable, "-m", "generator", "render", "--output", str(blocker / "t.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr.splitlines() == [f"error: cannot write --output {blocker / 't.yaml'}: File exists: {blocker}"]

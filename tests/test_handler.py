@@ -1,0 +1,205 @@
+"""The Lambda handler end to end in-process: real event fixtures in, the exact response crhelper PUTs out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from custom_resource import handler
+from tests.cfn_response_server import ResponseRecorder, response_server
+
+EVENTS = Path(__file__).parent / "events"
+V3 = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"
+V4 = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/4"
+CREATED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/ml-endpoint/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
+
+
+class LambdaContext:
+    """What crhelper reads from the Lambda context."""
+
+    aws_request_id = "4f3e2d1c-0b9a-4876-9543-210fedcba987"
+    function_name = "ml-endpoint-PackageResolverFunction-AbC123"
+
+    def __init__(self, remaining_ms: int = 60_000) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+@pytest.fixture
+def cloudformation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ResponseRecorder]:
+    with response_server(tmp_path) as recorder:
+        monkeypatch.setenv("SSL_CERT_FILE", str(recorder.ca_file))
+        yield recorder
+
+
+@pytest.fixture
+def stubber(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
+    client = boto3.client("sagemaker", region_name="eu-west-1")
+    monkeypatch.setattr(handler, "sagemaker_client", lambda: client)
+    with Stubber(client) as stub:
+        yield stub
+        stub.assert_no_pending_responses()
+
+
+def event(kind: str, recorder: ResponseRecorder, **changes: Any) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((EVENTS / f"{kind}.json").read_text())
+    return {**loaded, "ResponseURL": recorder.url, **changes}
+
+
+def newest(stub: Stubber, arn: str, version: int) -> None:
+    stub.add_response(
+        "list_model_packages",
+        {
+            "ModelPackageSummaryList": [
+                {
+                    "ModelPackageGroupName": "churn",
+                    "ModelPackageVersion": version,
+                    "ModelPackageArn": arn,
+                    "CreationTime": CREATED,
+                    "ModelPackageStatus": "Completed",
+                    "ModelApprovalStatus": "Approved",
+                }
+            ]
+        },
+        {
+            "ModelPackageGroupName": "churn",
+            "ModelApprovalStatus": "Approved",
+            "SortBy": "CreationTime",
+            "SortOrder": "Descending",
+            "MaxResults": 1,
+        },
+    )
+
+
+def response(recorder: ResponseRecorder) -> dict[str, Any]:
+    (only,) = recorder.wait(1)
+    return only
+
+
+def expected(request: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {
+        "path": "/cfn-response",
+        "StackId": STACK_ID,
+        "RequestId": request["RequestId"],
+        "LogicalResourceId": "LatestApprovedModelPackage",
+        "NoEcho": False,
+        **fields,
+    }
+
+
+def invoke(request: dict[str, Any], context: LambdaContext | None = None) -> None:
+    handler.lambda_handler(request, context or LambdaContext())
+
+
+def test_given_a_create_then_it_answers_success_with_the_newest_approved_package(
+    cloudformation: ResponseRecorder, stubber: Stubber, caplog: pytest.LogCaptureFixture
+) -> None:
+    newest(stubber, V3, 3)
+    request = event("create", cloudformation)
+    invoke(request)
+    assert response(cloudformation) == expected(
+        request,
+        Status="SUCCESS",
+        Reason="",
+        PhysicalResourceId=V3,
+        Data={
+            "ModelPackageArn": V3,
+            "ModelPackageGroupName": "churn",
+            "ModelPackageVersion": "3",
+            "CreationTime": "2026-11-02T09:30:00+00:00",
+        },
+    )
+    assert f"latest Approved package of churn is {V3}" in caplog.text
+
+
+def test_given_a_newer_approval_then_update_answers_a_new_physical_id(
+    cloudformation: ResponseRecorder, stubber: Stubber
+) -> None:
+    """A new id makes CloudFormation send Delete for the old one once the update completes."""
+    newest(stubber, V4, 4)
+    request = event("update", cloudformation)
+    invoke(request)
+    answer = response(cloudformation)
+    assert (answer["Status"], answer["PhysicalResourceId"], answer["Data"]["ModelPackageArn"]) == ("SUCCESS", V4, V4)
+
+
+def test_given_nothing_newer_then_update_keeps_the_physical_id(
+    cloudformation: ResponseRecorder, stubber: Stubber
+) -> None:
+    newest(stubber, V3, 3)
+    request = event("update", cloudformation)
+    invoke(request)
+    assert response(cloudformation)["PhysicalResourceId"] == request["PhysicalResourceId"] == V3
+
+
+def test_given_a_group_with_nothing_approved_then_create_fails_with_a_reason_naming_the_group(
+    cloudformation: ResponseRecorder, stubber: Stubber
+) -> None:
+    stubber.add_response("list_model_packages", {"ModelPackageSummaryList": []})
+    stubber.add_response(
+        "describe_model_package_group",
+        {
+            "ModelPackageGroupName": "churn",
+            "ModelPackageGroupArn": "arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/churn",
+            "CreationTime": CREATED,
+            "CreatedBy": {},
+            "ModelPackageGroupStatus": "Completed",
+        },
+    )
+    request = event("create", cloudformation)
+    invoke(request)
+    answer = response(cloudformation)
+    assert answer["Status"] == "FAILED"
+    assert answer["Reason"] == (
+        "Model package group 'churn' has no Approved model package: approve a version "
+        "(aws sagemaker update-model-package --model-approval-status Approved) and deploy again."
+    )
+    assert answer["Data"] == {}
+    # crhelper's generated id for a failed Create, which the rollback's Delete will carry
+    assert answer["PhysicalResourceId"].startswith("ml-endpoint_LatestApprovedModelPackage_")
+
+
+@pytest.mark.usefixtures("stubber")  # no SageMaker call expected
+def test_given_an_event_without_the_group_property_then_it_fails_naming_the_parameter(
+    cloudformation: ResponseRecorder,
+) -> None:
+    request = event("create", cloudformation)
+    request["ResourceProperties"] = {"ServiceToken": request["ServiceToken"]}
+    invoke(request)
+    answer = response(cloudformation)
+    assert (answer["Status"], answer["Reason"]) == (
+        "FAILED",
+        "The custom resource has no ModelPackageGroupName property: set the template's ModelPackageGroupName "
+        "parameter (the template passes it to this resource).",
+    )
+
+
+@pytest.mark.parametrize(
+    "physical_id",
+    [
+        "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3",
+        "ml-endpoint_LatestApprovedModelPackage_K2J9QZ1A",  # what crhelper generates after a failed Create
+        "anything-else",
+    ],
+)
+@pytest.mark.usefixtures("stubber")  # no SageMaker call expected
+def test_given_a_delete_of_any_id_then_it_succeeds_at_once_without_calling_sagemaker(
+    cloudformation: ResponseRecorder, physical_id: str
+) -> None:
+    request = event("delete", cloudformation, PhysicalResourceId=physical_id)
+    started = datetime.now(UTC)
+    invoke(request, LambdaContext(remaining_ms=300_000))  # crhelper would sleep 120 s here by default
+    assert response(cloudformation) == expected(
+        request, Status="SUCCESS", Reason="", PhysicalResourceId=physical_id, Data={}
+    )
+    assert (datetime.now(UTC) - started).total_seconds() < 10

@@ -1,0 +1,36 @@
+"""The committed template is exactly a fresh render, lints clean, and fits `aws cloudformation deploy`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cfn_flip
+from cfnlint.api import ManualArgs, lint
+
+from generator.template import build_template, render, render_minified_json
+
+COMMITTED = Path(__file__).parent.parent / "templates" / "sagemaker-endpoint.yaml"
+INLINE_TEMPLATE_LIMIT = 51_200  # bytes, for --template-body and `deploy` without --s3-bucket
+
+
+def test_the_committed_template_is_byte_identical_to_a_fresh_render() -> None:
+    assert COMMITTED.read_text() == render(build_template()), "run `make render` and commit the result"
+
+
+def test_json_and_yaml_renders_describe_the_same_template() -> None:
+    template = build_template()
+    as_json = json.loads(render(template, "json"))
+    assert as_json == json.loads(render_minified_json(template)) == template.to_dict()
+    assert json.loads(cfn_flip.to_json(render(template))) == as_json
+
+
+def test_cfn_lint_finds_nothing_including_informational_rules() -> None:
+    matches = lint(COMMITTED.read_text(), config=ManualArgs(include_checks=["I"], regions=["us-east-1", "eu-west-1"]))
+    assert [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in matches] == []
+
+
+def test_the_template_fits_an_inline_deploy_in_both_formats() -> None:
+    template = build_template()
+    assert len(render(template).encode()) < INLINE_TEMPLATE_LIMIT
+    assert len(render_minified_json(template).encode()) < INLINE_TEMPLATE_LIMIT

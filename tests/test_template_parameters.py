@@ -1,0 +1,150 @@
+"""Parameters: every seed input is there, typed, constrained, described, grouped and labelled."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from generator.package import build_resolver_package
+
+SEED_INPUTS = {
+    "vpc-id": "VpcId",
+    "subnet-ids": "SubnetIds",
+    "model-package-arn": "ModelPackageArn",
+    "model-package-group-name": "ModelPackageGroupName",
+    "sagemaker-project-id": "SageMakerProjectId",
+    "sagemaker-project-name": "SageMakerProjectName",
+    "sagemaker-domain-id": "SageMakerDomainId",
+    "sagemaker-domain-arn": "SageMakerDomainArn",
+    "model-execution-role-arn": "ModelExecutionRoleArn",
+    "enable-network-isolation": "EnableNetworkIsolation",
+    "model-artifacts-bucket-arn": "ModelArtifactsBucketArn",
+    "ecr-repo-arn": "EcrRepoArn",
+    "variant-name": "VariantName",
+    "initial-instance-count": "InitialInstanceCount",
+    "initial-variant-weight": "InitialVariantWeight",
+    "instance-type": "InstanceType",
+    "data-capture-samping-percentage": "DataCaptureSamplingPercentage",
+    "data-capture-prefix": "DataCapturePrefix",
+}
+OURS = {"ResolverCodeS3Bucket", "ResolverCodeS3Key"}
+
+
+def accepts(template: dict[str, Any], name: str, value: str) -> bool:
+    """What CloudFormation checks for a String parameter: the whole value matches AllowedPattern."""
+    spec = template["Parameters"][name]
+    return re.fullmatch(spec["AllowedPattern"], value) is not None and len(value) <= spec.get("MaxLength", 4096)
+
+
+def test_given_the_seed_inputs_then_each_has_exactly_one_parameter(template: dict[str, Any]) -> None:
+    assert set(template["Parameters"]) == set(SEED_INPUTS.values()) | OURS
+
+
+def test_every_parameter_is_described_grouped_and_labelled_once(template: dict[str, Any]) -> None:
+    interface = template["Metadata"]["AWS::CloudFormation::Interface"]
+    grouped = [name for group in interface["ParameterGroups"] for name in group["Parameters"]]
+    assert sorted(grouped) == sorted(template["Parameters"])
+    assert set(interface["ParameterLabels"]) == set(template["Parameters"])
+    assert all(spec["Description"].strip() for spec in template["Parameters"].values())
+
+
+@pytest.mark.parametrize(
+    ("name", "type_", "default"),
+    [
+        ("VpcId", "AWS::EC2::VPC::Id", None),
+        ("SubnetIds", "List<AWS::EC2::Subnet::Id>", None),
+        ("EnableNetworkIsolation", "String", "true"),
+        ("VariantName", "String", "AllTraffic"),
+        ("InitialInstanceCount", "Number", 1),
+        ("InitialVariantWeight", "Number", "1.0"),
+        ("InstanceType", "String", "ml.m4.xlarge"),
+        ("DataCaptureSamplingPercentage", "Number", 0),
+        ("ModelPackageArn", "String", ""),
+        ("ModelPackageGroupName", "String", ""),
+    ],
+)
+def test_parameter_types_and_defaults_follow_the_seed(
+    template: dict[str, Any], name: str, type_: str, default: object
+) -> None:
+    spec = template["Parameters"][name]
+    assert spec["Type"] == type_
+    assert spec.get("Default") == default
+
+
+def test_numbers_are_bounded(template: dict[str, Any]) -> None:
+    params = template["Parameters"]
+    assert (params["InitialInstanceCount"]["MinValue"], params["InitialVariantWeight"]["MinValue"]) == (1, 0)
+    assert (
+        params["DataCaptureSamplingPercentage"]["MinValue"],
+        params["DataCaptureSamplingPercentage"]["MaxValue"],
+    ) == (
+        0,
+        100,
+    )
+
+
+def test_sagemaker_projects_parameters_are_declared_as_projects_expect(template: dict[str, Any]) -> None:
+    name = template["Parameters"]["SageMakerProjectName"]
+    assert name["MaxLength"] == 32
+    assert accepts(template, "SageMakerProjectName", "churn-model-2")
+    assert not accepts(template, "SageMakerProjectName", "2-churn")
+    assert accepts(template, "SageMakerProjectId", "p-abcdef123456")
+
+
+VALID = {
+    "ModelPackageArn": [
+        "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3",
+        "arn:aws-cn:sagemaker:cn-north-1:111122223333:model-package/churn-xgb/12",
+        "arn:aws-us-gov:sagemaker:us-gov-west-1:111122223333:model-package/marketplace-model",
+        "",
+    ],
+    "ModelPackageGroupName": ["churn", "Churn-Model-2", ""],
+    "ModelExecutionRoleArn": ["arn:aws:iam::111122223333:role/service-role/SageMakerRole", ""],
+    "ModelArtifactsBucketArn": ["arn:aws:s3:::ml-artifacts-111122223333", "arn:aws-cn:s3:::my.bucket", ""],
+    "EcrRepoArn": ["arn:aws:ecr:eu-west-1:111122223333:repository/team/inference", ""],
+    "SageMakerDomainId": ["d-abcdef123456", ""],
+    "SageMakerDomainArn": ["arn:aws:sagemaker:eu-west-1:111122223333:domain/d-abcdef123456", ""],
+    "DataCapturePrefix": ["", "capture", "endpoints/churn/capture"],
+    "InstanceType": ["ml.m5.xlarge", "ml.g5.2xlarge", "ml.p6-b200.48xlarge"],
+    "VariantName": ["AllTraffic", "blue-1"],
+    "ResolverCodeS3Bucket": ["", "artifacts-111122223333"],
+}
+INVALID = {
+    "ModelPackageArn": [
+        "churn/3",
+        "arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/churn",
+        "arn:aws:sagemaker:eu-west-1:1111:model-package/churn/3",
+        " arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3",
+    ],
+    "ModelPackageGroupName": ["-churn", "churn_model", "a" * 64, "arn:aws:sagemaker:eu-west-1:111122223333:x"],
+    "ModelExecutionRoleArn": ["SageMakerRole", "arn:aws:iam::111122223333:user/alice"],
+    "ModelArtifactsBucketArn": ["ml-artifacts", "s3://ml-artifacts", "arn:aws:s3:::Bad_Bucket"],
+    "EcrRepoArn": ["111122223333.dkr.ecr.eu-west-1.amazonaws.com/inference"],
+    "SageMakerDomainId": ["abcdef123456"],
+    "SageMakerDomainArn": ["d-abcdef123456"],
+    "DataCapturePrefix": ["/capture", "capture/", "a//b"],
+    "InstanceType": ["m5.xlarge", "ml.m5", ""],
+    "VariantName": ["", "all traffic"],
+    "ResolverCodeS3Bucket": ["Bucket", "s3://bucket"],
+}
+
+
+@pytest.mark.parametrize(("name", "value"), [(n, v) for n, values in VALID.items() for v in values])
+def test_given_a_well_formed_value_then_the_parameter_accepts_it(
+    template: dict[str, Any], name: str, value: str
+) -> None:
+    assert accepts(template, name, value)
+
+
+@pytest.mark.parametrize(("name", "value"), [(n, v) for n, values in INVALID.items() for v in values])
+def test_given_a_malformed_value_then_the_parameter_rejects_it_with_a_constraint_description(
+    template: dict[str, Any], name: str, value: str
+) -> None:
+    assert not accepts(template, name, value)
+    assert "must be" in template["Parameters"][name]["ConstraintDescription"]
+
+
+def test_resolver_code_key_defaults_to_the_zip_named_by_its_hash(template: dict[str, Any]) -> None:
+    assert template["Parameters"]["ResolverCodeS3Key"]["Default"] == build_resolver_package().file_name

@@ -1,0 +1,462 @@
+"""Resources: for each parameter and condition, the property a deploy with those values gets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from generator.instance_storage import NVME_FAMILIES
+from generator.resolver import RUNTIME, SERVICE_TIMEOUT_SECONDS, TIMEOUT_SECONDS
+from tests.conftest import ARN_MODE, GROUP_MODE, PACKAGE_ARN
+from tests.template_eval import Evaluator
+
+Deploy = Callable[..., Evaluator]
+BUCKET_ARN = "arn:aws:s3:::ml-artifacts-111122223333"
+GIVEN_ROLE = "arn:aws:iam::111122223333:role/service-role/ExistingSageMakerRole"
+REPO_ARN = "arn:aws:ecr:eu-west-1:111122223333:repository/team/inference"
+RESOLVER = {"PackageResolverLogGroup", "PackageResolverRole", "PackageResolverFunction", "LatestApprovedModelPackage"}
+ALWAYS = {"EndpointSecurityGroup", "EncryptionKey", "EncryptionKeyAlias", "Model", "EndpointConfig", "Endpoint"}
+
+
+def props(resources: dict[str, Any], name: str) -> dict[str, Any]:
+    return resources[name]["Properties"]  # type: ignore[no-any-return]
+
+
+def statements(policy: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {statement["Sid"]: statement for statement in policy["Statement"]}
+
+
+def model_role_statements(deploy: Deploy, **values: str) -> dict[str, dict[str, Any]]:
+    role = props(deploy(**values).resources(), "ModelExecutionRole")
+    (policy,) = role["Policies"]
+    return statements(policy["PolicyDocument"])
+
+
+# --- which resources exist ---------------------------------------------------------------------------------
+
+
+def test_given_an_arn_then_the_stack_has_no_resolver_and_creates_a_role(deploy: Deploy) -> None:
+    assert set(deploy(**ARN_MODE).resources()) == ALWAYS | {"ModelExecutionRole"}
+
+
+def test_given_a_group_then_the_resolver_is_added(deploy: Deploy) -> None:
+    assert set(deploy(**GROUP_MODE).resources()) == ALWAYS | {"ModelExecutionRole"} | RESOLVER
+
+
+def test_given_an_existing_role_then_no_role_is_created_and_the_model_runs_with_it(deploy: Deploy) -> None:
+    stack = deploy(**ARN_MODE, ModelExecutionRoleArn=GIVEN_ROLE)
+    resources = stack.resources()
+    assert "ModelExecutionRole" not in resources
+    assert props(resources, "Model")["ExecutionRoleArn"] == GIVEN_ROLE
+    assert stack.outputs()["ModelExecutionRoleArn"] == GIVEN_ROLE
+
+
+# --- model --------------------------------------------------------------------------------------------------
+
+
+def test_given_an_arn_then_the_model_runs_that_package_in_our_subnets(deploy: Deploy) -> None:
+    model = props(deploy(**ARN_MODE).resources(), "Model")
+    assert model == {
+        "PrimaryContainer": {"ModelPackageName": PACKAGE_ARN},
+        "ExecutionRoleArn": {"Fn::GetAtt": ["ModelExecutionRole", "Arn"]},
+        "EnableNetworkIsolation": "true",
+        "VpcConfig": {
+            "SecurityGroupIds": [{"Fn::GetAtt": ["EndpointSecurityGroup", "GroupId"]}],
+            "Subnets": ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+        },
+        "Tags": [],
+    }
+
+
+def test_given_a_group_then_the_model_runs_the_resolved_package(deploy: Deploy) -> None:
+    stack = deploy(**GROUP_MODE)
+    resolved = {"Fn::GetAtt": ["LatestApprovedModelPackage", "ModelPackageArn"]}
+    assert props(stack.resources(), "Model")["PrimaryContainer"] == {"ModelPackageName": resolved}
+    assert stack.outputs()["ModelPackageArn"] == resolved
+
+
+def test_network_isolation_follows_its_parameter(deploy: Deploy) -> None:
+    assert (
+        props(deploy(**ARN_MODE, EnableNetworkIsolation="false").resources(), "Model")["EnableNetworkIsolation"]
+        == "false"
+    )
+
+
+def test_model_and_endpoint_config_have_no_fixed_name_so_a_new_package_replaces_them_cleanly(
+    template: dict[str, Any],
+) -> None:
+    """Defect 9 of the module we replace: names stamped with the synth time replaced them on every deploy."""
+    assert "ModelName" not in template["Resources"]["Model"]["Properties"]
+    assert "EndpointConfigName" not in template["Resources"]["EndpointConfig"]["Properties"]
+    assert "EndpointName" not in template["Resources"]["Endpoint"]["Properties"]
+
+
+# --- endpoint config ----------------------------------------------------------------------------------------
+
+
+def test_the_production_variant_comes_from_the_parameters(deploy: Deploy) -> None:
+    config = props(
+        deploy(
+            **ARN_MODE, VariantName="blue", InstanceType="ml.c5.2xlarge", InitialInstanceCount="3",
+            InitialVariantWeight="0.5",
+        ).resources(),
+        "EndpointConfig",
+    )  # fmt: skip
+    assert config["ProductionVariants"] == [
+        {
+            "InitialInstanceCount": "3",
+            "InitialVariantWeight": "0.5",
+            "InstanceType": "ml.c5.2xlarge",
+            "ModelName": {"Fn::GetAtt": ["Model", "ModelName"]},
+            "VariantName": "blue",
+        }
+    ]
+    assert "ManagedInstanceScaling" not in config["ProductionVariants"][0]
+
+
+@pytest.mark.parametrize("instance_type", ["ml.m4.xlarge", "ml.m5.large", "ml.c5.xlarge", "ml.inf2.xlarge"])
+def test_given_an_instance_type_without_local_storage_then_its_volume_uses_our_key(
+    deploy: Deploy, instance_type: str
+) -> None:
+    config = props(deploy(**ARN_MODE, InstanceType=instance_type).resources(), "EndpointConfig")
+    assert config["KmsKeyId"] == {"Fn::GetAtt": ["EncryptionKey", "Arn"]}
+
+
+@pytest.mark.parametrize("family", NVME_FAMILIES)
+def test_given_an_instance_type_with_nvme_storage_then_no_kms_key_is_requested(deploy: Deploy, family: str) -> None:
+    """Defect 7: SageMaker rejects KmsKeyId for instance types with local NVMe storage."""
+    config = props(deploy(**ARN_MODE, InstanceType=f"ml.{family}.xlarge").resources(), "EndpointConfig")
+    assert "KmsKeyId" not in config
+
+
+def test_given_an_instance_type_the_template_does_not_list_then_it_still_deploys_with_the_key(
+    deploy: Deploy,
+) -> None:
+    stack = deploy(**ARN_MODE, InstanceType="ml.z99.48xlarge")
+    assert stack.failed_rules() == []
+    assert props(stack.resources(), "EndpointConfig")["KmsKeyId"] == {"Fn::GetAtt": ["EncryptionKey", "Arn"]}
+
+
+def test_given_sampling_zero_then_nothing_is_captured(deploy: Deploy) -> None:
+    config = props(deploy(**ARN_MODE, ModelArtifactsBucketArn=BUCKET_ARN).resources(), "EndpointConfig")
+    assert "DataCaptureConfig" not in config
+
+
+@pytest.mark.parametrize(
+    ("prefix", "destination", "grant"),
+    [
+        ("", "s3://ml-artifacts-111122223333", f"{BUCKET_ARN}/*"),
+        ("capture", "s3://ml-artifacts-111122223333/capture", f"{BUCKET_ARN}/capture/*"),
+        ("team/churn", "s3://ml-artifacts-111122223333/team/churn", f"{BUCKET_ARN}/team/churn/*"),
+    ],
+)
+def test_given_sampling_then_input_and_output_are_captured_to_the_prefix_without_double_slash(
+    deploy: Deploy, prefix: str, destination: str, grant: str
+) -> None:
+    """Defects 5 and 6: the sampling input was ignored, and an empty prefix gave `bucket//*`."""
+    values = {**ARN_MODE, "DataCaptureSamplingPercentage": "25", "ModelArtifactsBucketArn": BUCKET_ARN}
+    config = props(deploy(**values, DataCapturePrefix=prefix).resources(), "EndpointConfig")
+    assert config["DataCaptureConfig"] == {
+        "EnableCapture": True,
+        "InitialSamplingPercentage": "25",
+        "DestinationS3Uri": destination,
+        "KmsKeyId": {"Fn::GetAtt": ["EncryptionKey", "Arn"]},
+        "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+        "CaptureContentTypeHeader": {"CsvContentTypes": ["text/csv"], "JsonContentTypes": ["application/json"]},
+    }
+    write = model_role_statements(deploy, **values, DataCapturePrefix=prefix)["WriteCapturedData"]
+    assert (write["Action"], write["Resource"]) == (["s3:PutObject"], [grant])
+    assert "//" not in json.dumps(write["Resource"]).replace("arn:aws:s3:::", "")
+
+
+def test_the_endpoint_runs_on_the_endpoint_config(deploy: Deploy) -> None:
+    endpoint = props(deploy(**ARN_MODE).resources(), "Endpoint")
+    assert endpoint["EndpointConfigName"] == {"Fn::GetAtt": ["EndpointConfig", "EndpointConfigName"]}
+
+
+# --- security group, key -------------------------------------------------------------------------------------
+
+
+def test_the_security_group_allows_no_ingress_and_only_described_https_egress(deploy: Deploy) -> None:
+    group = props(deploy(**ARN_MODE).resources(), "EndpointSecurityGroup")
+    assert group["VpcId"] == "vpc-0123456789abcdef0"
+    assert "SecurityGroupIngress" not in group
+    assert group["SecurityGroupEgress"] == [
+        {
+            "CidrIp": "0.0.0.0/0",
+            "Description": "HTTPS to AWS APIs (S3, ECR, CloudWatch) via VPC endpoints or NAT",
+            "FromPort": 443,
+            "IpProtocol": "tcp",
+            "ToPort": 443,
+        }
+    ]
+
+
+def test_the_key_rotates_has_an_alias_and_is_retained(deploy: Deploy) -> None:
+    resources = deploy(**ARN_MODE).resources()
+    assert resources["EncryptionKey"]["DeletionPolicy"] == "Retain"
+    assert resources["EncryptionKey"]["UpdateReplacePolicy"] == "Retain"
+    assert props(resources, "EncryptionKey")["EnableKeyRotation"] is True
+    assert props(resources, "EncryptionKeyAlias") == {
+        "AliasName": "alias/sagemaker-endpoint/ml-endpoint",
+        "TargetKeyId": {"Ref": "EncryptionKey"},
+    }
+
+
+def key_statements(deploy: Deploy, **values: str) -> dict[str, dict[str, Any]]:
+    return statements(props(deploy(**values).resources(), "EncryptionKey")["KeyPolicy"])
+
+
+def test_the_key_policy_lets_the_account_administer_and_only_our_principals_use_the_key(deploy: Deploy) -> None:
+    """Defect 11: the old role could use every key in the account; here the key names who uses it."""
+    policy = key_statements(deploy, **ARN_MODE)
+    root = {"AWS": "arn:aws:iam::111122223333:root"}
+    assert set(policy) == {
+        "AccountAdministersKey",
+        "ModelRoleUsesKey",
+        "AccountUsesKeyThroughSageMaker",
+        "SageMakerGrantsForEndpointVolume",
+        "AccountReadsCapturedDataThroughS3",
+    }
+    administer = policy["AccountAdministersKey"]
+    assert administer["Principal"] == root
+    assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:CreateGrant"} & set(administer["Action"])
+    assert policy["ModelRoleUsesKey"]["Principal"] == {"AWS": {"Fn::GetAtt": ["ModelExecutionRole", "Arn"]}}
+    via_sagemaker = policy["AccountUsesKeyThroughSageMaker"]["Condition"]["StringEquals"]
+    assert via_sagemaker == {"kms:CallerAccount": "111122223333", "kms:ViaService": "sagemaker.eu-west-1.amazonaws.com"}
+    assert policy["SageMakerGrantsForEndpointVolume"]["Condition"]["Bool"] == {"kms:GrantIsForAWSResource": "true"}
+    assert policy["AccountReadsCapturedDataThroughS3"]["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
+
+
+def test_given_an_existing_role_then_the_key_policy_names_that_role(deploy: Deploy) -> None:
+    policy = key_statements(deploy, **ARN_MODE, ModelExecutionRoleArn=GIVEN_ROLE)
+    assert policy["ModelRoleUsesKey"]["Principal"] == {"AWS": GIVEN_ROLE}
+
+
+def test_given_a_group_then_logs_may_use_the_key_only_for_the_resolver_log_group(deploy: Deploy) -> None:
+    logs = key_statements(deploy, **GROUP_MODE)["LogsEncryptResolverLogGroup"]
+    assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert logs["Condition"] == {
+        "ArnEquals": {
+            "kms:EncryptionContext:aws:logs:arn": (
+                "arn:aws:logs:eu-west-1:111122223333:log-group:/sagemaker-endpoint/ml-endpoint/package-resolver"
+            )
+        }
+    }
+
+
+# --- model role ----------------------------------------------------------------------------------------------
+
+
+def test_given_no_bucket_repo_or_capture_then_the_role_has_only_network_logs_and_metrics(deploy: Deploy) -> None:
+    assert set(model_role_statements(deploy, **ARN_MODE)) == {
+        "WriteEndpointLogs",
+        "PublishEndpointMetrics",
+        "CreateEndpointNetworkInterfaces",
+        "ManageEndpointNetworkInterfaces",
+        "DescribeEndpointNetwork",
+    }
+
+
+def test_given_a_bucket_then_the_role_reads_only_that_bucket(deploy: Deploy) -> None:
+    role = model_role_statements(deploy, **ARN_MODE, ModelArtifactsBucketArn=BUCKET_ARN)
+    assert (role["ListModelArtifactsBucket"]["Action"], role["ListModelArtifactsBucket"]["Resource"]) == (
+        ["s3:ListBucket"],
+        [BUCKET_ARN],
+    )
+    assert (role["ReadModelArtifacts"]["Action"], role["ReadModelArtifacts"]["Resource"]) == (
+        ["s3:GetObject"],
+        [f"{BUCKET_ARN}/*"],
+    )
+    assert "WriteCapturedData" not in role
+
+
+def test_given_a_repository_then_the_role_pulls_only_from_it(deploy: Deploy) -> None:
+    role = model_role_statements(deploy, **ARN_MODE, EcrRepoArn=REPO_ARN)
+    assert role["PullInferenceImage"]["Resource"] == [REPO_ARN]
+    assert role["PullInferenceImage"]["Action"] == [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+    ]
+    assert role["GetEcrAuthorizationToken"]["Action"] == ["ecr:GetAuthorizationToken"]
+
+
+def test_the_role_attaches_network_interfaces_only_with_our_security_group_in_our_vpc(deploy: Deploy) -> None:
+    role = model_role_statements(deploy, **ARN_MODE)
+    create = role["CreateEndpointNetworkInterfaces"]["Resource"]
+    assert create[-1] == {
+        "Fn::Sub": [
+            "arn:aws:ec2:eu-west-1:111122223333:security-group/${GroupId}",
+            {"GroupId": {"Fn::GetAtt": ["EndpointSecurityGroup", "GroupId"]}},
+        ]
+    }
+    assert role["ManageEndpointNetworkInterfaces"]["Condition"] == {
+        "ArnEquals": {"ec2:Vpc": "arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0123456789abcdef0"}
+    }
+
+
+def test_the_role_uses_no_kms_action_itself(deploy: Deploy) -> None:
+    """The key policy grants the role our key; an IAM grant here could reach other keys."""
+    every = model_role_statements(
+        deploy, **ARN_MODE, ModelArtifactsBucketArn=BUCKET_ARN, EcrRepoArn=REPO_ARN, DataCaptureSamplingPercentage="5"
+    )
+    assert not [action for s in every.values() for action in s["Action"] if action.startswith("kms:")]
+
+
+def test_every_wildcard_resource_is_an_action_that_cannot_be_scoped(deploy: Deploy) -> None:
+    every = model_role_statements(
+        deploy, **ARN_MODE, ModelArtifactsBucketArn=BUCKET_ARN, EcrRepoArn=REPO_ARN, DataCaptureSamplingPercentage="5"
+    )
+    wildcards = {sid: s["Action"] for sid, s in every.items() if "*" in s["Resource"]}
+    assert wildcards == {
+        "GetEcrAuthorizationToken": ["ecr:GetAuthorizationToken"],
+        "PublishEndpointMetrics": ["cloudwatch:PutMetricData"],
+        "DescribeEndpointNetwork": [
+            "ec2:DescribeDhcpOptions",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+        ],
+    }
+
+
+# --- resolver ------------------------------------------------------------------------------------------------
+
+
+def test_given_a_group_then_the_resolver_reads_only_that_group_and_writes_only_its_log_group(
+    deploy: Deploy,
+) -> None:
+    resources = deploy(**GROUP_MODE).resources()
+    (policy,) = props(resources, "PackageResolverRole")["Policies"]
+    assert statements(policy["PolicyDocument"]) == {
+        "ReadConfiguredModelPackageGroup": {
+            "Sid": "ReadConfiguredModelPackageGroup",
+            "Effect": "Allow",
+            "Action": ["sagemaker:ListModelPackages", "sagemaker:DescribeModelPackageGroup"],
+            "Resource": [
+                "arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/churn",
+                "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/*",
+            ],
+        },
+        "WriteOwnLogs": {
+            "Sid": "WriteOwnLogs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [{"Fn::GetAtt": ["PackageResolverLogGroup", "Arn"]}],
+        },
+    }
+
+
+def test_given_a_group_then_the_function_runs_our_zip_with_a_bounded_timeout(deploy: Deploy) -> None:
+    resources = deploy(**GROUP_MODE, ResolverCodeS3Key="custom/key.zip").resources()
+    function = props(resources, "PackageResolverFunction")
+    assert function["Runtime"] == RUNTIME == "python3.13"
+    assert function["Handler"] == "custom_resource.handler.lambda_handler"
+    assert function["Code"] == {"S3Bucket": "artifacts-111122223333", "S3Key": "custom/key.zip"}
+    assert function["LoggingConfig"] == {"LogGroup": {"Ref": "PackageResolverLogGroup"}}
+    assert function["MemorySize"] == 128
+    resolved = props(resources, "LatestApprovedModelPackage")
+    assert resolved == {
+        "ServiceToken": {"Fn::GetAtt": ["PackageResolverFunction", "Arn"]},
+        "ServiceTimeout": SERVICE_TIMEOUT_SECONDS,
+        "ModelPackageGroupName": "churn",
+    }
+    assert function["Timeout"] == TIMEOUT_SECONDS <= SERVICE_TIMEOUT_SECONDS / 4
+
+
+def test_the_resolver_log_group_is_encrypted_and_expires(deploy: Deploy) -> None:
+    log_group = props(deploy(**GROUP_MODE).resources(), "PackageResolverLogGroup")
+    assert log_group == {
+        "LogGroupName": "/sagemaker-endpoint/ml-endpoint/package-resolver",
+        "RetentionInDays": 365,
+        "KmsKeyId": {"Fn::GetAtt": ["EncryptionKey", "Arn"]},
+        "Tags": [],
+    }
+
+
+# --- tags ----------------------------------------------------------------------------------------------------
+
+TAGGED = {
+    "SageMakerProjectName": ("sagemaker:project-name", "churn-project"),
+    "SageMakerProjectId": ("sagemaker:project-id", "p-abcdef123456"),
+    "SageMakerDomainId": ("sagemaker:domain-id", "d-abcdef123456"),
+    "SageMakerDomainArn": ("sagemaker:domain-arn", "arn:aws:sagemaker:eu-west-1:111122223333:domain/d-abcdef123456"),
+}
+
+
+def test_given_all_tag_inputs_then_every_taggable_resource_carries_all_four(deploy: Deploy) -> None:
+    resources = deploy(**GROUP_MODE, **{name: value for name, (_, value) in TAGGED.items()}).resources()
+    expected = [{"Key": key, "Value": value} for key, value in TAGGED.values()]
+    taggable = {name for name, resource in resources.items() if "Tags" in resource["Properties"]}
+    assert taggable == {name for name in resources if name not in {"EncryptionKeyAlias", "LatestApprovedModelPackage"}}
+    for name in taggable:
+        assert props(resources, name)["Tags"] == expected, name
+
+
+@pytest.mark.parametrize("parameter", TAGGED)
+def test_given_one_tag_input_then_only_its_tag_is_set(deploy: Deploy, parameter: str) -> None:
+    key, value = TAGGED[parameter]
+    resources = deploy(**ARN_MODE, **{parameter: value}).resources()
+    assert props(resources, "Endpoint")["Tags"] == [{"Key": key, "Value": value}]
+
+
+# --- outputs -------------------------------------------------------------------------------------------------
+
+
+def test_outputs_are_the_seed_metadata_keys_each_described_and_exported(template: dict[str, Any]) -> None:
+    outputs = template["Outputs"]
+    assert set(outputs) == {
+        "ModelExecutionRoleArn",
+        "ModelName",
+        "ModelPackageArn",
+        "EndpointName",
+        "EndpointUrl",
+        "KmsKeyId",
+        "SecurityGroupId",
+    }
+    for key, output in outputs.items():
+        assert output["Description"]
+        assert output["Export"] == {"Name": {"Fn::Sub": f"${{AWS::StackName}}-{key}"}}
+
+
+def test_arn_mode_outputs(deploy: Deploy) -> None:
+    assert deploy(**ARN_MODE).outputs() == {
+        "ModelExecutionRoleArn": {"Fn::GetAtt": ["ModelExecutionRole", "Arn"]},
+        "ModelName": {"Fn::GetAtt": ["Model", "ModelName"]},
+        "ModelPackageArn": PACKAGE_ARN,
+        "EndpointName": {"Fn::GetAtt": ["Endpoint", "EndpointName"]},
+        "EndpointUrl": {
+            "Fn::Sub": [
+                "https://runtime.sagemaker.eu-west-1.amazonaws.com/endpoints/${Name}/invocations",
+                {"Name": {"Fn::GetAtt": ["Endpoint", "EndpointName"]}},
+            ]
+        },
+        "KmsKeyId": {"Ref": "EncryptionKey"},
+        "SecurityGroupId": {"Fn::GetAtt": ["EndpointSecurityGroup", "GroupId"]},
+    }
+
+
+def test_in_the_china_partition_arns_and_hosts_follow_the_partition(template: dict[str, Any]) -> None:
+    """Defect 10: the old EndpointUrl hard-coded amazonaws.com."""
+    china = {"AWS::Partition": "aws-cn", "AWS::Region": "cn-north-1", "AWS::URLSuffix": "amazonaws.com.cn"}
+    stack = Evaluator(template, {**GROUP_MODE}, pseudo=china)
+    assert stack.outputs()["EndpointUrl"]["Fn::Sub"][0] == (
+        "https://runtime.sagemaker.cn-north-1.amazonaws.com.cn/endpoints/${Name}/invocations"
+    )
+    rendered = json.dumps(stack.resources())
+    assert "arn:aws:" not in rendered
+    assert "sagemaker.cn-north-1.amazonaws.com.cn" in rendered
+
+
+def test_the_template_never_hard_codes_a_partition_or_a_service_host(template: dict[str, Any]) -> None:
+    text = json.dumps(template)
+    assert "arn:aws:" not in text
+    service_principals = {"sagemaker.amazonaws.com", "lambda.amazonaws.com"}  # names, not hosts: same everywhere
+    for principal in service_principals:
+        text = text.replace(f'"{principal}"', '""')
+    assert "amazonaws.com" not in text
