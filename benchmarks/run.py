@@ -1,0 +1,88 @@
+"""Print the figures the README quotes: cold render time, template and zip sizes, API calls per resolution."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from custom_resource.latest_approved import latest_approved_package
+from generator.package import build_resolver_package
+from generator.template import build_template, render, render_minified_json
+
+COLD_RUNS = 5
+GROUP_SIZES = (1, 100, 1000)
+INLINE_TEMPLATE_LIMIT = 51_200
+MODEL_SPEC = {
+    "Containers": [{"Image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/m:1", "ModelDataUrl": "s3://b/m.tar.gz"}],
+    "SupportedContentTypes": ["text/csv"],
+    "SupportedResponseMIMETypes": ["text/csv"],
+}
+
+
+def cold_render_seconds() -> list[float]:
+    """A new interpreter per run: imports included, as `python -m generator render` costs a user."""
+    timings = []
+    with tempfile.TemporaryDirectory() as directory:
+        for _ in range(COLD_RUNS):
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "generator", "render", "--output", str(Path(directory) / "t.yaml")],
+                check=True,
+                capture_output=True,
+            )
+            timings.append(time.perf_counter() - started)
+    return timings
+
+
+def list_calls_per_resolution(size: int) -> tuple[int, str, str]:
+    """Resolve in a group of `size` packages where only every third is Approved; count ListModelPackages."""
+    with mock_aws():
+        sagemaker: Any = boto3.client("sagemaker", region_name="eu-west-1")
+        sagemaker.create_model_package_group(ModelPackageGroupName="bench")
+        arns = [
+            sagemaker.create_model_package(
+                ModelPackageGroupName="bench",
+                ModelApprovalStatus="Approved" if version % 3 == 0 or size == 1 else "Rejected",
+                InferenceSpecification=MODEL_SPEC,
+            )["ModelPackageArn"]
+            for version in range(1, size + 1)
+        ]
+        newest_approved = arns[0] if size == 1 else arns[(size // 3) * 3 - 1]
+        calls = []
+        sagemaker.meta.events.register(
+            "before-call.sagemaker.ListModelPackages", lambda **kwargs: calls.append(kwargs["params"])
+        )
+        resolved = latest_approved_package(sagemaker, "bench").arn
+    return len(calls), resolved, newest_approved
+
+
+def main() -> None:
+    timings = cold_render_seconds()
+    template = build_template()
+    yaml_bytes = len(render(template).encode())
+    json_bytes = len(render_minified_json(template).encode())
+    zip_bytes = len(build_resolver_package().content)
+    median, fastest = statistics.median(timings), min(timings)
+    print(f"cold render (python -m generator render, {COLD_RUNS} runs): median {median:.2f} s, min {fastest:.2f} s")
+    share = yaml_bytes / INLINE_TEMPLATE_LIMIT
+    print(f"template YAML: {yaml_bytes:,} bytes ({share:.0%} of the 51,200-byte inline limit)")
+    print(f"template minified JSON: {json_bytes:,} bytes ({json_bytes / INLINE_TEMPLATE_LIMIT:.0%})")
+    print(f"resolver zip: {zip_bytes:,} bytes")
+    for size in GROUP_SIZES:
+        calls, resolved, expected = list_calls_per_resolution(size)
+        verdict = "newest approved" if resolved == expected else f"WRONG: {resolved}, expected {expected}"
+        print(f"group of {size:>5} packages: {calls} ListModelPackages call per resolution ({verdict})")
+        if resolved != expected or calls != 1:
+            raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
