@@ -10,6 +10,9 @@ from collections.abc import Sequence
 
 from awacs.aws import Action, Allow, Condition, Principal, Statement
 from troposphere import AWSHelperFn, If, NoValue, Sub
+from troposphere.iam import Policy, Role
+
+from generator.stack import Stack
 
 POLICY_VERSION = "2012-10-17"
 
@@ -50,7 +53,23 @@ def policy_document(*statements: Statement | AWSHelperFn) -> dict[str, object]:
     return {"Version": POLICY_VERSION, "Statement": list(statements)}
 
 
-def assume_role_policy(service: str) -> dict[str, object]:
+def add_service_role(
+    stack: Stack, title: str, *, condition: str, purpose: str, service: str, policy: dict[str, object]
+) -> Role:
+    """A role one AWS service assumes, with one inline policy, tagged like every resource of the stack."""
+    return stack.template.add_resource(
+        Role(
+            title,
+            Condition=condition,
+            Description=Sub(f"{purpose} of stack ${{AWS::StackName}}"),
+            AssumeRolePolicyDocument=_assume_role_policy(service),
+            Policies=[Policy(PolicyName=title, PolicyDocument=policy)],
+            Tags=stack.tags,
+        )
+    )
+
+
+def _assume_role_policy(service: str) -> dict[str, object]:
     """Trust policy letting one AWS service assume the role."""
     return policy_document(
         Statement(

@@ -11,10 +11,9 @@ from awacs import cloudwatch, ec2, ecr, logs, s3
 from awacs.aws import ArnEquals, Condition, StringEquals
 from troposphere import GetAtt, If, Not, Ref, Sub
 from troposphere.ec2 import SecurityGroup
-from troposphere.iam import Policy, Role
 
 from generator.data_capture import DataCaptureLocation
-from generator.iam import allow, arn, assume_role_policy, only_if, policy_document
+from generator.iam import add_service_role, allow, arn, only_if, policy_document
 from generator.stack import Stack, add_condition, add_output, is_empty
 
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"  # a service principal name, the same in every partition
@@ -26,22 +25,13 @@ def add_model_role(stack: Stack, security_group: SecurityGroup, capture: DataCap
     """Add the role when needed; return the ARN of the role the model runs with, created or given."""
     params = stack.params
     create_role = add_condition(stack, "CreateModelExecutionRole", is_empty(params.model_execution_role_arn))
-    role = stack.template.add_resource(
-        Role(
-            "ModelExecutionRole",
-            Condition=create_role,
-            Description=Sub("SageMaker model execution role of stack ${AWS::StackName}"),
-            AssumeRolePolicyDocument=assume_role_policy(SAGEMAKER_SERVICE),
-            Policies=[
-                Policy(
-                    PolicyName="ModelExecution",
-                    PolicyDocument=policy_document(
-                        *_artifact_statements(stack, capture), *_network_statements(stack, security_group)
-                    ),
-                )
-            ],
-            Tags=stack.tags,
-        )
+    role = add_service_role(
+        stack,
+        "ModelExecutionRole",
+        condition=create_role,
+        purpose="SageMaker model execution role",
+        service=SAGEMAKER_SERVICE,
+        policy=policy_document(*_artifact_statements(stack, capture), *_network_statements(stack, security_group)),
     )
     role_arn = If(create_role, GetAtt(role, "Arn"), Ref(params.model_execution_role_arn))
     add_output(stack, "ModelExecutionRoleArn", role_arn, "Role SageMaker assumes to run the model")

@@ -114,33 +114,40 @@ def _field_name(title: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", title.replace("SageMaker", "Sagemaker")).lower()
 
 
+def _optional(label: str, title: str, pattern: str, must_be: str, description: str, **props: Any) -> Input:
+    """An optional String input: empty, or a value matching `pattern`."""
+    return Input(
+        label,
+        Parameter(
+            title,
+            Type="String",
+            Default="",
+            AllowedPattern=optional(pattern),
+            ConstraintDescription=f"must be {must_be}, or empty",
+            Description=description,
+            **props,
+        ),
+    )
+
+
 def _model_package_inputs() -> list[Input]:
     return [
-        Input(
+        _optional(
             "Model package ARN",
-            Parameter(
-                "ModelPackageArn",
-                Type="String",
-                Default="",
-                AllowedPattern=optional(MODEL_PACKAGE_ARN),
-                ConstraintDescription="must be a SageMaker model package ARN "
-                "(arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>) or empty",
-                Description="Deploy this model package version. Leave empty to use ModelPackageGroupName.",
-            ),
+            "ModelPackageArn",
+            MODEL_PACKAGE_ARN,
+            "a SageMaker model package ARN "
+            "(arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>)",
+            "Deploy this model package version. Leave empty to use ModelPackageGroupName.",
         ),
-        Input(
+        _optional(
             "Model package group name",
-            Parameter(
-                "ModelPackageGroupName",
-                Type="String",
-                Default="",
-                MaxLength=63,
-                AllowedPattern=optional(SAGEMAKER_NAME),
-                ConstraintDescription="must be a model package group name (letters, digits, hyphens; "
-                "up to 63 characters) or empty",
-                Description="Deploy the latest Approved package of this group, resolved at deploy time. "
-                "Leave empty to use ModelPackageArn.",
-            ),
+            "ModelPackageGroupName",
+            SAGEMAKER_NAME,
+            "a model package group name (letters, digits, hyphens; up to 63 characters)",
+            "Deploy the latest Approved package of this group, resolved at deploy time. "
+            "Leave empty to use ModelPackageArn.",
+            MaxLength=63,
         ),
     ]
 
@@ -222,40 +229,26 @@ def _model_permission_inputs() -> list[Input]:
                 Description="Run the model container without network access.",
             ),
         ),
-        Input(
+        _optional(
             "Model execution role ARN",
-            Parameter(
-                "ModelExecutionRoleArn",
-                Type="String",
-                Default="",
-                AllowedPattern=optional(ROLE_ARN),
-                ConstraintDescription="must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>) or empty",
-                Description="Existing role SageMaker assumes for the model. Leave empty to create a "
-                "least-privilege role.",
-            ),
+            "ModelExecutionRoleArn",
+            ROLE_ARN,
+            "an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)",
+            "Existing role SageMaker assumes for the model. Leave empty to create a least-privilege role.",
         ),
-        Input(
+        _optional(
             "Model artifacts bucket ARN",
-            Parameter(
-                "ModelArtifactsBucketArn",
-                Type="String",
-                Default="",
-                AllowedPattern=optional(BUCKET_ARN),
-                ConstraintDescription="must be an S3 bucket ARN (arn:<partition>:s3:::<bucket>) or empty",
-                Description="Bucket holding the model artifacts; it also receives captured data.",
-            ),
+            "ModelArtifactsBucketArn",
+            BUCKET_ARN,
+            "an S3 bucket ARN (arn:<partition>:s3:::<bucket>)",
+            "Bucket holding the model artifacts; it also receives captured data.",
         ),
-        Input(
+        _optional(
             "ECR repository ARN",
-            Parameter(
-                "EcrRepoArn",
-                Type="String",
-                Default="",
-                AllowedPattern=optional(ECR_REPO_ARN),
-                ConstraintDescription="must be an ECR repository ARN "
-                "(arn:<partition>:ecr:<region>:<account>:repository/<name>) or empty",
-                Description="Repository of a custom inference image. Leave empty for SageMaker's images.",
-            ),
+            "EcrRepoArn",
+            ECR_REPO_ARN,
+            "an ECR repository ARN (arn:<partition>:ecr:<region>:<account>:repository/<name>)",
+            "Repository of a custom inference image. Leave empty for SageMaker's images.",
         ),
     ]
 
@@ -275,87 +268,62 @@ def _data_capture_inputs() -> list[Input]:
                 "Needs ModelArtifactsBucketArn.",
             ),
         ),
-        Input(
+        _optional(
             "S3 prefix",
-            Parameter(
-                "DataCapturePrefix",
-                Type="String",
-                Default="",
-                MaxLength=512,
-                AllowedPattern=optional(S3_PREFIX),
-                ConstraintDescription="must be an S3 key prefix without leading, trailing or double slashes, or empty",
-                Description="Key prefix of captured data in the artifacts bucket; empty writes at the bucket's root.",
-            ),
+            "DataCapturePrefix",
+            S3_PREFIX,
+            "an S3 key prefix without leading, trailing or double slashes",
+            "Key prefix of captured data in the artifacts bucket; empty writes at the bucket's root.",
+            MaxLength=512,
         ),
     ]
 
 
 def _project_inputs() -> list[Input]:
     return [
-        Input(
+        _optional(
             "SageMaker project name",
-            Parameter(
-                "SageMakerProjectName",
-                Type="String",
-                Default="",
-                MaxLength=32,
-                AllowedPattern=optional(PROJECT_NAME),
-                ConstraintDescription="must start with a letter; letters, digits and hyphens; up to 32 characters",
-                Description="Set by SageMaker Projects; tags every resource with sagemaker:project-name.",
-            ),
+            "SageMakerProjectName",
+            PROJECT_NAME,
+            "a SageMaker project name (starts with a letter; letters, digits, hyphens; up to 32 characters)",
+            "Set by SageMaker Projects; tags every resource with sagemaker:project-name.",
+            MaxLength=32,
         ),
-        Input(
+        _optional(
             "SageMaker project ID",
-            Parameter(
-                "SageMakerProjectId",
-                Type="String",
-                Default="",
-                MaxLength=20,
-                AllowedPattern=optional(PROJECT_ID),
-                ConstraintDescription="must be a SageMaker project ID (letters, digits, hyphens; up to 20 characters)",
-                Description="Set by SageMaker Projects; tags every resource with sagemaker:project-id.",
-            ),
+            "SageMakerProjectId",
+            PROJECT_ID,
+            "a SageMaker project ID (letters, digits, hyphens; up to 20 characters)",
+            "Set by SageMaker Projects; tags every resource with sagemaker:project-id.",
+            MaxLength=20,
         ),
-        Input(
+        _optional(
             "SageMaker domain ID",
-            Parameter(
-                "SageMakerDomainId",
-                Type="String",
-                Default="",
-                AllowedPattern=optional(DOMAIN_ID),
-                ConstraintDescription="must be a SageMaker domain ID such as d-abcdef123456, or empty",
-                Description="Tags every resource with sagemaker:domain-id.",
-            ),
+            "SageMakerDomainId",
+            DOMAIN_ID,
+            "a SageMaker domain ID such as d-abcdef123456",
+            "Tags every resource with sagemaker:domain-id.",
         ),
-        Input(
+        _optional(
             "SageMaker domain ARN",
-            Parameter(
-                "SageMakerDomainArn",
-                Type="String",
-                Default="",
-                AllowedPattern=optional(DOMAIN_ARN),
-                ConstraintDescription="must be a SageMaker domain ARN "
-                "(arn:<partition>:sagemaker:<region>:<account>:domain/<domain-id>) or empty",
-                Description="Tags every resource with sagemaker:domain-arn, which domain resource isolation "
-                "requires to let the domain's users reach the endpoint.",
-            ),
+            "SageMakerDomainArn",
+            DOMAIN_ARN,
+            "a SageMaker domain ARN (arn:<partition>:sagemaker:<region>:<account>:domain/<domain-id>)",
+            "Tags every resource with sagemaker:domain-arn, which domain resource isolation requires to let the "
+            "domain's users reach the endpoint.",
         ),
     ]
 
 
 def _resolver_inputs(resolver_code_key: str) -> list[Input]:
     return [
-        Input(
+        _optional(
             "Code bucket",
-            Parameter(
-                "ResolverCodeS3Bucket",
-                Type="String",
-                Default="",
-                AllowedPattern=optional(S3_BUCKET_NAME),
-                ConstraintDescription="must be an S3 bucket name or empty",
-                Description="Bucket in this Region holding the resolver zip (`make build` writes it to dist/). "
-                "Required with ModelPackageGroupName.",
-            ),
+            "ResolverCodeS3Bucket",
+            S3_BUCKET_NAME,
+            "an S3 bucket name",
+            "Bucket in this Region holding the resolver zip (`make build` writes it to dist/). "
+            "Required with ModelPackageGroupName.",
         ),
         Input(
             "Code key",

@@ -10,11 +10,10 @@ from __future__ import annotations
 from awacs import logs, sagemaker
 from troposphere import AWSObject, GetAtt, If, PropsDictType, Ref, Sub
 from troposphere.awslambda import Code, Function, LoggingConfig
-from troposphere.iam import Policy, Role
 from troposphere.kms import Key
 from troposphere.logs import LogGroup
 
-from generator.iam import allow, arn, assume_role_policy, policy_document
+from generator.iam import add_service_role, allow, arn, policy_document
 from generator.package import LAMBDA_HANDLER
 from generator.stack import Stack
 
@@ -47,17 +46,13 @@ def add_package_resolver(stack: Stack, key: Key) -> If:
             UpdateReplacePolicy="Delete",
         )
     )
-    role = stack.template.add_resource(
-        Role(
-            "PackageResolverRole",
-            Condition=group_mode,
-            Description=Sub("Package resolver of stack ${AWS::StackName}"),
-            AssumeRolePolicyDocument=assume_role_policy(LAMBDA_SERVICE),
-            Policies=[
-                Policy(PolicyName="ResolveLatestApprovedPackage", PolicyDocument=_resolver_policy(stack, log_group))
-            ],
-            Tags=stack.tags,
-        )
+    role = add_service_role(
+        stack,
+        "PackageResolverRole",
+        condition=group_mode,
+        purpose="Package resolver",
+        service=LAMBDA_SERVICE,
+        policy=_resolver_policy(stack, log_group),
     )
     function = stack.template.add_resource(
         Function(
