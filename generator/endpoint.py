@@ -1,7 +1,8 @@
 """The EndpointConfig (one production variant) and the real-time Endpoint.
 
 The EndpointConfig has no fixed name, for the same reason as the Model: its properties are create-only.
-The Endpoint updates in place to a new EndpointConfig (SageMaker UpdateEndpoint), so it keeps its name.
+The Endpoint updates in place to a new EndpointConfig (SageMaker UpdateEndpoint) with a blue/green deployment
+that rolls back on alarms (rollback.py); its name is Stack.endpoint_name.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from troposphere.sagemaker import (
     EndpointConfig,
     Model,
     ProductionVariant,
+    VariantProperty,
 )
 
 from generator.data_capture import DataCaptureLocation
 from generator.instance_storage import add_volume_encryption_condition
+from generator.rollback import add_deployment_config
 from generator.stack import Stack, add_output
 
+NOT_RETAINED_WITH_SCALING = ("DesiredWeight", "DataCaptureConfig")
 CSV_CONTENT_TYPES = ["text/csv"]
 JSON_CONTENT_TYPES = ["application/json"]
 
@@ -61,7 +65,21 @@ def add_endpoint(stack: Stack, model: Model, key: Key, capture: DataCaptureLocat
         )
     )
     endpoint = stack.template.add_resource(
-        Endpoint("Endpoint", EndpointConfigName=GetAtt(config, "EndpointConfigName"), Tags=stack.tags)
+        Endpoint(
+            "Endpoint",
+            EndpointName=stack.endpoint_name,
+            EndpointConfigName=GetAtt(config, "EndpointConfigName"),
+            DeploymentConfig=add_deployment_config(stack),
+            # Autoscaling owns the instance count: an update keeps the current count instead of resetting
+            # it to InitialInstanceCount, and takes the weight and data capture from the new config.
+            RetainAllVariantProperties=If(stack.conditions.scaling_enabled, True, NoValue),
+            ExcludeRetainedVariantProperties=If(
+                stack.conditions.scaling_enabled,
+                [VariantProperty(VariantPropertyType=kind) for kind in NOT_RETAINED_WITH_SCALING],
+                NoValue,
+            ),
+            Tags=stack.tags,
+        )
     )
     name = GetAtt(endpoint, "EndpointName")
     add_output(stack, "EndpointName", name, "Name of the SageMaker endpoint")

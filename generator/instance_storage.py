@@ -8,9 +8,9 @@ A family missing here is treated as having no local storage: the endpoint still 
 
 from __future__ import annotations
 
-from troposphere import Condition, Equals, Not, Or, Ref, Select, Split
+from troposphere import Equals, Not, Ref, Select, Split
 
-from generator.stack import Stack, add_condition
+from generator.stack import Stack, add_condition, any_of
 
 NVME_FAMILIES = (
     "c5d", "c6gd", "c6id", "c7gd",
@@ -21,18 +21,10 @@ NVME_FAMILIES = (
     "trn1", "trn1n", "trn2",
 )  # fmt: skip
 FAMILY_FIELD = 1  # ml.<family>.<size>
-MAX_OR_OPERANDS = 10  # Fn::Or takes 2 to 10 conditions
 
 
 def add_volume_encryption_condition(stack: Stack) -> str:
-    """Add Conditions that are true when InstanceType's storage volume takes our KMS key; return its name."""
+    """Add the Condition that is true when InstanceType's storage volume takes our KMS key; return its name."""
     family = Select(FAMILY_FIELD, Split(".", Ref(stack.params.instance_type)))
-    chunks = [NVME_FAMILIES[i : i + MAX_OR_OPERANDS] for i in range(0, len(NVME_FAMILIES), MAX_OR_OPERANDS)]
-    chunk_conditions = [
-        add_condition(stack, f"InstanceFamilyHasNvmeStorage{index}", Or(*(Equals(family, name) for name in chunk)))
-        for index, chunk in enumerate(chunks, start=1)
-    ]
-    has_local_storage = add_condition(
-        stack, "InstanceHasLocalStorage", Or(*(Condition(name) for name in chunk_conditions))
-    )
-    return add_condition(stack, "EncryptStorageVolume", Not(Condition(has_local_storage)))
+    has_local_storage = any_of([Equals(family, name) for name in NVME_FAMILIES])
+    return add_condition(stack, "EncryptStorageVolume", Not(has_local_storage))

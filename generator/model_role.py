@@ -1,7 +1,7 @@
 """The model execution role SageMaker assumes, created only when ModelExecutionRoleArn is empty.
 
 Least privilege: read only the artifacts bucket, write only under the data-capture prefix, pull only
-from EcrRepoArn, attach network interfaces only with our security group, write only endpoint logs.
+from EcrRepoArn, attach network interfaces only with our security group, write only the endpoint's own logs.
 Use of our KMS key is granted by the key policy (see encryption.py), so this role can use no other key.
 """
 
@@ -17,7 +17,7 @@ from generator.iam import add_service_role, allow, arn, only_if, policy_document
 from generator.stack import Stack, add_condition, add_output, is_empty
 
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"  # a service principal name, the same in every partition
-ENDPOINT_LOG_GROUPS = "log-group:/aws/sagemaker/Endpoints/*"  # SageMaker names them after the endpoint
+ENDPOINT_LOG_GROUP = "log-group:/aws/sagemaker/Endpoints/${Name}"  # SageMaker names it after the endpoint
 ENDPOINT_METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"
 
 
@@ -66,7 +66,10 @@ def _artifact_statements(stack: Stack, capture: DataCaptureLocation) -> list[obj
         allow(
             "WriteEndpointLogs",
             [logs.CreateLogGroup, logs.CreateLogStream, logs.DescribeLogStreams, logs.PutLogEvents],
-            [arn("logs", ENDPOINT_LOG_GROUPS)],
+            [
+                arn("logs", ENDPOINT_LOG_GROUP, Name=stack.endpoint_name),
+                arn("logs", f"{ENDPOINT_LOG_GROUP}:log-stream:*", Name=stack.endpoint_name),
+            ],
         ),
         # PutMetricData has no resource type; the namespace condition is what limits it.
         allow(

@@ -29,6 +29,9 @@ PROJECT_NAME = r"[a-zA-Z](-*[a-zA-Z0-9]){0,31}"  # as SageMaker Projects templat
 PROJECT_ID = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}"
 S3_PREFIX = r"[a-zA-Z0-9!_.*'()-]+(/[a-zA-Z0-9!_.*'()-]+)*"  # no leading, trailing or double slash
 INSTANCE_TYPE = r"ml\.[a-z0-9-]+\.[a-z0-9]+"
+# CloudFormation Rules cannot compare numbers, so the scaling Rules list the pairs they reject; this bounds
+# the list: with autoscaling on, the minimum and the initial instance count are at most 10.
+SCALING_START_LIMIT = 10
 
 
 def optional(pattern: str) -> str:
@@ -51,18 +54,33 @@ class Parameters:
     initial_instance_count: Parameter
     initial_variant_weight: Parameter
     variant_name: Parameter
+    endpoint_name: Parameter
     enable_network_isolation: Parameter
     model_execution_role_arn: Parameter
     model_artifacts_bucket_arn: Parameter
     ecr_repo_arn: Parameter
     data_capture_sampling_percentage: Parameter
     data_capture_prefix: Parameter
+    managed_instance_scaling: Parameter
+    scaling_min_instance_count: Parameter
+    scaling_max_instance_count: Parameter
+    scaling_target_invocations_per_instance: Parameter
+    scaling_scale_in_cooldown_seconds: Parameter
+    scaling_scale_out_cooldown_seconds: Parameter
+    deployment_strategy: Parameter
+    deployment_traffic_step_percent: Parameter
+    deployment_wait_interval_seconds: Parameter
+    deployment_bake_seconds: Parameter
+    deployment_timeout_seconds: Parameter
+    rollback_max_invocation5xx_errors: Parameter
+    rollback_max_model_latency_microseconds: Parameter
     sagemaker_project_name: Parameter
     sagemaker_project_id: Parameter
     sagemaker_domain_id: Parameter
     sagemaker_domain_arn: Parameter
     resolver_code_s3_bucket: Parameter
     resolver_code_s3_key: Parameter
+    package_resolution_token: Parameter
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,8 @@ def add_parameters(template: Template, resolver_code_key: str) -> Parameters:
         "Endpoint": _endpoint_inputs(),
         "Model permissions": _model_permission_inputs(),
         "Data capture": _data_capture_inputs(),
+        "Autoscaling (Application Auto Scaling)": _scaling_inputs(),
+        "Safe updates: blue/green with automatic rollback": _deployment_inputs(),
         "SageMaker project and domain (tags)": _project_inputs(),
         "Package resolver code (model package group only)": _resolver_inputs(resolver_code_key),
     }
@@ -214,6 +234,14 @@ def _endpoint_inputs() -> list[Input]:
                 Description="Name of the production variant.",
             ),
         ),
+        _optional(
+            "Endpoint name",
+            "EndpointName",
+            SAGEMAKER_NAME,
+            "an endpoint name (letters, digits, hyphens; up to 63 characters)",
+            "Name of the endpoint. Empty names it endpoint-<stack UUID>. Changing it replaces the endpoint.",
+            MaxLength=63,
+        ),
     ]
 
 
@@ -279,6 +307,124 @@ def _data_capture_inputs() -> list[Input]:
     ]
 
 
+def _number(label: str, title: str, description: str, *, default: int, maximum: int, minimum: int = 1) -> Input:
+    """A whole-number input; CloudFormation's own message for MinValue/MaxValue names the bound broken."""
+    return Input(
+        label,
+        Parameter(title, Type="Number", Default=default, MinValue=minimum, MaxValue=maximum, Description=description),
+    )
+
+
+def _scaling_inputs() -> list[Input]:
+    return [
+        Input(
+            "Autoscaling",
+            Parameter(
+                "ManagedInstanceScaling",
+                Type="String",
+                Default="false",
+                AllowedValues=["true", "false"],
+                Description="Scale the variant's instance count on invocations per instance "
+                "(Application Auto Scaling). Not for burstable ml.t* types.",
+            ),
+        ),
+        _number(
+            "Minimum instances",
+            "ScalingMinInstanceCount",
+            "Fewest instances when autoscaling. InitialInstanceCount must lie between minimum and maximum.",
+            default=1,
+            maximum=SCALING_START_LIMIT,
+        ),
+        _number(
+            "Maximum instances", "ScalingMaxInstanceCount", "Most instances when autoscaling.", default=10, maximum=100
+        ),
+        _number(
+            "Invocations per instance",
+            "ScalingTargetInvocationsPerInstance",
+            "Target of SageMakerVariantInvocationsPerInstance (invocations per instance per minute).",
+            default=70,
+            maximum=100000,
+        ),
+        _number(
+            "Scale-in cooldown",
+            "ScalingScaleInCooldownSeconds",
+            "Seconds to wait after a scale-in.",
+            default=300,
+            minimum=0,
+            maximum=3600,
+        ),
+        _number(
+            "Scale-out cooldown",
+            "ScalingScaleOutCooldownSeconds",
+            "Seconds to wait after a scale-out.",
+            default=60,
+            minimum=0,
+            maximum=3600,
+        ),
+    ]
+
+
+def _deployment_inputs() -> list[Input]:
+    return [
+        Input(
+            "Traffic shifting",
+            Parameter(
+                "DeploymentStrategy",
+                Type="String",
+                Default="ALL_AT_ONCE",
+                AllowedValues=["ALL_AT_ONCE", "CANARY", "LINEAR"],
+                Description="How an update shifts traffic to the new fleet: all at once, a canary first, "
+                "or in linear steps.",
+            ),
+        ),
+        _number(
+            "Canary or step size (%)",
+            "DeploymentTrafficStepPercent",
+            "Percent of capacity in the canary (CANARY) or in each step (LINEAR).",
+            default=10,
+            maximum=100,
+        ),
+        _number(
+            "Wait between steps",
+            "DeploymentWaitIntervalSeconds",
+            "Seconds between traffic shifts, watching the rollback alarms.",
+            default=300,
+            minimum=0,
+            maximum=3600,
+        ),
+        _number(
+            "Bake time",
+            "DeploymentBakeSeconds",
+            "Seconds the old fleet is kept after all traffic moved, while the alarms can still roll back.",
+            default=600,
+            minimum=0,
+            maximum=3600,
+        ),
+        _number(
+            "Deployment timeout",
+            "DeploymentTimeoutSeconds",
+            "Longest an update may take, in seconds; make it exceed the waits and the bake time.",
+            default=3600,
+            minimum=600,
+            maximum=28800,
+        ),
+        _number(
+            "Rollback: 5XX errors per minute",
+            "RollbackMaxInvocation5xxErrors",
+            "Invocation5XXErrors per minute that, in 2 of 3 minutes, roll an update back.",
+            default=5,
+            maximum=1000000,
+        ),
+        _number(
+            "Rollback: p99 model latency (microseconds)",
+            "RollbackMaxModelLatencyMicroseconds",
+            "p99 ModelLatency, in microseconds, that in 2 of 3 minutes rolls an update back.",
+            default=1000000,
+            maximum=600000000,
+        ),
+    ]
+
+
 def _project_inputs() -> list[Input]:
     return [
         _optional(
@@ -324,6 +470,17 @@ def _resolver_inputs(resolver_code_key: str) -> list[Input]:
             "an S3 bucket name",
             "Bucket in this Region holding the resolver zip (`make build` writes it to dist/). "
             "Required with ModelPackageGroupName.",
+        ),
+        Input(
+            "Resolution token",
+            Parameter(
+                "PackageResolutionToken",
+                Type="String",
+                Default="",
+                MaxLength=128,
+                Description="Any new value makes the stack resolve the group's latest Approved package again "
+                "(a pipeline passes a build id or a timestamp). Unchanged package: nothing is replaced.",
+            ),
         ),
         Input(
             "Code key",

@@ -77,6 +77,7 @@ def add_package_resolver(stack: Stack, key: Key) -> If:
             ServiceToken=GetAtt(function, "Arn"),
             ServiceTimeout=SERVICE_TIMEOUT_SECONDS,
             ModelPackageGroupName=Ref(params.model_package_group_name),
+            ResolutionToken=Ref(params.package_resolution_token),
         )
     )
     return If(stack.conditions.use_package_arn, Ref(params.model_package_arn), GetAtt(resolved, RESOLVED_ARN_ATTRIBUTE))
@@ -90,6 +91,8 @@ class LatestApprovedModelPackage(AWSObject):
         "ServiceToken": (str, True),
         "ServiceTimeout": (int, False),
         "ModelPackageGroupName": (str, True),
+        # Not read by the Lambda: a new value is a property change, so CloudFormation sends an Update.
+        "ResolutionToken": (str, False),
     }
 
 

@@ -3,10 +3,15 @@ AssertDescription of a failed assertion, so each one says what is wrong and how 
 
 from __future__ import annotations
 
-from troposphere import And, Equals, Not, Or, Ref
+from troposphere import And, AWSHelperFn, Equals, Not, Or, Parameter, Ref
 
-from generator.parameters import Parameters
-from generator.stack import Stack, is_empty
+from generator.parameters import SCALING_START_LIMIT, Parameters
+from generator.stack import Stack, any_of, is_empty
+
+# SageMaker's burstable hosting types: Application Auto Scaling cannot scale them.
+BURSTABLE_INSTANCE_TYPES = [
+    f"ml.{family}.{size}" for family in ("t2", "t3") for size in ("medium", "large", "xlarge", "2xlarge")
+]
 
 
 def add_rules(stack: Stack) -> None:
@@ -15,6 +20,7 @@ def add_rules(stack: Stack) -> None:
         "ExactlyOneModelPackageSource": _exactly_one_package_source(params),
         "DataCaptureNeedsBucket": _data_capture_needs_bucket(params),
         "ModelPackageGroupNeedsResolverCode": _group_needs_resolver_code(params),
+        "ScalingFitsTheEndpoint": _scaling_fits(params),
     }.items():
         stack.template.add_rule(name, rule)
 
@@ -61,3 +67,64 @@ def _group_needs_resolver_code(params: Parameters) -> dict[str, object]:
             }
         ],
     }
+
+
+class Contains(AWSHelperFn):
+    """Fn::Contains, a function of Rules only, which troposphere does not provide."""
+
+    def __init__(self, values: list[str], value: object) -> None:
+        self.data = {"Fn::Contains": [values, value]}
+
+
+def _scaling_fits(params: Parameters) -> dict[str, object]:
+    """With autoscaling on: a scalable type, minimum <= maximum, and InitialInstanceCount between them.
+
+    Rules have no numeric comparison, so "x < y" is spelled out as the pairs it covers; y is at most
+    SCALING_START_LIMIT (a parameter bound, or the first assertion for InitialInstanceCount).
+    """
+    minimum, maximum = params.scaling_min_instance_count, params.scaling_max_instance_count
+    initial = params.initial_instance_count
+    return {
+        "RuleCondition": Equals(Ref(params.managed_instance_scaling), "true"),
+        "Assertions": [
+            {
+                "Assert": Not(Contains(BURSTABLE_INSTANCE_TYPES, Ref(params.instance_type))),
+                "AssertDescription": "ManagedInstanceScaling cannot scale a burstable ml.t* InstanceType: choose "
+                "another instance type or set ManagedInstanceScaling to false.",
+            },
+            {
+                "Assert": Not(_less_than(maximum, minimum)),
+                "AssertDescription": "ScalingMaxInstanceCount is below ScalingMinInstanceCount: raise the maximum "
+                "or lower the minimum.",
+            },
+            {
+                "Assert": Contains(_counts(1, SCALING_START_LIMIT), Ref(initial)),
+                "AssertDescription": f"With ManagedInstanceScaling, InitialInstanceCount must be at most "
+                f"{SCALING_START_LIMIT}: start smaller and let autoscaling add instances.",
+            },
+            {
+                "Assert": Not(_less_than(initial, minimum)),
+                "AssertDescription": "InitialInstanceCount is below ScalingMinInstanceCount: start with at least "
+                "the minimum.",
+            },
+            {
+                "Assert": Not(_less_than(maximum, initial)),
+                "AssertDescription": "InitialInstanceCount is above ScalingMaxInstanceCount: start with at most "
+                "the maximum.",
+            },
+        ],
+    }
+
+
+def _less_than(smaller: Parameter, larger: Parameter) -> object:
+    """True when Ref(smaller) < Ref(larger), for Ref(larger) from 2 to SCALING_START_LIMIT."""
+    return any_of(
+        [
+            And(Equals(Ref(larger), str(value)), Contains(_counts(1, value - 1), Ref(smaller)))
+            for value in range(2, SCALING_START_LIMIT + 1)
+        ]
+    )
+
+
+def _counts(first: int, last: int) -> list[str]:
+    return [str(count) for count in range(first, last + 1)]

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from troposphere import And, AWSHelperFn, Equals, Export, Not, Output, Ref, Sub, Tags, Template
+from troposphere import (
+    And,
+    AWSHelperFn,
+    Equals,
+    Export,
+    If,
+    Join,
+    Not,
+    Or,
+    Output,
+    Ref,
+    Select,
+    Split,
+    Sub,
+    Tags,
+    Template,
+)
 
 from generator.parameters import Parameters
 
@@ -16,6 +33,7 @@ class Conditions:
     use_package_arn: str
     use_package_group: str
     data_capture_enabled: str
+    scaling_enabled: str
 
 
 @dataclass(frozen=True)
@@ -24,6 +42,7 @@ class Stack:
     params: Parameters
     conditions: Conditions
     tags: Tags
+    endpoint_name: If
 
 
 def add_shared_conditions(template: Template, params: Parameters) -> Conditions:
@@ -41,11 +60,33 @@ def add_shared_conditions(template: Template, params: Parameters) -> Conditions:
         use_package_arn=_add(template, "UseModelPackageArn", Not(is_empty(params.model_package_arn))),
         use_package_group=_add(template, "UseModelPackageGroup", group_mode),
         data_capture_enabled=_add(template, "DataCaptureEnabled", capture_on),
+        scaling_enabled=_add(template, "ScalingEnabled", Equals(Ref(params.managed_instance_scaling), "true")),
     )
+
+
+def derive_endpoint_name(template: Template, params: Parameters) -> If:
+    """EndpointName, or `endpoint-<stack UUID>` when it is empty: 45 characters, within SageMaker's 63, and
+    known before the endpoint exists, so alarms, scaling and the role can name it without a dependency cycle."""
+    has_name = _add(template, "HasEndpointName", Not(is_empty(params.endpoint_name)))
+    stack_uuid = Select(2, Split("/", Ref("AWS::StackId")))
+    return If(has_name, Ref(params.endpoint_name), Join("-", ["endpoint", stack_uuid]))
 
 
 def is_empty(parameter: object) -> Equals:
     return Equals(Ref(parameter), "")
+
+
+MAX_OR_OPERANDS = 10  # Fn::Or takes 2 to 10 conditions
+
+
+def any_of(conditions: Sequence[AWSHelperFn]) -> AWSHelperFn:
+    """Fn::Or of any number of conditions, nested in groups of at most ten."""
+    if len(conditions) == 1:
+        return conditions[0]
+    if len(conditions) <= MAX_OR_OPERANDS:
+        return Or(*conditions)
+    groups = [conditions[i : i + MAX_OR_OPERANDS] for i in range(0, len(conditions), MAX_OR_OPERANDS)]
+    return any_of([any_of(group) for group in groups])
 
 
 def add_condition(stack: Stack, name: str, condition: AWSHelperFn) -> str:

@@ -13,10 +13,10 @@ from generator.stack import is_empty
 
 def add_resource_tags(template: Template, params: Parameters) -> Tags:
     tag_sources = {
-        "sagemaker:project-name": ("HasSageMakerProjectName", params.sagemaker_project_name),
-        "sagemaker:project-id": ("HasSageMakerProjectId", params.sagemaker_project_id),
-        "sagemaker:domain-id": ("HasSageMakerDomainId", params.sagemaker_domain_id),
-        "sagemaker:domain-arn": ("HasSageMakerDomainArn", params.sagemaker_domain_arn),
+        "sagemaker:project-name": ("HasProjectName", params.sagemaker_project_name),
+        "sagemaker:project-id": ("HasProjectId", params.sagemaker_project_id),
+        "sagemaker:domain-id": ("HasDomainId", params.sagemaker_domain_id),
+        "sagemaker:domain-arn": ("HasDomainArn", params.sagemaker_domain_arn),
     }
     tags = []
     for key, (condition, parameter) in tag_sources.items():

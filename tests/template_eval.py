@@ -1,7 +1,7 @@
 """Evaluate a rendered template for given parameter values, as CloudFormation would before creating anything.
 
 `effective_resources` drops resources whose Condition is false and resolves Fn::If, AWS::NoValue, Ref to
-parameters and pseudo parameters, Fn::Sub, Fn::Select and Fn::Split, leaving references to resources
+parameters and pseudo parameters, Fn::Sub, Fn::Join, Fn::Select and Fn::Split, leaving references to resources
 (Ref, Fn::GetAtt) as they are. `failed_rules` returns the AssertDescription of every failed Rule
 assertion. Tests assert on what a deploy with those values would really get.
 """
@@ -17,6 +17,8 @@ PSEUDO = {
     "AWS::AccountId": "111122223333",
     "AWS::StackName": "ml-endpoint",
     "AWS::URLSuffix": "amazonaws.com",
+    "AWS::StackId": "arn:aws:cloudformation:eu-west-1:111122223333:stack/ml-endpoint/"
+    "5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f",
 }
 NO_VALUE = object()
 
@@ -72,6 +74,9 @@ class Evaluator:
                 return source.split(args[0]) if isinstance(source, str) else {key: [args[0], source]}
             if key == "Fn::Sub":
                 return self._sub(args)
+            if key == "Fn::Join":
+                parts = self.value(args[1])
+                return args[0].join(parts) if all(isinstance(p, str) for p in parts) else {key: [args[0], parts]}
             if key in {"Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Condition"}:
                 return self.truth(node)
         result = {key: self.value(item) for key, item in node.items()}

@@ -29,7 +29,27 @@ SEED_INPUTS = {
     "data-capture-samping-percentage": "DataCaptureSamplingPercentage",
     "data-capture-prefix": "DataCapturePrefix",
 }
-OURS = {"ResolverCodeS3Bucket", "ResolverCodeS3Key"}
+SEED_SCALING = {
+    "managed-instance-scaling": "ManagedInstanceScaling",
+    "scaling-min-instance-count": "ScalingMinInstanceCount",
+    "scaling-max-instance-count": "ScalingMaxInstanceCount",
+}
+OURS = {
+    "ResolverCodeS3Bucket",
+    "ResolverCodeS3Key",
+    "PackageResolutionToken",
+    "EndpointName",
+    "ScalingTargetInvocationsPerInstance",
+    "ScalingScaleInCooldownSeconds",
+    "ScalingScaleOutCooldownSeconds",
+    "DeploymentStrategy",
+    "DeploymentTrafficStepPercent",
+    "DeploymentWaitIntervalSeconds",
+    "DeploymentBakeSeconds",
+    "DeploymentTimeoutSeconds",
+    "RollbackMaxInvocation5xxErrors",
+    "RollbackMaxModelLatencyMicroseconds",
+}
 
 
 def accepts(template: dict[str, Any], name: str, value: str) -> bool:
@@ -39,7 +59,7 @@ def accepts(template: dict[str, Any], name: str, value: str) -> bool:
 
 
 def test_given_the_seed_inputs_then_each_has_exactly_one_parameter(template: dict[str, Any]) -> None:
-    assert set(template["Parameters"]) == set(SEED_INPUTS.values()) | OURS
+    assert set(template["Parameters"]) == set(SEED_INPUTS.values()) | set(SEED_SCALING.values()) | OURS
 
 
 def test_every_parameter_is_described_grouped_and_labelled_once(template: dict[str, Any]) -> None:
@@ -63,6 +83,9 @@ def test_every_parameter_is_described_grouped_and_labelled_once(template: dict[s
         ("DataCaptureSamplingPercentage", "Number", 0),
         ("ModelPackageArn", "String", ""),
         ("ModelPackageGroupName", "String", ""),
+        ("ManagedInstanceScaling", "String", "false"),
+        ("ScalingMinInstanceCount", "Number", 1),
+        ("ScalingMaxInstanceCount", "Number", 10),
     ],
 )
 def test_parameter_types_and_defaults_follow_the_seed(
@@ -110,6 +133,7 @@ VALID = {
     "InstanceType": ["ml.m5.xlarge", "ml.g5.2xlarge", "ml.p6-b200.48xlarge"],
     "VariantName": ["AllTraffic", "blue-1"],
     "ResolverCodeS3Bucket": ["", "artifacts-111122223333"],
+    "EndpointName": ["", "churn-prod", "a" * 63],
 }
 INVALID = {
     "ModelPackageArn": [
@@ -128,6 +152,7 @@ INVALID = {
     "InstanceType": ["m5.xlarge", "ml.m5", ""],
     "VariantName": ["", "all traffic"],
     "ResolverCodeS3Bucket": ["Bucket", "s3://bucket"],
+    "EndpointName": ["churn_prod", "-churn", "a" * 64],
 }
 
 

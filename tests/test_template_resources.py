@@ -18,7 +18,16 @@ BUCKET_ARN = "arn:aws:s3:::ml-artifacts-111122223333"
 GIVEN_ROLE = "arn:aws:iam::111122223333:role/service-role/ExistingSageMakerRole"
 REPO_ARN = "arn:aws:ecr:eu-west-1:111122223333:repository/team/inference"
 RESOLVER = {"PackageResolverLogGroup", "PackageResolverRole", "PackageResolverFunction", "LatestApprovedModelPackage"}
-ALWAYS = {"EndpointSecurityGroup", "EncryptionKey", "EncryptionKeyAlias", "Model", "EndpointConfig", "Endpoint"}
+ALWAYS = {
+    "EndpointSecurityGroup",
+    "EncryptionKey",
+    "EncryptionKeyAlias",
+    "Model",
+    "EndpointConfig",
+    "Endpoint",
+    "Invocation5xxAlarm",
+    "ModelLatencyAlarm",
+}
 
 
 def props(resources: dict[str, Any], name: str) -> dict[str, Any]:
@@ -91,7 +100,6 @@ def test_model_and_endpoint_config_have_no_fixed_name_so_a_new_package_replaces_
     """Defect 9 of the module we replace: names stamped with the synth time replaced them on every deploy."""
     assert "ModelName" not in template["Resources"]["Model"]["Properties"]
     assert "EndpointConfigName" not in template["Resources"]["EndpointConfig"]["Properties"]
-    assert "EndpointName" not in template["Resources"]["Endpoint"]["Properties"]
 
 
 # --- endpoint config ----------------------------------------------------------------------------------------
@@ -365,6 +373,7 @@ def test_given_a_group_then_the_function_runs_our_zip_with_a_bounded_timeout(dep
         "ServiceToken": {"Fn::GetAtt": ["PackageResolverFunction", "Arn"]},
         "ServiceTimeout": SERVICE_TIMEOUT_SECONDS,
         "ModelPackageGroupName": "churn",
+        "ResolutionToken": "",
     }
     assert function["Timeout"] == TIMEOUT_SECONDS <= SERVICE_TIMEOUT_SECONDS / 4
 
@@ -390,10 +399,12 @@ TAGGED = {
 
 
 def test_given_all_tag_inputs_then_every_taggable_resource_carries_all_four(deploy: Deploy) -> None:
-    resources = deploy(**GROUP_MODE, **{name: value for name, (_, value) in TAGGED.items()}).resources()
+    values = {name: value for name, (_, value) in TAGGED.items()}
+    resources = deploy(**GROUP_MODE, **values, ManagedInstanceScaling="true").resources()
     expected = [{"Key": key, "Value": value} for key, value in TAGGED.values()]
     taggable = {name for name, resource in resources.items() if "Tags" in resource["Properties"]}
-    assert taggable == {name for name in resources if name not in {"EncryptionKeyAlias", "LatestApprovedModelPackage"}}
+    untaggable = {"EncryptionKeyAlias", "LatestApprovedModelPackage", "InvocationsScalingPolicy"}
+    assert taggable == set(resources) - untaggable
     for name in taggable:
         assert props(resources, name)["Tags"] == expected, name
 

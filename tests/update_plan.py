@@ -1,0 +1,106 @@
+"""Predict what CloudFormation does to each resource when parameter values change, offline.
+
+A property change is a replacement when the property is create-only in the resource's schema (the schemas
+cfn-lint ships), an in-place modification otherwise. A replaced resource gets a new name and id, so every
+Ref or Fn::GetAtt to it counts as changed in the resources that use it. A custom resource's attributes
+change only when the caller says its answer changes (`changed_attributes`).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import cfnlint
+
+from tests.template_eval import Evaluator
+
+Action = Literal["Replace", "Modify"]
+SCHEMAS = Path(cfnlint.__file__).parent / "data" / "schemas"
+
+
+@cache
+def create_only_properties(resource_type: str) -> frozenset[str]:
+    if resource_type.startswith("Custom::"):
+        return frozenset()
+    providers = json.loads((SCHEMAS / "providers" / "us-east-1.json").read_text())
+    schema = json.loads((SCHEMAS / "resources" / f"{providers[resource_type]}.json").read_text())
+    return frozenset(path.split("/")[2] for path in schema.get("createOnlyProperties", []))
+
+
+def plan(
+    template: dict[str, Any],
+    before: dict[str, str],
+    after: dict[str, str],
+    changed_attributes: frozenset[tuple[str, str]] = frozenset(),
+) -> dict[str, Action]:
+    """The resources existing before and after that CloudFormation replaces or modifies."""
+    old, new = Evaluator(template, before).resources(), Evaluator(template, after).resources()
+    actions: dict[str, Action] = {}
+    for name in _dependency_order(new):
+        if name not in old:
+            continue
+        changed = _changed_properties(old[name], new[name], actions, changed_attributes)
+        if changed & create_only_properties(new[name]["Type"]):
+            actions[name] = "Replace"
+        elif changed:
+            actions[name] = "Modify"
+    return actions
+
+
+def _changed_properties(
+    old: dict[str, Any], new: dict[str, Any], actions: dict[str, Action], changed_attributes: frozenset[tuple[str, str]]
+) -> set[str]:
+    old_props, new_props = old.get("Properties", {}), new.get("Properties", {})
+    return {
+        key
+        for key in set(old_props) | set(new_props)
+        if old_props.get(key) != new_props.get(key) or _uses_changed(new_props.get(key), actions, changed_attributes)
+    }
+
+
+def _uses_changed(node: Any, actions: dict[str, Action], changed_attributes: frozenset[tuple[str, str]]) -> bool:
+    if isinstance(node, list):
+        return any(_uses_changed(item, actions, changed_attributes) for item in node)
+    if not isinstance(node, dict):
+        return False
+    if "Ref" in node and actions.get(node["Ref"]) == "Replace":
+        return True
+    if "Fn::GetAtt" in node:
+        resource, attribute = node["Fn::GetAtt"]
+        return actions.get(resource) == "Replace" or (resource, attribute) in changed_attributes
+    return any(_uses_changed(value, actions, changed_attributes) for value in node.values())
+
+
+def _dependency_order(resources: dict[str, Any]) -> list[str]:
+    """Resources after everything they reference (Ref, Fn::GetAtt, DependsOn)."""
+    ordered: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in ordered or name not in resources:
+            return
+        for dependency in references(resources[name]):
+            visit(dependency)
+        ordered.append(name)
+
+    for name in sorted(resources):
+        visit(name)
+    return ordered
+
+
+def references(node: Any) -> set[str]:
+    """Names a node refers to with Ref, Fn::GetAtt or DependsOn: resources, parameters, pseudo parameters."""
+    if isinstance(node, list):
+        return set().union(*(references(item) for item in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found = set()
+    if isinstance(node.get("Ref"), str):
+        found.add(node["Ref"])
+    if "Fn::GetAtt" in node:
+        found.add(node["Fn::GetAtt"][0])
+    depends = node.get("DependsOn", [])
+    found |= {depends} if isinstance(depends, str) else set(depends)
+    return found | set().union(*(references(value) for value in node.values()))
