@@ -5,9 +5,14 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEMPLATE := templates/sagemaker-endpoint.yaml
 DIST := dist
+# Scanners run by the tests, each installed apart from the project's own dependencies.
+TOOLS := .tools
+CHECKOV := $(TOOLS)/checkov/bin/checkov
+CFN_GUARD_VERSION := 0.0.62
+CFN_GUARD := $(TOOLS)/cfn-guard/node_modules/@cdklabs/cdk-validator-cfnguard
 
 .DEFAULT_GOAL := help
-.PHONY: help build install render package lint test e2e bench lock clean
+.PHONY: help build install scanners render package lint test bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -23,6 +28,19 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+scanners: $(CHECKOV) $(CFN_GUARD)/package.json ## Install checkov (pinned, own venv) and cfn-guard with the Control Tower rules (npm)
+
+$(CHECKOV): requirements-checkov.txt
+	$(PYTHON) -m venv $(TOOLS)/checkov
+	$(TOOLS)/checkov/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/checkov/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $@
+
+$(CFN_GUARD)/package.json:
+	mkdir -p $(TOOLS)/cfn-guard
+	npm install --silent --no-audit --no-fund --legacy-peer-deps --prefix $(TOOLS)/cfn-guard \
+		@cdklabs/cdk-validator-cfnguard@$(CFN_GUARD_VERSION)
+
 render: $(INSTALLED) ## Write templates/sagemaker-endpoint.yaml
 	$(BIN)/python -m generator render --output $(TEMPLATE)
 
@@ -32,7 +50,7 @@ package: $(INSTALLED) ## Write the resolver zip to dist/, named by its sha256
 lint: $(INSTALLED) ## cfn-lint the template, informational rules included
 	$(BIN)/cfn-lint --include-checks I -- $(TEMPLATE)
 
-test: $(INSTALLED) ## ruff, mypy and the whole pytest suite
+test: $(INSTALLED) scanners ## ruff, mypy and the whole pytest suite (scanners included)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -48,5 +66,5 @@ lock: ## Re-pin requirements.txt from requirements.in
 	  $(VENV)-lock/bin/python -m pip freeze; } > requirements.txt
 	rm -rf $(VENV)-lock
 
-clean: ## Remove .venv, dist/ and caches
-	rm -rf $(VENV) $(DIST) .pytest_cache .mypy_cache .ruff_cache
+clean: ## Remove .venv, .tools/, dist/ and caches
+	rm -rf $(VENV) $(DIST) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

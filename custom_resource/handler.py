@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from crhelper import CfnResource
+from crhelper import FAILED, CfnResource
 
 from custom_resource.latest_approved import ResolutionError, latest_approved_package
 
@@ -23,12 +23,29 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# sleep_on_delete=0: crhelper otherwise sleeps two minutes on every Delete to let logs flush.
-helper = CfnResource(json_logging=False, log_level="INFO", boto_level="CRITICAL", sleep_on_delete=0)
+TIMEOUT_REASON = (
+    "The package resolver ran out of time reaching the SageMaker API: see its log group for the calls it made, "
+    "check that the Lambda reaches SageMaker (throttling, network), then deploy again."
+)
 
-# Standard mode retries throttling with exponential backoff; 5 attempts with these socket timeouts
-# stay well inside the function's timeout, so crhelper still has time to answer FAILED.
-SAGEMAKER_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=10)
+
+class ResolverResource(CfnResource):
+    """crhelper, with a timeout Reason a person can act on: crhelper's own says only "Execution timed out"."""
+
+    def _timeout(self) -> None:
+        logger.error("About to time out: answering FAILED")
+        self._send(FAILED, TIMEOUT_REASON)  # type: ignore[attr-defined]  # crhelper's stub omits its internals
+
+
+# sleep_on_delete=0: crhelper otherwise sleeps two minutes on every Delete to let logs flush.
+helper = ResolverResource(json_logging=False, log_level="INFO", boto_level="CRITICAL", sleep_on_delete=0)
+
+# Standard mode retries throttling with exponential backoff. 4 attempts of at most 3 + 8 s plus the backoffs
+# stay inside the function's 60 s timeout; crhelper's timer answers FAILED half a second before it anyway.
+MAX_ATTEMPTS = 4
+SAGEMAKER_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS}, connect_timeout=3, read_timeout=8
+)
 
 GROUP_PROPERTY = "ModelPackageGroupName"
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the stubs are a development dependency, not shipped in the 
 
 MISSING_GROUP_CODES = frozenset({"ValidationException", "ResourceNotFound"})
 ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
+THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
 
 
 class ResolutionError(Exception):
@@ -95,6 +96,15 @@ def _api_failure(group_name: str, error: ClientError) -> str:
         return (
             f"Access denied reading model package group '{group_name}' ({code}): allow the resolver "
             "role sagemaker:ListModelPackages on the group, and check SCPs and the group's resource policy."
+        )
+    if code in THROTTLING_CODES:
+        attempts = error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
+        return (
+            f"SageMaker throttled reading model package group '{group_name}' ({code}, {attempts} attempts with "
+            "backoff): deploy again in a few minutes, or raise the account's SageMaker API request quota."
+            if attempts > 1
+            else f"SageMaker throttled reading model package group '{group_name}' ({code}): deploy again in a few "
+            "minutes, or raise the account's SageMaker API request quota."
         )
     if code in MISSING_GROUP_CODES:
         return (

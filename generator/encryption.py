@@ -2,18 +2,19 @@
 
 The account administers the key; only our principals use it: the model role directly, anyone in the
 account only through SageMaker (which creates a grant for the endpoint's volume) or through S3 to read
-captured data, and CloudWatch Logs only for the resolver's log group. The key is retained when the stack
+captured data, and CloudWatch Logs only for the resolver's log group. Nobody may create a grant that is
+not for an AWS resource (Control Tower's CT.KMS.PR.3). The key is retained when the stack
 is deleted, so data captured under it stays readable.
 """
 
 from __future__ import annotations
 
 from awacs import kms
-from awacs.aws import ArnEquals, Bool, Condition, Principal, StringEquals
+from awacs.aws import ArnEquals, Bool, BoolIfExists, Condition, Principal, StringEquals
 from troposphere import If, Ref, Sub
 from troposphere.kms import Alias, Key
 
-from generator.iam import account_root, allow, arn, only_if, policy_document
+from generator.iam import account_root, allow, arn, deny, only_if, policy_document
 from generator.stack import Stack, add_output
 
 KEY_ADMINISTRATION = [
@@ -95,6 +96,15 @@ def _key_policy(stack: Stack, model_role_arn: If, resolver_log_group_name: Sub) 
                     StringEquals({**in_account, "kms:ViaService": _service_host("sagemaker")}),
                     Bool("kms:GrantIsForAWSResource", "true"),
                 ]
+            ),
+        ),
+        deny(
+            "GrantsOnlyForAwsResources",
+            [kms.CreateGrant],
+            [THIS_KEY],
+            principal=Principal("AWS", "*"),
+            condition=Condition(
+                BoolIfExists({"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"})
             ),
         ),
         allow(

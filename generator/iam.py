@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from awacs.aws import Action, Allow, Condition, Principal, Statement
+from awacs.aws import Action, Allow, Condition, Deny, Principal, Statement
 from troposphere import AWSHelperFn, If, NoValue, Sub
 from troposphere.iam import Policy, Role
 
@@ -37,7 +37,25 @@ def allow(
     condition: Condition | None = None,
 ) -> Statement:
     """An Allow statement; every statement gets a Sid so a reader can name it."""
-    statement = Statement(Sid=sid, Effect=Allow, Action=list(actions), Resource=list(resources))
+    return _statement(Allow, sid, actions, resources, principal=principal, condition=condition)
+
+
+def deny(
+    sid: str, actions: Sequence[Action], resources: Sequence[object], *, principal: Principal, condition: Condition
+) -> Statement:
+    return _statement(Deny, sid, actions, resources, principal=principal, condition=condition)
+
+
+def _statement(
+    effect: object,
+    sid: str,
+    actions: Sequence[Action],
+    resources: Sequence[object],
+    *,
+    principal: Principal | None,
+    condition: Condition | None,
+) -> Statement:
+    statement = Statement(Sid=sid, Effect=effect, Action=list(actions), Resource=list(resources))
     if principal is not None:
         statement.Principal = principal
     if condition is not None:

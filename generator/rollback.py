@@ -77,10 +77,7 @@ def _variant_alarm(stack: Stack, title: str, metric: str, threshold: Ref, what: 
     return stack.template.add_resource(
         Alarm(
             title,
-            AlarmDescription=Sub(
-                f"{what} of endpoint ${{Name}} too high: rolls back a blue/green update (stack ${{AWS::StackName}})",
-                Name=stack.endpoint_name,
-            ),
+            AlarmDescription=Sub(f"{what} of the endpoint of stack ${{AWS::StackName}}: rolls back its updates"),
             Namespace="AWS/SageMaker",
             MetricName=metric,
             Dimensions=[

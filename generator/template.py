@@ -7,7 +7,8 @@ from typing import Literal
 
 import cfn_tools
 import yaml
-from cfn_flip.yaml_dumper import get_dumper
+from cfn_flip.yaml_dumper import get_dumper, map_representer
+from cfn_tools.odict import ODict
 from troposphere import Template
 
 from generator.autoscaling import add_autoscaling
@@ -72,13 +73,26 @@ def render(template: Template, output_format: Format = "yaml") -> str:
 
 
 class _CompactDumper(get_dumper()):  # type: ignore[misc]
-    """cfn-flip's dumper, writing any list or mapping that fits on one line in flow style: `[a, b]`, `{K: v}`."""
+    """cfn-flip's dumper, writing any list or mapping that fits on one line in flow style: `[a, b]`, `{K: v}`,
+    and Fn::GetAtt as a list (`!GetAtt [Key, Arn]`), the form policy scanners such as cfn-guard resolve."""
 
     def represent_data(self, data: object) -> yaml.Node:
         node: yaml.Node = super().represent_data(data)
         if isinstance(node, yaml.CollectionNode) and node.value and _flow_length(node) <= FLOW_WIDTH:
             node.flow_style = True
         return node
+
+
+def _represent_mapping(dumper: yaml.Dumper, value: dict[str, list[str]]) -> yaml.Node:
+    node: yaml.Node = (
+        dumper.represent_sequence("!GetAtt", value["Fn::GetAtt"])
+        if list(value) == ["Fn::GetAtt"]
+        else map_representer(dumper, value)
+    )
+    return node
+
+
+_CompactDumper.add_representer(ODict, _represent_mapping)
 
 
 def _flow_length(node: yaml.Node) -> int:

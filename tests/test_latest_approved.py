@@ -107,7 +107,12 @@ def test_given_a_missing_group_then_the_reason_says_to_fix_the_name(sagemaker: S
         ),
         (
             "ThrottlingException",
-            "SageMaker failed while reading model package group 'churn' (ThrottlingException): deploy again; "
+            "SageMaker throttled reading model package group 'churn' (ThrottlingException, 4 attempts with backoff): "
+            "deploy again in a few minutes, or raise the account's SageMaker API request quota.",
+        ),
+        (
+            "InternalFailure",
+            "SageMaker failed while reading model package group 'churn' (InternalFailure): deploy again; "
             "if it persists, check the resolver's log group.",
         ),
     ],
@@ -116,19 +121,23 @@ def test_given_an_api_error_then_the_reason_names_the_group_the_code_and_the_fix
     sagemaker: Stubbed, code: str, reason: str
 ) -> None:
     client, stubber = sagemaker
-    stubber.add_client_error("list_model_packages", code, "no", expected_params=LATEST_APPROVED_REQUEST)
+    stubber.add_client_error(
+        "list_model_packages", code, "no", expected_params=LATEST_APPROVED_REQUEST, response_meta={"RetryAttempts": 3}
+    )
     with pytest.raises(ResolutionError) as raised:
         latest_approved_package(client, GROUP)
     assert str(raised.value) == reason
 
 
-@pytest.mark.parametrize("fault", ["no approved package", "missing group", "AccessDeniedException", "Throttling"])
+@pytest.mark.parametrize(
+    "fault", ["no approved package", "missing group", "AccessDeniedException", "ThrottlingException", "InternalFailure"]
+)
 def test_every_reason_fits_what_crhelper_keeps_for_the_longest_group_name(sagemaker: Stubbed, fault: str) -> None:
     """crhelper cuts a Reason over 256 characters to its last 240, which would lose the group's name."""
     client, stubber = sagemaker
     group = "g" * 63
-    if fault in {"AccessDeniedException", "Throttling"}:
-        stubber.add_client_error("list_model_packages", fault)
+    if fault in {"AccessDeniedException", "ThrottlingException", "InternalFailure"}:
+        stubber.add_client_error("list_model_packages", fault, response_meta={"RetryAttempts": 3})
     else:
         stubber.add_response("list_model_packages", {"ModelPackageSummaryList": []})
         if fault == "missing group":

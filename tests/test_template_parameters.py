@@ -173,3 +173,28 @@ def test_given_a_malformed_value_then_the_parameter_rejects_it_with_a_constraint
 
 def test_resolver_code_key_defaults_to_the_zip_named_by_its_hash(template: dict[str, Any]) -> None:
     assert template["Parameters"]["ResolverCodeS3Key"]["Default"] == build_resolver_package().file_name
+
+
+def number_accepts(template: dict[str, Any], name: str, value: float) -> bool:
+    """What CloudFormation checks for a Number parameter: MinValue <= value <= MaxValue."""
+    spec = template["Parameters"][name]
+    return bool(spec.get("MinValue", float("-inf")) <= value <= spec.get("MaxValue", float("inf")))
+
+
+@pytest.mark.parametrize(
+    ("name", "rejected", "accepted"),
+    [
+        ("DataCaptureSamplingPercentage", [-1, 101], [0, 100]),
+        ("InitialInstanceCount", [0, -3], [1, 40]),
+        ("InitialVariantWeight", [-0.5], [0, 0.25, 1.0]),
+        ("ScalingMinInstanceCount", [0, 11], [1, 10]),
+        ("ScalingMaxInstanceCount", [0, 101], [1, 100]),
+        ("DeploymentTrafficStepPercent", [0, 101], [1, 100]),
+        ("DeploymentTimeoutSeconds", [599, 28801], [600, 28800]),
+    ],
+)
+def test_numbers_outside_their_bounds_are_rejected_before_anything_is_created(
+    template: dict[str, Any], name: str, rejected: list[float], accepted: list[float]
+) -> None:
+    assert [value for value in rejected if number_accepts(template, name, value)] == []
+    assert [value for value in accepted if not number_accepts(template, name, value)] == []

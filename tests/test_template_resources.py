@@ -227,6 +227,7 @@ def test_the_key_policy_lets_the_account_administer_and_only_our_principals_use_
         "ModelRoleUsesKey",
         "AccountUsesKeyThroughSageMaker",
         "SageMakerGrantsForEndpointVolume",
+        "GrantsOnlyForAwsResources",
         "AccountReadsCapturedDataThroughS3",
     }
     administer = policy["AccountAdministersKey"]

@@ -1,0 +1,92 @@
+"""The scanners platform teams run: checkov and AWS Control Tower's proactive controls (cfn-guard).
+
+Both run on the committed template, offline. A checkov skip lives in the resource's Metadata with its reason;
+a Control Tower control this template does not meet is listed below with its reason, and in the README.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.resolver import CHECKOV_SKIPS
+
+ROOT = Path(__file__).parent.parent
+TEMPLATE = ROOT / "templates" / "sagemaker-endpoint.yaml"
+CHECKOV = Path(os.environ.get("CHECKOV", ROOT / ".tools" / "checkov" / "bin" / "checkov"))
+CFN_GUARD_PACKAGE = Path(
+    os.environ.get(
+        "CFN_GUARD_PACKAGE", ROOT / ".tools" / "cfn-guard" / "node_modules" / "@cdklabs" / "cdk-validator-cfnguard"
+    )
+)
+CONTROL_TOWER_EXCEPTIONS = {
+    "CT.CLOUDWATCH.PR.1": "The rollback alarms exist for SageMaker's deployment guardrails, which read their state; "
+    "they notify nobody by design. Add actions to them if you want notifications.",
+    "CT.LAMBDA.PR.3": "The resolver calls only the SageMaker API; in the endpoint's private subnets it would need a "
+    "NAT gateway or a SageMaker API VPC endpoint that the endpoint itself does not need.",
+}
+
+
+def run(command: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def checkov_report() -> dict[str, Any]:
+    assert CHECKOV.exists(), "run `make scanners` (make test does) to install checkov"
+    scan = run([str(CHECKOV), "-f", str(TEMPLATE), "--framework", "cloudformation", "--skip-download", "-o", "json"])
+    report: dict[str, Any] = json.loads(scan.stdout)
+    print(f"checkov: {report['summary']}")  # the figures the closing notes quote
+    return report
+
+
+def test_checkov_finds_no_failed_check(checkov_report: dict[str, Any]) -> None:
+    summary = checkov_report["summary"]
+    assert summary["failed"] == 0, [c["check_id"] for c in checkov_report["results"]["failed_checks"]]
+    assert summary["passed"] >= 25
+
+
+def test_every_checkov_skip_is_one_of_ours_with_its_reason(checkov_report: dict[str, Any]) -> None:
+    skipped = {
+        c["check_id"]: c["check_result"]["suppress_comment"] for c in checkov_report["results"]["skipped_checks"]
+    }
+    assert skipped == CHECKOV_SKIPS
+
+
+def control_tower_results() -> list[dict[str, Any]]:
+    binary = CFN_GUARD_PACKAGE / "bin" / "ubuntu" / platform.machine() / "cfn-guard"
+    assert binary.exists(), "run `make scanners` (make test does) to install cfn-guard and the Control Tower rules"
+    rules = CFN_GUARD_PACKAGE / "rules" / "control-tower" / "cfn-guard"
+    scan = run(
+        [str(binary), "validate", "--rules", str(rules), "--data", str(TEMPLATE), "--type", "CFNTemplate",
+         "--output-format", "json", "--show-summary", "none"]
+    )  # fmt: skip
+    decoder, text, position, results = json.JSONDecoder(), scan.stdout, 0, []
+    while match := re.compile(r"\S").search(text, position):
+        result, position = decoder.raw_decode(text, match.start())
+        results.append(result)
+    return results
+
+
+def test_control_tower_proactive_controls_pass_but_the_justified_exceptions() -> None:
+    results = control_tower_results()
+    statuses = [result["status"] for result in results]
+    failed = set(re.findall(r"\[(CT\.[A-Z0-9]+\.PR\.\d+)\]", json.dumps([r for r in results if r["status"] == "FAIL"])))
+    print(f"cfn-guard: {len(results)} rule files, {statuses.count('PASS')} passed, {statuses.count('FAIL')} failed, "
+          f"{statuses.count('SKIP')} not applicable")  # fmt: skip
+    assert len(results) > 200
+    assert failed == set(CONTROL_TOWER_EXCEPTIONS)
+
+
+def test_the_readme_lists_every_skip_and_exception_with_its_reason() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for check, reason in {**CHECKOV_SKIPS, **CONTROL_TOWER_EXCEPTIONS}.items():
+        assert f"`{check}`" in readme
+        assert reason in readme
