@@ -12,7 +12,7 @@ CFN_GUARD_VERSION := 0.0.62
 CFN_GUARD := $(TOOLS)/cfn-guard/node_modules/@cdklabs/cdk-validator-cfnguard
 
 .DEFAULT_GOAL := help
-.PHONY: help build install scanners render package lint test bench lock clean
+.PHONY: help build install scanners render package lint test e2e bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ test: $(INSTALLED) scanners ## ruff, mypy and the whole pytest suite (scanners i
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+e2e: $(INSTALLED) ## Only the end-to-end suite: the stack deployed on a local moto (part of make test)
+	$(BIN)/pytest -m e2e
 
 bench: $(INSTALLED) ## Render time, template and zip sizes, API calls per resolution
 	$(BIN)/python -m benchmarks.run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,12 +23,16 @@ MODEL_SPEC = {
 
 @contextmanager
 def moto_server() -> Iterator[str]:
-    """Yield the endpoint URL of a fresh moto server; stop it afterwards."""
+    """Yield the endpoint URL of a moto server with empty backends; stop it afterwards.
+
+    moto keeps its backends in this process, so a new server starts from what the last one left: reset it."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
         host, port = server.get_host_and_port()
-        yield f"http://{host}:{port}"
+        url = f"http://{host}:{port}"
+        urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=10).close()
+        yield url
     finally:
         server.stop()
 

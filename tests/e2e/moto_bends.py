@@ -1,0 +1,204 @@
+"""What moto 5.2.5 needs bent to deploy this template with its real custom resource. Test code only.
+
+Each patch fixes one gap between moto and CloudFormation, and is undone when the context ends:
+- YAML `!GetAtt [Resource, Attribute]` (the list form) reaches moto as YAML nodes instead of strings.
+- `Ref: AWS::NoValue` inside a list (our conditional tags) stays a null item instead of vanishing.
+- `AWS::SageMaker::Endpoint` ignores its `EndpointName` property and invents a name.
+- `AWS::KMS::Key` stores its KeyPolicy as a dict, so later KMS calls on the key fail: it is stored as JSON.
+- `AWS::EC2::SecurityGroup` ignores `SecurityGroupEgress` and keeps the default allow-all egress rule, which
+  CloudFormation replaces with the given rules.
+- Custom resources: moto runs the Lambda only through Docker (absent here), in a thread, and never sends
+  Delete. Here the Lambda's own zip, as moto stored it from S3, runs in a Lambda-like subprocess
+  (`LambdaSandbox`) while CloudFormation waits, answering over HTTPS to the ResponseURL (a
+  `ResponseRecorder`); its answer sets the resource's attributes. Delete sends a Delete event the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+
+import moto
+import yaml
+from moto.awslambda.utils import get_backend as get_lambda_backend
+from moto.cloudformation import models as cfn_models
+from moto.cloudformation import parsing as cfn_parsing
+from moto.cloudformation import responses as cfn_responses
+from moto.cloudformation.custom_model import CustomModel
+from moto.cloudformation.exceptions import ValidationError
+from moto.cloudformation.utils import yaml_tag_constructor
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.security_groups import SecurityGroup
+from moto.kms.models import Key
+from moto.sagemaker.models import FakeEndpoint
+
+from tests.cfn_response_server import ResponseRecorder
+from tests.lambda_runtime import LambdaSandbox
+
+MOTO_VERSION = "5.2.5"  # the version these bends were written against
+
+
+@dataclass
+class CustomResourceRuntime:
+    """Where the custom resource's Lambda runs and where it answers; what it was asked, in order."""
+
+    sandbox: LambdaSandbox
+    responses: ResponseRecorder
+    aws_env: dict[str, str]
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def call(self, function: Any, event: dict[str, Any], region: str) -> dict[str, Any]:
+        self.requests.append(event)
+        already = len(self.responses.responses)
+        code = self.sandbox.unpack(function.code_bytes, function.code_sha_256)
+        run = self.sandbox.invoke(
+            code,
+            function.handler,
+            event,
+            self.aws_env,
+            region=region,
+            timeout_seconds=int(function.timeout),
+            function_name=function.function_name,
+        )
+        answers = [
+            r for r in self.responses.wait(already + 1, timeout=5)[already:] if r["RequestId"] == event["RequestId"]
+        ]
+        if not answers:
+            raise ValidationError(message=f"{event['LogicalResourceId']} never answered: {run.stderr[-2000:]}")
+        return answers[0]
+
+
+@contextmanager
+def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]:
+    if moto.__version__ != MOTO_VERSION:
+        raise RuntimeError(f"tests/e2e/moto_bends.py fits moto {MOTO_VERSION}, not {moto.__version__}: review it")
+    with ExitStack() as patches:
+        for module in (cfn_models, cfn_responses):
+            patches.enter_context(mock.patch.object(module, "yaml_tag_constructor", _yaml_tag_constructor))
+        patches.enter_context(mock.patch.object(cfn_parsing, "clean_json", _dropping_no_value(cfn_parsing.clean_json)))
+        patches.enter_context(
+            mock.patch.object(FakeEndpoint, "cloudformation_name_type", staticmethod(lambda: "EndpointName"))
+        )
+        patches.enter_context(
+            mock.patch.object(Key, "create_from_cloudformation_json", classmethod(_key_with_json_policy))
+        )
+        patches.enter_context(
+            mock.patch.object(SecurityGroup, "create_from_cloudformation_json", classmethod(_group_with_egress))
+        )
+        patches.enter_context(
+            mock.patch.object(CustomModel, "create_from_cloudformation_json", classmethod(_creator(runtime)))
+        )
+        patches.enter_context(mock.patch.object(CustomModel, "delete", _deleter(runtime), create=True))
+        yield runtime
+
+
+def _yaml_tag_constructor(loader: yaml.Loader, tag: str, node: yaml.Node) -> Any:
+    if tag == "!GetAtt" and isinstance(node, yaml.SequenceNode):
+        return {"Fn::GetAtt": loader.construct_sequence(node)}
+    return yaml_tag_constructor(loader, tag, node)
+
+
+_create_key = Key.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+
+def _key_with_json_policy(
+    cls: type[Key], resource_name: str, cloudformation_json: Any, *args: Any, **kwargs: Any
+) -> Key:
+    properties = cloudformation_json["Properties"]
+    as_json = {**cloudformation_json, "Properties": {**properties, "KeyPolicy": json.dumps(properties["KeyPolicy"])}}
+    return _create_key(cls, resource_name, as_json, *args, **kwargs)  # type: ignore[no-any-return]
+
+
+_create_group = SecurityGroup.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+
+def _group_with_egress(
+    cls: type[SecurityGroup], /, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str,
+    **kwargs: Any,
+) -> SecurityGroup:  # fmt: skip
+    group: SecurityGroup = _create_group(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    rules = cloudformation_json["Properties"].get("SecurityGroupEgress")
+    if rules:
+        group.egress_rules = []
+        for rule in rules:
+            ec2_backends[account_id][region_name].authorize_security_group_egress(
+                group.id,
+                rule["IpProtocol"],
+                rule["FromPort"],
+                rule["ToPort"],
+                ip_ranges=[{"CidrIp": rule["CidrIp"], "Description": rule.get("Description", "")}],
+                vpc_id=group.vpc_id,
+            )
+    return group
+
+
+def _dropping_no_value(clean_json: Any) -> Any:
+    def clean(resource_json: Any, resources_map: Any) -> Any:
+        cleaned = clean_json(resource_json, resources_map)
+        if isinstance(resource_json, list) and isinstance(cleaned, list):
+            return [item for item in cleaned if item is not None]
+        return cleaned
+
+    return clean
+
+
+def _creator(runtime: CustomResourceRuntime) -> Any:
+    def create(
+        cls: type[CustomModel], _resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
+        region_name: str, **kwargs: Any,
+    ) -> CustomModel:  # fmt: skip
+        """Create: run the Lambda while CloudFormation waits; the resource's name is its answer's physical id."""
+        properties = cloudformation_json["Properties"]
+        function = get_lambda_backend(account_id, region_name).get_function(properties["ServiceToken"])
+        event = _event(
+            "Create", runtime, properties=properties, stack_id=kwargs["StackId"], logical_id=kwargs["LogicalId"],
+            resource_type=kwargs["ResourceType"],
+        )  # fmt: skip
+        answer = runtime.call(function, event, region_name)
+        if answer["Status"] != "SUCCESS":
+            raise ValidationError(message=f"{kwargs['LogicalId']}: {answer['Reason']}")
+        resource = cls(region_name, event["RequestId"], kwargs["LogicalId"], answer["PhysicalResourceId"])
+        resource.set_data(answer["Data"])
+        resource.event_context = (properties, kwargs["StackId"], kwargs["ResourceType"], function)  # type: ignore[attr-defined]
+        cfn_models.cloudformation_backends[account_id][region_name].get_stack(kwargs["StackId"]).add_custom_resource(
+            resource
+        )
+        return resource
+
+    return create
+
+
+def _deleter(runtime: CustomResourceRuntime) -> Any:
+    def delete(self: CustomModel, _account_id: str, region_name: str) -> None:
+        properties, stack_id, resource_type, function = self.event_context  # type: ignore[attr-defined]
+        event = _event(
+            "Delete", runtime, properties=properties, stack_id=stack_id, logical_id=self.logical_id,
+            resource_type=resource_type,
+        )  # fmt: skip
+        event["PhysicalResourceId"] = self.physical_resource_id
+        answer = runtime.call(function, event, region_name)
+        if answer["Status"] != "SUCCESS":
+            raise ValidationError(message=f"{self.logical_id} delete: {answer['Reason']}")
+
+    return delete
+
+
+def _event(
+    kind: str, runtime: CustomResourceRuntime, *, properties: dict[str, Any], stack_id: str, logical_id: str,
+    resource_type: str,
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "RequestType": kind,
+        "ServiceToken": properties["ServiceToken"],
+        "ResponseURL": runtime.responses.url,
+        "StackId": stack_id,
+        "RequestId": str(uuid.uuid4()),
+        "LogicalResourceId": logical_id,
+        "ResourceType": resource_type,
+        "ResourceProperties": {key: str(value) for key, value in properties.items()},
+    }
