@@ -15,7 +15,8 @@ from moto import mock_aws
 
 from custom_resource.latest_approved import latest_approved_package
 from generator.package import build_resolver_package
-from generator.template import build_template, render, render_minified_json
+from generator.rendering import render, render_minified_json
+from generator.template import build_template
 
 COLD_RUNS = 5
 GROUP_SIZES = (1, 100, 1000)

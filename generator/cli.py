@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.package import build_resolver_package
-from generator.template import build_template, render
+from generator.rendering import render
+from generator.template import build_template
 
 DEFAULT_TEMPLATE = Path("templates/sagemaker-endpoint.yaml")
 DEFAULT_DIST = Path("dist")

@@ -11,7 +11,8 @@ import pytest
 
 from generator.cli import main
 from generator.package import build_resolver_package
-from generator.template import build_template, render
+from generator.rendering import render
+from generator.template import build_template
 
 
 def test_render_writes_the_yaml_template_and_prints_its_path(

@@ -8,7 +8,8 @@ from pathlib import Path
 import cfn_flip
 from cfnlint.api import ManualArgs, lint
 
-from generator.template import build_template, render, render_minified_json
+from generator.rendering import render, render_minified_json
+from generator.template import build_template
 
 COMMITTED = Path(__file__).parent.parent / "templates" / "sagemaker-endpoint.yaml"
 INLINE_TEMPLATE_LIMIT = 51_200  # bytes, for --template-body and `deploy` without --s3-bucket
