@@ -52,7 +52,7 @@ GROUP_PROPERTY = "ModelPackageGroupName"
 
 @cache
 def sagemaker_client() -> SageMakerClient:
-    """Created on first use, so importing the handler needs no AWS configuration."""
+    """Created on the first request rather than at import, and then reused while the Lambda stays warm."""
     return boto3.client("sagemaker", config=SAGEMAKER_CONFIG)
 
 

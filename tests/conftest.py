@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from generator.template import build_template
+from tests.cfn_response_server import ResponseRecorder, response_server
 from tests.template_eval import Evaluator
 
 # crhelper builds boto3 clients when the handler module is imported; no test talks to real AWS.
@@ -21,6 +23,14 @@ VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": "subnet-0aaaaaaaaaaaaaaaa,
 PACKAGE_ARN = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"
 ARN_MODE = {**VPC, "ModelPackageArn": PACKAGE_ARN}
 GROUP_MODE = {**VPC, "ModelPackageGroupName": "churn", "ResolverCodeS3Bucket": "artifacts-111122223333"}
+
+
+@pytest.fixture
+def cloudformation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ResponseRecorder]:
+    """CloudFormation's side of a custom resource: the HTTPS ResponseURL, trusted by the handler under test."""
+    with response_server(tmp_path) as recorder:
+        monkeypatch.setenv("SSL_CERT_FILE", str(recorder.ca_file))
+        yield recorder
 
 
 @pytest.fixture(scope="session")

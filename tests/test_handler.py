@@ -13,7 +13,8 @@ import pytest
 from botocore.stub import Stubber
 
 from custom_resource import handler
-from tests.cfn_response_server import ResponseRecorder, response_server
+from tests.cfn_response_server import ResponseRecorder
+from tests.test_latest_approved import group_description
 
 EVENTS = Path(__file__).parent / "events"
 V3 = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"
@@ -33,13 +34,6 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining_ms
-
-
-@pytest.fixture
-def cloudformation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ResponseRecorder]:
-    with response_server(tmp_path) as recorder:
-        monkeypatch.setenv("SSL_CERT_FILE", str(recorder.ca_file))
-        yield recorder
 
 
 @pytest.fixture
@@ -146,16 +140,7 @@ def test_given_a_group_with_nothing_approved_then_create_fails_with_a_reason_nam
     cloudformation: ResponseRecorder, stubber: Stubber
 ) -> None:
     stubber.add_response("list_model_packages", {"ModelPackageSummaryList": []})
-    stubber.add_response(
-        "describe_model_package_group",
-        {
-            "ModelPackageGroupName": "churn",
-            "ModelPackageGroupArn": "arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/churn",
-            "CreationTime": CREATED,
-            "CreatedBy": {},
-            "ModelPackageGroupStatus": "Completed",
-        },
-    )
+    stubber.add_response("describe_model_package_group", group_description("churn"))
     request = event("create", cloudformation)
     invoke(request)
     answer = response(cloudformation)

@@ -44,6 +44,17 @@ def summary(arn: str, version: int) -> dict[str, object]:
     }
 
 
+def group_description(name: str) -> dict[str, object]:
+    """A DescribeModelPackageGroup answer: the group exists."""
+    return {
+        "ModelPackageGroupName": name,
+        "ModelPackageGroupArn": f"arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/{name}",
+        "CreationTime": CREATED,
+        "CreatedBy": {},
+        "ModelPackageGroupStatus": "Completed",
+    }
+
+
 def test_given_approved_packages_then_one_newest_first_call_returns_the_newest(sagemaker: Stubbed) -> None:
     client, stubber = sagemaker
     stubber.add_response(
@@ -64,17 +75,7 @@ def test_given_approved_packages_then_one_newest_first_call_returns_the_newest(s
 def test_given_no_approved_package_then_the_reason_says_to_approve_one(sagemaker: Stubbed) -> None:
     client, stubber = sagemaker
     stubber.add_response("list_model_packages", {"ModelPackageSummaryList": []}, LATEST_APPROVED_REQUEST)
-    stubber.add_response(
-        "describe_model_package_group",
-        {
-            "ModelPackageGroupName": GROUP,
-            "ModelPackageGroupArn": "arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/churn",
-            "CreationTime": CREATED,
-            "CreatedBy": {},
-            "ModelPackageGroupStatus": "Completed",
-        },
-        {"ModelPackageGroupName": GROUP},
-    )
+    stubber.add_response("describe_model_package_group", group_description(GROUP), {"ModelPackageGroupName": GROUP})
     with pytest.raises(ResolutionError) as raised:
         latest_approved_package(client, GROUP)
     assert str(raised.value) == (
@@ -143,10 +144,7 @@ def test_every_reason_fits_what_crhelper_keeps_for_the_longest_group_name(sagema
         if fault == "missing group":
             stubber.add_client_error("describe_model_package_group", "ValidationException")
         else:
-            stubber.add_response("describe_model_package_group", {
-                "ModelPackageGroupName": group, "ModelPackageGroupArn": "arn:aws:sagemaker:eu-west-1:111122223333:x",
-                "CreationTime": CREATED, "CreatedBy": {}, "ModelPackageGroupStatus": "Completed",
-            })  # fmt: skip
+            stubber.add_response("describe_model_package_group", group_description(group))
     with pytest.raises(ResolutionError) as raised:
         latest_approved_package(client, group)
     assert group in str(raised.value)

@@ -9,14 +9,13 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
 from custom_resource import handler
-from tests.cfn_response_server import ResponseRecorder, response_server
+from tests.cfn_response_server import ResponseRecorder
 from tests.test_handler import LambdaContext, event
 
 THROTTLED = (400, {"__type": "ThrottlingException", "message": "Rate exceeded"})
@@ -78,13 +77,6 @@ def sagemaker_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSageMaker]:
     yield fake
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def cloudformation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ResponseRecorder]:
-    with response_server(tmp_path) as recorder:
-        monkeypatch.setenv("SSL_CERT_FILE", str(recorder.ca_file))
-        yield recorder
 
 
 @pytest.fixture
