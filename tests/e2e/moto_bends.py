@@ -8,9 +8,11 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
 - `AWS::EC2::SecurityGroup` ignores `SecurityGroupEgress` and keeps the default allow-all egress rule, which
   CloudFormation replaces with the given rules.
 - Custom resources: moto runs the Lambda only through Docker (absent here), in a thread, and never sends
-  Delete. Here the Lambda's own zip, as moto stored it from S3, runs in a Lambda-like subprocess
+  Update or Delete. Here the Lambda's own zip, as moto stored it from S3, runs in a Lambda-like subprocess
   (`LambdaSandbox`) while CloudFormation waits, answering over HTTPS to the ResponseURL (a
-  `ResponseRecorder`); its answer sets the resource's attributes. Delete sends a Delete event the same way.
+  `ResponseRecorder`); its answer sets the resource's attributes. Update and Delete send their events the
+  same way; an Update that answers a new physical id is followed by a Delete of the old one, as
+  CloudFormation does when it cleans up.
 """
 
 from __future__ import annotations
@@ -93,6 +95,9 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
         patches.enter_context(
             mock.patch.object(CustomModel, "create_from_cloudformation_json", classmethod(_creator(runtime)))
         )
+        patches.enter_context(
+            mock.patch.object(CustomModel, "update_from_cloudformation_json", classmethod(_updater(runtime)))
+        )
         patches.enter_context(mock.patch.object(CustomModel, "delete", _deleter(runtime), create=True))
         yield runtime
 
@@ -171,6 +176,34 @@ def _creator(runtime: CustomResourceRuntime) -> Any:
         return resource
 
     return create
+
+
+def _updater(runtime: CustomResourceRuntime) -> Any:
+    def update(
+        cls: type[CustomModel], *, original_resource: CustomModel, cloudformation_json: dict[str, Any],
+        account_id: str, region_name: str, **_new_resource_name: str,
+    ) -> CustomModel:  # fmt: skip
+        """Update: the old physical id and properties go with the event; a new id retires the old one."""
+        old_properties, stack_id, resource_type, function = original_resource.event_context  # type: ignore[attr-defined]
+        properties = cloudformation_json["Properties"]
+        event = _event(
+            "Update", runtime, properties=properties, stack_id=stack_id,
+            logical_id=original_resource.logical_id, resource_type=resource_type,
+        )  # fmt: skip
+        event["PhysicalResourceId"] = original_resource.physical_resource_id
+        event["OldResourceProperties"] = {key: str(value) for key, value in old_properties.items()}
+        answer = runtime.call(function, event, region_name)
+        if answer["Status"] != "SUCCESS":
+            raise ValidationError(message=f"{original_resource.logical_id} update: {answer['Reason']}")
+        resource = cls(region_name, event["RequestId"], original_resource.logical_id, answer["PhysicalResourceId"])
+        resource.set_data(answer["Data"])
+        resource.event_context = (properties, stack_id, resource_type, function)  # type: ignore[attr-defined]
+        cfn_models.cloudformation_backends[account_id][region_name].get_stack(stack_id).add_custom_resource(resource)
+        if resource.physical_resource_id != original_resource.physical_resource_id:
+            original_resource.delete(account_id, region_name)  # type: ignore[attr-defined]
+        return resource
+
+    return update
 
 
 def _deleter(runtime: CustomResourceRuntime) -> Any:

@@ -51,3 +51,35 @@ def test_given_a_group_stack_then_delete_answers_the_resolver_and_keeps_the_key(
     key = aws.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]
     assert (key["KeyId"], key["KeyState"]) == (key_id, "Enabled")  # DeletionPolicy: Retain
     assert aws.client("sagemaker").list_endpoints()["Endpoints"] == []
+
+
+def test_given_a_new_token_then_the_stack_resolves_again_and_retires_the_old_package_id(aws: LocalAws) -> None:
+    """The pipeline step of the README: a new PackageResolutionToken on every deploy."""
+    values = aws.group_mode()
+    aws.create_stack("churn-redeploy", values)
+    v3, v4 = aws.versions[2], aws.versions[3]
+    aws.client("sagemaker").update_model_package(ModelPackageArn=v4, ModelApprovalStatus="Approved")
+    cloudformation = aws.client("cloudformation")
+
+    def redeploy(token: str) -> dict[str, str]:
+        cloudformation.update_stack(
+            StackName="churn-redeploy",
+            TemplateBody=TEMPLATE,
+            Parameters=parameters({**values, "PackageResolutionToken": token}),
+            Capabilities=["CAPABILITY_IAM"],
+        )
+        stack = cloudformation.describe_stacks(StackName="churn-redeploy")["Stacks"][0]
+        assert stack["StackStatus"] == "UPDATE_COMPLETE"
+        return outputs(stack)
+
+    assert redeploy("build-2")["ModelPackageArn"] == v4
+    assert [(r["RequestType"], r.get("PhysicalResourceId")) for r in aws.runtime.requests] == [
+        ("Create", None),
+        ("Update", v3),
+        ("Delete", v3),  # the replaced id, once the update has the new one
+    ]
+    assert aws.runtime.requests[1]["ResourceProperties"]["ResolutionToken"] == "build-2"
+
+    assert redeploy("build-3")["ModelPackageArn"] == v4  # nothing newer: same id, nothing retired
+    assert [(r["RequestType"], r.get("PhysicalResourceId")) for r in aws.runtime.requests[3:]] == [("Update", v4)]
+    assert aws.physical_ids("churn-redeploy")["LatestApprovedModelPackage"] == v4
