@@ -9,6 +9,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from generator.package import build_resolver_package
 from generator.rendering import render
@@ -48,8 +49,15 @@ def _package(output: Path) -> int:
     return 0
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """argparse, reporting bad arguments on one line (its default prints the usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrors(
         prog="sagemaker-endpoint-template",
         description="Render the SageMaker endpoint CloudFormation template, or package its resolver Lambda.",
     )
