@@ -2,7 +2,8 @@
 
 Least privilege: read only the artifacts bucket, write only under the data-capture prefix, pull only
 from EcrRepoArn, attach network interfaces only with our security group, write only the endpoint's own logs.
-Use of our KMS key is granted by the key policy (see encryption.py), so this role can use no other key.
+The role has no KMS permission of its own: our key's policy names it (encryption.py), so it can use only keys
+whose policy names it.
 """
 
 from __future__ import annotations
