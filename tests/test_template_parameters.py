@@ -96,18 +96,6 @@ def test_parameter_types_and_defaults_follow_the_seed(
     assert spec.get("Default") == default
 
 
-def test_numbers_are_bounded(template: dict[str, Any]) -> None:
-    params = template["Parameters"]
-    assert (params["InitialInstanceCount"]["MinValue"], params["InitialVariantWeight"]["MinValue"]) == (1, 0)
-    assert (
-        params["DataCaptureSamplingPercentage"]["MinValue"],
-        params["DataCaptureSamplingPercentage"]["MaxValue"],
-    ) == (
-        0,
-        100,
-    )
-
-
 def test_sagemaker_projects_parameters_are_declared_as_projects_expect(template: dict[str, Any]) -> None:
     name = template["Parameters"]["SageMakerProjectName"]
     assert name["MaxLength"] == 32
