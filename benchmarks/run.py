@@ -17,15 +17,11 @@ from custom_resource.latest_approved import latest_approved_package
 from generator.package import build_resolver_package
 from generator.rendering import render, render_minified_json
 from generator.template import build_template
+from tests.local_aws import register_versions
 
 COLD_RUNS = 5
 GROUP_SIZES = (1, 100, 1000)
 INLINE_TEMPLATE_LIMIT = 51_200
-MODEL_SPEC = {
-    "Containers": [{"Image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/m:1", "ModelDataUrl": "s3://b/m.tar.gz"}],
-    "SupportedContentTypes": ["text/csv"],
-    "SupportedResponseMIMETypes": ["text/csv"],
-}
 
 
 def cold_render_seconds() -> list[float]:
@@ -47,16 +43,9 @@ def list_calls_per_resolution(size: int) -> tuple[int, str, str]:
     """Resolve in a group of `size` packages where only every third is Approved; count ListModelPackages."""
     with mock_aws():
         sagemaker: Any = boto3.client("sagemaker", region_name="eu-west-1")
-        sagemaker.create_model_package_group(ModelPackageGroupName="bench")
-        arns = [
-            sagemaker.create_model_package(
-                ModelPackageGroupName="bench",
-                ModelApprovalStatus="Approved" if version % 3 == 0 or size == 1 else "Rejected",
-                InferenceSpecification=MODEL_SPEC,
-            )["ModelPackageArn"]
-            for version in range(1, size + 1)
-        ]
-        newest_approved = arns[0] if size == 1 else arns[(size // 3) * 3 - 1]
+        statuses = ["Approved" if version % 3 == 0 or size == 1 else "Rejected" for version in range(1, size + 1)]
+        arns = register_versions(sagemaker, "bench", statuses)
+        newest_approved = [arn for arn, status in zip(arns, statuses, strict=True) if status == "Approved"][-1]
         calls = []
         sagemaker.meta.events.register(
             "before-call.sagemaker.ListModelPackages", lambda **kwargs: calls.append(kwargs["params"])
