@@ -1,6 +1,8 @@
-"""Command line: `render` writes the template, `package` writes the resolver zip.
+"""Command line: `render` and `package` build the artifacts; `plan`, `deploy`, `outputs`, `destroy` and
+`follow` run them in AWS through the deploy client (generator.deploy).
 
-Bad input (an unknown option or format, an unwritable path) ends with exit code 2 and one line on stderr.
+Imports are lazy, per subcommand: `--help` and the AWS subcommands never load troposphere, and `render`
+never loads boto3. Bad arguments end with exit code 2 and one line per problem on stderr.
 """
 
 from __future__ import annotations
@@ -9,19 +11,22 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from generator.package import build_resolver_package
-from generator.rendering import render
-from generator.template import build_template
+if TYPE_CHECKING:
+    from generator.deploy.commands import DeployClient, DeployRequest
 
+PROG = "sagemaker-endpoint"
 DEFAULT_TEMPLATE = Path("templates/sagemaker-endpoint.yaml")
 DEFAULT_DIST = Path("dist")
 USAGE_ERROR = 2
+AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in AWS_COMMANDS:
+        return _run_aws(args)
     try:
         if args.command == "render":
             return _render(args.format, args.output)
@@ -33,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _render(output_format: str, output: Path | None) -> int:
+    from generator.rendering import render  # noqa: PLC0415
+    from generator.template import build_template  # noqa: PLC0415
+
     path = output or DEFAULT_TEMPLATE.with_suffix(f".{output_format}")
     text = render(build_template(), output_format)  # type: ignore[arg-type]  # argparse checked the choice
     if path.parent != Path():
@@ -43,10 +51,81 @@ def _render(output_format: str, output: Path | None) -> int:
 
 
 def _package(output: Path) -> int:
+    from generator.package import build_resolver_package  # noqa: PLC0415
+
     package = build_resolver_package()
     path = package.write(output)
     print(f"{path} sha256={package.sha256}")
     return 0
+
+
+def _run_aws(args: argparse.Namespace) -> int:
+    """Input problems -> exit 2 before AWS is called; AWS failures -> exit 1 with the service's message."""
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    from generator.deploy.commands import EXIT_BAD_INPUT, EXIT_FAILED, DeployFailed  # noqa: PLC0415
+    from generator.deploy.console import Console  # noqa: PLC0415
+    from generator.deploy.inputs import InputError  # noqa: PLC0415
+
+    console = Console()
+    try:
+        return _dispatch(args, _client(args, console))
+    except InputError as error:
+        for problem in error.problems:
+            console.error(problem)
+        console.line(f"{len(error.problems)} problem(s) in the input; nothing was sent to AWS.")
+        return EXIT_BAD_INPUT
+    except DeployFailed as error:
+        console.error(str(error))
+        return EXIT_FAILED
+    except (ClientError, BotoCoreError, RuntimeError) as error:
+        console.error(str(error))
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace, client: DeployClient) -> int:
+    if args.command in ("plan", "deploy"):
+        request = _deploy_request(args)
+        return client.plan(request) if args.command == "plan" else client.deploy(request)
+    if args.command == "outputs":
+        return client.outputs(args.stack_name)
+    if args.command == "destroy":
+        return client.destroy(args.stack_name, args.role_arn)
+    return client.follow(args.stack_name)
+
+
+def _client(args: argparse.Namespace, console: Any) -> DeployClient:
+    from generator.deploy.aws import Aws  # noqa: PLC0415
+    from generator.deploy.commands import DeployClient  # noqa: PLC0415
+    from generator.deploy.template_file import load_template  # noqa: PLC0415
+
+    return DeployClient(Aws(args.region, args.profile), load_template(), console, sys.stdout)
+
+
+def _deploy_request(args: argparse.Namespace) -> DeployRequest:
+    from generator.deploy.commands import DeployRequest  # noqa: PLC0415
+    from generator.deploy.inputs import InputError, parse_assignments, read_params_file  # noqa: PLC0415
+
+    given: dict[str, str] = {}
+    problems: list[str] = []
+    if args.params_file:
+        from_file, problems = read_params_file(args.params_file)
+        given |= from_file
+    from_args, bad = parse_assignments("--param", args.param)
+    given |= from_args  # the command line wins over the file
+    tags, bad_tags = parse_assignments("--tag", args.tag)
+    problems += bad + bad_tags
+    if problems:
+        raise InputError(problems)
+    return DeployRequest(
+        stack_name=args.stack_name,
+        given=given,
+        resolve_latest=args.resolve_latest,
+        artifacts_bucket=args.artifacts_bucket,
+        role_arn=args.role_arn,
+        tags=tags,
+        allow_endpoint_replacement=getattr(args, "allow_endpoint_replacement", False),
+    )
 
 
 class _OneLineErrors(argparse.ArgumentParser):
@@ -58,10 +137,12 @@ class _OneLineErrors(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _OneLineErrors(
-        prog="sagemaker-endpoint-template",
-        description="Render the SageMaker endpoint CloudFormation template, or package its resolver Lambda.",
+        prog=PROG,
+        description="Render, plan, deploy and destroy a SageMaker real-time endpoint with CloudFormation.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{render,package}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{" + ",".join(("render", "package", *AWS_COMMANDS)) + "}"
+    )
     render_cmd = commands.add_parser("render", help="write the CloudFormation template")
     render_cmd.add_argument("--format", choices=["yaml", "json"], default="yaml", help="output format (default yaml)")
     render_cmd.add_argument(
@@ -69,4 +150,44 @@ def _parser() -> argparse.ArgumentParser:
     )
     package_cmd = commands.add_parser("package", help="write the resolver Lambda zip, named by its sha256")
     package_cmd.add_argument("--output", type=Path, default=DEFAULT_DIST, help=f"directory (default {DEFAULT_DIST})")
+
+    aws = _OneLineErrors(add_help=False)
+    aws.add_argument("--region", help="AWS Region (default: boto3's, e.g. AWS_REGION or the profile's)")
+    aws.add_argument("--profile", help="named profile of the AWS config")
+    stack = _OneLineErrors(add_help=False, parents=[aws])
+    stack.add_argument("--stack-name", required=True, help="CloudFormation stack name")
+    inputs = _OneLineErrors(add_help=False, parents=[stack])
+    inputs.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE", help="a template parameter (repeatable)"
+    )
+    inputs.add_argument(
+        "--params-file",
+        type=Path,
+        metavar="FILE",
+        help='JSON/YAML mapping, or [{"ParameterKey": ..., "ParameterValue": ...}]',
+    )
+    inputs.add_argument(
+        "--resolve-latest",
+        action="store_true",
+        help="set a fresh PackageResolutionToken: re-resolve the group's latest Approved package",
+    )
+    inputs.add_argument(
+        "--artifacts-bucket",
+        metavar="BUCKET",
+        help="bucket for the resolver zip and large templates (default: one created for the account and Region)",
+    )
+    inputs.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the stack")
+    inputs.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE", help="a stack tag (repeatable)")
+
+    commands.add_parser("plan", parents=[inputs], help="show what a deploy would change (a change set, then deleted)")
+    deploy_cmd = commands.add_parser(
+        "deploy", parents=[inputs], help="plan, execute and follow; print the outputs as JSON"
+    )
+    deploy_cmd.add_argument(
+        "--allow-endpoint-replacement", action="store_true", help="accept a plan that replaces the Endpoint"
+    )
+    commands.add_parser("outputs", parents=[stack], help="print the stack's outputs as JSON")
+    destroy_cmd = commands.add_parser("destroy", parents=[stack], help="delete the stack and follow it")
+    destroy_cmd.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the delete")
+    commands.add_parser("follow", parents=[stack], help="follow a stack operation in progress")
     return parser

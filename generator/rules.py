@@ -6,6 +6,7 @@ from __future__ import annotations
 from troposphere import And, AWSHelperFn, Equals, Not, Or, Parameter, Ref
 
 from generator.parameters import SCALING_START_LIMIT, Parameters
+from generator.scaling_order import INITIAL, MAXIMUM, MINIMUM, SCALING_ORDER
 from generator.stack import Stack, any_of, is_empty
 
 # SageMaker's burstable hosting types: Application Auto Scaling cannot scale them.
@@ -82,8 +83,11 @@ def _scaling_fits(params: Parameters) -> dict[str, object]:
     Rules have no numeric comparison, so "x < y" is spelled out as the pairs it covers; y is at most
     SCALING_START_LIMIT (a parameter bound, or the first assertion for InitialInstanceCount).
     """
-    minimum, maximum = params.scaling_min_instance_count, params.scaling_max_instance_count
-    initial = params.initial_instance_count
+    by_name = {
+        MINIMUM: params.scaling_min_instance_count,
+        MAXIMUM: params.scaling_max_instance_count,
+        INITIAL: params.initial_instance_count,
+    }
     return {
         "RuleCondition": Equals(Ref(params.managed_instance_scaling), "true"),
         "Assertions": [
@@ -93,25 +97,17 @@ def _scaling_fits(params: Parameters) -> dict[str, object]:
                 "another instance type or set ManagedInstanceScaling to false.",
             },
             {
-                "Assert": Not(_less_than(maximum, minimum)),
-                "AssertDescription": "ScalingMaxInstanceCount is below ScalingMinInstanceCount: raise the maximum "
-                "or lower the minimum.",
-            },
-            {
-                "Assert": Contains(_counts(1, SCALING_START_LIMIT), Ref(initial)),
+                "Assert": Contains(_counts(1, SCALING_START_LIMIT), Ref(by_name[INITIAL])),
                 "AssertDescription": f"With ManagedInstanceScaling, InitialInstanceCount must be at most "
                 f"{SCALING_START_LIMIT}: start smaller and let autoscaling add instances.",
             },
-            {
-                "Assert": Not(_less_than(initial, minimum)),
-                "AssertDescription": "InitialInstanceCount is below ScalingMinInstanceCount: start with at least "
-                "the minimum.",
-            },
-            {
-                "Assert": Not(_less_than(maximum, initial)),
-                "AssertDescription": "InitialInstanceCount is above ScalingMaxInstanceCount: start with at most "
-                "the maximum.",
-            },
+            *(
+                {
+                    "Assert": Not(_less_than(by_name[order.upper], by_name[order.lower])),
+                    "AssertDescription": order.description,
+                }
+                for order in SCALING_ORDER
+            ),
         ],
     }
 

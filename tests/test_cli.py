@@ -44,7 +44,10 @@ def test_package_writes_the_zip_named_by_its_hash_and_prints_path_and_hash(
     [
         (["render", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
         (["render", "--colour"], "unrecognized arguments: --colour"),
-        (["deploy"], "argument {render,package}: invalid choice: 'deploy'"),
+        (["launch"], "invalid choice: 'launch'"),
+        (["deploy"], "deploy: error: the following arguments are required: --stack-name"),
+        (["deploy", "--stack-name", "s", "--param"], "argument --param: expected one argument"),
+        (["destroy", "--stack-name", "s", "--param", "A=b"], "unrecognized arguments: --param A=b"),
     ],
 )
 def test_given_bad_arguments_then_exit_2_with_the_reason_and_no_traceback(args: list[str], message: str) -> None:

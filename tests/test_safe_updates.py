@@ -144,10 +144,10 @@ def test_the_scaling_rules_reject_exactly_the_bad_combinations(deploy: Deploy, m
     """Every (minimum, maximum, initial) with the minimum in range, against arithmetic done here."""
     for maximum, initial in itertools.product(COUNTS, COUNTS):
         expected = []
-        if maximum < minimum:
-            expected.append(MIN_ABOVE_MAX)
         if initial > SCALING_START_LIMIT:
             expected.append(START_LIMIT)
+        if maximum < minimum:
+            expected.append(MIN_ABOVE_MAX)
         if initial < minimum:
             expected.append(BELOW_MIN)
         if initial > maximum and initial <= SCALING_START_LIMIT:

@@ -9,6 +9,7 @@ change only when the caller says its answer changes (`changed_attributes`).
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -39,7 +40,7 @@ def plan(
     """The resources existing before and after that CloudFormation replaces or modifies."""
     old, new = Evaluator(template, before).resources(), Evaluator(template, after).resources()
     actions: dict[str, Action] = {}
-    for name in _dependency_order(new):
+    for name in dependency_order(new):
         if name not in old:
             continue
         changed = _changed_properties(old[name], new[name], actions, changed_attributes)
@@ -74,7 +75,7 @@ def _uses_changed(node: Any, actions: dict[str, Action], changed_attributes: fro
     return any(_uses_changed(value, actions, changed_attributes) for value in node.values())
 
 
-def _dependency_order(resources: dict[str, Any]) -> list[str]:
+def dependency_order(resources: dict[str, Any]) -> list[str]:
     """Resources after everything they reference (Ref, Fn::GetAtt, DependsOn)."""
     ordered: list[str] = []
 
@@ -104,3 +105,111 @@ def references(node: Any) -> set[str]:
     depends = node.get("DependsOn", [])
     found |= {depends} if isinstance(depends, str) else set(depends)
     return found | set().union(*(references(value) for value in node.values()))
+
+
+def resource_changes(
+    template: dict[str, Any], before: dict[str, str], after: dict[str, str], pseudo: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The ResourceChange entries of a change set, as CloudFormation writes them: Action, Replacement, Details.
+
+    A property is changed statically when its value differs (caused by a parameter, a replaced resource, or the
+    template), dynamically when it reads an attribute of a resource that is only modified: then CloudFormation
+    cannot know the new value in advance and a create-only property makes the Replacement `Conditional`.
+    """
+    old_eval, new_eval = Evaluator(template, before, pseudo), Evaluator(template, after, pseudo)
+    old, new = old_eval.resources(), new_eval.resources()
+    changed_params = {name for name in new_eval.params if old_eval.params[name] != new_eval.params[name]}
+    replacement: dict[str, str] = {}  # resource -> True / Conditional / False, for those that change
+    changes = []
+    for name in dependency_order(new):
+        if name not in old:
+            changes.append({"Action": "Add", "LogicalResourceId": name, "ResourceType": new[name]["Type"]})
+            continue
+        raw = template["Resources"][name].get("Properties", {})
+        create_only = create_only_properties(new[name]["Type"])
+        old_props, new_props = old[name].get("Properties", {}), new[name].get("Properties", {})
+        details = []
+        for prop in sorted(set(old_props) | set(new_props)):
+            static = old_props.get(prop) != new_props.get(prop)
+            details += _details(
+                prop,
+                raw.get(prop),
+                static=static,
+                create_only=prop in create_only,
+                changed_params=changed_params,
+                replacement=replacement,
+            )
+        if not details:
+            continue
+        recreate = {d["Target"]["RequiresRecreation"] for d in details}
+        replacement[name] = (
+            "True" if "Always" in recreate else "Conditional" if "Conditionally" in recreate else "False"
+        )
+        changes.append(
+            {
+                "Action": "Modify",
+                "LogicalResourceId": name,
+                "PhysicalResourceId": "",
+                "ResourceType": new[name]["Type"],
+                "Replacement": replacement[name],
+                "Scope": sorted({"Properties"}),
+                "Details": details,
+            }
+        )
+    changes += [
+        {"Action": "Remove", "LogicalResourceId": name, "ResourceType": old[name]["Type"]}
+        for name in old
+        if name not in new
+    ]
+    return changes
+
+
+def _details(
+    prop: str, raw: Any, *, static: bool, create_only: bool, changed_params: set[str], replacement: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Why one property changes: each parameter or resource it reads that changed, or the template itself."""
+    names = references(raw) | _sub_variables(raw)
+    found = []
+
+    def detail(source: str, entity: str, evaluation: str) -> dict[str, Any]:
+        recreate = ("Always" if evaluation == "Static" else "Conditionally") if create_only else "Never"
+        return {
+            "Target": {"Attribute": "Properties", "Name": prop, "RequiresRecreation": recreate},
+            "Evaluation": evaluation,
+            "ChangeSource": source,
+            "CausingEntity": entity,
+        }
+
+    replaced = [n for n in sorted(names) if replacement.get(n) == "True"]
+    found += [detail("ResourceReference", name, "Static") for name in replaced]
+    if static:
+        found += [detail("ParameterReference", name, "Static") for name in sorted(names & changed_params)]
+        if not found:
+            found.append(detail("DirectModification", "", "Static"))
+    found += [
+        detail("ResourceAttribute", f"{resource}.{attribute}", "Dynamic")
+        for resource, attribute in sorted(_attributes(raw))
+        if replacement.get(resource) in ("False", "Conditional") and not static
+    ]
+    return found
+
+
+def _attributes(node: Any) -> set[tuple[str, str]]:
+    if isinstance(node, list):
+        return set().union(*(_attributes(item) for item in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found = {tuple(node["Fn::GetAtt"])} if "Fn::GetAtt" in node else set()
+    return found | set().union(*(_attributes(value) for value in node.values()))
+
+
+def _sub_variables(node: Any) -> set[str]:
+    if isinstance(node, list):
+        return set().union(*(_sub_variables(item) for item in node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found: set[str] = set()
+    if "Fn::Sub" in node:
+        text = node["Fn::Sub"] if isinstance(node["Fn::Sub"], str) else node["Fn::Sub"][0]
+        found = set(re.findall(r"\$\{([^}!.]+)\}", text))
+    return found | set().union(*(_sub_variables(value) for value in node.values()))

@@ -13,6 +13,9 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
   `ResponseRecorder`); its answer sets the resource's attributes. Update and Delete send their events the
   same way; an Update that answers a new physical id is followed by a Delete of the old one, as
   CloudFormation does when it cleans up.
+- A bucket policy's statements apply whatever their Condition: the artifacts bucket's "deny plain HTTP"
+  would deny every call to moto's http:// endpoint. Requests to AWS use TLS, so that statement is dropped.
+- Change sets, their execution and rollback, resource events and updates: moto_change_sets.py.
 """
 
 from __future__ import annotations
@@ -37,9 +40,11 @@ from moto.cloudformation.utils import yaml_tag_constructor
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup
 from moto.kms.models import Key
+from moto.s3.models import FakeBucket
 from moto.sagemaker.models import FakeEndpoint
 
 from tests.cfn_response_server import ResponseRecorder
+from tests.e2e.moto_change_sets import cloudformation_like_change_sets
 from tests.lambda_runtime import LambdaSandbox
 
 MOTO_VERSION = "5.2.5"  # the version these bends were written against
@@ -75,6 +80,11 @@ class CustomResourceRuntime:
         return answers[0]
 
 
+def failed_response(answer: dict[str, Any]) -> str:
+    """The reason CloudFormation gives a resource whose custom resource answered FAILED."""
+    return f"Received response status [FAILED] from custom resource. Message returned: {answer['Reason']}"
+
+
 @contextmanager
 def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]:
     if moto.__version__ != MOTO_VERSION:
@@ -99,7 +109,27 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
             mock.patch.object(CustomModel, "update_from_cloudformation_json", classmethod(_updater(runtime)))
         )
         patches.enter_context(mock.patch.object(CustomModel, "delete", _deleter(runtime), create=True))
+        patches.enter_context(mock.patch.object(FakeBucket, "get_permission", _tls_bucket_permission))
+        patches.enter_context(cloudformation_like_change_sets())
         yield runtime
+
+
+_bucket_permission = FakeBucket.get_permission
+
+
+def _tls_bucket_permission(self: FakeBucket, action: str, resource: str) -> Any:
+    """The bucket's policy as seen by a request over TLS: moto ignores Conditions, so a statement that only
+    applies to plain HTTP (aws:SecureTransport false) would apply to every request."""
+    if self.policy is None:
+        return _bucket_permission(self, action, resource)
+    policy = json.loads(self.policy)
+    plain_http_only = {"Bool": {"aws:SecureTransport": "false"}}
+    policy["Statement"] = [s for s in policy["Statement"] if s.get("Condition") != plain_http_only]
+    original, self.policy = self.policy, json.dumps(policy).encode()
+    try:
+        return _bucket_permission(self, action, resource)
+    finally:
+        self.policy = original
 
 
 def _yaml_tag_constructor(loader: yaml.Loader, tag: str, node: yaml.Node) -> Any:
@@ -166,7 +196,7 @@ def _creator(runtime: CustomResourceRuntime) -> Any:
         )  # fmt: skip
         answer = runtime.call(function, event, region_name)
         if answer["Status"] != "SUCCESS":
-            raise ValidationError(message=f"{kwargs['LogicalId']}: {answer['Reason']}")
+            raise ValidationError(message=failed_response(answer))
         resource = cls(region_name, event["RequestId"], kwargs["LogicalId"], answer["PhysicalResourceId"])
         resource.set_data(answer["Data"])
         resource.event_context = (properties, kwargs["StackId"], kwargs["ResourceType"], function)  # type: ignore[attr-defined]
@@ -194,7 +224,7 @@ def _updater(runtime: CustomResourceRuntime) -> Any:
         event["OldResourceProperties"] = {key: str(value) for key, value in old_properties.items()}
         answer = runtime.call(function, event, region_name)
         if answer["Status"] != "SUCCESS":
-            raise ValidationError(message=f"{original_resource.logical_id} update: {answer['Reason']}")
+            raise ValidationError(message=failed_response(answer))
         resource = cls(region_name, event["RequestId"], original_resource.logical_id, answer["PhysicalResourceId"])
         resource.set_data(answer["Data"])
         resource.event_context = (properties, stack_id, resource_type, function)  # type: ignore[attr-defined]
@@ -216,7 +246,7 @@ def _deleter(runtime: CustomResourceRuntime) -> Any:
         event["PhysicalResourceId"] = self.physical_resource_id
         answer = runtime.call(function, event, region_name)
         if answer["Status"] != "SUCCESS":
-            raise ValidationError(message=f"{self.logical_id} delete: {answer['Reason']}")
+            raise ValidationError(message=failed_response(answer))
 
     return delete
 

@@ -1,0 +1,149 @@
+"""Plans are CloudFormation change sets: made, read into resource changes with their causes, shown, and
+executed or deleted. What CloudFormation would do is what it says, not our guess."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.deploy.console import Console
+
+ENDPOINT_TYPE = "AWS::SageMaker::Endpoint"
+RESOLVER_TYPE = "Custom::LatestApprovedModelPackage"
+NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
+SYMBOLS = {"Add": "+", "Modify": "~", "Replace": "-/+", "May replace": "-/+?", "Remove": "-"}
+STYLES = {"Add": "green", "Modify": "yellow", "Replace": "red", "May replace": "red", "Remove": "red"}
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    action: str  # CloudFormation's: Add, Modify, Remove, Import, Dynamic
+    logical_id: str
+    resource_type: str
+    replacement: str = ""  # True, False or Conditional, for Modify
+    causes: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """How a person reads it: a Modify that replaces is a Replace."""
+        if self.action == "Modify" and self.replacement == "True":
+            return "Replace"
+        if self.action == "Modify" and self.replacement == "Conditional":
+            return "May replace"
+        return self.action
+
+    @property
+    def replaces_endpoint(self) -> bool:
+        return self.resource_type == ENDPOINT_TYPE and self.kind in ("Replace", "May replace")
+
+
+@dataclass
+class Plan:
+    stack_name: str
+    change_set_id: str
+    change_type: str  # CREATE or UPDATE
+    stack_id: str
+    changes: list[ResourceChange] = field(default_factory=list)
+    no_changes: bool = False
+
+    @property
+    def replaces_endpoint(self) -> bool:
+        return any(change.replaces_endpoint for change in self.changes)
+
+    def summary(self) -> str:
+        counts = {kind: sum(1 for c in self.changes if c.kind == kind) for kind in SYMBOLS}
+        replace = counts["Replace"] + counts["May replace"]
+        return (
+            f"Plan: {counts['Add']} to add, {counts['Modify']} to modify, {replace} to replace, "
+            f"{counts['Remove']} to remove."
+        )
+
+
+def create_plan(
+    cloudformation: Any,
+    request: dict[str, Any],
+    change_type: str,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Plan:
+    """Create the change set and wait for CloudFormation to compute it."""
+    name = f"sagemaker-endpoint-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:6]}"
+    created = cloudformation.create_change_set(ChangeSetName=name, ChangeSetType=change_type, **request)
+    plan = Plan(request["StackName"], created["Id"], change_type, created["StackId"])
+    delay = 1.0
+    while True:
+        described = cloudformation.describe_change_set(ChangeSetName=plan.change_set_id)
+        status = described["Status"]
+        if status == "CREATE_COMPLETE":
+            break
+        if status == "FAILED":
+            reason = described.get("StatusReason", "")
+            if any(marker in reason for marker in NO_CHANGES):
+                plan.no_changes = True
+                return plan
+            raise ChangeSetFailed(plan, reason)
+        sleep(delay)
+        delay = min(delay * 1.5, 5.0)
+    plan.changes = _read_changes(cloudformation, plan.change_set_id, described)
+    return plan
+
+
+class ChangeSetFailed(Exception):
+    def __init__(self, plan: Plan, reason: str) -> None:
+        super().__init__(reason)
+        self.plan = plan
+        self.reason = reason
+
+
+def _read_changes(cloudformation: Any, change_set_id: str, first_page: dict[str, Any]) -> list[ResourceChange]:
+    page, changes = first_page, []
+    while True:
+        changes += [_resource_change(item["ResourceChange"]) for item in page.get("Changes", [])]
+        token = page.get("NextToken")
+        if not token:
+            return changes
+        page = cloudformation.describe_change_set(ChangeSetName=change_set_id, NextToken=token)
+
+
+def _resource_change(raw: dict[str, Any]) -> ResourceChange:
+    causes = tuple(dict.fromkeys(_cause(detail) for detail in raw.get("Details", [])))
+    return ResourceChange(
+        raw["Action"], raw["LogicalResourceId"], raw["ResourceType"], raw.get("Replacement", ""), causes
+    )
+
+
+def _cause(detail: dict[str, Any]) -> str:
+    source, entity = detail.get("ChangeSource", ""), detail.get("CausingEntity", "")
+    target = detail.get("Target", {}).get("Name", "")
+    if source == "ParameterReference":
+        return f"parameter {entity}"
+    if source == "ResourceAttribute" and entity.split(".")[0] == "LatestApprovedModelPackage":
+        return "re-resolved model package"
+    if source == "ResourceAttribute":
+        return f"new {entity}"
+    if source == "ResourceReference":
+        return f"replaced {entity}"
+    if source == "DirectModification":
+        return f"template change{f' to {target}' if target else ''}"
+    return source or "CloudFormation"
+
+
+def show_plan(plan: Plan, console: Console) -> None:
+    what = "create" if plan.change_type == "CREATE" else "update"
+    console.line(f"Plan to {what} stack {plan.stack_name}:", "bold")
+    width = max((len(c.logical_id) for c in plan.changes), default=0)
+    type_width = max((len(c.resource_type) for c in plan.changes), default=0)
+    for change in plan.changes:
+        kind = change.kind
+        because = f"  <- {', '.join(change.causes)}" if change.causes else ""
+        row = f"  {SYMBOLS.get(kind, '?'):<4} {kind:<11} {change.logical_id:<{width}}  "
+        row += f"{change.resource_type:<{type_width}}"
+        console.line(f"{row}{because}".rstrip(), STYLES.get(kind))
+    console.line(plan.summary())
+    if plan.replaces_endpoint:
+        console.warning(
+            "this plan REPLACES the Endpoint: CloudFormation creates a new endpoint and deletes the old one, "
+            "so callers of the old name fail. deploy refuses it without --allow-endpoint-replacement."
+        )

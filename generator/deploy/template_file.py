@@ -1,0 +1,79 @@
+"""The endpoint template as the deploy client sends it: the committed rendering, or a fresh one if absent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "templates" / "sagemaker-endpoint.yaml"
+INLINE_LIMIT_BYTES = 51_200  # larger bodies must come from S3 (TemplateURL)
+
+
+@dataclass(frozen=True)
+class EndpointTemplate:
+    body: str
+
+    @cached_property
+    def document(self) -> dict[str, Any]:
+        return parse_template(self.body)
+
+    @property
+    def parameters(self) -> dict[str, dict[str, Any]]:
+        return dict(self.document["Parameters"])
+
+    @property
+    def rules(self) -> dict[str, Any]:
+        return dict(self.document.get("Rules", {}))
+
+    @property
+    def fits_inline(self) -> bool:
+        return len(self.body.encode()) <= INLINE_LIMIT_BYTES
+
+    @property
+    def capabilities(self) -> list[str]:
+        """CAPABILITY_IAM for IAM resources; NAMED as well once one of them carries a fixed name."""
+        iam = [r for r in self.document["Resources"].values() if str(r["Type"]).startswith("AWS::IAM::")]
+        named = any(
+            {"RoleName", "ManagedPolicyName", "UserName", "GroupName"} & set(r.get("Properties", {})) for r in iam
+        )
+        return ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"] if named else (["CAPABILITY_IAM"] if iam else [])
+
+
+def load_template(path: Path = TEMPLATE_PATH) -> EndpointTemplate:
+    """The committed template when this is a source checkout; otherwise render it (the slower path)."""
+    if path.is_file():
+        return EndpointTemplate(path.read_text())
+    from generator.rendering import render  # noqa: PLC0415  # troposphere only when no rendering ships
+    from generator.template import build_template  # noqa: PLC0415
+
+    return EndpointTemplate(render(build_template()))
+
+
+class _CfnLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """YAML with CloudFormation's short tags: `!Ref X` -> {"Ref": X}, `!Sub s` -> {"Fn::Sub": s}, ..."""
+
+
+def _short_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    if suffix in ("Ref", "Condition"):
+        return {suffix: value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _short_tag)
+
+
+def parse_template(body: str) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.load(body, Loader=_CfnLoader)  # a SafeLoader subclass
+    return document
