@@ -1,4 +1,5 @@
-"""Print the figures the README quotes: cold render time, template and zip sizes, API calls per resolution."""
+"""Print the figures the README quotes: cold render time, template and zip sizes, API calls per resolution,
+and the deploy client's start-up and wall time against `aws cloudformation deploy`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from benchmarks.deploy import deploy_seconds, help_seconds, seconds_to_first_aws_call
 from custom_resource.latest_approved import latest_approved_package
 from generator.package import build_resolver_package
 from generator.rendering import render, render_minified_json
@@ -72,6 +74,16 @@ def main() -> None:
         print(f"group of {size:>5} packages: {calls} ListModelPackages call per resolution ({verdict})")
         if resolved != expected or calls != 1:
             raise SystemExit(1)
+    print(f"sagemaker-endpoint --help, cold ({COLD_RUNS} runs): median {statistics.median(help_seconds()):.2f} s")
+    first_call = statistics.median(seconds_to_first_aws_call())
+    print(f"sagemaker-endpoint deploy, start to first AWS call ({COLD_RUNS} runs): median {first_call:.2f} s")
+    ours, theirs = deploy_seconds()
+    ratio = statistics.median(ours) / statistics.median(theirs)
+    print(
+        f"ARN-mode create on moto ({len(ours)} runs each): sagemaker-endpoint deploy median "
+        f"{statistics.median(ours):.2f} s, aws cloudformation deploy median {statistics.median(theirs):.2f} s, "
+        f"ratio {ratio:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -69,3 +69,22 @@ def test_given_an_unwritable_output_then_exit_2_with_one_line(tmp_path: Path) ->
     )
     assert (run.returncode, run.stdout) == (2, "")
     assert run.stderr.splitlines() == [f"error: cannot write --output {blocker / 't.yaml'}: File exists: {blocker}"]
+
+
+@pytest.mark.parametrize(
+    ("args", "absent"),
+    [
+        (["--help"], ["boto3", "troposphere", "awacs", "rich", "yaml"]),
+        (["deploy", "--stack-name", "s", "--param", "Typo=1"], ["troposphere", "awacs", "cfnlint"]),
+        (["destroy", "--stack-name", "s", "--role-arn", "not-an-arn"], ["troposphere", "awacs"]),
+    ],
+)
+def test_each_command_imports_only_what_it_needs(args: list[str], absent: list[str]) -> None:
+    """troposphere is for `render`; the deploy path starts faster without it, and --help without boto3."""
+    probe = (
+        "import sys\nfrom generator.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {absent!r} if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines()[-1] == "[]"

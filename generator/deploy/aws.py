@@ -19,7 +19,7 @@ URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}  # every other partition this templa
 class Aws:
     region: str | None = None
     profile: str | None = None
-    _clients: dict[str, Any] = field(default_factory=dict)
+    clients: dict[str, Any] = field(default_factory=dict)  # made on first use; a test may pass its own
 
     @cached_property
     def session(self) -> boto3.Session:
@@ -33,9 +33,9 @@ class Aws:
         return str(region)
 
     def client(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = self.session.client(service, region_name=self.region_name, config=CONFIG)  # type: ignore[call-overload]
-        return self._clients[service]
+        if service not in self.clients:
+            self.clients[service] = self.session.client(service, region_name=self.region_name, config=CONFIG)  # type: ignore[call-overload]
+        return self.clients[service]
 
     @cached_property
     def identity(self) -> tuple[str, str]:

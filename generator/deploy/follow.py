@@ -190,7 +190,7 @@ class Follower:
         if not self.console.is_terminal:
 
             def plain(item: StackEvent | str) -> None:
-                self.console.line(item if isinstance(item, str) else self.line(item))
+                self.console.line(f"{self.elapsed():>6}  {item}" if isinstance(item, str) else self.line(item))
 
             yield plain
             return

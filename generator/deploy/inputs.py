@@ -39,8 +39,10 @@ def read_params_file(path: Path) -> tuple[dict[str, str], list[str]]:
         data = yaml.safe_load(path.read_text())  # JSON is YAML
     except OSError as error:
         return {}, [f"{where}: cannot read it: {error.strerror}"]
-    except yaml.YAMLError as error:
-        return {}, [f"{where}: not JSON or YAML: {str(error).splitlines()[0]}"]
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        return {}, [f"{where}: not JSON or YAML: {error.problem}{at}"]
     if isinstance(data, list) and all(isinstance(item, dict) and "ParameterKey" in item for item in data):
         data = {item["ParameterKey"]: item.get("ParameterValue", "") for item in data}
     if not isinstance(data, dict):

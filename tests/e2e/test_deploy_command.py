@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -339,3 +341,38 @@ def test_outputs_prints_the_same_json_and_destroy_deletes_the_stack_and_names_th
     assert (again.returncode, again.stderr) == (0, f"No stack named churn-gone in {REGION}: nothing to destroy.\n")
     missing = cli(aws, "outputs", "--stack-name", "churn-gone")
     assert (missing.returncode, missing.stderr) == (1, f"error: no stack named churn-gone in {REGION}\n")
+
+
+def test_on_a_terminal_the_progress_has_colour_and_a_bar_and_stdout_stays_json(aws: LocalAws) -> None:
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "AWS_ENDPOINT_URL": aws.endpoint_url, "AWS_DEFAULT_REGION": REGION, "TERM": "xterm-256color",
+           "COLUMNS": "140", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}  # fmt: skip
+    env.pop("NO_COLOR", None)
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(primary, chunks))
+    reader.start()
+    with subprocess.Popen(
+        [str(CLI), "deploy", "--stack-name", "churn-tty", *params(arn_mode(aws))],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=secondary, text=True,
+    ) as process:  # fmt: skip
+        stdout, _ = process.communicate(timeout=120)
+    os.close(secondary)
+    reader.join(timeout=10)
+    terminal = b"".join(chunks).decode()
+
+    assert process.returncode == 0, terminal
+    assert json.loads(stdout)["ModelPackageArn"] == aws.versions[0]
+    assert "\x1b[32mStack churn-tty: CREATE_COMPLETE\x1b[0m" in terminal  # colour
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal)
+    assert re.search(r"resources ━+ 9/9 0:00:0\d", plain)  # the bar, resources done out of the plan's total
+
+
+def _drain(fd: int, chunks: list[bytes]) -> None:
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # the terminal closed
+            return
+        if not data:
+            return
+        chunks.append(data)

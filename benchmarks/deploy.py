@@ -1,0 +1,99 @@
+"""The deploy client against `aws cloudformation deploy`, and its start-up, on the local AWS of the e2e suite.
+
+Both tools create the same ARN-mode stack on the same bent moto server, one fresh stack per run, alternating,
+so neither gets a warmer server. The start-up figures are a new interpreter each time.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.cfn_response_server import response_server
+from tests.e2e.moto_bends import CustomResourceRuntime, bent_moto
+from tests.lambda_runtime import LambdaSandbox
+from tests.local_aws import CREDENTIALS, REGION, client, moto_server, register_versions
+
+ROOT = Path(__file__).parent.parent
+BIN = Path(sys.executable).parent
+RUNS = 5
+
+
+@contextmanager
+def local_aws() -> Iterator[tuple[dict[str, str], list[str]]]:
+    """(environment for a CLI, the ARN-mode parameters as KEY=VALUE) on a bent moto server."""
+    with tempfile.TemporaryDirectory() as directory, moto_server() as url, response_server(Path(directory)) as answers:
+        env = {"PATH": os.environ["PATH"], "AWS_ENDPOINT_URL": url, "AWS_DEFAULT_REGION": REGION,
+               "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+               "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"]}  # fmt: skip
+        with bent_moto(CustomResourceRuntime(LambdaSandbox(Path(directory)), answers, env)):
+            ec2 = client("ec2", url)
+            vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+            subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.1.0/24")["Subnet"]["SubnetId"]
+            (package,) = register_versions(client("sagemaker", url), "bench", ["Approved"])
+            yield env, [f"VpcId={vpc}", f"SubnetIds={subnet}", f"ModelPackageArn={package}", "InstanceType=ml.m5.large"]
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def deploy_seconds() -> tuple[list[float], list[float]]:
+    ours, theirs = [], []
+    with local_aws() as (env, values):
+        for run in range(RUNS):
+            params = [arg for value in values for arg in ("--param", value)]
+            ours.append(timed([str(BIN / "sagemaker-endpoint"), "deploy", "--stack-name", f"ours-{run}", *params], env))
+            theirs.append(
+                timed(
+                    [str(BIN / "aws"), "cloudformation", "deploy", "--stack-name", f"theirs-{run}",
+                     "--template-file", "templates/sagemaker-endpoint.yaml", "--capabilities", "CAPABILITY_IAM",
+                     "--parameter-overrides", *values],
+                    env,
+                )
+            )  # fmt: skip
+    return ours, theirs
+
+
+def help_seconds() -> list[float]:
+    return [timed([str(BIN / "sagemaker-endpoint"), "--help"], dict(os.environ)) for _ in range(RUNS)]
+
+
+def seconds_to_first_aws_call() -> list[float]:
+    """From process start to the first connection the deploy command opens (a listener that answers nothing)."""
+    timings = []
+    for run in range(RUNS):
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+            arrived = threading.Event()
+            threading.Thread(target=_signal_first_connection, args=(listener, arrived), daemon=True).start()
+            url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+            env = {"PATH": os.environ["PATH"], "AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "x",
+                   "AWS_SECRET_ACCESS_KEY": "x", "AWS_ENDPOINT_URL": url}  # fmt: skip
+            started = time.perf_counter()
+            with subprocess.Popen(
+                [str(BIN / "sagemaker-endpoint"), "deploy", "--stack-name", f"s{run}", "--param",
+                 "ModelPackageArn=arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/1"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ) as process:  # fmt: skip
+                if not arrived.wait(timeout=30):
+                    raise RuntimeError("the deploy command never called AWS")
+                timings.append(time.perf_counter() - started)
+                process.kill()
+    return timings
+
+
+def _signal_first_connection(listener: socket.socket, arrived: threading.Event) -> None:
+    listener.accept()
+    arrived.set()

@@ -1,0 +1,194 @@
+"""The deploy client's input handling: files and KEY=VALUE pairs, and every check made before any AWS call."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.deploy import checks
+from generator.deploy.inputs import parse_assignments, read_params_file
+from generator.deploy.template_file import load_template
+from generator.parameters import SCALING_START_LIMIT
+from tests.conftest import ARN_MODE
+from tests.template_eval import Evaluator
+
+TEMPLATE = load_template()
+SPECS = TEMPLATE.parameters
+SCALING_PROBLEMS = (
+    "ScalingMaxInstanceCount is below ScalingMinInstanceCount: raise the maximum or lower the minimum.",
+    "InitialInstanceCount is below ScalingMinInstanceCount: start with at least the minimum.",
+    "InitialInstanceCount is above ScalingMaxInstanceCount: start with at most the maximum.",
+)
+
+
+def unknown_except(values: dict[str, str]) -> dict[str, str | None]:
+    return {**dict.fromkeys(SPECS), **values}
+
+
+# --- reading input -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("mapping.json", json.dumps({"SubnetIds": ["subnet-a", "subnet-b"], "EnableNetworkIsolation": False,
+                                     "InitialInstanceCount": 2, "InitialVariantWeight": 0.5})),
+        ("mapping.yaml", "SubnetIds: [subnet-a, subnet-b]\nEnableNetworkIsolation: false\nInitialInstanceCount: 2\n"
+                         "InitialVariantWeight: 0.5\n"),
+        ("aws-cli.json", json.dumps([{"ParameterKey": "SubnetIds", "ParameterValue": "subnet-a,subnet-b"},
+                                     {"ParameterKey": "EnableNetworkIsolation", "ParameterValue": "false"},
+                                     {"ParameterKey": "InitialInstanceCount", "ParameterValue": "2"},
+                                     {"ParameterKey": "InitialVariantWeight", "ParameterValue": "0.5"}])),
+    ],
+)  # fmt: skip
+def test_a_params_file_in_any_of_its_forms_gives_the_strings_cloudformation_takes(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    assert read_params_file(path) == (
+        {
+            "SubnetIds": "subnet-a,subnet-b",
+            "EnableNetworkIsolation": "false",
+            "InitialInstanceCount": "2",
+            "InitialVariantWeight": "0.5",
+        },
+        [],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("- just\n- a list\n", 'expected a mapping of parameter names to values, or [{"ParameterKey": ...}]'),
+        ("{unclosed: [", "not JSON or YAML: expected the node content, but found '<stream end>' at line 1, column 13"),
+    ],
+)
+def test_a_params_file_that_is_not_a_mapping_is_named_with_the_fix(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "params.yaml"
+    path.write_text(text)
+    assert read_params_file(path) == ({}, [f"--params-file {path}: {problem}"])
+
+
+def test_a_missing_params_file_is_named() -> None:
+    assert read_params_file(Path("/nonexistent/p.json")) == (
+        {},
+        ["--params-file /nonexistent/p.json: cannot read it: No such file or directory"],
+    )
+
+
+def test_key_value_pairs_split_at_the_first_equals_and_a_pair_without_one_is_a_problem() -> None:
+    assert parse_assignments("--param", ["A=b=c", "B=", "nothing", "=x"]) == (
+        {"A": "b=c", "B": ""},
+        ["--param 'nothing': write it as KEY=VALUE", "--param '=x': write it as KEY=VALUE"],
+    )
+
+
+# --- per-parameter checks ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "problem"),
+    [
+        ("InstanceTyp", "InstanceTyp: not a parameter of the template; did you mean InstanceType?"),
+        ("instancetype", "instancetype: not a parameter of the template; did you mean InstanceType?"),
+        ("Colour", "Colour: not a parameter of the template; `sagemaker-endpoint render` shows the parameters"),
+    ],
+)
+def test_an_unknown_name_gets_the_closest_known_one(given: str, problem: str) -> None:
+    assert checks.unknown_names({given: "x", "VpcId": "vpc-0123456789abcdef0"}, SPECS) == [problem]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("InitialInstanceCount", "0", "InitialInstanceCount='0': below its minimum 1"),
+        ("InitialInstanceCount", "two", "InitialInstanceCount='two': must be a whole number of at least 1"),
+        ("DataCaptureSamplingPercentage", "101", "DataCaptureSamplingPercentage='101': above its maximum 100"),
+        ("EnableNetworkIsolation", "yes", "EnableNetworkIsolation='yes': must be one of true, false"),
+        ("InstanceType", "m5.large", "InstanceType='m5.large': must be a SageMaker instance type such as ml.m5.xlarge"),
+        ("VpcId", "vpc-1", "VpcId='vpc-1': expected an AWS::EC2::VPC::Id such as vpc-0123456789abcdef0"),
+        ("SubnetIds", "subnet-0aaaaaaaaaaaaaaaa,sub", "SubnetIds='subnet-0aaaaaaaaaaaaaaaa,sub': expected "
+         "comma-separated AWS::EC2::Subnet::Id values such as subnet-0123456789abcdef0"),
+        ("PackageResolutionToken", "x" * 129, f"PackageResolutionToken={'x' * 129!r}: at most 128 characters, it "
+         "has 129"),
+    ],
+)  # fmt: skip
+def test_each_value_is_checked_against_its_parameters_declared_constraint(name: str, value: str, problem: str) -> None:
+    assert checks.constraint_problems({name: value}, SPECS) == [problem]
+
+
+def test_good_values_pass_every_constraint() -> None:
+    good = {
+        **ARN_MODE,
+        "InstanceType": "ml.g5.xlarge",
+        "InitialVariantWeight": "0.5",
+        "EnableNetworkIsolation": "false",
+    }
+    assert checks.constraint_problems(good, SPECS) == []
+
+
+def test_a_required_parameter_without_a_value_is_named_with_the_option_that_sets_it() -> None:
+    assert checks.missing_required(unknown_except({"VpcId": "vpc-0123456789abcdef0"}), SPECS) == [
+        "SubnetIds: required, it has no default; pass --param SubnetIds=..."
+    ]
+
+
+# --- rules ---------------------------------------------------------------------------------------------------
+
+
+def test_a_rule_that_depends_on_a_value_not_known_yet_does_not_fail() -> None:
+    """Before we know whether the stack exists, the other parameters may keep values we cannot see."""
+    assert checks.rule_problems(TEMPLATE.rules, unknown_except({"ModelPackageGroupName": "churn"})) == []
+    assert checks.rule_problems(TEMPLATE.rules, unknown_except({})) == []
+
+
+def test_a_rule_decided_by_the_given_values_fails_even_with_others_unknown() -> None:
+    given = {"ModelPackageGroupName": "churn", "ModelPackageArn": ARN_MODE["ModelPackageArn"]}
+    assert checks.rule_problems(TEMPLATE.rules, unknown_except(given)) == [
+        "Set only one of ModelPackageArn and ModelPackageGroupName: both are set; clear the one you do not want."
+    ]
+
+
+def test_with_every_value_known_the_rules_agree_with_the_template_evaluated() -> None:
+    values = {**ARN_MODE, "DataCaptureSamplingPercentage": "20", "ModelPackageArn": ""}
+    full = {name: str(spec.get("Default", "")) for name, spec in SPECS.items()} | values
+    assert checks.rule_problems(TEMPLATE.rules, full) == Evaluator(TEMPLATE.document, values).failed_rules()
+    assert len(checks.rule_problems(TEMPLATE.rules, full)) == 2
+
+
+def test_the_exact_scaling_order_agrees_with_the_templates_enumerated_rules_wherever_they_apply() -> None:
+    """The template can only enumerate counts up to its limit; there both must say the same."""
+    counts = range(1, SCALING_START_LIMIT + 1)
+    for minimum, maximum, initial in itertools.product(counts, counts, counts):
+        values = {"ManagedInstanceScaling": "true", "ScalingMinInstanceCount": str(minimum),
+                  "ScalingMaxInstanceCount": str(maximum), "InitialInstanceCount": str(initial)}  # fmt: skip
+        from_template = [
+            p for p in Evaluator(TEMPLATE.document, {**ARN_MODE, **values}).failed_rules() if p in SCALING_PROBLEMS
+        ]
+        assert checks.scaling_order_problems(values) == from_template, (minimum, maximum, initial)
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ((30, 20, 25), SCALING_PROBLEMS),
+        ((12, 40, 12), ()),
+        ((1, 100, 101), (SCALING_PROBLEMS[2],)),
+    ],
+)
+def test_the_scaling_order_is_checked_with_exact_numbers_beyond_the_templates_limit(
+    counts: tuple[int, int, int], expected: tuple[str, ...]
+) -> None:
+    minimum, maximum, initial = (str(count) for count in counts)
+    values: dict[str, Any] = {"ManagedInstanceScaling": "true", "ScalingMinInstanceCount": minimum,
+                              "ScalingMaxInstanceCount": maximum, "InitialInstanceCount": initial}  # fmt: skip
+    assert checks.scaling_order_problems(values) == list(expected)
+    assert checks.scaling_order_problems({**values, "ManagedInstanceScaling": "false"}) == []
+    assert checks.scaling_order_problems({**values, "ScalingMaxInstanceCount": None}) == [
+        p for p in expected if "ScalingMaxInstanceCount" not in p
+    ]
