@@ -59,7 +59,7 @@ test: $(INSTALLED) scanners ## ruff, mypy and the whole pytest suite (scanners i
 e2e: $(INSTALLED) ## Only the end-to-end suite: the stack deployed on a local moto (part of make test)
 	$(BIN)/pytest -m e2e
 
-bench: $(INSTALLED) ## Render time, template and zip sizes, API calls per resolution
+bench: $(INSTALLED) ## Render time, sizes, API calls per resolution, CLI start-up, deploy vs aws cloudformation deploy
 	$(BIN)/python -m benchmarks.run
 
 lock: ## Re-pin requirements.txt from requirements.in
