@@ -13,6 +13,9 @@ from troposphere import If, Not, Ref, Select, Split, Sub
 from generator.stack import Stack, add_condition, is_empty
 
 BUCKET_NAME_FIELD = 5  # arn:<partition>:s3:::<bucket> split on ":"
+# Appended before the split, so that field exists for every value, empty included: an Fn::Select out of range
+# fails the deploy even in a branch of Fn::If that is not taken, for any evaluator that evaluates both.
+ALWAYS_ENOUGH_FIELDS = ":" * BUCKET_NAME_FIELD
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,8 @@ def data_capture_location(stack: Stack) -> DataCaptureLocation:
     params = stack.params
     has_prefix = add_condition(stack, "HasDataCapturePrefix", Not(is_empty(params.data_capture_prefix)))
     bucket_arn = Ref(params.model_artifacts_bucket_arn)
-    bucket = Select(BUCKET_NAME_FIELD, Split(":", bucket_arn))
+    padded = Sub(f"${{{params.model_artifacts_bucket_arn.title}}}{ALWAYS_ENOUGH_FIELDS}")
+    bucket = Select(BUCKET_NAME_FIELD, Split(":", padded))
     prefix = Ref(params.data_capture_prefix)
     return DataCaptureLocation(
         s3_uri=If(

@@ -7,7 +7,7 @@ that rolls back on alarms (rollback.py); its name is Stack.endpoint_name.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, If, NoValue, PropsDictType, Ref, Sub
+from troposphere import And, Condition, GetAtt, If, Not, NoValue, Parameter, PropsDictType, Ref, Sub
 from troposphere.kms import Key
 from troposphere.sagemaker import (
     CaptureContentTypeHeader,
@@ -21,9 +21,9 @@ from troposphere.sagemaker import (
 )
 
 from generator.data_capture import DataCaptureLocation
-from generator.instance_storage import add_volume_encryption_condition
+from generator.instance_storage import add_ebs_volume_condition
 from generator.rollback import add_deployment_config
-from generator.stack import Stack, add_output
+from generator.stack import Stack, add_condition, add_output, is_empty
 
 NOT_RETAINED_WITH_SCALING = ("DesiredWeight", "DataCaptureConfig")
 CSV_CONTENT_TYPES = ["text/csv"]
@@ -46,7 +46,7 @@ class EndpointDataCaptureConfig(DataCaptureConfig):
 
 def add_endpoint(stack: Stack, model: Model, key: Key, capture: DataCaptureLocation) -> Endpoint:
     params = stack.params
-    encrypt_volume = add_volume_encryption_condition(stack)
+    ebs_volume = add_ebs_volume_condition(stack)
     config = stack.template.add_resource(
         EndpointConfig(
             "EndpointConfig",
@@ -57,9 +57,10 @@ def add_endpoint(stack: Stack, model: Model, key: Key, capture: DataCaptureLocat
                     InstanceType=Ref(params.instance_type),
                     InitialInstanceCount=Ref(params.initial_instance_count),
                     InitialVariantWeight=Ref(params.initial_variant_weight),
+                    **_large_model_settings(stack, ebs_volume),
                 )
             ],
-            KmsKeyId=If(encrypt_volume, GetAtt(key, "Arn"), NoValue),
+            KmsKeyId=If(ebs_volume, GetAtt(key, "Arn"), NoValue),
             DataCaptureConfig=If(stack.conditions.data_capture_enabled, _data_capture(stack, key, capture), NoValue),
             Tags=stack.tags,
         )
@@ -90,6 +91,25 @@ def add_endpoint(stack: Stack, model: Model, key: Key, capture: DataCaptureLocat
         "URL that invokes the endpoint (SageMaker runtime InvokeEndpoint)",
     )
     return endpoint
+
+
+def _large_model_settings(stack: Stack, ebs_volume: str) -> dict[str, If]:
+    """Each setting when it is set; the volume size only for types with an EBS volume (instance_storage.py)."""
+    params = stack.params
+
+    def when_set(parameter: Parameter, condition: str, *also: Condition) -> If:
+        is_set = Not(is_empty(parameter))
+        return If(add_condition(stack, condition, And(is_set, *also) if also else is_set), Ref(parameter), NoValue)
+
+    return {
+        "VolumeSizeInGB": when_set(params.volume_size_in_gb, "SetVolumeSize", Condition(ebs_volume)),
+        "ModelDataDownloadTimeoutInSeconds": when_set(
+            params.model_data_download_timeout_in_seconds, "HasModelDataDownloadTimeout"
+        ),
+        "ContainerStartupHealthCheckTimeoutInSeconds": when_set(
+            params.container_startup_health_check_timeout_in_seconds, "HasContainerStartupTimeout"
+        ),
+    }
 
 
 def _data_capture(stack: Stack, key: Key, capture: DataCaptureLocation) -> EndpointDataCaptureConfig:

@@ -1,14 +1,19 @@
 """Which instance types have local NVMe instance storage, decided at deploy time from InstanceType.
 
-SageMaker rejects an EndpointConfig KmsKeyId for such types (their storage is encrypted by the
-instance's hardware), so the key is set only for the others. The families come from the SageMaker
-API reference (CreateEndpointConfig, KmsKeyId) and the instance-store table of the EC2 instance types.
-A family missing here is treated as having no local storage: the endpoint still gets the key.
+Such types get no EBS storage volume: SageMaker uses the instance's NVMe storage instead. So what configures
+that volume is sent only for the other types:
+- KmsKeyId: SageMaker rejects it for NVMe types, whose storage the instance's hardware encrypts (SageMaker API
+  reference, CreateEndpointConfig, KmsKeyId).
+- VolumeSizeInGB: the ProductionVariant API reference says only EBS gp2 volumes are supported, and the SageMaker
+  storage documentation ("Managing storage paths for different types of instance local storage") that for NVMe
+  instances SageMaker provisions no EBS gp2 storage, the storage being fixed to the instance's.
+The families come from the SageMaker API reference and the instance-store table of the EC2 instance types.
+A family missing here is treated as having an EBS volume: the endpoint still gets the key and the size.
 """
 
 from __future__ import annotations
 
-from troposphere import Equals, Not, Ref, Select, Split
+from troposphere import Equals, Not, Select, Split, Sub
 
 from generator.stack import Stack, add_condition, any_of
 
@@ -21,10 +26,12 @@ NVME_FAMILIES = (
     "trn1", "trn1n", "trn2",
 )  # fmt: skip
 FAMILY_FIELD = 1  # ml.<family>.<size>
+ALWAYS_ENOUGH_FIELDS = "." * FAMILY_FIELD  # appended before the split: the field exists for any value, even ""
 
 
-def add_volume_encryption_condition(stack: Stack) -> str:
-    """Add the Condition that is true when InstanceType's storage volume takes our KMS key; return its name."""
-    family = Select(FAMILY_FIELD, Split(".", Ref(stack.params.instance_type)))
+def add_ebs_volume_condition(stack: Stack) -> str:
+    """Add the Condition that is true when InstanceType has an EBS storage volume (no local NVMe storage)."""
+    padded = Sub(f"${{{stack.params.instance_type.title}}}{ALWAYS_ENOUGH_FIELDS}")
+    family = Select(FAMILY_FIELD, Split(".", padded))
     has_local_storage = any_of([Equals(family, name) for name in NVME_FAMILIES])
-    return add_condition(stack, "EncryptStorageVolume", Not(has_local_storage))
+    return add_condition(stack, "HasEbsStorageVolume", Not(has_local_storage))

@@ -13,6 +13,8 @@ from typing import Any
 
 from troposphere import Parameter, Template
 
+from generator.number_patterns import whole_number_range
+
 # AllowedPattern must match the whole value; each optional pattern also admits "".
 PARTITION = r"arn:aws[a-z-]*"
 REGION = r"[a-z]{2}(-[a-z]+)+-[0-9]"
@@ -55,6 +57,9 @@ class Parameters:
     initial_variant_weight: Parameter
     variant_name: Parameter
     endpoint_name: Parameter
+    volume_size_in_gb: Parameter
+    model_data_download_timeout_in_seconds: Parameter
+    container_startup_health_check_timeout_in_seconds: Parameter
     enable_network_isolation: Parameter
     model_execution_role_arn: Parameter
     model_artifacts_bucket_arn: Parameter
@@ -130,8 +135,8 @@ def _interface(groups: dict[str, list[Input]]) -> dict[str, Any]:
 
 
 def _field_name(title: str) -> str:
-    """ResolverCodeS3Key -> resolver_code_s3_key; SageMaker counts as one word."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", title.replace("SageMaker", "Sagemaker")).lower()
+    """ResolverCodeS3Key -> resolver_code_s3_key; SageMaker and GB count as one word."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", title.replace("SageMaker", "Sagemaker").replace("GB", "Gb")).lower()
 
 
 def _optional(label: str, title: str, pattern: str, must_be: str, description: str, **props: Any) -> Input:
@@ -241,6 +246,43 @@ def _endpoint_inputs() -> list[Input]:
             "an endpoint name (letters, digits, hyphens; up to 63 characters)",
             "Name of the endpoint. Empty names it endpoint-<stack UUID>. Changing it replaces the endpoint.",
             MaxLength=63,
+        ),
+        *_large_model_inputs(),
+    ]
+
+
+def _optional_count(label: str, title: str, low: int, high: int, description: str) -> Input:
+    """A whole number from low to high, or empty for SageMaker's default: a String, since a Number cannot be
+    empty, with the range as its pattern."""
+    return _optional(
+        label, title, whole_number_range(low, high), f"a whole number from {low} to {high}", description, MaxLength=4
+    )
+
+
+def _large_model_inputs() -> list[Input]:
+    """Variant settings large models need; each empty (SageMaker's default) unless set."""
+    return [
+        _optional_count(
+            "Storage volume (GB)",
+            "VolumeSizeInGB",
+            1,
+            512,
+            "EBS volume per instance for the model artifacts, in GB; empty: SageMaker's default. Not sent for "
+            "types with local NVMe storage, which SageMaker uses instead of an EBS volume.",
+        ),
+        _optional_count(
+            "Model download timeout (s)",
+            "ModelDataDownloadTimeoutInSeconds",
+            60,
+            3600,
+            "Seconds each instance may take to download the model artifacts; empty: SageMaker's default.",
+        ),
+        _optional_count(
+            "Container startup timeout (s)",
+            "ContainerStartupHealthCheckTimeoutInSeconds",
+            60,
+            3600,
+            "Seconds the container may take to pass its first health check (/ping); empty: SageMaker's default.",
         ),
     ]
 

@@ -35,6 +35,9 @@ SEED_SCALING = {
     "scaling-max-instance-count": "ScalingMaxInstanceCount",
 }
 OURS = {
+    "VolumeSizeInGB",
+    "ModelDataDownloadTimeoutInSeconds",
+    "ContainerStartupHealthCheckTimeoutInSeconds",
     "ResolverCodeS3Bucket",
     "ResolverCodeS3Key",
     "PackageResolutionToken",
@@ -122,6 +125,9 @@ VALID = {
     "VariantName": ["AllTraffic", "blue-1"],
     "ResolverCodeS3Bucket": ["", "artifacts-111122223333"],
     "EndpointName": ["", "churn-prod", "a" * 63],
+    "VolumeSizeInGB": ["", "1", "30", "512"],
+    "ModelDataDownloadTimeoutInSeconds": ["", "60", "900", "3600"],
+    "ContainerStartupHealthCheckTimeoutInSeconds": ["", "60", "3600"],
 }
 INVALID = {
     "ModelPackageArn": [
@@ -141,6 +147,9 @@ INVALID = {
     "VariantName": ["", "all traffic"],
     "ResolverCodeS3Bucket": ["Bucket", "s3://bucket"],
     "EndpointName": ["churn_prod", "-churn", "a" * 64],
+    "VolumeSizeInGB": ["0", "513", "030", "1.5", "-1", " 30"],
+    "ModelDataDownloadTimeoutInSeconds": ["59", "3601", "0900", "1e3"],
+    "ContainerStartupHealthCheckTimeoutInSeconds": ["59", "3601", "sixty"],
 }
 
 
@@ -186,3 +195,21 @@ def test_numbers_outside_their_bounds_are_rejected_before_anything_is_created(
 ) -> None:
     assert [value for value in rejected if number_accepts(template, name, value)] == []
     assert [value for value in accepted if not number_accepts(template, name, value)] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "low", "high"),
+    [("VolumeSizeInGB", 1, 512), ("ModelDataDownloadTimeoutInSeconds", 60, 3600),
+     ("ContainerStartupHealthCheckTimeoutInSeconds", 60, 3600)],
+)  # fmt: skip
+def test_an_optional_number_accepts_exactly_its_range_or_empty(
+    template: dict[str, Any], name: str, low: int, high: int
+) -> None:
+    """A String parameter (a Number cannot be empty) whose pattern is the range, checked for every number."""
+    accepted = [value for value in range(10_000) if accepts(template, name, str(value))]
+    assert accepted == list(range(low, high + 1))
+    assert accepts(template, name, "")
+    assert (
+        template["Parameters"][name]["ConstraintDescription"]
+        == f"must be a whole number from {low} to {high}, or empty"
+    )

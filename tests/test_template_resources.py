@@ -125,12 +125,42 @@ def test_the_production_variant_comes_from_the_parameters(deploy: Deploy) -> Non
     assert "ManagedInstanceScaling" not in config["ProductionVariants"][0]
 
 
+LARGE_MODEL = {
+    "VolumeSizeInGB": "200",
+    "ModelDataDownloadTimeoutInSeconds": "1800",
+    "ContainerStartupHealthCheckTimeoutInSeconds": "900",
+}
+
+
+@pytest.mark.parametrize("setting", LARGE_MODEL)
+def test_given_a_large_model_setting_then_it_reaches_the_variant_and_empty_leaves_it_out(
+    deploy: Deploy, setting: str
+) -> None:
+    (variant,) = props(deploy(**ARN_MODE, **{setting: LARGE_MODEL[setting]}).resources(), "EndpointConfig")[
+        "ProductionVariants"
+    ]
+    assert {key: variant[key] for key in LARGE_MODEL if key in variant} == {setting: LARGE_MODEL[setting]}
+    (default,) = props(deploy(**ARN_MODE).resources(), "EndpointConfig")["ProductionVariants"]
+    assert set(LARGE_MODEL) & set(default) == set()
+
+
+@pytest.mark.parametrize("family", NVME_FAMILIES)
+def test_given_an_nvme_instance_type_then_the_volume_size_is_left_out_and_the_timeouts_kept(
+    deploy: Deploy, family: str
+) -> None:
+    """SageMaker uses the NVMe storage instead of an EBS volume, the only kind VolumeSizeInGB sizes."""
+    resources = deploy(**ARN_MODE, **LARGE_MODEL, InstanceType=f"ml.{family}.xlarge").resources()
+    (variant,) = props(resources, "EndpointConfig")["ProductionVariants"]
+    assert {key: variant.get(key) for key in LARGE_MODEL} == {**LARGE_MODEL, "VolumeSizeInGB": None}
+
+
 @pytest.mark.parametrize("instance_type", ["ml.m4.xlarge", "ml.m5.large", "ml.c5.xlarge", "ml.inf2.xlarge"])
 def test_given_an_instance_type_without_local_storage_then_its_volume_uses_our_key(
     deploy: Deploy, instance_type: str
 ) -> None:
-    config = props(deploy(**ARN_MODE, InstanceType=instance_type).resources(), "EndpointConfig")
+    config = props(deploy(**ARN_MODE, **LARGE_MODEL, InstanceType=instance_type).resources(), "EndpointConfig")
     assert config["KmsKeyId"] == {"Fn::GetAtt": ["EncryptionKey", "Arn"]}
+    assert config["ProductionVariants"][0]["VolumeSizeInGB"] == "200"
 
 
 @pytest.mark.parametrize("family", NVME_FAMILIES)

@@ -71,8 +71,10 @@ class ArtifactsBucket:
         self._ensure()
         self.aws.client("s3").put_object(Bucket=self.name, Key=key, Body=body)
         _, partition = self.aws.identity
-        host = f"{self.name}.s3.{self.aws.region_name}.{URL_SUFFIX.get(partition, 'amazonaws.com')}"
-        return Upload(self.name, key, f"https://{host}/{key}")
+        s3_host = f"s3.{self.aws.region_name}.{URL_SUFFIX.get(partition, 'amazonaws.com')}"
+        if "." in self.name:  # a dotted name breaks the virtual host's TLS certificate: path style
+            return Upload(self.name, key, f"https://{s3_host}/{self.name}/{key}")
+        return Upload(self.name, key, f"https://{self.name}.{s3_host}/{key}")
 
     def _ensure(self) -> None:
         """A bucket the user named must exist; ours is created, hardened, the first time."""

@@ -6,6 +6,8 @@ moto's change sets, rollbacks, resource events and updates are bent to behave as
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import pty
@@ -18,7 +20,10 @@ from typing import Any
 
 import pytest
 
-from generator.deploy.commands import OUTPUT_KEYS
+from generator.deploy.aws import Aws
+from generator.deploy.commands import OUTPUT_KEYS, DeployClient, DeployRequest
+from generator.deploy.console import Console
+from generator.deploy.template_file import EndpointTemplate, load_template
 from generator.package import build_resolver_package
 from tests.e2e.conftest import ROOT, LocalAws
 from tests.local_aws import CREDENTIALS, REGION, register_versions
@@ -376,3 +381,27 @@ def _drain(fd: int, chunks: list[bytes]) -> None:
         if not data:
             return
         chunks.append(data)
+
+
+def test_a_template_over_the_inline_limit_is_sent_from_the_artifacts_bucket(
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The template grows toward 51,200 bytes; past it the deploy still works, from S3."""
+    for name, value in {"AWS_ENDPOINT_URL": aws.endpoint_url, "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    committed = load_template()
+    large = EndpointTemplate(committed.body.replace("Description: ", f"Description: {'x' * 4000} ", 1))
+    assert not large.fits_inline
+    out, err = io.StringIO(), io.StringIO()
+    client = DeployClient(Aws(REGION), large, Console(err), out)
+
+    code = client.deploy(DeployRequest("churn-large", arn_mode(aws)))
+
+    assert code == 0, err.getvalue()
+    key = f"templates/sagemaker-endpoint-{hashlib.sha256(large.body.encode()).hexdigest()}.yaml"
+    assert f"Template: over the inline limit, sent as s3://{DEFAULT_BUCKET}/{key}" in err.getvalue().splitlines()
+    body = aws.client("s3").get_object(Bucket=DEFAULT_BUCKET, Key=key)["Body"].read().decode()
+    assert body == large.body
+    assert aws.client("cloudformation").get_template(StackName="churn-large")["TemplateBody"] == large.body
+    assert json.loads(out.getvalue())["ModelPackageArn"] == aws.versions[0]

@@ -1,0 +1,33 @@
+"""No intrinsic function in the template can fail for any value a parameter can take, on any branch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import ARN_MODE, GROUP_MODE, VPC
+from tests.template_eval import EveryBranchEvaluator
+
+OPTIONAL_EMPTY = {
+    "only the required network": VPC,
+    "ARN mode, every optional input empty": ARN_MODE,
+    "group mode, every optional input empty": GROUP_MODE,
+    "every String parameter empty": {**VPC, "InstanceType": "", "VariantName": ""},
+}
+
+
+@pytest.mark.parametrize("values", OPTIONAL_EMPTY.values(), ids=OPTIONAL_EMPTY.keys())
+def test_every_branch_of_every_expression_evaluates_with_optional_inputs_empty(
+    template: dict[str, Any], values: dict[str, str]
+) -> None:
+    EveryBranchEvaluator(template, values).everything()
+
+
+def test_the_strict_evaluator_fails_on_a_select_out_of_range(template: dict[str, Any]) -> None:
+    broken = {
+        **template,
+        "Outputs": {"Bad": {"Value": {"Fn::Select": [5, {"Fn::Split": [":", {"Ref": "EcrRepoArn"}]}]}}},
+    }
+    with pytest.raises(IndexError, match="Fn::Select 5 of a 1-item list"):
+        EveryBranchEvaluator(broken, ARN_MODE).everything()
