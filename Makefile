@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-TEMPLATE := templates/sagemaker-endpoint.yaml
+TEMPLATES := templates
 DIST := dist
 # Scanners run by the tests, each installed apart from the project's own dependencies.
 TOOLS := .tools
@@ -17,7 +17,7 @@ CFN_GUARD := $(TOOLS)/cfn-guard/node_modules/@cdklabs/cdk-validator-cfnguard
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-build: render package lint ## Install, render the template, package the resolver zip, lint the template
+build: render package lint ## Install, render the templates, package the resolver zip, lint the templates
 
 install: $(INSTALLED) ## Create .venv with the pinned dependencies and the generator's console script
 
@@ -41,14 +41,14 @@ $(CFN_GUARD)/package.json:
 	npm install --silent --no-audit --no-fund --legacy-peer-deps --prefix $(TOOLS)/cfn-guard \
 		@cdklabs/cdk-validator-cfnguard@$(CFN_GUARD_VERSION)
 
-render: $(INSTALLED) ## Write templates/sagemaker-endpoint.yaml
-	$(BIN)/python -m generator render --output $(TEMPLATE)
+render: $(INSTALLED) ## Write templates/: the endpoint template, deployer role and policy, Service Catalog kit
+	$(BIN)/python -m generator render --output-dir $(TEMPLATES)
 
 package: $(INSTALLED) ## Write the resolver zip to dist/, named by its sha256
 	$(BIN)/python -m generator package --output $(DIST)
 
-lint: $(INSTALLED) ## cfn-lint the template, informational rules included
-	$(BIN)/cfn-lint --include-checks I -- $(TEMPLATE)
+lint: $(INSTALLED) ## cfn-lint the templates, informational rules included
+	$(BIN)/cfn-lint --include-checks I -- $(TEMPLATES)/*.yaml
 
 test: $(INSTALLED) scanners ## ruff, mypy and the whole pytest suite (scanners included)
 	$(BIN)/ruff check .

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from generator.deploy.commands import DeployClient, DeployRequest
 
 PROG = "sagemaker-endpoint"
-DEFAULT_TEMPLATE = Path("templates/sagemaker-endpoint.yaml")
+DEFAULT_TEMPLATES = Path("templates")
 DEFAULT_DIST = Path("dist")
 USAGE_ERROR = 2
 AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow")
@@ -29,24 +29,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_aws(args)
     try:
         if args.command == "render":
-            return _render(args.format, args.output)
+            return _render(args.format, args.output, args.output_dir)
         return _package(args.output)
     except OSError as error:
         detail = f"{error.strerror}: {error.filename}" if error.strerror and error.filename else str(error)
-        print(f"error: cannot write --output {args.output or DEFAULT_TEMPLATE}: {detail}", file=sys.stderr)
+        where = f"--output {args.output}" if args.output else f"--output-dir {getattr(args, 'output_dir', '')}"
+        print(f"error: cannot write {where}: {detail}", file=sys.stderr)
         return USAGE_ERROR
 
 
-def _render(output_format: str, output: Path | None) -> int:
-    from generator.rendering import render  # noqa: PLC0415
-    from generator.template import build_template  # noqa: PLC0415
+def _render(output_format: str, output: Path | None, output_dir: Path) -> int:
+    """--output: the endpoint template alone; otherwise every template into --output-dir."""
+    from generator.all_templates import ENDPOINT, render_all  # noqa: PLC0415
 
-    path = output or DEFAULT_TEMPLATE.with_suffix(f".{output_format}")
-    text = render(build_template(), output_format)  # type: ignore[arg-type]  # argparse checked the choice
-    if path.parent != Path():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    print(path)
+    files = render_all(output_format)  # type: ignore[arg-type]  # argparse checked the choice
+    if output is not None:
+        files = {str(output): files[f"{ENDPOINT}.{output_format}"]}
+    for name, text in files.items():
+        path = output_dir / name if output is None else Path(name)
+        if path.parent != Path():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(path)
     return 0
 
 
@@ -143,10 +147,16 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="{" + ",".join(("render", "package", *AWS_COMMANDS)) + "}"
     )
-    render_cmd = commands.add_parser("render", help="write the CloudFormation template")
+    render_cmd = commands.add_parser(
+        "render", help="write the endpoint template, the deployer role, its policy and the Service Catalog kit"
+    )
     render_cmd.add_argument("--format", choices=["yaml", "json"], default="yaml", help="output format (default yaml)")
+    render_cmd.add_argument("--output", type=Path, help="write only the endpoint template, to this file")
     render_cmd.add_argument(
-        "--output", type=Path, help=f"file to write (default {DEFAULT_TEMPLATE}, .json with --format json)"
+        "--output-dir",
+        type=Path,
+        default=DEFAULT_TEMPLATES,
+        help=f"directory for all of them (default {DEFAULT_TEMPLATES})",
     )
     package_cmd = commands.add_parser("package", help="write the resolver Lambda zip, named by its sha256")
     package_cmd.add_argument("--output", type=Path, default=DEFAULT_DIST, help=f"directory (default {DEFAULT_DIST})")

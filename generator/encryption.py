@@ -52,6 +52,7 @@ ENCRYPT_DECRYPT = [
     kms.ReEncryptTo,
 ]
 THIS_KEY = "*"  # in a key policy, "*" means the key the policy is attached to
+ALIAS_PREFIX = "alias/sagemaker-endpoint/"  # + the stack name; a deployer role is scoped to it
 
 
 def add_encryption_key(stack: Stack, model_role_arn: If, resolver_log_group_name: Sub) -> Key:
@@ -67,7 +68,7 @@ def add_encryption_key(stack: Stack, model_role_arn: If, resolver_log_group_name
         )
     )
     stack.template.add_resource(
-        Alias("EncryptionKeyAlias", AliasName=Sub("alias/sagemaker-endpoint/${AWS::StackName}"), TargetKeyId=Ref(key))
+        Alias("EncryptionKeyAlias", AliasName=Sub(f"{ALIAS_PREFIX}${{AWS::StackName}}"), TargetKeyId=Ref(key))
     )
     add_output(stack, "KmsKeyId", Ref(key), "KMS key of the endpoint's storage volume and captured data")
     return key

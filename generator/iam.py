@@ -15,6 +15,8 @@ from troposphere.iam import Policy, Role
 from generator.stack import Stack
 
 POLICY_VERSION = "2012-10-17"
+# Every role the template creates lives under this path, so a deployer role can create and pass only these.
+ROLE_PATH = "/sagemaker-endpoint/"
 
 
 def arn(service: str, resource: str, *, region: bool = True, account: bool = True, **variables: object) -> Sub:
@@ -80,6 +82,7 @@ def add_service_role(
             title,
             Condition=condition,
             Description=Sub(f"{purpose} of stack ${{AWS::StackName}}"),
+            Path=ROLE_PATH,
             AssumeRolePolicyDocument=_assume_role_policy(service),
             Policies=[Policy(PolicyName=title, PolicyDocument=policy)],
             Tags=stack.tags,

@@ -139,20 +139,21 @@ def _field_name(title: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", title.replace("SageMaker", "Sagemaker").replace("GB", "Gb")).lower()
 
 
-def _optional(label: str, title: str, pattern: str, must_be: str, description: str, **props: Any) -> Input:
-    """An optional String input: empty, or a value matching `pattern`."""
-    return Input(
-        label,
-        Parameter(
-            title,
-            Type="String",
-            Default="",
-            AllowedPattern=optional(pattern),
-            ConstraintDescription=f"must be {must_be}, or empty",
-            Description=description,
-            **props,
-        ),
+def optional_parameter(title: str, pattern: str, must_be: str, description: str, **props: Any) -> Parameter:
+    """An optional String parameter: empty, or a value matching `pattern`."""
+    return Parameter(
+        title,
+        Type="String",
+        Default="",
+        AllowedPattern=optional(pattern),
+        ConstraintDescription=f"must be {must_be}, or empty",
+        Description=description,
+        **props,
     )
+
+
+def _optional(label: str, title: str, pattern: str, must_be: str, description: str, **props: Any) -> Input:
+    return Input(label, optional_parameter(title, pattern, must_be, description, **props))
 
 
 def _model_package_inputs() -> list[Input]:

@@ -33,6 +33,21 @@ class _CompactDumper(get_dumper()):  # type: ignore[misc]
     """cfn-flip's dumper, writing any list or mapping that fits on one line in flow style: `[a, b]`, `{K: v}`,
     and Fn::GetAtt as a list (`!GetAtt [Key, Arn]`), the form policy scanners such as cfn-guard resolve."""
 
+    def choose_scalar_style(self) -> str:
+        """`!Ref InstanceType`, not `!Ref 'InstanceType'`: a short tag's value is written plain wherever YAML
+        allows it (PyYAML quotes every scalar with an explicit tag)."""
+        style: str = super().choose_scalar_style()
+        event = self.event
+        if style == "'" and not event.style and event.tag and event.tag.startswith("!") and self._plain_allowed():
+            return ""
+        return style
+
+    def _plain_allowed(self) -> bool:
+        analysis = self.analysis
+        if analysis is None or analysis.empty or analysis.multiline:
+            return False
+        return bool(analysis.allow_flow_plain if self.flow_level else analysis.allow_block_plain)
+
     def represent_data(self, data: object) -> yaml.Node:
         node: yaml.Node = super().represent_data(data)
         if isinstance(node, yaml.CollectionNode) and node.value and _flow_length(node) <= FLOW_WIDTH:

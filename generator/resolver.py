@@ -8,14 +8,14 @@ FAILED just before it), and `ServiceTimeout` bounds how long CloudFormation wait
 from __future__ import annotations
 
 from awacs import logs, sagemaker
-from troposphere import AWSObject, GetAtt, If, PropsDictType, Ref, Sub
+from troposphere import AWSObject, GetAtt, If, Join, PropsDictType, Ref, Sub
 from troposphere.awslambda import Code, Function, LoggingConfig
 from troposphere.kms import Key
 from troposphere.logs import LogGroup
 
 from generator.iam import add_service_role, allow, arn, policy_document
 from generator.package import LAMBDA_HANDLER
-from generator.stack import Stack
+from generator.stack import Stack, stack_uuid
 
 LAMBDA_SERVICE = "lambda.amazonaws.com"  # a service principal name, the same in every partition
 RUNTIME = "python3.13"
@@ -23,6 +23,9 @@ TIMEOUT_SECONDS = 60
 SERVICE_TIMEOUT_SECONDS = 300
 MEMORY_MB = 128
 LOG_RETENTION_DAYS = 365
+# Name prefixes a deployer role can be scoped to (deployer_policy.py).
+LOG_GROUP_PREFIX = "/sagemaker-endpoint/"
+FUNCTION_NAME_PREFIX = "sagemaker-endpoint-resolver-"  # + the stack's UUID: 64 characters, Lambda's maximum
 RESOLVED_ARN_ATTRIBUTE = "ModelPackageArn"
 # Scanner checks that do not fit a custom-resource function, each with the reason a reviewer reads.
 CHECKOV_SKIPS = {
@@ -37,7 +40,7 @@ CHECKOV_SKIPS = {
 
 def resolver_log_group_name() -> Sub:
     """Derived from the stack name, so the key policy can name it before the log group exists."""
-    return Sub("/sagemaker-endpoint/${AWS::StackName}/package-resolver")
+    return Sub(f"{LOG_GROUP_PREFIX}${{AWS::StackName}}/package-resolver")
 
 
 def add_package_resolver(stack: Stack, key: Key) -> If:
@@ -67,6 +70,7 @@ def add_package_resolver(stack: Stack, key: Key) -> If:
         Function(
             "PackageResolverFunction",
             Condition=group_mode,
+            FunctionName=Join("", [FUNCTION_NAME_PREFIX, stack_uuid()]),
             Description=Sub("Finds the latest Approved package of a model package group (stack ${AWS::StackName})"),
             Runtime=RUNTIME,
             Architectures=["arm64"],

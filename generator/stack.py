@@ -68,8 +68,12 @@ def derive_endpoint_name(template: Template, params: Parameters) -> If:
     """EndpointName, or `endpoint-<stack UUID>` when it is empty: 45 characters, within SageMaker's 63, and
     known before the endpoint exists, so alarms, scaling and the role can name it without a dependency cycle."""
     has_name = _add(template, "HasEndpointName", Not(is_empty(params.endpoint_name)))
-    stack_uuid = Select(2, Split("/", Ref("AWS::StackId")))
-    return If(has_name, Ref(params.endpoint_name), Join("-", ["endpoint", stack_uuid]))
+    return If(has_name, Ref(params.endpoint_name), Join("-", ["endpoint", stack_uuid()]))
+
+
+def stack_uuid() -> Select:
+    """The UUID at the end of the stack's id: unique, fixed for the stack's life, 36 characters."""
+    return Select(2, Split("/", Ref("AWS::StackId")))
 
 
 def is_empty(parameter: object) -> Equals:
@@ -99,7 +103,12 @@ def _add(template: Template, name: str, condition: AWSHelperFn) -> str:
 
 
 def add_output(stack: Stack, key: str, value: object, description: str) -> None:
-    """An output named as the module we replace names its metadata key, exported as <stack>-<key>."""
-    stack.template.add_output(
+    """An output named as the module we replace names its metadata key."""
+    add_exported_output(stack.template, key, value, description)
+
+
+def add_exported_output(template: Template, key: str, value: object, description: str) -> None:
+    """An output exported as <stack>-<key>, so other stacks can import it."""
+    template.add_output(
         Output(key, Description=description, Value=value, Export=Export(Sub(f"${{AWS::StackName}}-{key}")))
     )

@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import cfn_flip
+import pytest
 from cfnlint.api import ManualArgs, lint
 
+from generator.all_templates import render_all
 from generator.rendering import render, render_minified_json
 from generator.template import build_template
 
@@ -17,6 +19,20 @@ INLINE_TEMPLATE_LIMIT = 51_200  # bytes, for --template-body and `deploy` withou
 
 def test_the_committed_template_is_byte_identical_to_a_fresh_render() -> None:
     assert COMMITTED.read_text() == render(build_template()), "run `make render` and commit the result"
+
+
+def test_every_committed_template_is_byte_identical_to_a_fresh_render() -> None:
+    rendered = render_all()
+    assert sorted(rendered) == sorted(path.name for path in COMMITTED.parent.iterdir())
+    for name, text in rendered.items():
+        assert (COMMITTED.parent / name).read_text() == text, f"{name}: run `make render` and commit the result"
+
+
+@pytest.mark.parametrize("name", ["deployer-role.yaml", "service-catalog.yaml"])
+def test_cfn_lint_finds_nothing_in_the_derived_templates(name: str) -> None:
+    text = (COMMITTED.parent / name).read_text()
+    matches = lint(text, config=ManualArgs(include_checks=["I"], regions=["us-east-1", "eu-west-1"]))
+    assert [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in matches] == []
 
 
 def test_json_and_yaml_renders_describe_the_same_template() -> None:

@@ -20,6 +20,7 @@ from generator.resolver import CHECKOV_SKIPS
 
 ROOT = Path(__file__).parent.parent
 TEMPLATE = ROOT / "templates" / "sagemaker-endpoint.yaml"
+DERIVED = [ROOT / "templates" / name for name in ("deployer-role.yaml", "service-catalog.yaml")]
 CHECKOV = Path(os.environ.get("CHECKOV", ROOT / ".tools" / "checkov" / "bin" / "checkov"))
 CFN_GUARD_PACKAGE = Path(
     os.environ.get(
@@ -60,12 +61,12 @@ def test_every_checkov_skip_is_one_of_ours_with_its_reason(checkov_report: dict[
     assert skipped == CHECKOV_SKIPS
 
 
-def control_tower_results() -> list[dict[str, Any]]:
+def control_tower_results(template: Path = TEMPLATE) -> list[dict[str, Any]]:
     binary = CFN_GUARD_PACKAGE / "bin" / "ubuntu" / platform.machine() / "cfn-guard"
     assert binary.exists(), "run `make scanners` (make test does) to install cfn-guard and the Control Tower rules"
     rules = CFN_GUARD_PACKAGE / "rules" / "control-tower" / "cfn-guard"
     scan = run(
-        [str(binary), "validate", "--rules", str(rules), "--data", str(TEMPLATE), "--type", "CFNTemplate",
+        [str(binary), "validate", "--rules", str(rules), "--data", str(template), "--type", "CFNTemplate",
          "--output-format", "json", "--show-summary", "none"]
     )  # fmt: skip
     decoder, text, position, results = json.JSONDecoder(), scan.stdout, 0, []
@@ -83,6 +84,18 @@ def test_control_tower_proactive_controls_pass_but_the_justified_exceptions() ->
           f"{statuses.count('SKIP')} not applicable")  # fmt: skip
     assert len(results) > 200
     assert failed == set(CONTROL_TOWER_EXCEPTIONS)
+
+
+@pytest.mark.parametrize("template", DERIVED, ids=lambda path: path.name)
+def test_the_derived_templates_pass_checkov_and_every_control_tower_control_without_exceptions(template: Path) -> None:
+    scan = run([str(CHECKOV), "-f", str(template), "--framework", "cloudformation", "--skip-download", "-o", "json"])
+    report = json.loads(scan.stdout)
+    summary = report.get("summary", report)  # with no check applicable, checkov prints the summary alone
+    print(f"checkov {template.name}: {summary}")
+    assert (summary["failed"], summary["skipped"]) == (0, 0)
+    results = control_tower_results(template)
+    assert [r for r in results if r["status"] == "FAIL"] == []
+    assert len(results) > 200
 
 
 def test_the_readme_lists_every_skip_and_exception_with_its_reason() -> None:

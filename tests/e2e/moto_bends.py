@@ -13,6 +13,7 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
   `ResponseRecorder`); its answer sets the resource's attributes. Update and Delete send their events the
   same way; an Update that answers a new physical id is followed by a Delete of the old one, as
   CloudFormation does when it cleans up.
+- `AWS::IAM::Role` ignores `ManagedPolicyArns`: the policies are attached here, as CloudFormation attaches them.
 - A bucket policy's statements apply whatever their Condition: the artifacts bucket's "deny plain HTTP"
   would deny every call to moto's http:// endpoint. Requests to AWS use TLS, so that statement is dropped.
 - Change sets, their execution and rollback, resource events and updates: moto_change_sets.py.
@@ -39,6 +40,7 @@ from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.utils import yaml_tag_constructor
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup
+from moto.iam.models import Role, iam_backends
 from moto.kms.models import Key
 from moto.s3.models import FakeBucket
 from moto.sagemaker.models import FakeEndpoint
@@ -110,8 +112,23 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
         )
         patches.enter_context(mock.patch.object(CustomModel, "delete", _deleter(runtime), create=True))
         patches.enter_context(mock.patch.object(FakeBucket, "get_permission", _tls_bucket_permission))
+        patches.enter_context(
+            mock.patch.object(Role, "create_from_cloudformation_json", classmethod(_role_with_managed_policies))
+        )
         patches.enter_context(cloudformation_like_change_sets())
         yield runtime
+
+
+_create_role = Role.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]
+
+
+def _role_with_managed_policies(
+    cls: type[Role], /, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **kwargs: Any
+) -> Role:
+    role: Role = _create_role(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    for policy_arn in cloudformation_json["Properties"].get("ManagedPolicyArns", []):
+        iam_backends[account_id]["aws"].attach_role_policy(policy_arn, role.name)
+    return role
 
 
 _bucket_permission = FakeBucket.get_permission

@@ -1,0 +1,107 @@
+"""templates/deployer-role.yaml: the role CloudFormation (a stack service role, `--role-arn`) or Service Catalog
+(a launch constraint) uses to deploy the endpoint template, with exactly the permissions derived from it
+(deployer_policy.py); and templates/deployer-policy.json, the same statements for a role of your own."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from awacs.aws import Action, Allow, Principal, Statement
+from troposphere import Equals, If, Join, Not, NoValue, Ref, Sub, Template
+from troposphere.iam import ManagedPolicy, Role
+
+from generator.deployer_policy import DeployerPolicy, split_for_managed_policies
+from generator.iam import policy_document
+from generator.parameters import PARTITION, S3_BUCKET_NAME, optional_parameter
+from generator.stack import add_exported_output
+
+DEPLOYER_PATH = "/sagemaker-endpoint-deployer/"  # not under the path of the roles it creates: it cannot edit itself
+TRUSTED_SERVICES = ["cloudformation.amazonaws.com", "servicecatalog.amazonaws.com"]
+POLICY_ARN = rf"{PARTITION}:iam::([0-9]{{12}}|aws):policy/[a-zA-Z0-9+=,.@_/-]{{1,512}}"
+DEFAULT_ARTIFACTS_BUCKET = "sagemaker-endpoint-artifacts-${AWS::AccountId}-${AWS::Region}"
+PLACEHOLDERS = {"${AWS::Partition}": "${Partition}", "${AWS::Region}": "${Region}", "${AWS::AccountId}": "${AccountId}"}
+DESCRIPTION = (
+    "Deployer role for the SageMaker endpoint template: a CloudFormation service role and Service Catalog launch "
+    "role with exactly the permissions the template's resources need, derived from it."
+)
+
+
+def build_deployer_role_template(policy: DeployerPolicy) -> Template:
+    template = Template(Description=DESCRIPTION)
+    boundary = template.add_parameter(
+        optional_parameter(
+            "PermissionsBoundaryArn",
+            POLICY_ARN,
+            "an IAM policy ARN (arn:<partition>:iam::<account>:policy/<name>)",
+            "Permissions boundary for the deployer role; empty sets none.",
+        )
+    )
+    bucket = template.add_parameter(
+        optional_parameter(
+            "ArtifactsBucketName",
+            S3_BUCKET_NAME,
+            "an S3 bucket name",
+            "Bucket holding the resolver zip; empty: the bucket `sagemaker-endpoint deploy` creates, "
+            "sagemaker-endpoint-artifacts-<account>-<region>.",
+        )
+    )
+    template.add_condition("HasPermissionsBoundary", Not(Equals(Ref(boundary), "")))
+    template.add_condition("HasArtifactsBucketName", Not(Equals(Ref(bucket), "")))
+    bucket_name = If("HasArtifactsBucketName", Ref(bucket), Sub(DEFAULT_ARTIFACTS_BUCKET))
+    policies = [
+        template.add_resource(
+            ManagedPolicy(
+                f"DeployerPolicy{index}",
+                Description=Sub(f"SageMaker endpoint deployer, part {index} (stack ${{AWS::StackName}})"),
+                Path=DEPLOYER_PATH,
+                PolicyDocument=policy_document(*(_with_bucket(statement, bucket_name) for statement in group)),
+            )
+        )
+        for index, group in enumerate(split_for_managed_policies(policy), start=1)
+    ]
+    role = template.add_resource(
+        Role(
+            "DeployerRole",
+            Description=Sub("Deploys SageMaker endpoint stacks (stack ${AWS::StackName})"),
+            Path=DEPLOYER_PATH,
+            AssumeRolePolicyDocument=policy_document(
+                Statement(
+                    Sid="CloudFormationAndServiceCatalogAssumeRole",
+                    Effect=Allow,
+                    Action=[Action("sts", "AssumeRole")],
+                    Principal=Principal("Service", TRUSTED_SERVICES),
+                )
+            ),
+            ManagedPolicyArns=[Ref(p) for p in policies],
+            PermissionsBoundary=If("HasPermissionsBoundary", Ref(boundary), NoValue),
+        )
+    )
+    add_exported_output(
+        template, "DeployerRoleArn", role.get_att("Arn"), "Role to pass as --role-arn or use in a launch constraint"
+    )
+    add_exported_output(
+        template, "DeployerPolicyArns", Join(",", [Ref(p) for p in policies]), "Its managed policies, comma-separated"
+    )
+    return template
+
+
+def _with_bucket(statement: dict[str, Any], bucket_name: If) -> dict[str, Any]:
+    """Resources as `Sub`, the artifacts bucket named where a resource uses it."""
+
+    def resolved(resource: str) -> object:
+        if "${ArtifactsBucket}" in resource:
+            return Sub(resource, ArtifactsBucket=bucket_name)
+        return Sub(resource) if "${" in resource else resource
+
+    return {**statement, "Resource": [resolved(resource) for resource in statement["Resource"]]}
+
+
+def render_deployer_policy_json(policy: DeployerPolicy) -> str:
+    """One document with `${Partition}`, `${Region}`, `${AccountId}` and `${ArtifactsBucket}` to fill in (the
+    syntax of Terraform's templatefile and of envsubst)."""
+    statements = [statement for group in split_for_managed_policies(policy) for statement in group]
+    text = json.dumps({"Version": "2012-10-17", "Statement": statements}, indent=2, sort_keys=True)
+    for pseudo, placeholder in PLACEHOLDERS.items():
+        text = text.replace(pseudo, placeholder)
+    return text + "\n"
