@@ -13,12 +13,11 @@ from troposphere.iam import ManagedPolicy, Role
 
 from generator.deployer_policy import DeployerPolicy, split_for_managed_policies
 from generator.iam import policy_document
-from generator.parameters import PARTITION, S3_BUCKET_NAME, optional_parameter
+from generator.parameters import POLICY_ARN, S3_BUCKET_NAME, optional_parameter
 from generator.stack import add_exported_output
 
 DEPLOYER_PATH = "/sagemaker-endpoint-deployer/"  # not under the path of the roles it creates: it cannot edit itself
 TRUSTED_SERVICES = ["cloudformation.amazonaws.com", "servicecatalog.amazonaws.com"]
-POLICY_ARN = rf"{PARTITION}:iam::([0-9]{{12}}|aws):policy/[a-zA-Z0-9+=,.@_/-]{{1,512}}"
 DEFAULT_ARTIFACTS_BUCKET = "sagemaker-endpoint-artifacts-${AWS::AccountId}-${AWS::Region}"
 PLACEHOLDERS = {"${AWS::Partition}": "${Partition}", "${AWS::Region}": "${Region}", "${AWS::AccountId}": "${AccountId}"}
 DESCRIPTION = (

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from awacs.aws import Action, Allow, Condition, Deny, Principal, Statement
-from troposphere import AWSHelperFn, If, NoValue, Sub
+from troposphere import AWSHelperFn, If, NoValue, Ref, Sub
 from troposphere.iam import Policy, Role
 
 from generator.stack import Stack
@@ -83,6 +83,9 @@ def add_service_role(
             Condition=condition,
             Description=Sub(f"{purpose} of stack ${{AWS::StackName}}"),
             Path=ROLE_PATH,
+            PermissionsBoundary=If(
+                stack.conditions.has_permissions_boundary, Ref(stack.params.permissions_boundary_arn), NoValue
+            ),
             AssumeRolePolicyDocument=_assume_role_policy(service),
             Policies=[Policy(PolicyName=title, PolicyDocument=policy)],
             Tags=stack.tags,

@@ -23,6 +23,7 @@ SAGEMAKER_NAME = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
 S3_BUCKET_NAME = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 MODEL_PACKAGE_ARN = rf"{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:model-package/{SAGEMAKER_NAME}(/[0-9]{{1,10}})?"
 ROLE_ARN = rf"{PARTITION}:iam::{ACCOUNT}:role/[a-zA-Z0-9+=,.@_/-]{{1,512}}"
+POLICY_ARN = rf"{PARTITION}:iam::({ACCOUNT}|aws):policy/[a-zA-Z0-9+=,.@_/-]{{1,512}}"
 BUCKET_ARN = rf"{PARTITION}:s3:::{S3_BUCKET_NAME}"
 ECR_REPO_ARN = rf"{PARTITION}:ecr:{REGION}:{ACCOUNT}:repository/[a-z0-9]+([._/-][a-z0-9]+)*"
 DOMAIN_ID = r"d-(-*[a-z0-9]){1,61}"
@@ -62,6 +63,7 @@ class Parameters:
     container_startup_health_check_timeout_in_seconds: Parameter
     enable_network_isolation: Parameter
     model_execution_role_arn: Parameter
+    permissions_boundary_arn: Parameter
     model_artifacts_bucket_arn: Parameter
     ecr_repo_arn: Parameter
     data_capture_sampling_percentage: Parameter
@@ -306,6 +308,13 @@ def _model_permission_inputs() -> list[Input]:
             ROLE_ARN,
             "an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)",
             "Existing role SageMaker assumes for the model. Leave empty to create a least-privilege role.",
+        ),
+        _optional(
+            "Permissions boundary",
+            "PermissionsBoundaryArn",
+            POLICY_ARN,
+            "an IAM policy ARN (arn:<partition>:iam::<account>:policy/<name>)",
+            "Permissions boundary of every role the stack creates; empty sets none.",
         ),
         _optional(
             "Model artifacts bucket ARN",

@@ -34,6 +34,7 @@ class Conditions:
     use_package_group: str
     data_capture_enabled: str
     scaling_enabled: str
+    has_permissions_boundary: str
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ def add_shared_conditions(template: Template, params: Parameters) -> Conditions:
         use_package_group=_add(template, "UseModelPackageGroup", group_mode),
         data_capture_enabled=_add(template, "DataCaptureEnabled", capture_on),
         scaling_enabled=_add(template, "ScalingEnabled", Equals(Ref(params.managed_instance_scaling), "true")),
+        has_permissions_boundary=_add(
+            template, "HasPermissionsBoundary", Not(is_empty(params.permissions_boundary_arn))
+        ),
     )
 
 

@@ -35,6 +35,7 @@ SEED_SCALING = {
     "scaling-max-instance-count": "ScalingMaxInstanceCount",
 }
 OURS = {
+    "PermissionsBoundaryArn",  # the upstream module's permissions-boundary-name, as an ARN
     "VolumeSizeInGB",
     "ModelDataDownloadTimeoutInSeconds",
     "ContainerStartupHealthCheckTimeoutInSeconds",

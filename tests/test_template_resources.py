@@ -502,3 +502,14 @@ def test_the_template_never_hard_codes_a_partition_or_a_service_host(template: d
     for principal in service_principals:
         text = text.replace(f'"{principal}"', '""')
     assert "amazonaws.com" not in text
+
+
+def test_given_a_permissions_boundary_then_every_role_the_stack_creates_has_it(deploy: Deploy) -> None:
+    boundary = "arn:aws:iam::111122223333:policy/ml-boundary"
+    bounded = deploy(**GROUP_MODE, PermissionsBoundaryArn=boundary).resources()
+    unbounded = deploy(**GROUP_MODE).resources()
+    role_names = sorted(name for name, r in bounded.items() if r["Type"] == "AWS::IAM::Role")
+    assert role_names == ["ModelExecutionRole", "PackageResolverRole"]
+    assert [bounded[name]["Properties"]["PermissionsBoundary"] for name in role_names] == [boundary, boundary]
+    assert [unbounded[name]["Properties"].get("PermissionsBoundary") for name in role_names] == [None, None]
+    assert {bounded[name]["Properties"]["Path"] for name in role_names} == {"/sagemaker-endpoint/"}

@@ -20,6 +20,7 @@ from tests.local_aws import CREDENTIALS, REGION, client, moto_server, register_v
 ROOT = Path(__file__).parent.parent.parent
 TEMPLATE = (ROOT / "templates" / "sagemaker-endpoint.yaml").read_text()
 CODE_BUCKET = "resolver-code-111122223333"
+TEMPLATE_KEY = "templates/sagemaker-endpoint.yaml"
 ARTIFACTS_BUCKET = "ml-artifacts-111122223333"
 GROUP = "churn"
 # v2 was approved and then rejected; v4 waits for approval: the latest *Approved* by creation is v3.
@@ -56,11 +57,16 @@ class LocalAws:
             "InstanceType": "ml.m5.large",
         }
 
+    def template_url(self) -> str:
+        """The committed template in S3: it is larger than CloudFormation takes inline."""
+        self.client("s3").put_object(Bucket=CODE_BUCKET, Key=TEMPLATE_KEY, Body=TEMPLATE.encode())
+        return f"https://s3.amazonaws.com/{CODE_BUCKET}/{TEMPLATE_KEY}"
+
     def create_stack(self, name: str, values: dict[str, str]) -> dict[str, Any]:
         cloudformation = self.client("cloudformation")
         cloudformation.create_stack(
             StackName=name,
-            TemplateBody=TEMPLATE,
+            TemplateURL=self.template_url(),
             Parameters=parameters(values),
             Capabilities=["CAPABILITY_IAM"],
         )

@@ -11,6 +11,9 @@
 - Updates: moto updates only the resources that name a changed parameter. Here every resource whose evaluated
   properties changed is updated, in dependency order, so a changed attribute (a newly resolved package)
   reaches the Model and what uses it, and an unchanged one touches nothing.
+- CloudFormation takes at most 51,200 bytes of TemplateBody (a larger template must come from S3); moto takes any.
+- A TemplateURL at the local S3 (path style, `http://127.0.0.1:<port>/<bucket>/<key>`, as the AWS CLI writes it
+  when AWS_ENDPOINT_URL is set) is read as a virtual-hosted AWS URL, taking `127` for the bucket.
 - DescribeStacks of a deleted stack evaluates its Outputs again, which re-creates the resources they name.
 - DescribeStacks shows a List parameter as a Python list; CloudFormation shows it comma-separated.
 - Events: moto writes stack-level events only. Here each resource step writes its events, a failure with its
@@ -24,10 +27,12 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 from unittest import mock
+from urllib.parse import urlparse
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 from moto.cloudformation import responses as cfn_responses
+from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import Change, ChangeSet, CloudFormationBackend, Event, Stack
 from moto.cloudformation.parsing import ResourceMap
 
@@ -53,6 +58,10 @@ def cloudformation_like_change_sets() -> Iterator[None]:
         patch(CloudFormationBackend, "execute_change_set", _execute)
         patch(cfn_responses.CloudFormationResponse, "_validate_different_update", lambda *_args: None)
         patch(Stack, "parameter_list", property(_parameter_list))
+        patch(cfn_responses.CloudFormationResponse, "_get_stack_from_s3_url", _template_from_local_s3)
+        for action in ("create_stack", "update_stack", "create_change_set", "validate_template"):
+            original = getattr(cfn_responses.CloudFormationResponse, action)
+            patch(cfn_responses.CloudFormationResponse, action, _inline_limited(original))
         yield
 
 
@@ -131,6 +140,33 @@ def _deleting_with_events(original: Callable[..., None]) -> Callable[..., None]:
         _event(stack, name, kind, "DELETE_COMPLETE", physical_id=physical)
 
     return delete
+
+
+INLINE_LIMIT = 51_200
+
+
+def _inline_limited(action: Callable[..., Any]) -> Callable[..., Any]:
+    def limited(self: cfn_responses.CloudFormationResponse) -> Any:
+        body = self._get_param("TemplateBody")
+        if body and len(body.encode()) > INLINE_LIMIT:
+            raise ValidationError(
+                message="1 validation error detected: Value at 'templateBody' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {INLINE_LIMIT}"
+            )
+        return action(self)
+
+    return limited
+
+
+def _template_from_local_s3(self: cfn_responses.CloudFormationResponse, template_url: str) -> str:
+    parts = urlparse(template_url)
+    if parts.hostname in ("127.0.0.1", "localhost"):
+        bucket, key = parts.path.lstrip("/").split("/", 1)
+        template_url = f"https://s3.amazonaws.com/{bucket}/{key}"
+    return _read_template_url(self, template_url)
+
+
+_read_template_url = cfn_responses.CloudFormationResponse._get_stack_from_s3_url
 
 
 def _parameter_list(self: Stack) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.conftest import ROOT, LocalAws
+from tests.e2e.conftest import CODE_BUCKET, ROOT, LocalAws
 from tests.local_aws import CREDENTIALS, REGION
 
 AWS_CLI = Path(sys.executable).parent / "aws"  # awscli, pinned in requirements.txt
@@ -38,7 +38,7 @@ def test_given_an_arn_then_aws_cloudformation_deploy_creates_the_stack_as_config
     deploy = aws_cli(
         aws, "cloudformation", "deploy",
         "--stack-name", "churn-arn",
-        "--template-file", "templates/sagemaker-endpoint.yaml",
+        "--template-file", "templates/sagemaker-endpoint.yaml", "--s3-bucket", CODE_BUCKET,
         "--capabilities", "CAPABILITY_IAM",
         "--parameter-overrides",
         f"VpcId={aws.vpc_id}", f"SubnetIds={','.join(aws.subnet_ids)}", f"ModelPackageArn={package}",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.conftest import ROOT, LocalAws, outputs, parameters
+from tests.e2e.conftest import CODE_BUCKET, ROOT, LocalAws, outputs, parameters
 from tests.e2e.test_arn_mode_cli import aws_cli
 from tests.e2e.test_deploy_command import arn_mode, cli, params, stack_of
 
@@ -54,7 +54,8 @@ def test_the_endpoint_deploys_with_the_deployer_role_as_its_service_role(aws: Lo
     values = arn_mode(aws)
     deploy = aws_cli(
         aws, "cloudformation", "deploy", "--stack-name", "churn-with-role",
-        "--template-file", "templates/sagemaker-endpoint.yaml", "--capabilities", "CAPABILITY_IAM",
+        "--template-file", "templates/sagemaker-endpoint.yaml", "--s3-bucket", CODE_BUCKET,
+        "--capabilities", "CAPABILITY_IAM",
         "--role-arn", role_arn, "--parameter-overrides", *(f"{k}={v}" for k, v in values.items()),
     )  # fmt: skip
     assert deploy.returncode == 0, deploy.stderr

@@ -8,7 +8,7 @@ cannot show it: it updates only the resources that name a changed parameter, not
 
 from __future__ import annotations
 
-from tests.e2e.conftest import TEMPLATE, LocalAws, outputs, parameters
+from tests.e2e.conftest import LocalAws, outputs, parameters
 
 
 def test_given_a_new_package_arn_then_update_stack_completes_on_the_same_endpoint(aws: LocalAws) -> None:
@@ -17,7 +17,7 @@ def test_given_a_new_package_arn_then_update_stack_completes_on_the_same_endpoin
     cloudformation = aws.client("cloudformation")
     cloudformation.update_stack(
         StackName="churn-update",
-        TemplateBody=TEMPLATE,
+        TemplateURL=aws.template_url(),
         Parameters=parameters({**values, "ModelPackageArn": aws.versions[2]}),
         Capabilities=["CAPABILITY_IAM"],
     )
@@ -64,7 +64,7 @@ def test_given_a_new_token_then_the_stack_resolves_again_and_retires_the_old_pac
     def redeploy(token: str) -> dict[str, str]:
         cloudformation.update_stack(
             StackName="churn-redeploy",
-            TemplateBody=TEMPLATE,
+            TemplateURL=aws.template_url(),
             Parameters=parameters({**values, "PackageResolutionToken": token}),
             Capabilities=["CAPABILITY_IAM"],
         )
