@@ -10,6 +10,7 @@ TOOLS := .tools
 CHECKOV := $(TOOLS)/checkov/bin/checkov
 CFN_GUARD_VERSION := 0.0.62
 CFN_GUARD := $(TOOLS)/cfn-guard/node_modules/@cdklabs/cdk-validator-cfnguard
+SEEDFARMER := $(TOOLS)/seedfarmer/bin/seedfarmer
 
 .DEFAULT_GOAL := help
 .PHONY: help build install scanners render package lint test e2e bench lock clean
@@ -28,7 +29,7 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-scanners: $(CHECKOV) $(CFN_GUARD)/package.json ## Install checkov (pinned, own venv) and cfn-guard with the Control Tower rules (npm)
+scanners: $(CHECKOV) $(CFN_GUARD)/package.json $(SEEDFARMER) ## Install checkov and seed-farmer (pinned, own venvs), cfn-guard with the Control Tower rules (npm)
 
 $(CHECKOV): requirements-checkov.txt
 	$(PYTHON) -m venv $(TOOLS)/checkov
@@ -36,19 +37,25 @@ $(CHECKOV): requirements-checkov.txt
 	$(TOOLS)/checkov/bin/python -m pip install --quiet -r requirements-checkov.txt
 	touch $@
 
+$(SEEDFARMER): requirements-seedfarmer.txt
+	$(PYTHON) -m venv $(TOOLS)/seedfarmer
+	$(TOOLS)/seedfarmer/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS)/seedfarmer/bin/python -m pip install --quiet -r requirements-seedfarmer.txt
+	touch $@
+
 $(CFN_GUARD)/package.json:
 	mkdir -p $(TOOLS)/cfn-guard
 	npm install --silent --no-audit --no-fund --legacy-peer-deps --prefix $(TOOLS)/cfn-guard \
 		@cdklabs/cdk-validator-cfnguard@$(CFN_GUARD_VERSION)
 
-render: $(INSTALLED) ## Write templates/: the endpoint template, deployer role and policy, Service Catalog kit
-	$(BIN)/python -m generator render --output-dir $(TEMPLATES)
+render: $(INSTALLED) ## Write templates/ (endpoint, deployer role and policy, Service Catalog kit) and modulestack.yaml
+	$(BIN)/python -m generator render
 
 package: $(INSTALLED) ## Write the resolver zip to dist/, named by its sha256
 	$(BIN)/python -m generator package --output $(DIST)
 
 lint: $(INSTALLED) ## cfn-lint the templates, informational rules included
-	$(BIN)/cfn-lint --include-checks I -- $(TEMPLATES)/*.yaml
+	$(BIN)/cfn-lint --include-checks I -- $(TEMPLATES)/*.yaml modulestack.yaml
 
 test: $(INSTALLED) scanners ## ruff, mypy and the whole pytest suite (scanners included)
 	$(BIN)/ruff check .

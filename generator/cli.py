@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from generator.deploy.commands import DeployClient, DeployRequest
+    from generator.deploy.seedfarmer import SeedFarmerModule
 
 PROG = "sagemaker-endpoint"
-DEFAULT_TEMPLATES = Path("templates")
 DEFAULT_DIST = Path("dist")
 USAGE_ERROR = 2
 AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow")
@@ -29,24 +29,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_aws(args)
     try:
         if args.command == "render":
-            return _render(args.format, args.output, args.output_dir)
+            return _render(args.format, args.output, args.root)
         return _package(args.output)
     except OSError as error:
         detail = f"{error.strerror}: {error.filename}" if error.strerror and error.filename else str(error)
-        where = f"--output {args.output}" if args.output else f"--output-dir {getattr(args, 'output_dir', '')}"
+        where = f"--output {args.output}" if args.output else f"--root {getattr(args, 'root', '')}"
         print(f"error: cannot write {where}: {detail}", file=sys.stderr)
         return USAGE_ERROR
 
 
-def _render(output_format: str, output: Path | None, output_dir: Path) -> int:
-    """--output: the endpoint template alone; otherwise every template into --output-dir."""
-    from generator.all_templates import ENDPOINT, render_all  # noqa: PLC0415
+def _render(output_format: str, output: Path | None, root: Path) -> int:
+    """--output: the endpoint template alone; otherwise every file, under --root."""
+    from generator.all_templates import ENDPOINT, TEMPLATES, render_all  # noqa: PLC0415
 
     files = render_all(output_format)  # type: ignore[arg-type]  # argparse checked the choice
     if output is not None:
-        files = {str(output): files[f"{ENDPOINT}.{output_format}"]}
+        files = {str(output): files[f"{TEMPLATES}/{ENDPOINT}.{output_format}"]}
     for name, text in files.items():
-        path = output_dir / name if output is None else Path(name)
+        path = root / name if output is None else Path(name)
         if path.parent != Path():
             path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -89,13 +89,26 @@ def _run_aws(args: argparse.Namespace) -> int:
 
 def _dispatch(args: argparse.Namespace, client: DeployClient) -> int:
     if args.command in ("plan", "deploy"):
-        request = _deploy_request(args)
+        request = _deploy_request(args, client)
         return client.plan(request) if args.command == "plan" else client.deploy(request)
+    if args.command == "destroy" and args.from_seedfarmer_env:
+        return client.destroy(_seedfarmer_module(client).stack_name, args.role_arn)
     if args.command == "outputs":
         return client.outputs(args.stack_name)
     if args.command == "destroy":
         return client.destroy(args.stack_name, args.role_arn)
     return client.follow(args.stack_name)
+
+
+def _seedfarmer_module(client: DeployClient) -> SeedFarmerModule:
+    import os  # noqa: PLC0415
+
+    from generator.deploy.seedfarmer import read_module  # noqa: PLC0415
+
+    module = read_module(os.environ, list(client.template.parameters))
+    for warning in module.warnings:
+        client.console.warning(warning)
+    return module
 
 
 def _client(args: argparse.Namespace, console: Any) -> DeployClient:
@@ -106,12 +119,15 @@ def _client(args: argparse.Namespace, console: Any) -> DeployClient:
     return DeployClient(Aws(args.region, args.profile), load_template(), console, sys.stdout)
 
 
-def _deploy_request(args: argparse.Namespace) -> DeployRequest:
+def _deploy_request(args: argparse.Namespace, client: DeployClient) -> DeployRequest:
     from generator.deploy.commands import DeployRequest  # noqa: PLC0415
     from generator.deploy.inputs import InputError, parse_assignments, read_params_file  # noqa: PLC0415
 
     given: dict[str, str] = {}
     problems: list[str] = []
+    seedfarmer = _seedfarmer_module(client) if args.from_seedfarmer_env else None
+    if seedfarmer:
+        given |= seedfarmer.parameters
     if args.params_file:
         from_file, problems = read_params_file(args.params_file)
         given |= from_file
@@ -122,13 +138,15 @@ def _deploy_request(args: argparse.Namespace) -> DeployRequest:
     if problems:
         raise InputError(problems)
     return DeployRequest(
-        stack_name=args.stack_name,
+        stack_name=seedfarmer.stack_name if seedfarmer else args.stack_name,
         given=given,
         resolve_latest=args.resolve_latest,
         artifacts_bucket=args.artifacts_bucket,
         role_arn=args.role_arn,
-        tags=tags,
+        tags={**(seedfarmer.tags if seedfarmer else {}), **tags},
         allow_endpoint_replacement=getattr(args, "allow_endpoint_replacement", False),
+        role_path=seedfarmer.deployer_role_path if seedfarmer and not args.role_arn else None,
+        permissions_boundary_name=seedfarmer.permissions_boundary_name if seedfarmer else None,
     )
 
 
@@ -148,15 +166,16 @@ def _parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="{" + ",".join(("render", "package", *AWS_COMMANDS)) + "}"
     )
     render_cmd = commands.add_parser(
-        "render", help="write the endpoint template, the deployer role, its policy and the Service Catalog kit"
+        "render",
+        help="write the endpoint template, the deployer role and policy, the Service Catalog kit, modulestack.yaml",
     )
     render_cmd.add_argument("--format", choices=["yaml", "json"], default="yaml", help="output format (default yaml)")
     render_cmd.add_argument("--output", type=Path, help="write only the endpoint template, to this file")
     render_cmd.add_argument(
-        "--output-dir",
+        "--root",
         type=Path,
-        default=DEFAULT_TEMPLATES,
-        help=f"directory for all of them (default {DEFAULT_TEMPLATES})",
+        default=Path(),
+        help="write templates/ and modulestack.yaml under this directory (default .)",
     )
     package_cmd = commands.add_parser("package", help="write the resolver Lambda zip, named by its sha256")
     package_cmd.add_argument("--output", type=Path, default=DEFAULT_DIST, help=f"directory (default {DEFAULT_DIST})")
@@ -166,7 +185,15 @@ def _parser() -> argparse.ArgumentParser:
     aws.add_argument("--profile", help="named profile of the AWS config")
     stack = _OneLineErrors(add_help=False, parents=[aws])
     stack.add_argument("--stack-name", required=True, help="CloudFormation stack name")
-    inputs = _OneLineErrors(add_help=False, parents=[stack])
+    module = _OneLineErrors(add_help=False, parents=[aws])
+    named = module.add_mutually_exclusive_group(required=True)
+    named.add_argument("--stack-name", help="CloudFormation stack name")
+    named.add_argument(
+        "--from-seedfarmer-env",
+        action="store_true",
+        help="a seed-farmer module deployment: stack name, parameters and tags from SEEDFARMER_* variables",
+    )
+    inputs = _OneLineErrors(add_help=False, parents=[module])
     inputs.add_argument(
         "--param", action="append", default=[], metavar="KEY=VALUE", help="a template parameter (repeatable)"
     )
@@ -197,7 +224,7 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-endpoint-replacement", action="store_true", help="accept a plan that replaces the Endpoint"
     )
     commands.add_parser("outputs", parents=[stack], help="print the stack's outputs as JSON")
-    destroy_cmd = commands.add_parser("destroy", parents=[stack], help="delete the stack and follow it")
+    destroy_cmd = commands.add_parser("destroy", parents=[module], help="delete the stack and follow it")
     destroy_cmd.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the delete")
     commands.add_parser("follow", parents=[stack], help="follow a stack operation in progress")
     return parser

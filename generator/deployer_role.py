@@ -47,7 +47,33 @@ def build_deployer_role_template(policy: DeployerPolicy) -> Template:
     )
     template.add_condition("HasPermissionsBoundary", Not(Equals(Ref(boundary), "")))
     template.add_condition("HasArtifactsBucketName", Not(Equals(Ref(bucket), "")))
-    bucket_name = If("HasArtifactsBucketName", Ref(bucket), Sub(DEFAULT_ARTIFACTS_BUCKET))
+    role, policies = add_deployer_role(
+        template,
+        policy,
+        path=DEPLOYER_PATH,
+        trusted_services=TRUSTED_SERVICES,
+        bucket_name=If("HasArtifactsBucketName", Ref(bucket), Sub(DEFAULT_ARTIFACTS_BUCKET)),
+        boundary=If("HasPermissionsBoundary", Ref(boundary), NoValue),
+    )
+    add_exported_output(
+        template, "DeployerRoleArn", role.get_att("Arn"), "Role to pass as --role-arn or use in a launch constraint"
+    )
+    add_exported_output(
+        template, "DeployerPolicyArns", Join(",", [Ref(p) for p in policies]), "Its managed policies, comma-separated"
+    )
+    return template
+
+
+def add_deployer_role(
+    template: Template,
+    policy: DeployerPolicy,
+    *,
+    path: object,
+    trusted_services: list[str],
+    bucket_name: object,
+    boundary: object,
+) -> tuple[Role, list[ManagedPolicy]]:
+    """The role and its managed policies (as many as IAM's size limit needs), the bucket named in them."""
     policies = [
         template.add_resource(
             ManagedPolicy(
@@ -63,29 +89,23 @@ def build_deployer_role_template(policy: DeployerPolicy) -> Template:
         Role(
             "DeployerRole",
             Description=Sub("Deploys SageMaker endpoint stacks (stack ${AWS::StackName})"),
-            Path=DEPLOYER_PATH,
+            Path=path,
             AssumeRolePolicyDocument=policy_document(
                 Statement(
-                    Sid="CloudFormationAndServiceCatalogAssumeRole",
+                    Sid="ServicesAssumeRole",
                     Effect=Allow,
                     Action=[Action("sts", "AssumeRole")],
-                    Principal=Principal("Service", TRUSTED_SERVICES),
+                    Principal=Principal("Service", trusted_services),
                 )
             ),
             ManagedPolicyArns=[Ref(p) for p in policies],
-            PermissionsBoundary=If("HasPermissionsBoundary", Ref(boundary), NoValue),
+            PermissionsBoundary=boundary,
         )
     )
-    add_exported_output(
-        template, "DeployerRoleArn", role.get_att("Arn"), "Role to pass as --role-arn or use in a launch constraint"
-    )
-    add_exported_output(
-        template, "DeployerPolicyArns", Join(",", [Ref(p) for p in policies]), "Its managed policies, comma-separated"
-    )
-    return template
+    return role, policies
 
 
-def _with_bucket(statement: dict[str, Any], bucket_name: If) -> dict[str, Any]:
+def _with_bucket(statement: dict[str, Any], bucket_name: object) -> dict[str, Any]:
     """Resources as `Sub`, the artifacts bucket named where a resource uses it."""
 
     def resolved(resource: str) -> object:

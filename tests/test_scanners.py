@@ -20,7 +20,11 @@ from generator.resolver import CHECKOV_SKIPS
 
 ROOT = Path(__file__).parent.parent
 TEMPLATE = ROOT / "templates" / "sagemaker-endpoint.yaml"
-DERIVED = [ROOT / "templates" / name for name in ("deployer-role.yaml", "service-catalog.yaml")]
+DERIVED = [
+    ROOT / "templates" / "deployer-role.yaml",
+    ROOT / "templates" / "service-catalog.yaml",
+    ROOT / "modulestack.yaml",
+]
 CHECKOV = Path(os.environ.get("CHECKOV", ROOT / ".tools" / "checkov" / "bin" / "checkov"))
 CFN_GUARD_PACKAGE = Path(
     os.environ.get(

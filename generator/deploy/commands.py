@@ -33,6 +33,7 @@ OUTPUT_KEYS = (
 TOKEN = "PackageResolutionToken"
 GROUP = "ModelPackageGroupName"
 CODE_BUCKET, CODE_KEY = "ResolverCodeS3Bucket", "ResolverCodeS3Key"
+BOUNDARY = "PermissionsBoundaryArn"
 ROLE_ARN = r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@_/-]{1,512}"
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -46,6 +47,8 @@ class DeployRequest:
     role_arn: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
     allow_endpoint_replacement: bool = False
+    role_path: str | None = None  # use the one role under this IAM path as the service role (seed-farmer)
+    permissions_boundary_name: str | None = None  # a policy of this account, set on every role the stack creates
 
 
 @dataclass
@@ -149,6 +152,11 @@ class DeployClient:
             values[TOKEN] = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
         uploads_resolver = bool(values.get(GROUP)) and CODE_BUCKET not in request.given
         self._check_complete({**values, CODE_BUCKET: "set-by-the-deploy-client"} if uploads_resolver else values)
+        if request.permissions_boundary_name:
+            account, partition = self.aws.identity
+            values[BOUNDARY] = f"arn:{partition}:iam::{account}:policy/{request.permissions_boundary_name}"
+        if request.role_path:
+            request.role_arn = self._role_under(request.role_path)
         artifacts = ArtifactsBucket(self.aws, request.artifacts_bucket)
         if uploads_resolver:
             values |= self._upload_resolver(artifacts)
@@ -175,6 +183,18 @@ class DeployClient:
             return None
         show_plan(plan, self.console)
         return plan
+
+    def _role_under(self, path: str) -> str:
+        """The one role under an IAM path (case-insensitive: seed-farmer lower-cases the project in one place)."""
+        first_segment = "/" + path.strip("/").split("/")[0] + "/"  # exact below; IAM's prefix match is case-sensitive
+        pages = self.aws.client("iam").get_paginator("list_roles").paginate(PathPrefix=first_segment)
+        roles = [r["Arn"] for page in pages for r in page["Roles"] if r["Path"].lower() == path.lower()]
+        if len(roles) != 1:
+            raise DeployFailed(
+                f"expected one deployer role under the IAM path {path}, found {len(roles)}: deploy the module's "
+                "modulestack.yaml (seed-farmer does, before the module)"
+            )
+        return str(roles[0])
 
     def _parameters_to_send(self, values: dict[str, str | None], update: bool) -> list[dict[str, str]]:
         """An update sends every value (the previous ones kept, as `aws cloudformation deploy` keeps them);
