@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.approval import NAME_PREFIX, UPDATER_NAME_PREFIX
 from generator.aws_reference import handler_permissions, is_iam_action, resource_types, scopable
 from generator.encryption import ALIAS_PREFIX
 from generator.iam import ROLE_PATH
@@ -84,16 +85,18 @@ SECURITY_GROUPS = Grant(
     "SecurityGroups",
     (arn("ec2", "security-group/*"), arn("ec2", "security-group-rule/*"), arn("ec2", "vpc/*")),
 )
-RESOLVER_FUNCTION = Grant(
-    "ResolverFunction",
+STACK_FUNCTIONS = Grant(
+    "StackFunctions",
     (
         arn("lambda", f"function:{FUNCTION_NAME_PREFIX}*"),
+        arn("lambda", f"function:{UPDATER_NAME_PREFIX}*"),
+        arn("lambda", "event-source-mapping:*"),
         arn("lambda", "layer:*:*"),
         arn("lambda", "code-signing-config:*"),
         arn("lambda", "capacity-provider:*"),
     ),
 )
-RESOLVER_LOGS = Grant("ResolverLogGroups", (arn("logs", f"log-group:{LOG_GROUP_PREFIX}*"),))
+RESOLVER_LOGS = Grant("StackLogGroups", (arn("logs", f"log-group:{LOG_GROUP_PREFIX}*"),))
 LOG_DELIVERY_STREAMS = Grant("LogDeliveryStreams", (arn("firehose", "deliverystream/*"),))
 FILE_SYSTEMS = Grant("FileSystemMountTargets", (arn("elasticfilesystem", "file-system/*"),))
 RESOLVER_CODE = Grant("ReadResolverCode", (arn("s3", "${ArtifactsBucket}/*", region=False, account=False),))
@@ -117,12 +120,14 @@ BY_SERVICE = {
     "iam": STACK_ROLES,
     "kms": KEYS,
     "ec2": SECURITY_GROUPS,
-    "lambda": RESOLVER_FUNCTION,
+    "lambda": STACK_FUNCTIONS,
     "logs": RESOLVER_LOGS,
     "firehose": LOG_DELIVERY_STREAMS,
     "elasticfilesystem": FILE_SYSTEMS,
     "s3files": Grant("S3FilesFileSystems", (arn("s3files", "file-system/*"),)),
     "s3": RESOLVER_CODE,
+    "sqs": Grant("ApprovalQueues", (arn("sqs", f"{NAME_PREFIX}*"),)),
+    "events": Grant("ApprovalRules", (arn("events", f"rule/{NAME_PREFIX}*"),)),
     "cloudwatch": ALARMS,
     "application-autoscaling": SCALABLE_TARGETS,
 }
@@ -134,7 +139,7 @@ BY_ACTION: dict[str, tuple[Grant, ...]] = {
     "cloudformation:GetTemplateSummary": (TEMPLATE_CHECKS,),
 }
 # Custom resources have no schema: CloudFormation invokes their function with the stack's role.
-CUSTOM_RESOURCE = (("lambda:InvokeFunction", RESOLVER_FUNCTION),)
+CUSTOM_RESOURCE = (("lambda:InvokeFunction", STACK_FUNCTIONS),)
 SERVICE_CATALOG_LAUNCH = (
     *((f"cloudformation:{action}", SERVICE_CATALOG_STACKS) for action in
       ("CreateStack", "DeleteStack", "DescribeStackEvents", "DescribeStacks", "SetStackPolicy", "UpdateStack")),

@@ -14,6 +14,7 @@ from awacs.aws import ArnEquals, Bool, BoolIfExists, Condition, Principal, Strin
 from troposphere import If, Ref, Sub
 from troposphere.kms import Alias, Key
 
+from generator.approval import key_statements as approval_key_statements
 from generator.iam import account_root, allow, arn, deny, only_if, policy_document
 from generator.stack import Stack, add_output
 
@@ -130,6 +131,7 @@ def _key_policy(stack: Stack, model_role_arn: If, resolver_log_group_name: Sub) 
                 ),
             ),
         ),
+        *approval_key_statements(stack),
     )
 
 

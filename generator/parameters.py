@@ -88,6 +88,8 @@ class Parameters:
     resolver_code_s3_bucket: Parameter
     resolver_code_s3_key: Parameter
     package_resolution_token: Parameter
+    deploy_on_approval: Parameter
+    deployment_role_arn: Parameter
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def add_parameters(template: Template, resolver_code_key: str) -> Parameters:
         "Safe updates: blue/green with automatic rollback": _deployment_inputs(),
         "SageMaker project and domain (tags)": _project_inputs(),
         "Package resolver code (model package group only)": _resolver_inputs(resolver_code_key),
+        "Deploy on approval (model package group only)": _approval_inputs(),
     }
     inputs = [entry for entries in groups.values() for entry in entries]
     for entry in inputs:
@@ -509,6 +512,29 @@ def _project_inputs() -> list[Input]:
             "a SageMaker domain ARN (arn:<partition>:sagemaker:<region>:<account>:domain/<domain-id>)",
             "Tags every resource with sagemaker:domain-arn, which domain resource isolation requires to let the "
             "domain's users reach the endpoint.",
+        ),
+    ]
+
+
+def _approval_inputs() -> list[Input]:
+    return [
+        Input(
+            "Deploy on approval",
+            Parameter(
+                "DeployOnApproval",
+                Type="String",
+                Default="false",
+                AllowedValues=["true", "false"],
+                Description="Update the stack by itself when a version of the group is approved, or the served one "
+                "rejected. Needs ModelPackageGroupName and DeploymentRoleArn.",
+            ),
+        ),
+        _optional(
+            "Deployment role ARN",
+            "DeploymentRoleArn",
+            ROLE_ARN,
+            "an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)",
+            "Role CloudFormation uses for those updates: deployer-role.yaml's DeployerRoleArn.",
         ),
     ]
 

@@ -22,6 +22,7 @@ def add_rules(stack: Stack) -> None:
         "DataCaptureNeedsBucket": _data_capture_needs_bucket(params),
         "ModelPackageGroupNeedsResolverCode": _group_needs_resolver_code(params),
         "ScalingFitsTheEndpoint": _scaling_fits(params),
+        "DeployOnApprovalNeedsGroupAndRole": _deploy_on_approval(params),
     }.items():
         stack.template.add_rule(name, rule)
 
@@ -66,6 +67,24 @@ def _group_needs_resolver_code(params: Parameters) -> dict[str, object]:
                 "AssertDescription": "ModelPackageGroupName needs the resolver Lambda: upload the zip that "
                 "`make build` writes to dist/ to a bucket in this Region and set ResolverCodeS3Bucket.",
             }
+        ],
+    }
+
+
+def _deploy_on_approval(params: Parameters) -> dict[str, object]:
+    return {
+        "RuleCondition": Equals(Ref(params.deploy_on_approval), "true"),
+        "Assertions": [
+            {
+                "Assert": Not(is_empty(params.model_package_group_name)),
+                "AssertDescription": "DeployOnApproval follows a model package group: set ModelPackageGroupName, "
+                "or set DeployOnApproval to false.",
+            },
+            {
+                "Assert": Not(is_empty(params.deployment_role_arn)),
+                "AssertDescription": "DeployOnApproval updates the stack through a deployer role: set "
+                "DeploymentRoleArn (deployer-role.yaml's DeployerRoleArn), or set DeployOnApproval to false.",
+            },
         ],
     }
 

@@ -35,6 +35,7 @@ class Conditions:
     data_capture_enabled: str
     scaling_enabled: str
     has_permissions_boundary: str
+    deploy_on_approval: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,15 @@ def add_shared_conditions(template: Template, params: Parameters) -> Conditions:
         scaling_enabled=_add(template, "ScalingEnabled", Equals(Ref(params.managed_instance_scaling), "true")),
         has_permissions_boundary=_add(
             template, "HasPermissionsBoundary", Not(is_empty(params.permissions_boundary_arn))
+        ),
+        deploy_on_approval=_add(
+            template,
+            "DeployOnApprovalEnabled",
+            And(
+                Equals(Ref(params.deploy_on_approval), "true"),
+                group_mode,
+                Not(is_empty(params.deployment_role_arn)),
+            ),
         ),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from troposphere import Template
 
+from generator.approval import add_deploy_on_approval
 from generator.autoscaling import add_autoscaling
 from generator.data_capture import data_capture_location
 from generator.encryption import add_encryption_key
@@ -42,6 +43,7 @@ def build_template(resolver: ResolverPackage | None = None) -> Template:
     role_arn = add_model_role(stack, security_group, capture)
     key = add_encryption_key(stack, role_arn, resolver_log_group_name())
     package_arn = add_package_resolver(stack, key)
+    add_deploy_on_approval(stack, key)
     model = add_model(stack, package_arn, role_arn, security_group)
     endpoint = add_endpoint(stack, model, key, capture)
     add_autoscaling(stack, endpoint)

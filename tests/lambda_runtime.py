@@ -15,8 +15,12 @@ from typing import Any
 TIMED_OUT = -9  # the exit status of a process the runtime stopped at its timeout
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 BOOTSTRAP = """
-import importlib, json, sys
+import importlib, json, logging, sys
+_log = logging.StreamHandler()  # the Lambda runtime gives the root logger a handler writing to the log stream
+_log.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+logging.getLogger().addHandler(_log)
 code, runtime, handler, event, timeout_ms, name = sys.argv[1:7]
+RESULT_MARK = "LAMBDA_RESULT "
 sys.path[:0] = [code, runtime]
 module, function = handler.rsplit(".", 1)
 class Context:
@@ -28,8 +32,19 @@ class Context:
     def get_remaining_time_in_millis(self):
         import time
         return int((self._deadline - time.monotonic()) * 1000)
-getattr(importlib.import_module(module), function)(json.loads(event), Context(int(timeout_ms)))
+result = getattr(importlib.import_module(module), function)(json.loads(event), Context(int(timeout_ms)))
+print(RESULT_MARK + json.dumps(result))
 """
+
+
+RESULT_MARK = "LAMBDA_RESULT "
+
+
+def handler_result(run: subprocess.CompletedProcess[str]) -> Any:
+    """What the handler returned (the runtime hands it to the invoker), from the run's last marked line."""
+    lines = [line for line in run.stdout.splitlines() if line.startswith(RESULT_MARK)]
+    assert lines, f"the handler returned nothing: {run.stderr[-2000:]}"
+    return json.loads(lines[-1][len(RESULT_MARK) :])
 
 
 class LambdaSandbox:

@@ -37,7 +37,7 @@ STACK_ARNS = {
     "iam": ROLE,
     "kms": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     "ec2": f"arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/sg-0123456789abcdef0",
-    "lambda": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:sagemaker-endpoint-resolver-{UUID}",
+    "lambda": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:sagemaker-endpoint-resolver-{UUID}",  # for neighbours
     "logs": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/sagemaker-endpoint/churn-endpoint/package-resolver:*",
     "s3": f"arn:aws:s3:::sagemaker-endpoint-artifacts-{ACCOUNT}-{REGION}/resolver/package-resolver-0a1b.zip",
     "cloudwatch": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:churn-endpoint-Invocation5xxAlarm-A1B2C3",
@@ -45,7 +45,14 @@ STACK_ARNS = {
     "firehose": f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/none-configured",
     "elasticfilesystem": f"arn:aws:elasticfilesystem:{REGION}:{ACCOUNT}:file-system/fs-none",
     "s3files": f"arn:aws:s3files:{REGION}:{ACCOUNT}:file-system/none",
+    "sqs": f"arn:aws:sqs:{REGION}:{ACCOUNT}:sagemaker-endpoint-{UUID}.fifo",
+    "events": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/sagemaker-endpoint-{UUID}",
 }
+# The Lambda handlers act on both functions of a stack: the resolver and the approval updater.
+FUNCTIONS = [
+    f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:sagemaker-endpoint-{kind}-{UUID}" for kind in ("resolver", "updater")
+]
+ESM = f"arn:aws:lambda:{REGION}:{ACCOUNT}:event-source-mapping:0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f"
 BY_ACTION = {
     "kms:CreateAlias": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/sagemaker-endpoint/churn-endpoint",
     "kms:DeleteAlias": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/sagemaker-endpoint/churn-endpoint",
@@ -58,7 +65,9 @@ CONTEXT = {
     "iam:CreateServiceLinkedRole": {"iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"},
 }
 # The requests CloudFormation makes for passing roles: the model's to SageMaker, the resolver's to Lambda.
-PASSED_ROLES = [(ROLE, "sagemaker.amazonaws.com"), (RESOLVER_ROLE, "lambda.amazonaws.com")]
+UPDATER_ROLE = f"arn:aws:iam::{ACCOUNT}:role/sagemaker-endpoint/churn-endpoint-ApprovalUpdaterRole-P0O9I8U7Y6"
+PASSED_ROLES = [(ROLE, "sagemaker.amazonaws.com"), (RESOLVER_ROLE, "lambda.amazonaws.com"),
+                (UPDATER_ROLE, "lambda.amazonaws.com")]  # fmt: skip
 WILDCARD_REASONS = {
     "ActionsWithoutResourceTypes": "IAM defines no resource type for these actions (service authorization reference)",
     "ReadMetricData": "cloudwatch:GetMetricData: its one resource type, a dataset, is not what scaling reads",
@@ -96,6 +105,8 @@ def requests(resource_type: str, action: str) -> list[tuple[str, dict[str, str]]
     if action in BY_ACTION:
         return [(BY_ACTION[action], context)]
     service = action.split(":", maxsplit=1)[0]
+    if service == "lambda":
+        return [(ESM if resource_type == "AWS::Lambda::EventSourceMapping" else arn, context) for arn in FUNCTIONS]
     return [(SAGEMAKER_ARNS[resource_type] if service == "sagemaker" else STACK_ARNS[service], context)]
 
 
@@ -116,7 +127,7 @@ def denied(statements: list[dict[str, Any]], endpoint_template: dict[str, Any]) 
 def test_every_handler_permission_of_every_resource_type_is_allowed_on_what_the_stack_makes() -> None:
     statements = deployer_statements(endpoint())
     assert denied(statements, endpoint()) == []
-    assert len(resource_types(endpoint())) == 13  # 12 types with a schema, and the resolver
+    assert len(resource_types(endpoint())) == 17  # 16 types with a schema, and the resolver
 
 
 def test_a_policy_derived_without_one_resource_type_fails_the_coverage_proof() -> None:

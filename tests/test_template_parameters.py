@@ -35,6 +35,8 @@ SEED_SCALING = {
     "scaling-max-instance-count": "ScalingMaxInstanceCount",
 }
 OURS = {
+    "DeployOnApproval",
+    "DeploymentRoleArn",
     "PermissionsBoundaryArn",  # the upstream module's permissions-boundary-name, as an ARN
     "VolumeSizeInGB",
     "ModelDataDownloadTimeoutInSeconds",

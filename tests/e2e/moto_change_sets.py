@@ -15,6 +15,8 @@
 - A TemplateURL at the local S3 (path style, `http://127.0.0.1:<port>/<bucket>/<key>`, as the AWS CLI writes it
   when AWS_ENDPOINT_URL is set) is read as a virtual-hosted AWS URL, taking `127` for the bucket.
 - DescribeStacks of a deleted stack evaluates its Outputs again, which re-creates the resources they name.
+- UpdateStack with UsePreviousValue reads only the values given at create (KeyError for a default); here the
+  values in force. And it updates a stack in the middle of another operation, which CloudFormation refuses.
 - DescribeStacks shows a List parameter as a Python list; CloudFormation shows it comma-separated.
 - Events: moto writes stack-level events only. Here each resource step writes its events, a failure with its
   reason; a type moto skips (alarms, scaling) is reported created once, as CloudFormation would create it.
@@ -58,6 +60,12 @@ def cloudformation_like_change_sets() -> Iterator[None]:
         patch(CloudFormationBackend, "execute_change_set", _execute)
         patch(cfn_responses.CloudFormationResponse, "_validate_different_update", lambda *_args: None)
         patch(Stack, "parameter_list", property(_parameter_list))
+        patch(CloudFormationBackend, "_resolve_update_parameters", _previous_values_as_deployed)
+        patch(
+            cfn_responses.CloudFormationResponse,
+            "update_stack",
+            _refusing_a_busy_stack(cfn_responses.CloudFormationResponse.update_stack),
+        )
         patch(cfn_responses.CloudFormationResponse, "_get_stack_from_s3_url", _template_from_local_s3)
         for action in ("create_stack", "update_stack", "create_change_set", "validate_template"):
             original = getattr(cfn_responses.CloudFormationResponse, action)
@@ -167,6 +175,26 @@ def _template_from_local_s3(self: cfn_responses.CloudFormationResponse, template
 
 
 _read_template_url = cfn_responses.CloudFormationResponse._get_stack_from_s3_url
+
+
+def _previous_values_as_deployed(
+    _backend: CloudFormationBackend, instance: Stack, incoming_params: list[dict[str, Any]]
+) -> dict[str, str]:
+    current = {p["ParameterKey"]: p["ParameterValue"] for p in _parameter_list(instance)}
+    return {
+        p["ParameterKey"]: current[p["ParameterKey"]] if p.get("UsePreviousValue") else p["ParameterValue"]
+        for p in incoming_params
+    }
+
+
+def _refusing_a_busy_stack(update: Callable[..., Any]) -> Callable[..., Any]:
+    def refusing(self: cfn_responses.CloudFormationResponse) -> Any:
+        stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+        if stack.status.endswith("_IN_PROGRESS"):
+            raise ValidationError(message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.")
+        return update(self)
+
+    return refusing
 
 
 def _parameter_list(self: Stack) -> list[dict[str, Any]]:

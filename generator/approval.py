@@ -1,0 +1,279 @@
+"""Deploy on approval (DeployOnApproval, group mode, with DeploymentRoleArn): the stack follows its model
+package group by itself.
+
+An EventBridge rule takes this group's Approved and Rejected state changes into a FIFO queue (one message group,
+deduplicated by event id, a dead-letter queue with an alarm); the updater Lambda (the resolver's zip, its own
+handler) takes one message at a time and updates this stack with a new resolution token, through
+DeploymentRoleArn, as custom_resource/approval_updater.py says. While the stack is busy a message returns after
+the queue's visibility timeout, as often as it takes to outlast the longest blue/green update.
+"""
+
+from __future__ import annotations
+
+from awacs import cloudformation, iam, kms, logs, sagemaker, sqs
+from awacs.aws import Condition, Principal, StringEquals
+from troposphere import GetAtt, Join, Ref, Sub
+from troposphere.awslambda import Code, Environment, EventSourceMapping, Function, LoggingConfig
+from troposphere.cloudwatch import Alarm, MetricDimension
+from troposphere.events import Rule, SqsParameters, Target
+from troposphere.kms import Key
+from troposphere.logs import LogGroup
+from troposphere.sqs import Queue, QueuePolicy, RedrivePolicy
+
+from generator.iam import add_service_role, allow, arn, only_if, policy_document
+from generator.resolver import LAMBDA_SERVICE, LOG_GROUP_PREFIX, LOG_RETENTION_DAYS, MEMORY_MB, RUNTIME, TIMEOUT_SECONDS
+from generator.stack import Stack, stack_uuid
+
+NAME_PREFIX = "sagemaker-endpoint-"  # rule and queues: + the stack's UUID
+UPDATER_NAME_PREFIX = "sagemaker-endpoint-updater-"  # + the stack's UUID: 63 characters
+UPDATER_HANDLER = "custom_resource.approval_updater.lambda_handler"
+EVENTS_SERVICE = "events.amazonaws.com"
+# A message that finds the stack busy comes back after the visibility timeout; this many returns outlast the
+# longest update the parameters allow (DeploymentTimeoutSeconds at most 8 h, plus the bake) with room to spare.
+RETRY_SECONDS = 300
+RECEIVES_BEFORE_DEAD_LETTER = 150  # 12.5 h
+RETENTION_SECONDS = 14 * 24 * 3600
+# Queued registry changes and the updater's logs concern this stack only: they go with it.
+GONE_WITH_THE_STACK = {"DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete"}
+CHECKOV_SKIPS = {
+    "CKV_AWS_173": "Its environment holds the stack id, a role ARN, the group name and a queue URL: nothing secret.",
+    "CKV_AWS_115": "Its FIFO queue already delivers one message at a time; reserved concurrency would take from the "
+    "account's unreserved pool.",
+    "CKV_AWS_116": "Its messages come from a queue whose own dead-letter queue keeps what fails, with an alarm.",
+    "CKV_AWS_117": "Calls only the CloudFormation, SageMaker and SQS APIs; in the endpoint's private subnets it would "
+    "need NAT or VPC endpoints that the endpoint itself does not need.",
+}
+
+
+def updater_log_group_name() -> Sub:
+    return Sub(f"{LOG_GROUP_PREFIX}${{AWS::StackName}}/approval-updater")
+
+
+def rule_arn() -> Join:
+    """Known before the rule exists, so the key policy can name it without a dependency."""
+    return Join("", [arn("events", "rule/"), NAME_PREFIX, stack_uuid()])
+
+
+def key_statements(stack: Stack) -> list[object]:
+    """What the stack's key allows when deploy on approval is on: EventBridge to write the queue, SQS to read it
+    for the updater, CloudWatch Logs to encrypt the updater's log group."""
+    on = stack.conditions.deploy_on_approval
+    in_account = {"kms:CallerAccount": Sub("${AWS::AccountId}")}
+    return [
+        only_if(
+            on,
+            allow(
+                "EventBridgeWritesApprovalQueue",
+                [kms.Decrypt, kms.GenerateDataKey],
+                ["*"],
+                principal=Principal("Service", EVENTS_SERVICE),
+                condition=Condition(StringEquals("aws:SourceArn", rule_arn())),
+            ),
+        ),
+        only_if(
+            on,
+            allow(
+                "AccountReadsApprovalQueueThroughSqs",
+                [kms.Decrypt, kms.GenerateDataKey],
+                ["*"],
+                principal=Principal("AWS", arn("iam", "root", region=False)),
+                condition=Condition(
+                    StringEquals({**in_account, "kms:ViaService": Sub("sqs.${AWS::Region}.${AWS::URLSuffix}")})
+                ),
+            ),
+        ),
+        only_if(
+            on,
+            allow(
+                "LogsEncryptUpdaterLogGroup",
+                [kms.Decrypt, kms.Encrypt, kms.GenerateDataKey, kms.ReEncryptFrom, kms.ReEncryptTo, kms.DescribeKey],
+                ["*"],
+                principal=Principal("Service", Sub("logs.${AWS::Region}.${AWS::URLSuffix}")),
+                condition=Condition(
+                    StringEquals(
+                        "kms:EncryptionContext:aws:logs:arn",
+                        arn("logs", "log-group:${Name}", Name=updater_log_group_name()),
+                    )
+                ),
+            ),
+        ),
+    ]
+
+
+def add_deploy_on_approval(stack: Stack, key: Key) -> None:
+    params, on = stack.params, stack.conditions.deploy_on_approval
+    add = stack.template.add_resource
+    dead_letters = add(
+        Queue(
+            "ApprovalDeadLetterQueue",
+            Condition=on,
+            QueueName=Join("", [NAME_PREFIX, stack_uuid(), "-dlq.fifo"]),
+            FifoQueue=True,
+            KmsMasterKeyId=GetAtt(key, "Arn"),
+            MessageRetentionPeriod=RETENTION_SECONDS,
+            Tags=stack.tags,
+            **GONE_WITH_THE_STACK,
+        )
+    )
+    queue = add(
+        Queue(
+            "ApprovalQueue",
+            Condition=on,
+            QueueName=Join("", [NAME_PREFIX, stack_uuid(), ".fifo"]),
+            FifoQueue=True,
+            ContentBasedDeduplication=False,  # EventBridge then deduplicates by event id
+            KmsMasterKeyId=GetAtt(key, "Arn"),
+            VisibilityTimeout=RETRY_SECONDS,
+            MessageRetentionPeriod=RETENTION_SECONDS,
+            RedrivePolicy=RedrivePolicy(
+                deadLetterTargetArn=GetAtt(dead_letters, "Arn"), maxReceiveCount=RECEIVES_BEFORE_DEAD_LETTER
+            ),
+            Tags=stack.tags,
+            **GONE_WITH_THE_STACK,
+        )
+    )
+    rule = add(
+        Rule(
+            "ApprovalRule",
+            Condition=on,
+            Name=Join("", [NAME_PREFIX, stack_uuid()]),
+            Description=Sub("Approvals and rejections of the model package group of stack ${AWS::StackName}"),
+            EventPattern={
+                "source": ["aws.sagemaker"],
+                "detail-type": ["SageMaker Model Package State Change"],
+                "detail": {
+                    "ModelPackageGroupName": [Ref(params.model_package_group_name)],
+                    "ModelApprovalStatus": ["Approved", "Rejected"],
+                },
+            },
+            State="ENABLED",
+            Targets=[
+                Target(
+                    Id="ApprovalQueue",
+                    Arn=GetAtt(queue, "Arn"),
+                    SqsParameters=SqsParameters(MessageGroupId=Ref("AWS::StackName")),
+                )
+            ],
+        )
+    )
+    add(
+        QueuePolicy(
+            "ApprovalQueuePolicy",
+            Condition=on,
+            Queues=[Ref(queue)],
+            PolicyDocument=policy_document(
+                allow(
+                    "RuleSendsApprovals",
+                    [sqs.SendMessage],
+                    [GetAtt(queue, "Arn")],
+                    principal=Principal("Service", EVENTS_SERVICE),
+                    condition=Condition(StringEquals("aws:SourceArn", GetAtt(rule, "Arn"))),
+                )
+            ),
+        )
+    )
+    log_group = add(
+        LogGroup(
+            "ApprovalUpdaterLogGroup",
+            Condition=on,
+            LogGroupName=updater_log_group_name(),
+            RetentionInDays=LOG_RETENTION_DAYS,
+            KmsKeyId=GetAtt(key, "Arn"),
+            Tags=stack.tags,
+            **GONE_WITH_THE_STACK,
+        )
+    )
+    role = add_service_role(
+        stack,
+        "ApprovalUpdaterRole",
+        condition=on,
+        purpose="Approval updater",
+        service=LAMBDA_SERVICE,
+        policy=_updater_policy(stack, key, queue, dead_letters, log_group),
+    )
+    function = add(
+        Function(
+            "ApprovalUpdaterFunction",
+            Condition=on,
+            FunctionName=Join("", [UPDATER_NAME_PREFIX, stack_uuid()]),
+            Description=Sub("Updates stack ${AWS::StackName} when its model package group changes"),
+            Runtime=RUNTIME,
+            Architectures=["arm64"],
+            Handler=UPDATER_HANDLER,
+            Code=Code(S3Bucket=Ref(params.resolver_code_s3_bucket), S3Key=Ref(params.resolver_code_s3_key)),
+            Role=GetAtt(role, "Arn"),
+            MemorySize=MEMORY_MB,
+            Timeout=TIMEOUT_SECONDS,
+            LoggingConfig=LoggingConfig(LogGroup=Ref(log_group)),
+            Environment=Environment(
+                Variables={
+                    "STACK_ID": Ref("AWS::StackId"),
+                    "DEPLOYMENT_ROLE_ARN": Ref(params.deployment_role_arn),
+                    "MODEL_PACKAGE_GROUP_NAME": Ref(params.model_package_group_name),
+                    "DEAD_LETTER_QUEUE_URL": Ref(dead_letters),
+                }
+            ),
+            Tags=stack.tags,
+            Metadata={"checkov": {"skip": [{"id": check, "comment": why} for check, why in CHECKOV_SKIPS.items()]}},
+        )
+    )
+    add(
+        EventSourceMapping(
+            "ApprovalQueueToUpdater",
+            Condition=on,
+            EventSourceArn=GetAtt(queue, "Arn"),
+            FunctionName=Ref(function),
+            BatchSize=1,
+            FunctionResponseTypes=["ReportBatchItemFailures"],
+        )
+    )
+    add(
+        Alarm(
+            "ApprovalDeadLettersAlarm",
+            Condition=on,
+            AlarmDescription=Sub(
+                "Approvals stack ${AWS::StackName} could not apply: read the updater's log group, fix the stack, "
+                "then redrive the dead-letter queue"
+            ),
+            Namespace="AWS/SQS",
+            MetricName="ApproximateNumberOfMessagesVisible",
+            Dimensions=[MetricDimension(Name="QueueName", Value=GetAtt(dead_letters, "QueueName"))],
+            Statistic="Maximum",
+            Period=300,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+            TreatMissingData="notBreaching",
+        )
+    )
+
+
+def _updater_policy(
+    stack: Stack, key: Key, queue: Queue, dead_letters: Queue, log_group: LogGroup
+) -> dict[str, object]:
+    group = Ref(stack.params.model_package_group_name)
+    return policy_document(
+        allow("UpdateOwnStack", [cloudformation.DescribeStacks, cloudformation.UpdateStack], [Ref("AWS::StackId")]),
+        allow(
+            "PassDeploymentRoleToCloudFormation",
+            [iam.PassRole],
+            [Ref(stack.params.deployment_role_arn)],
+            condition=Condition(StringEquals("iam:PassedToService", "cloudformation.amazonaws.com")),
+        ),
+        allow(
+            "ReadApprovalQueue",
+            [sqs.ReceiveMessage, sqs.DeleteMessage, sqs.GetQueueAttributes, sqs.ChangeMessageVisibility],
+            [GetAtt(queue, "Arn")],
+        ),
+        allow("DeadLetterWhatNeedsAPerson", [sqs.SendMessage], [GetAtt(dead_letters, "Arn")]),
+        allow("DecryptQueueMessages", [kms.Decrypt, kms.GenerateDataKey], [GetAtt(key, "Arn")]),
+        allow(
+            "ReadConfiguredModelPackageGroup",
+            [sagemaker.ListModelPackages, sagemaker.DescribeModelPackageGroup],
+            [
+                arn("sagemaker", "model-package-group/${Group}", Group=group),
+                arn("sagemaker", "model-package/${Group}/*", Group=group),
+            ],
+        ),
+        allow("WriteOwnLogs", [logs.CreateLogStream, logs.PutLogEvents], [GetAtt(log_group, "Arn")]),
+    )
