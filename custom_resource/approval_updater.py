@@ -47,7 +47,7 @@ def decide(change: str, package: str, stack_status: str, serving: str | None, ne
         return Decision("retry", f"the stack is {stack_status}; the change is retried when it settles")
     if stack_status in NEEDS_A_PERSON:
         return Decision(
-            "dead-letter", f"the stack is {stack_status} and needs a person: {NEEDS_A_PERSON[stack_status]}"
+            "dead-letter", f"the stack is {stack_status} and needs a person: {NEEDS_A_PERSON[stack_status]}", True
         )
     if change == "Rejected" and package != serving:
         return Decision("ignore", f"{package} was rejected, but the endpoint serves {serving}: nothing to do")
@@ -144,11 +144,7 @@ def lambda_handler(event: dict[str, Any], _context: object) -> dict[str, list[di
             decision = handle(record, settings, _client)
         except Busy as busy:
             decision = Decision("retry", str(busy))
-        log = (
-            logger.error
-            if decision.action == "dead-letter" or "nothing in the group" in decision.reason
-            else logger.info
-        )
+        log = logger.error if decision.needs_attention else logger.info
         log("%s: %s (message %s)", decision.action, decision.reason, record["messageId"])
         if decision.action == "retry":
             failures.append({"itemIdentifier": record["messageId"]})

@@ -1,0 +1,254 @@
+"""Deploy on approval, offline: the Rules that guard it, the rule's event pattern (moto's EventBridge matcher),
+the updater's permissions, and the updater's decisions and exact API calls (botocore Stubber)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto.events.models import EventPattern
+
+from custom_resource.approval_updater import Busy, Decision, Settings, decide, handle
+from tests.conftest import ARN_MODE, GROUP_MODE
+from tests.template_eval import Evaluator
+
+Deploy = Callable[..., Evaluator]
+ROLE = "arn:aws:iam::111122223333:role/sagemaker-endpoint-deployer/deployer-DeployerRole-A1B2"
+ON = {**GROUP_MODE, "DeployOnApproval": "true", "DeploymentRoleArn": ROLE}
+STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/churn/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
+EVENT_ID = "1d9c2c3a-7b6e-4c1f-9f3a-0a1b2c3d4e5f"
+V3, V4 = (f"arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/{v}" for v in (3, 4))
+APPROVAL_RESOURCES = {
+    "ApprovalRule", "ApprovalQueue", "ApprovalQueuePolicy", "ApprovalDeadLetterQueue", "ApprovalUpdaterLogGroup",
+    "ApprovalUpdaterRole", "ApprovalUpdaterFunction", "ApprovalQueueToUpdater", "ApprovalDeadLettersAlarm",
+}  # fmt: skip
+
+
+def sagemaker_event(status: str, group: str = "churn", package: str = V4) -> dict[str, Any]:
+    """The event SageMaker sends to EventBridge for a model package state change (its documented shape)."""
+    image = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/churn:1"
+    detail = {
+        "ModelPackageGroupName": group,
+        "ModelPackageVersion": 4,
+        "ModelPackageArn": package,
+        "ModelApprovalStatus": status,
+        "CreationTime": 1764079200000,
+        "InferenceSpecification": {"Containers": [{"Image": image}]},
+    }
+    return {
+        "version": "0",
+        "id": EVENT_ID,
+        "detail-type": "SageMaker Model Package State Change",
+        "source": "aws.sagemaker",
+        "account": "111122223333",
+        "time": "2026-11-25T14:00:00Z",
+        "region": "eu-west-1",
+        "resources": [package],
+        "detail": detail,
+    }
+
+
+def test_deploy_on_approval_adds_its_resources_only_when_on_in_group_mode_with_a_role(deploy: Deploy) -> None:
+    assert set(deploy(**ON).resources()) >= APPROVAL_RESOURCES
+    assert APPROVAL_RESOURCES & set(deploy(**GROUP_MODE).resources()) == set()
+    assert deploy(**ON).failed_rules() == []
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({**ARN_MODE, "DeployOnApproval": "true", "DeploymentRoleArn": ROLE},
+         "DeployOnApproval follows a model package group: set ModelPackageGroupName, or set DeployOnApproval to "
+         "false."),
+        ({**GROUP_MODE, "DeployOnApproval": "true"},
+         "DeployOnApproval updates the stack through a deployer role: set DeploymentRoleArn (deployer-role.yaml's "
+         "DeployerRoleArn), or set DeployOnApproval to false."),
+    ],
+)  # fmt: skip
+def test_rules_reject_deploy_on_approval_without_a_group_or_a_role(
+    deploy: Deploy, values: dict[str, str], message: str
+) -> None:
+    stack = deploy(**values)
+    assert stack.failed_rules() == [message]
+    assert APPROVAL_RESOURCES & set(stack.resources()) == set()
+
+
+def test_the_rule_matches_this_groups_approvals_and_rejections_only(deploy: Deploy) -> None:
+    rule = deploy(**ON).resources()["ApprovalRule"]["Properties"]
+    pattern = EventPattern.load(json.dumps(rule["EventPattern"]))
+
+    def matches(event: dict[str, Any]) -> bool:
+        return bool(pattern.matches_event(cast(Any, event)))
+
+    assert matches(sagemaker_event("Approved"))
+    assert matches(sagemaker_event("Rejected"))
+    assert not matches(sagemaker_event("PendingManualApproval"))
+    assert not matches(sagemaker_event("Approved", group="fraud"))
+    assert not matches({**sagemaker_event("Approved"), "source": "custom.sagemaker"})
+
+
+def test_the_queue_is_fifo_encrypted_deduplicated_by_event_and_outlasts_the_longest_update(deploy: Deploy) -> None:
+    resources = deploy(**ON).resources()
+    queue = resources["ApprovalQueue"]["Properties"]
+    assert (queue["FifoQueue"], queue["ContentBasedDeduplication"]) == (True, False)
+    assert queue["KmsMasterKeyId"] == {"Fn::GetAtt": ["EncryptionKey", "Arn"]}
+    redrive = queue["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["ApprovalDeadLetterQueue", "Arn"]}
+    longest_update = 28800 + 3600  # the largest DeploymentTimeoutSeconds and DeploymentBakeSeconds
+    assert queue["VisibilityTimeout"] * redrive["maxReceiveCount"] > longest_update
+    (target,) = resources["ApprovalRule"]["Properties"]["Targets"]
+    assert target["SqsParameters"] == {"MessageGroupId": "ml-endpoint"}  # one message group: the stack
+    mapping = resources["ApprovalQueueToUpdater"]["Properties"]
+    assert (mapping["BatchSize"], mapping["FunctionResponseTypes"]) == (1, ["ReportBatchItemFailures"])
+
+
+def test_the_updater_may_update_only_its_own_stack_through_the_deployment_role(deploy: Deploy) -> None:
+    role = deploy(**ON).resources()["ApprovalUpdaterRole"]["Properties"]
+    (policy,) = role["Policies"]
+    statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    assert statements["UpdateOwnStack"]["Action"] == ["cloudformation:DescribeStacks", "cloudformation:UpdateStack"]
+    assert statements["UpdateOwnStack"]["Resource"] == [STACK_ID.replace("churn", "ml-endpoint")]
+    passing = statements["PassDeploymentRoleToCloudFormation"]
+    assert (passing["Action"], passing["Resource"]) == (["iam:PassRole"], [ROLE])
+    assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}
+    assert statements["ReadApprovalQueue"]["Resource"] == [{"Fn::GetAtt": ["ApprovalQueue", "Arn"]}]
+    assert statements["DeadLetterWhatNeedsAPerson"]["Action"] == ["sqs:SendMessage"]
+    assert [a for s in statements.values() for a in s["Action"] if "*" in a] == []
+    assert [s["Sid"] for s in statements.values() if "*" in json.dumps(s["Resource"]) and s["Sid"] not in
+            ("ReadConfiguredModelPackageGroup",)] == []  # fmt: skip
+
+
+# --- the updater's decisions -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "serving", "newest", "action"),
+    [
+        ("Approved", "UPDATE_IN_PROGRESS", V3, V4, "retry"),
+        ("Approved", "UPDATE_ROLLBACK_FAILED", V3, V4, "dead-letter"),
+        ("Approved", "UPDATE_COMPLETE", V3, V4, "update"),
+        ("Approved", "CREATE_COMPLETE", V4, V4, "ignore"),  # a burst: already the newest
+        ("Rejected", "UPDATE_COMPLETE", V3, V3, "ignore"),  # rejected V4, which the endpoint does not serve
+        ("Rejected", "UPDATE_COMPLETE", V4, V3, "update"),  # the served one: back to the newest still approved
+        ("Rejected", "UPDATE_COMPLETE", V4, None, "ignore"),  # nothing approved left: keep serving
+        ("Approved", "UPDATE_ROLLBACK_COMPLETE", V3, V4, "update"),  # a rolled-back update can be updated again
+    ],
+)
+def test_each_registry_change_gets_the_right_decision(
+    change: str, status: str, serving: str, newest: str | None, action: str
+) -> None:
+    assert decide(change, V4, status, serving, newest).action == action
+
+
+def test_nothing_approved_left_is_an_error_a_person_reads() -> None:
+    assert decide("Rejected", V4, "UPDATE_COMPLETE", V4, None) == Decision(
+        "ignore",
+        f"nothing in the group is Approved after Rejected of {V4}: the endpoint keeps serving {V4}; approve a "
+        "version to deploy it",
+        True,
+    )
+
+
+# --- the updater's calls -----------------------------------------------------------------------------------
+
+SETTINGS = Settings(STACK_ID, ROLE, "churn", "https://sqs.eu-west-1.amazonaws.com/111122223333/q-dlq.fifo")
+NOW = datetime(2026, 11, 25, tzinfo=UTC)
+
+
+def stack_description(status: str, serving: str) -> dict[str, Any]:
+    names = ("VpcId", "PackageResolutionToken", "DeployOnApproval")
+    return {"Stacks": [{
+        "StackName": "churn", "StackId": STACK_ID, "CreationTime": NOW, "StackStatus": status,
+        "Parameters": [{"ParameterKey": name, "ParameterValue": "x"} for name in names],
+        "Outputs": [{"OutputKey": "ModelPackageArn", "OutputValue": serving}],
+    }]}  # fmt: skip
+
+
+@pytest.fixture
+def stubs() -> tuple[dict[str, Any], dict[str, Stubber]]:
+    session = boto3.Session(region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    clients = {name: session.client(name) for name in ("cloudformation", "sagemaker", "sqs")}
+    return clients, {name: Stubber(client) for name, client in clients.items()}
+
+
+def newest_is(stubber: Stubber, arn: str) -> None:
+    stubber.add_response(
+        "list_model_packages",
+        {"ModelPackageSummaryList": [{"ModelPackageArn": arn, "ModelPackageGroupName": "churn",
+                                      "ModelPackageVersion": 4, "CreationTime": NOW,
+                                      "ModelPackageStatus": "Completed", "ModelApprovalStatus": "Approved"}]},
+        {"ModelPackageGroupName": "churn", "ModelApprovalStatus": "Approved", "SortBy": "CreationTime",
+         "SortOrder": "Descending", "MaxResults": 1},
+    )  # fmt: skip
+
+
+def record(status: str) -> dict[str, Any]:
+    return {"messageId": "m-1", "body": json.dumps(sagemaker_event(status)), "attributes": {"MessageGroupId": "churn"}}
+
+
+def test_an_approval_updates_the_stack_with_the_previous_template_and_values_but_a_new_token(
+    stubs: tuple[dict[str, Any], dict[str, Stubber]],
+) -> None:
+    clients, stubbers = stubs
+    stubbers["cloudformation"].add_response(
+        "describe_stacks", stack_description("UPDATE_COMPLETE", V3), {"StackName": STACK_ID}
+    )
+    newest_is(stubbers["sagemaker"], V4)
+    stubbers["cloudformation"].add_response("update_stack", {"StackId": STACK_ID}, {
+        "StackName": STACK_ID, "UsePreviousTemplate": True, "RoleARN": ROLE, "Capabilities": ["CAPABILITY_IAM"],
+        "Parameters": [{"ParameterKey": "VpcId", "UsePreviousValue": True},
+                       {"ParameterKey": "DeployOnApproval", "UsePreviousValue": True},
+                       {"ParameterKey": "PackageResolutionToken",
+                        "ParameterValue": "approval-1d9c2c3a-7b6e-4c1f-9f3a-0a1b2c3d4e5f"}],
+        "ClientRequestToken": "approval-1d9c2c3a-7b6e-4c1f-9f3a-0a1b2c3d4e5f",
+    })  # fmt: skip
+    with stubbers["cloudformation"], stubbers["sagemaker"]:
+        decision = handle(record("Approved"), SETTINGS, clients.__getitem__)
+    assert decision.action == "update"
+    stubbers["cloudformation"].assert_no_pending_responses()
+
+
+@pytest.mark.parametrize(
+    ("message", "busy"),
+    [("No updates are to be performed.", False),
+     (f"Stack:{STACK_ID} is in UPDATE_IN_PROGRESS state and can not be updated.", True)],
+)  # fmt: skip
+def test_an_identical_update_succeeds_and_a_busy_stack_means_later(
+    stubs: tuple[dict[str, Any], dict[str, Stubber]], message: str, busy: bool
+) -> None:
+    clients, stubbers = stubs
+    stubbers["cloudformation"].add_response(
+        "describe_stacks", stack_description("UPDATE_COMPLETE", V3), {"StackName": STACK_ID}
+    )
+    newest_is(stubbers["sagemaker"], V4)
+    stubbers["cloudformation"].add_client_error("update_stack", "ValidationError", message)
+    with stubbers["cloudformation"], stubbers["sagemaker"]:
+        if busy:
+            with pytest.raises(Busy):
+                handle(record("Approved"), SETTINGS, clients.__getitem__)
+        else:
+            assert handle(record("Approved"), SETTINGS, clients.__getitem__).action == "update"
+
+
+def test_a_stack_that_needs_a_person_gets_the_message_in_the_dead_letter_queue(
+    stubs: tuple[dict[str, Any], dict[str, Stubber]],
+) -> None:
+    clients, stubbers = stubs
+    stubbers["cloudformation"].add_response(
+        "describe_stacks", stack_description("UPDATE_ROLLBACK_FAILED", V3), {"StackName": STACK_ID}
+    )
+    newest_is(stubbers["sagemaker"], V4)
+    message = record("Approved")
+    stubbers["sqs"].add_response("send_message", {"MessageId": "d-1"}, {
+        "QueueUrl": SETTINGS.dead_letter_queue_url, "MessageBody": message["body"], "MessageGroupId": "churn",
+        "MessageDeduplicationId": "1d9c2c3a-7b6e-4c1f-9f3a-0a1b2c3d4e5f",
+    })  # fmt: skip
+    with stubbers["cloudformation"], stubbers["sagemaker"], stubbers["sqs"]:
+        decision = handle(message, SETTINGS, clients.__getitem__)
+    assert (decision.action, decision.needs_attention) == ("dead-letter", True)
+    stubbers["sqs"].assert_no_pending_responses()
