@@ -1,7 +1,8 @@
 """The deploy client against `aws cloudformation deploy`, and its start-up, on the local AWS of the e2e suite.
 
 Both tools create the same ARN-mode stack on the same bent moto server, one fresh stack per run, alternating,
-so neither gets a warmer server. The start-up figures are a new interpreter each time.
+so neither gets a warmer server; both upload the template to S3 (it is over the inline limit). The start-up
+figures are a new interpreter each time.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tests.local_aws import CREDENTIALS, REGION, client, moto_server, register_v
 ROOT = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent
 RUNS = 5
+TEMPLATE_BUCKET = "bench-templates"  # the template is over the inline limit: both tools send it through S3
 
 
 @contextmanager
@@ -39,6 +41,9 @@ def local_aws() -> Iterator[tuple[dict[str, str], list[str]]]:
             vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
             subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.1.0/24")["Subnet"]["SubnetId"]
             (package,) = register_versions(client("sagemaker", url), "bench", ["Approved"])
+            client("s3", url).create_bucket(
+                Bucket=TEMPLATE_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+            )
             yield env, [f"VpcId={vpc}", f"SubnetIds={subnet}", f"ModelPackageArn={package}", "InstanceType=ml.m5.large"]
 
 
@@ -57,7 +62,8 @@ def deploy_seconds() -> tuple[list[float], list[float]]:
             theirs.append(
                 timed(
                     [str(BIN / "aws"), "cloudformation", "deploy", "--stack-name", f"theirs-{run}",
-                     "--template-file", "templates/sagemaker-endpoint.yaml", "--capabilities", "CAPABILITY_IAM",
+                     "--template-file", "templates/sagemaker-endpoint.yaml", "--s3-bucket", TEMPLATE_BUCKET,
+                     "--capabilities", "CAPABILITY_IAM",
                      "--parameter-overrides", *values],
                     env,
                 )

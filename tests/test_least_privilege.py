@@ -22,6 +22,8 @@ EVERYTHING_ON = {
     "DataCapturePrefix": "capture",
     "ManagedInstanceScaling": "true",
     "InstanceType": "ml.c5.xlarge",
+    "DeployOnApproval": "true",
+    "DeploymentRoleArn": "arn:aws:iam::111122223333:role/sagemaker-endpoint-deployer/deployer-DeployerRole-A1B2",
 }
 THIS_KEY = "in a key policy, * is the key the policy is attached to"
 WILDCARD_RESOURCES = {
@@ -44,6 +46,10 @@ WILDCARD_RESOURCES = {
     ("EncryptionKey", "GrantsOnlyForAwsResources"): THIS_KEY,
     ("EncryptionKey", "AccountReadsCapturedDataThroughS3"): THIS_KEY,
     ("EncryptionKey", "LogsEncryptResolverLogGroup"): THIS_KEY,
+    ("EncryptionKey", "EventBridgeWritesApprovalQueue"): THIS_KEY,
+    ("EncryptionKey", "AccountReadsApprovalQueueThroughSqs"): THIS_KEY,
+    ("EncryptionKey", "LogsEncryptUpdaterLogGroup"): THIS_KEY,
+    ("ApprovalUpdaterRole", "ReadConfiguredModelPackageGroup"): "the package versions of the configured group",
 }
 
 
@@ -76,8 +82,10 @@ def rows(template: dict[str, Any]) -> list[Row]:
 
 def test_every_statement_is_listed_with_a_unique_sid(rows: list[Row]) -> None:
     assert len({(row.resource, row.sid) for row in rows}) == len(rows)
-    assert {row.resource for row in rows} == {"ModelExecutionRole", "PackageResolverRole", "EncryptionKey"}
-    assert len(rows) == 21  # key policy 7, model role 10 + trust, resolver role 2 + trust
+    assert {row.resource for row in rows} == {
+        "ModelExecutionRole", "PackageResolverRole", "ApprovalUpdaterRole", "EncryptionKey"
+    }  # fmt: skip
+    assert len(rows) == 32  # key policy 10, model role 10 + trust, resolver role 2 + trust, updater 7 + trust
 
 
 def test_no_statement_has_a_wildcard_action(rows: list[Row]) -> None:
@@ -94,6 +102,7 @@ def test_only_the_trust_policies_and_the_deny_have_no_resource(rows: list[Row]) 
     assert {(row.resource, row.sid) for row in rows if not row.resources} == {
         ("ModelExecutionRole", "ServiceAssumesRole"),
         ("PackageResolverRole", "ServiceAssumesRole"),
+        ("ApprovalUpdaterRole", "ServiceAssumesRole"),
     }
 
 
