@@ -1,7 +1,8 @@
 """CloudFormation glue for the package resolver (crhelper).
 
 Create and Update answer with the group's latest Approved package: its ARN is the physical id, so a
-newer package gives a new id and CloudFormation later sends Delete for the old one. Delete has nothing
+newer package gives a new id and CloudFormation later sends Delete for the old one. An Update that finds
+nothing approved keeps the package in use, so a rollback always completes. Delete has nothing
 to remove and always succeeds, also for the id crhelper generates after a failed Create, so a
 rollback or a stack delete never waits on this resource.
 """
@@ -9,6 +10,7 @@ rollback or a stack delete never waits on this resource.
 from __future__ import annotations
 
 import logging
+import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +18,7 @@ import boto3
 from botocore.config import Config
 from crhelper import FAILED, CfnResource
 
-from custom_resource.latest_approved import ResolutionError, latest_approved_package
+from custom_resource.latest_approved import NothingApproved, ResolutionError, latest_approved_package
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -66,7 +68,18 @@ def resolve(event: dict[str, Any], _context: object) -> str:
             f"The custom resource has no {GROUP_PROPERTY} property: set the template's "
             f"{GROUP_PROPERTY} parameter (the template passes it to this resource)."
         )
-    package = latest_approved_package(sagemaker_client(), group_name)
+    try:
+        package = latest_approved_package(sagemaker_client(), group_name)
+    except NothingApproved as nothing:
+        kept = _package_in_use(event, group_name)
+        if kept is None:
+            raise
+        # An update (a rollback among them) with nothing approved keeps the package in use: failing here would
+        # leave a rollback stuck in UPDATE_ROLLBACK_FAILED, and a registry change never takes an endpoint away.
+        logger.warning("%s Keeping %s, which the endpoint serves.", nothing, kept)
+        helper.Data.update({"ModelPackageArn": kept, "ModelPackageGroupName": group_name,
+                            "ModelPackageVersion": kept.rsplit("/", 1)[1], "CreationTime": ""})  # fmt: skip
+        return kept
     logger.info(
         "%s %s: latest Approved package of %s is %s (version %s, created %s)",
         event["RequestType"],
@@ -78,6 +91,15 @@ def resolve(event: dict[str, Any], _context: object) -> str:
     )
     helper.Data.update(package.response_data())
     return package.arn
+
+
+def _package_in_use(event: dict[str, Any], group_name: str) -> str | None:
+    """On an Update, the package the resource resolved before, if it belongs to this group."""
+    physical_id = str(event.get("PhysicalResourceId", ""))
+    in_group = re.fullmatch(
+        rf"arn:[^:]+:sagemaker:[^:]+:[0-9]{{12}}:model-package/{re.escape(group_name)}/[0-9]+", physical_id
+    )
+    return physical_id if event["RequestType"] == "Update" and in_group else None
 
 
 @helper.delete

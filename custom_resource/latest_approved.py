@@ -20,10 +20,17 @@ if TYPE_CHECKING:  # the stubs are a development dependency, not shipped in the 
 MISSING_GROUP_CODES = frozenset({"ValidationException", "ResourceNotFound"})
 ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
 THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
+NOTHING_APPROVED_FIX = (
+    "approve a version (aws sagemaker update-model-package --model-approval-status Approved) and deploy again."
+)
 
 
 class ResolutionError(Exception):
     """Resolution failed; the message is written for the person reading the stack events."""
+
+
+class NothingApproved(ResolutionError):
+    """The group exists and has no Approved package (none yet, or every one rejected)."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,8 @@ def latest_approved_package(sagemaker: SageMakerClient, group_name: str) -> Appr
         raise ResolutionError(_api_failure(group_name, error)) from error
     summaries = response["ModelPackageSummaryList"]
     if not summaries:
-        raise ResolutionError(_why_nothing_approved(sagemaker, group_name))
+        why = _why_nothing_approved(sagemaker, group_name)
+        raise (NothingApproved if why.endswith(NOTHING_APPROVED_FIX) else ResolutionError)(why)
     newest = summaries[0]
     return ApprovedPackage(
         arn=newest["ModelPackageArn"],
@@ -84,10 +92,7 @@ def _why_nothing_approved(sagemaker: SageMakerClient, group_name: str) -> str:
                 "fix ModelPackageGroupName (names are case-sensitive) or register the group first."
             )
         return _api_failure(group_name, error)
-    return (
-        f"Model package group '{group_name}' has no Approved model package: approve a version "
-        "(aws sagemaker update-model-package --model-approval-status Approved) and deploy again."
-    )
+    return f"Model package group '{group_name}' has no Approved model package: {NOTHING_APPROVED_FIX}"
 
 
 def _api_failure(group_name: str, error: ClientError) -> str:

@@ -154,6 +154,37 @@ def test_given_a_group_with_nothing_approved_then_create_fails_with_a_reason_nam
     assert answer["PhysicalResourceId"].startswith("ml-endpoint_LatestApprovedModelPackage_")
 
 
+def test_given_an_update_with_nothing_approved_then_it_keeps_the_package_in_use_so_a_rollback_completes(
+    cloudformation: ResponseRecorder, stubber: Stubber, caplog: pytest.LogCaptureFixture
+) -> None:
+    """CloudFormation rolls a failed update back with an Update of the old properties: it must not fail too."""
+    stubber.add_response("list_model_packages", {"ModelPackageSummaryList": []})
+    stubber.add_response("describe_model_package_group", group_description("churn"))
+    request = event("update", cloudformation)
+    invoke(request)
+    assert response(cloudformation) == expected(
+        request,
+        Status="SUCCESS",
+        Reason="",
+        PhysicalResourceId=V3,
+        Data={"ModelPackageArn": V3, "ModelPackageGroupName": "churn", "ModelPackageVersion": "3", "CreationTime": ""},
+    )
+    assert "has no Approved model package: approve a version" in caplog.text
+    assert f"Keeping {V3}, which the endpoint serves." in caplog.text
+
+
+def test_given_an_update_to_another_group_with_nothing_approved_then_it_fails(
+    cloudformation: ResponseRecorder, stubber: Stubber
+) -> None:
+    """Only the package of the same group is kept: a new group with nothing approved is a mistake to report."""
+    stubber.add_response("list_model_packages", {"ModelPackageSummaryList": []})
+    stubber.add_response("describe_model_package_group", group_description("fraud"))
+    request = event("update", cloudformation)
+    request["ResourceProperties"] = {**request["ResourceProperties"], "ModelPackageGroupName": "fraud"}
+    invoke(request)
+    assert response(cloudformation)["Status"] == "FAILED"
+
+
 @pytest.mark.usefixtures("stubber")  # no SageMaker call expected
 def test_given_an_event_without_the_group_property_then_it_fails_naming_the_parameter(
     cloudformation: ResponseRecorder,

@@ -215,7 +215,18 @@ def _evaluated(resources_map: ResourceMap) -> dict[str, Any]:
 
 
 def _evaluate(resource_json: dict[str, Any], resources_map: ResourceMap) -> Any:
-    return parsing.clean_json(copy.deepcopy(resource_json.get("Properties", {})), resources_map)
+    return _as_strings(parsing.clean_json(copy.deepcopy(resource_json.get("Properties", {})), resources_map))
+
+
+def _as_strings(node: Any) -> Any:
+    """Numbers as CloudFormation passes them, strings: moto types a Number parameter only when it is given."""
+    if isinstance(node, dict):
+        return {key: _as_strings(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_as_strings(item) for item in node]
+    if isinstance(node, bool) or not isinstance(node, int | float):
+        return node
+    return str(float(node)) if isinstance(node, float) else str(node)
 
 
 def _updating_what_changed(update: Callable[..., None], diff: Callable[..., dict[str, Any]]) -> Callable[..., None]:

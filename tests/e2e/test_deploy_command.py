@@ -407,3 +407,20 @@ def test_a_template_over_the_inline_limit_is_sent_from_the_artifacts_bucket(
     assert body == large.body
     assert aws.client("cloudformation").get_template(StackName="churn-large")["TemplateBody"] == large.body
     assert json.loads(out.getvalue())["ModelPackageArn"] == aws.versions[0]
+
+
+def test_given_a_failing_update_then_deploy_exits_1_and_says_what_the_endpoint_still_serves(aws: LocalAws) -> None:
+    assert cli(aws, "deploy", "--stack-name", "churn-fails", *params(group_mode(aws))).returncode == 0
+    before = serving(aws, outputs_of(aws, "churn-fails")["EndpointName"])
+
+    run = cli(aws, "deploy", "--stack-name", "churn-fails", "--param", "ModelPackageGroupName=ghost")
+
+    assert (run.returncode, run.stdout) == (1, "")
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
+    assert errors[0].startswith("error: LatestApprovedModelPackage (Custom::LatestApprovedModelPackage) UPDATE_FAILED:")
+    assert "Model package group 'ghost' does not exist in this account and Region" in errors[0]
+    assert run.stderr.splitlines()[-1] == (
+        f"rolled back (UPDATE_ROLLBACK_COMPLETE): the endpoint still serves {aws.versions[2]}"
+    )
+    assert stack_of(aws, "churn-fails")["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    assert serving(aws, outputs_of(aws, "churn-fails")["EndpointName"]) == before
