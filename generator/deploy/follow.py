@@ -208,13 +208,15 @@ class Follower:
             task = progress.add_task("resources", total=self.total, endpoint="")
 
             def live(item: StackEvent | str) -> None:
+                # The bar first, redrawn now: the line printed next redraws it below itself.
                 if isinstance(item, str):
                     progress.update(task, endpoint=item)
+                progress.update(task, completed=min(len(self.done), self.total), refresh=True)
+                if isinstance(item, str):
                     self.console.line(f"{self.elapsed():>6}  {item}", "cyan")
                 else:
                     style = "red" if item.failed else ("green" if item.status.endswith("_COMPLETE") else None)
                     self.console.line(self.line(item), style)
-                progress.update(task, completed=min(len(self.done), self.total))
 
             yield live
 
