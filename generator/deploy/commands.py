@@ -141,22 +141,13 @@ class DeployClient:
         self.check_offline(request)
         cloudformation = self.aws.client("cloudformation")
         existing = self._existing_stack(request.stack_name, clear_failed_create=True)
-        values: dict[str, str | None] = {
-            name: str(spec.get("Default", "")) if "Default" in spec else None
-            for name, spec in self.template.parameters.items()
-        }
-        if existing:
-            values |= {k: v for k, v in existing.parameters.items() if k in values}
-        values |= request.given
-        if request.resolve_latest:
-            values[TOKEN] = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+        values = self._values(request, existing)
         uploads_resolver = bool(values.get(GROUP)) and CODE_BUCKET not in request.given
         self._check_complete({**values, CODE_BUCKET: "set-by-the-deploy-client"} if uploads_resolver else values)
         if request.permissions_boundary_name:
             account, partition = self.aws.identity
             values[BOUNDARY] = f"arn:{partition}:iam::{account}:policy/{request.permissions_boundary_name}"
-        if request.role_path:
-            request.role_arn = self._role_under(request.role_path)
+        role_arn = self._role_under(request.role_path) if request.role_path else request.role_arn
         artifacts = ArtifactsBucket(self.aws, request.artifacts_bucket)
         if uploads_resolver:
             values |= self._upload_resolver(artifacts)
@@ -168,8 +159,8 @@ class DeployClient:
             "Capabilities": self.template.capabilities,
             "Description": "sagemaker-endpoint deploy",
         }
-        if request.role_arn:
-            change_request["RoleARN"] = request.role_arn
+        if role_arn:
+            change_request["RoleARN"] = role_arn
         if request.tags:
             change_request["Tags"] = [{"Key": k, "Value": v} for k, v in request.tags.items()]
         try:
@@ -183,6 +174,19 @@ class DeployClient:
             return None
         show_plan(plan, self.console)
         return plan
+
+    def _values(self, request: DeployRequest, existing: Stack | None) -> dict[str, str | None]:
+        """Every parameter: as given, else as the stack has it now, else the template's default (None: none)."""
+        values: dict[str, str | None] = {
+            name: str(spec.get("Default", "")) if "Default" in spec else None
+            for name, spec in self.template.parameters.items()
+        }
+        if existing:
+            values |= {k: v for k, v in existing.parameters.items() if k in values}
+        values |= request.given
+        if request.resolve_latest:
+            values[TOKEN] = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+        return values
 
     def _role_under(self, path: str) -> str:
         """The one role under an IAM path (case-insensitive: seed-farmer lower-cases the project in one place)."""
