@@ -10,18 +10,20 @@ the queue's visibility timeout, as often as it takes to outlast the longest blue
 
 from __future__ import annotations
 
-from awacs import cloudformation, iam, kms, logs, sagemaker, sqs
+from dataclasses import replace
+
+from awacs import cloudformation, iam, kms, sqs
 from awacs.aws import Condition, Principal, StringEquals
 from troposphere import GetAtt, Join, Ref, Sub
-from troposphere.awslambda import Code, Environment, EventSourceMapping, Function, LoggingConfig
+from troposphere.awslambda import EventSourceMapping
 from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.events import Rule, SqsParameters, Target
 from troposphere.kms import Key
-from troposphere.logs import LogGroup
 from troposphere.sqs import Queue, QueuePolicy, RedrivePolicy
 
-from generator.iam import add_service_role, allow, arn, only_if, policy_document
-from generator.resolver import LAMBDA_SERVICE, LOG_GROUP_PREFIX, LOG_RETENTION_DAYS, MEMORY_MB, RUNTIME, TIMEOUT_SECONDS
+from generator.functions import StackFunction, add_stack_function, log_group_name
+from generator.iam import allow, arn, only_if, policy_document
+from generator.resolver import read_configured_group
 from generator.stack import Stack, stack_uuid
 
 NAME_PREFIX = "sagemaker-endpoint-"  # rule and queues: + the stack's UUID
@@ -33,9 +35,9 @@ EVENTS_SERVICE = "events.amazonaws.com"
 RETRY_SECONDS = 300
 RECEIVES_BEFORE_DEAD_LETTER = 150  # 12.5 h
 RETENTION_SECONDS = 14 * 24 * 3600
-# Queued registry changes and the updater's logs concern this stack only: they go with it.
+# Queued registry changes concern this stack only: they go with it.
 GONE_WITH_THE_STACK = {"DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete"}
-CHECKOV_SKIPS = {
+CHECKOV_SKIPS: dict[str, str] = {
     "CKV_AWS_173": "Its environment holds the stack id, a role ARN, the group name and a queue URL: nothing secret.",
     "CKV_AWS_115": "Its FIFO queue already delivers one message at a time; reserved concurrency would take from the "
     "account's unreserved pool.",
@@ -43,10 +45,19 @@ CHECKOV_SKIPS = {
     "CKV_AWS_117": "Calls only the CloudFormation, SageMaker and SQS APIs; in the endpoint's private subnets it would "
     "need NAT or VPC endpoints that the endpoint itself does not need.",
 }
+UPDATER = StackFunction(
+    title="ApprovalUpdater",
+    purpose="Approval updater",
+    name_prefix=UPDATER_NAME_PREFIX,
+    log_name="approval-updater",
+    description="Updates stack ${AWS::StackName} when its model package group changes",
+    handler=UPDATER_HANDLER,
+    checkov_skips=CHECKOV_SKIPS,
+)
 
 
 def updater_log_group_name() -> Sub:
-    return Sub(f"{LOG_GROUP_PREFIX}${{AWS::StackName}}/approval-updater")
+    return log_group_name(UPDATER.log_name)
 
 
 def rule_arn() -> Join:
@@ -172,50 +183,20 @@ def add_deploy_on_approval(stack: Stack, key: Key) -> None:
             ),
         )
     )
-    log_group = add(
-        LogGroup(
-            "ApprovalUpdaterLogGroup",
-            Condition=on,
-            LogGroupName=updater_log_group_name(),
-            RetentionInDays=LOG_RETENTION_DAYS,
-            KmsKeyId=GetAtt(key, "Arn"),
-            Tags=stack.tags,
-            **GONE_WITH_THE_STACK,
-        )
-    )
-    role = add_service_role(
+    function = add_stack_function(
         stack,
-        "ApprovalUpdaterRole",
+        replace(
+            UPDATER,
+            environment={
+                "STACK_ID": Ref("AWS::StackId"),
+                "DEPLOYMENT_ROLE_ARN": Ref(params.deployment_role_arn),
+                "MODEL_PACKAGE_GROUP_NAME": Ref(params.model_package_group_name),
+                "DEAD_LETTER_QUEUE_URL": Ref(dead_letters),
+            },
+        ),
         condition=on,
-        purpose="Approval updater",
-        service=LAMBDA_SERVICE,
-        policy=_updater_policy(stack, key, queue, dead_letters, log_group),
-    )
-    function = add(
-        Function(
-            "ApprovalUpdaterFunction",
-            Condition=on,
-            FunctionName=Join("", [UPDATER_NAME_PREFIX, stack_uuid()]),
-            Description=Sub("Updates stack ${AWS::StackName} when its model package group changes"),
-            Runtime=RUNTIME,
-            Architectures=["arm64"],
-            Handler=UPDATER_HANDLER,
-            Code=Code(S3Bucket=Ref(params.resolver_code_s3_bucket), S3Key=Ref(params.resolver_code_s3_key)),
-            Role=GetAtt(role, "Arn"),
-            MemorySize=MEMORY_MB,
-            Timeout=TIMEOUT_SECONDS,
-            LoggingConfig=LoggingConfig(LogGroup=Ref(log_group)),
-            Environment=Environment(
-                Variables={
-                    "STACK_ID": Ref("AWS::StackId"),
-                    "DEPLOYMENT_ROLE_ARN": Ref(params.deployment_role_arn),
-                    "MODEL_PACKAGE_GROUP_NAME": Ref(params.model_package_group_name),
-                    "DEAD_LETTER_QUEUE_URL": Ref(dead_letters),
-                }
-            ),
-            Tags=stack.tags,
-            Metadata={"checkov": {"skip": [{"id": check, "comment": why} for check, why in CHECKOV_SKIPS.items()]}},
-        )
+        key=key,
+        statements=_updater_statements(stack, key, queue, dead_letters),
     )
     add(
         EventSourceMapping(
@@ -248,11 +229,8 @@ def add_deploy_on_approval(stack: Stack, key: Key) -> None:
     )
 
 
-def _updater_policy(
-    stack: Stack, key: Key, queue: Queue, dead_letters: Queue, log_group: LogGroup
-) -> dict[str, object]:
-    group = Ref(stack.params.model_package_group_name)
-    return policy_document(
+def _updater_statements(stack: Stack, key: Key, queue: Queue, dead_letters: Queue) -> list[object]:
+    return [
         allow("UpdateOwnStack", [cloudformation.DescribeStacks, cloudformation.UpdateStack], [Ref("AWS::StackId")]),
         allow(
             "PassDeploymentRoleToCloudFormation",
@@ -267,13 +245,5 @@ def _updater_policy(
         ),
         allow("DeadLetterWhatNeedsAPerson", [sqs.SendMessage], [GetAtt(dead_letters, "Arn")]),
         allow("DecryptQueueMessages", [kms.Decrypt, kms.GenerateDataKey], [GetAtt(key, "Arn")]),
-        allow(
-            "ReadConfiguredModelPackageGroup",
-            [sagemaker.ListModelPackages, sagemaker.DescribeModelPackageGroup],
-            [
-                arn("sagemaker", "model-package-group/${Group}", Group=group),
-                arn("sagemaker", "model-package/${Group}/*", Group=group),
-            ],
-        ),
-        allow("WriteOwnLogs", [logs.CreateLogStream, logs.PutLogEvents], [GetAtt(log_group, "Arn")]),
-    )
+        read_configured_group(stack),
+    ]

@@ -22,8 +22,9 @@ from typing import Any
 from generator.approval import NAME_PREFIX, UPDATER_NAME_PREFIX
 from generator.aws_reference import handler_permissions, is_iam_action, resource_types, scopable
 from generator.encryption import ALIAS_PREFIX
+from generator.functions import LOG_GROUP_PREFIX
 from generator.iam import ROLE_PATH
-from generator.resolver import FUNCTION_NAME_PREFIX, LOG_GROUP_PREFIX
+from generator.resolver import FUNCTION_NAME_PREFIX
 
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
 LAMBDA_SERVICE = "lambda.amazonaws.com"

@@ -7,24 +7,17 @@ FAILED just before it), and `ServiceTimeout` bounds how long CloudFormation wait
 
 from __future__ import annotations
 
-from awacs import logs, sagemaker
-from troposphere import AWSObject, GetAtt, If, Join, PropsDictType, Ref, Sub
-from troposphere.awslambda import Code, Function, LoggingConfig
+from awacs import sagemaker
+from awacs.aws import Statement
+from troposphere import AWSObject, GetAtt, If, PropsDictType, Ref, Sub
 from troposphere.kms import Key
-from troposphere.logs import LogGroup
 
-from generator.iam import add_service_role, allow, arn, policy_document
+from generator.functions import StackFunction, add_stack_function, log_group_name
+from generator.iam import allow, arn
 from generator.package import LAMBDA_HANDLER
-from generator.stack import Stack, stack_uuid
+from generator.stack import Stack
 
-LAMBDA_SERVICE = "lambda.amazonaws.com"  # a service principal name, the same in every partition
-RUNTIME = "python3.13"
-TIMEOUT_SECONDS = 60
 SERVICE_TIMEOUT_SECONDS = 300
-MEMORY_MB = 128
-LOG_RETENTION_DAYS = 365
-# Name prefixes a deployer role can be scoped to (deployer_policy.py).
-LOG_GROUP_PREFIX = "/sagemaker-endpoint/"
 FUNCTION_NAME_PREFIX = "sagemaker-endpoint-resolver-"  # + the stack's UUID: 64 characters, Lambda's maximum
 RESOLVED_ARN_ATTRIBUTE = "ModelPackageArn"
 # Scanner checks that do not fit a custom-resource function, each with the reason a reviewer reads.
@@ -36,53 +29,30 @@ CHECKOV_SKIPS = {
     "CKV_AWS_117": "Calls only the SageMaker API; in the endpoint's private subnets it would need a NAT gateway "
     "or a SageMaker API VPC endpoint that the endpoint itself does not need.",
 }
+RESOLVER = StackFunction(
+    title="PackageResolver",
+    purpose="Package resolver",
+    name_prefix=FUNCTION_NAME_PREFIX,
+    log_name="package-resolver",
+    description="Finds the latest Approved package of a model package group (stack ${AWS::StackName})",
+    handler=LAMBDA_HANDLER,
+    checkov_skips=CHECKOV_SKIPS,
+)
 
 
 def resolver_log_group_name() -> Sub:
-    """Derived from the stack name, so the key policy can name it before the log group exists."""
-    return Sub(f"{LOG_GROUP_PREFIX}${{AWS::StackName}}/package-resolver")
+    return log_group_name(RESOLVER.log_name)
 
 
 def add_package_resolver(stack: Stack, key: Key) -> If:
     """Add the resolver; return the model package ARN the Model uses, resolved or given."""
     params, group_mode = stack.params, stack.conditions.use_package_group
-    log_group = stack.template.add_resource(
-        LogGroup(
-            "PackageResolverLogGroup",
-            Condition=group_mode,
-            LogGroupName=resolver_log_group_name(),
-            RetentionInDays=LOG_RETENTION_DAYS,
-            KmsKeyId=GetAtt(key, "Arn"),
-            Tags=stack.tags,
-            DeletionPolicy="Delete",  # operational logs of deploys: they go with the stack
-            UpdateReplacePolicy="Delete",
-        )
-    )
-    role = add_service_role(
+    function = add_stack_function(
         stack,
-        "PackageResolverRole",
+        RESOLVER,
         condition=group_mode,
-        purpose="Package resolver",
-        service=LAMBDA_SERVICE,
-        policy=_resolver_policy(stack, log_group),
-    )
-    function = stack.template.add_resource(
-        Function(
-            "PackageResolverFunction",
-            Condition=group_mode,
-            FunctionName=Join("", [FUNCTION_NAME_PREFIX, stack_uuid()]),
-            Description=Sub("Finds the latest Approved package of a model package group (stack ${AWS::StackName})"),
-            Runtime=RUNTIME,
-            Architectures=["arm64"],
-            Handler=LAMBDA_HANDLER,
-            Code=Code(S3Bucket=Ref(params.resolver_code_s3_bucket), S3Key=Ref(params.resolver_code_s3_key)),
-            Role=GetAtt(role, "Arn"),
-            MemorySize=MEMORY_MB,
-            Timeout=TIMEOUT_SECONDS,
-            LoggingConfig=LoggingConfig(LogGroup=Ref(log_group)),
-            Tags=stack.tags,
-            Metadata={"checkov": {"skip": [{"id": check, "comment": why} for check, why in CHECKOV_SKIPS.items()]}},
-        )
+        key=key,
+        statements=[read_configured_group(stack)],
     )
     resolved = stack.template.add_resource(
         LatestApprovedModelPackage(
@@ -110,17 +80,14 @@ class LatestApprovedModelPackage(AWSObject):
     }
 
 
-def _resolver_policy(stack: Stack, log_group: LogGroup) -> dict[str, object]:
+def read_configured_group(stack: Stack) -> Statement:
+    """List the configured group's packages (and describe the group, to say why none is approved)."""
     group = Ref(stack.params.model_package_group_name)
-    return policy_document(
-        allow(
-            "ReadConfiguredModelPackageGroup",
-            [sagemaker.ListModelPackages, sagemaker.DescribeModelPackageGroup],
-            [
-                arn("sagemaker", "model-package-group/${Group}", Group=group),
-                arn("sagemaker", "model-package/${Group}/*", Group=group),
-            ],
-        ),
-        # The log group's Arn attribute ends in ":*", which covers its log streams.
-        allow("WriteOwnLogs", [logs.CreateLogStream, logs.PutLogEvents], [GetAtt(log_group, "Arn")]),
+    return allow(
+        "ReadConfiguredModelPackageGroup",
+        [sagemaker.ListModelPackages, sagemaker.DescribeModelPackageGroup],
+        [
+            arn("sagemaker", "model-package-group/${Group}", Group=group),
+            arn("sagemaker", "model-package/${Group}/*", Group=group),
+        ],
     )

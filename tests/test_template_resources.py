@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from generator.functions import RUNTIME, TIMEOUT_SECONDS
 from generator.instance_storage import NVME_FAMILIES
-from generator.resolver import RUNTIME, SERVICE_TIMEOUT_SECONDS, TIMEOUT_SECONDS
+from generator.resolver import SERVICE_TIMEOUT_SECONDS
 from tests.conftest import ARN_MODE, GROUP_MODE, PACKAGE_ARN
 from tests.template_eval import Evaluator
 

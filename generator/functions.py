@@ -1,0 +1,100 @@
+"""The stack's Lambda functions (the package resolver, the approval updater): one zip, one runtime and size, each
+with its own log group (encrypted with the stack's key, gone with the stack) and its own least-privilege role."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from awacs import logs
+from troposphere import GetAtt, Join, Ref, Sub
+from troposphere.awslambda import Code, Environment, Function, LoggingConfig
+from troposphere.kms import Key
+from troposphere.logs import LogGroup
+
+from generator.iam import add_service_role, allow, policy_document
+from generator.stack import Stack, stack_uuid
+
+LAMBDA_SERVICE = "lambda.amazonaws.com"  # a service principal name, the same in every partition
+RUNTIME = "python3.13"
+TIMEOUT_SECONDS = 60
+MEMORY_MB = 128
+LOG_RETENTION_DAYS = 365
+LOG_GROUP_PREFIX = "/sagemaker-endpoint/"  # + the stack name; a deployer role is scoped to it
+
+
+@dataclass(frozen=True)
+class StackFunction:
+    """What differs between the stack's functions; `title` prefixes the logical ids of all three resources."""
+
+    title: str
+    purpose: str
+    name_prefix: str  # + the stack's UUID
+    log_name: str  # under /sagemaker-endpoint/<stack>/
+    description: str
+    handler: str
+    checkov_skips: dict[str, str]
+    environment: dict[str, object] = field(default_factory=dict)
+
+
+def log_group_name(log_name: str) -> Sub:
+    """Derived from the stack name, so the key policy can name it before the log group exists."""
+    return Sub(f"{LOG_GROUP_PREFIX}${{AWS::StackName}}/{log_name}")
+
+
+def add_stack_function(
+    stack: Stack,
+    spec: StackFunction,
+    *,
+    condition: str,
+    key: Key,
+    statements: Sequence[object],
+) -> Function:
+    """The log group, the role (`statements` plus writing its own logs) and the function."""
+    params = stack.params
+    log_group = stack.template.add_resource(
+        LogGroup(
+            f"{spec.title}LogGroup",
+            Condition=condition,
+            LogGroupName=log_group_name(spec.log_name),
+            RetentionInDays=LOG_RETENTION_DAYS,
+            KmsKeyId=GetAtt(key, "Arn"),
+            Tags=stack.tags,
+            DeletionPolicy="Delete",  # operational logs of this stack: they go with it
+            UpdateReplacePolicy="Delete",
+        )
+    )
+    role = add_service_role(
+        stack,
+        f"{spec.title}Role",
+        condition=condition,
+        purpose=spec.purpose,
+        service=LAMBDA_SERVICE,
+        policy=policy_document(
+            *statements,
+            # The log group's Arn attribute ends in ":*", which covers its log streams.
+            allow("WriteOwnLogs", [logs.CreateLogStream, logs.PutLogEvents], [GetAtt(log_group, "Arn")]),
+        ),
+    )
+    optional = {"Environment": Environment(Variables=spec.environment)} if spec.environment else {}
+    return stack.template.add_resource(
+        Function(
+            f"{spec.title}Function",
+            Condition=condition,
+            FunctionName=Join("", [spec.name_prefix, stack_uuid()]),
+            Description=Sub(spec.description),
+            Runtime=RUNTIME,
+            Architectures=["arm64"],
+            Handler=spec.handler,
+            Code=Code(S3Bucket=Ref(params.resolver_code_s3_bucket), S3Key=Ref(params.resolver_code_s3_key)),
+            Role=GetAtt(role, "Arn"),
+            MemorySize=MEMORY_MB,
+            Timeout=TIMEOUT_SECONDS,
+            LoggingConfig=LoggingConfig(LogGroup=Ref(log_group)),
+            Tags=stack.tags,
+            Metadata={
+                "checkov": {"skip": [{"id": check, "comment": why} for check, why in spec.checkov_skips.items()]}
+            },
+            **optional,
+        )
+    )
