@@ -35,8 +35,6 @@ EVENTS_SERVICE = "events.amazonaws.com"
 RETRY_SECONDS = 300
 RECEIVES_BEFORE_DEAD_LETTER = 150  # 12.5 h
 RETENTION_SECONDS = 14 * 24 * 3600
-# Queued registry changes concern this stack only: they go with it.
-GONE_WITH_THE_STACK = {"DeletionPolicy": "Delete", "UpdateReplacePolicy": "Delete"}
 CHECKOV_SKIPS: dict[str, str] = {
     "CKV_AWS_173": "Its environment holds the stack id, a role ARN, the group name and a queue URL: nothing secret.",
     "CKV_AWS_115": "Its FIFO queue already delivers one message at a time; reserved concurrency would take from the "
@@ -114,33 +112,18 @@ def key_statements(stack: Stack) -> list[object]:
 def add_deploy_on_approval(stack: Stack, key: Key) -> None:
     params, on = stack.params, stack.conditions.deploy_on_approval
     add = stack.template.add_resource
-    dead_letters = add(
-        Queue(
-            "ApprovalDeadLetterQueue",
-            Condition=on,
-            QueueName=Join("", [NAME_PREFIX, stack_uuid(), "-dlq.fifo"]),
-            FifoQueue=True,
-            KmsMasterKeyId=GetAtt(key, "Arn"),
-            MessageRetentionPeriod=RETENTION_SECONDS,
-            Tags=stack.tags,
-            **GONE_WITH_THE_STACK,
-        )
-    )
+    dead_letters = add(_fifo_queue(stack, key, "ApprovalDeadLetterQueue", "-dlq.fifo"))
     queue = add(
-        Queue(
+        _fifo_queue(
+            stack,
+            key,
             "ApprovalQueue",
-            Condition=on,
-            QueueName=Join("", [NAME_PREFIX, stack_uuid(), ".fifo"]),
-            FifoQueue=True,
+            ".fifo",
             ContentBasedDeduplication=False,  # EventBridge then deduplicates by event id
-            KmsMasterKeyId=GetAtt(key, "Arn"),
             VisibilityTimeout=RETRY_SECONDS,
-            MessageRetentionPeriod=RETENTION_SECONDS,
             RedrivePolicy=RedrivePolicy(
                 deadLetterTargetArn=GetAtt(dead_letters, "Arn"), maxReceiveCount=RECEIVES_BEFORE_DEAD_LETTER
             ),
-            Tags=stack.tags,
-            **GONE_WITH_THE_STACK,
         )
     )
     rule = add(
@@ -226,6 +209,22 @@ def add_deploy_on_approval(stack: Stack, key: Key) -> None:
             ComparisonOperator="GreaterThanOrEqualToThreshold",
             TreatMissingData="notBreaching",
         )
+    )
+
+
+def _fifo_queue(stack: Stack, key: Key, title: str, name_suffix: str, **props: object) -> Queue:
+    """A FIFO queue named for the stack, encrypted with its key, keeping messages 14 days, gone with the stack."""
+    return Queue(
+        title,
+        Condition=stack.conditions.deploy_on_approval,
+        QueueName=Join("", [NAME_PREFIX, stack_uuid(), name_suffix]),
+        FifoQueue=True,
+        KmsMasterKeyId=GetAtt(key, "Arn"),
+        MessageRetentionPeriod=RETENTION_SECONDS,
+        Tags=stack.tags,
+        DeletionPolicy="Delete",  # queued registry changes concern this stack only
+        UpdateReplacePolicy="Delete",
+        **props,
     )
 
 

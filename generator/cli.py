@@ -8,6 +8,7 @@ never loads boto3. Bad arguments end with exit code 2 and one line per problem o
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,10 +80,7 @@ def _run_aws(args: argparse.Namespace) -> int:
             console.error(problem)
         console.line(f"{len(error.problems)} problem(s) in the input; nothing was sent to AWS.")
         return EXIT_BAD_INPUT
-    except DeployFailed as error:
-        console.error(str(error))
-        return EXIT_FAILED
-    except (ClientError, BotoCoreError, RuntimeError) as error:
+    except (DeployFailed, ClientError, BotoCoreError, RuntimeError) as error:
         console.error(str(error))
         return EXIT_FAILED
 
@@ -91,18 +89,15 @@ def _dispatch(args: argparse.Namespace, client: DeployClient) -> int:
     if args.command in ("plan", "deploy"):
         request = _deploy_request(args, client)
         return client.plan(request) if args.command == "plan" else client.deploy(request)
-    if args.command == "destroy" and args.from_seedfarmer_env:
-        return client.destroy(_seedfarmer_module(client).stack_name, args.role_arn)
+    if args.command == "destroy":
+        name = _seedfarmer_module(client).stack_name if args.from_seedfarmer_env else args.stack_name
+        return client.destroy(name, args.role_arn)
     if args.command == "outputs":
         return client.outputs(args.stack_name)
-    if args.command == "destroy":
-        return client.destroy(args.stack_name, args.role_arn)
     return client.follow(args.stack_name)
 
 
 def _seedfarmer_module(client: DeployClient) -> SeedFarmerModule:
-    import os  # noqa: PLC0415
-
     from generator.deploy.seedfarmer import read_module  # noqa: PLC0415
 
     module = read_module(os.environ, list(client.template.parameters))
@@ -170,8 +165,9 @@ def _parser() -> argparse.ArgumentParser:
         help="write the endpoint template, the deployer role and policy, the Service Catalog kit, modulestack.yaml",
     )
     render_cmd.add_argument("--format", choices=["yaml", "json"], default="yaml", help="output format (default yaml)")
-    render_cmd.add_argument("--output", type=Path, help="write only the endpoint template, to this file")
-    render_cmd.add_argument(
+    destination = render_cmd.add_mutually_exclusive_group()
+    destination.add_argument("--output", type=Path, help="write only the endpoint template, to this file")
+    destination.add_argument(
         "--root",
         type=Path,
         default=Path(),

@@ -12,8 +12,9 @@ from troposphere import Equals, If, Join, Not, NoValue, Ref, Sub, Template
 from troposphere.iam import ManagedPolicy, Role
 
 from generator.deployer_policy import DeployerPolicy, split_for_managed_policies
+from generator.formats import POLICY_ARN, S3_BUCKET_NAME
 from generator.iam import policy_document
-from generator.parameters import POLICY_ARN, S3_BUCKET_NAME, optional_parameter
+from generator.parameters import optional_parameter
 from generator.stack import add_exported_output
 
 DEPLOYER_PATH = "/sagemaker-endpoint-deployer/"  # not under the path of the roles it creates: it cannot edit itself

@@ -7,42 +7,34 @@ Optional inputs default to "" and are switched on by Conditions.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields
 from typing import Any
 
 from troposphere import Parameter, Template
 
-from generator.number_patterns import whole_number_range
+from generator.formats import (
+    BUCKET_ARN,
+    DOMAIN_ARN,
+    DOMAIN_ID,
+    ECR_REPO_ARN,
+    INSTANCE_TYPE,
+    MODEL_PACKAGE_ARN,
+    POLICY_ARN,
+    PROJECT_ID,
+    PROJECT_NAME,
+    ROLE_ARN,
+    S3_BUCKET_NAME,
+    S3_PREFIX,
+    SAGEMAKER_NAME,
+    optional,
+    required,
+    snake_case,
+    whole_number_range,
+)
 
-# AllowedPattern must match the whole value; each optional pattern also admits "".
-PARTITION = r"arn:aws[a-z-]*"
-REGION = r"[a-z]{2}(-[a-z]+)+-[0-9]"
-ACCOUNT = r"[0-9]{12}"
-SAGEMAKER_NAME = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
-S3_BUCKET_NAME = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
-MODEL_PACKAGE_ARN = rf"{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:model-package/{SAGEMAKER_NAME}(/[0-9]{{1,10}})?"
-ROLE_ARN = rf"{PARTITION}:iam::{ACCOUNT}:role/[a-zA-Z0-9+=,.@_/-]{{1,512}}"
-POLICY_ARN = rf"{PARTITION}:iam::({ACCOUNT}|aws):policy/[a-zA-Z0-9+=,.@_/-]{{1,512}}"
-BUCKET_ARN = rf"{PARTITION}:s3:::{S3_BUCKET_NAME}"
-ECR_REPO_ARN = rf"{PARTITION}:ecr:{REGION}:{ACCOUNT}:repository/[a-z0-9]+([._/-][a-z0-9]+)*"
-DOMAIN_ID = r"d-(-*[a-z0-9]){1,61}"
-DOMAIN_ARN = rf"{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:domain/{DOMAIN_ID}"
-PROJECT_NAME = r"[a-zA-Z](-*[a-zA-Z0-9]){0,31}"  # as SageMaker Projects templates declare it
-PROJECT_ID = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}"
-S3_PREFIX = r"[a-zA-Z0-9!_.*'()-]+(/[a-zA-Z0-9!_.*'()-]+)*"  # no leading, trailing or double slash
-INSTANCE_TYPE = r"ml\.[a-z0-9-]+\.[a-z0-9]+"
 # CloudFormation Rules cannot compare numbers, so the scaling Rules list the pairs they reject; this bounds
 # the list: with autoscaling on, the minimum and the initial instance count are at most 10.
 SCALING_START_LIMIT = 10
-
-
-def optional(pattern: str) -> str:
-    return rf"^({pattern})?$"
-
-
-def required(pattern: str) -> str:
-    return rf"^{pattern}$"
 
 
 @dataclass(frozen=True)
@@ -118,7 +110,7 @@ def add_parameters(template: Template, resolver_code_key: str) -> Parameters:
     for entry in inputs:
         template.add_parameter(entry.parameter)
     template.set_metadata(_interface(groups))
-    by_field = {_field_name(entry.parameter.title): entry.parameter for entry in inputs}
+    by_field = {snake_case(entry.parameter.title): entry.parameter for entry in inputs}
     missing = {f.name for f in fields(Parameters)} ^ set(by_field)
     if missing:
         raise AssertionError(f"Parameters and the interface groups disagree on: {sorted(missing)}")
@@ -137,11 +129,6 @@ def _interface(groups: dict[str, list[Input]]) -> dict[str, Any]:
             },
         }
     }
-
-
-def _field_name(title: str) -> str:
-    """ResolverCodeS3Key -> resolver_code_s3_key; SageMaker and GB count as one word."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", title.replace("SageMaker", "Sagemaker").replace("GB", "Gb")).lower()
 
 
 def optional_parameter(title: str, pattern: str, must_be: str, description: str, **props: Any) -> Parameter:

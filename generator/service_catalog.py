@@ -15,7 +15,8 @@ from troposphere.servicecatalog import (
 )
 
 from generator import __version__
-from generator.parameters import ROLE_ARN, optional_parameter, required
+from generator.formats import ROLE_ARN, required
+from generator.parameters import optional_parameter
 from generator.stack import add_exported_output
 
 STUDIO_VISIBILITY = {"sagemaker:studio-visibility": "true"}  # what makes Studio list it as a Projects template

@@ -176,6 +176,14 @@ def stubs() -> tuple[dict[str, Any], dict[str, Stubber]]:
     return clients, {name: Stubber(client) for name, client in clients.items()}
 
 
+def the_updater_reads(stubbers: dict[str, Stubber], status: str, *, serving: str, newest: str) -> None:
+    """What the updater reads first: its stack, then the group's newest Approved package."""
+    stubbers["cloudformation"].add_response(
+        "describe_stacks", stack_description(status, serving), {"StackName": STACK_ID}
+    )
+    newest_is(stubbers["sagemaker"], newest)
+
+
 def newest_is(stubber: Stubber, arn: str) -> None:
     stubber.add_response(
         "list_model_packages",
@@ -195,10 +203,7 @@ def test_an_approval_updates_the_stack_with_the_previous_template_and_values_but
     stubs: tuple[dict[str, Any], dict[str, Stubber]],
 ) -> None:
     clients, stubbers = stubs
-    stubbers["cloudformation"].add_response(
-        "describe_stacks", stack_description("UPDATE_COMPLETE", V3), {"StackName": STACK_ID}
-    )
-    newest_is(stubbers["sagemaker"], V4)
+    the_updater_reads(stubbers, "UPDATE_COMPLETE", serving=V3, newest=V4)
     stubbers["cloudformation"].add_response("update_stack", {"StackId": STACK_ID}, {
         "StackName": STACK_ID, "UsePreviousTemplate": True, "RoleARN": ROLE, "Capabilities": ["CAPABILITY_IAM"],
         "Parameters": [{"ParameterKey": "VpcId", "UsePreviousValue": True},
@@ -222,10 +227,7 @@ def test_an_identical_update_succeeds_and_a_busy_stack_means_later(
     stubs: tuple[dict[str, Any], dict[str, Stubber]], message: str, busy: bool
 ) -> None:
     clients, stubbers = stubs
-    stubbers["cloudformation"].add_response(
-        "describe_stacks", stack_description("UPDATE_COMPLETE", V3), {"StackName": STACK_ID}
-    )
-    newest_is(stubbers["sagemaker"], V4)
+    the_updater_reads(stubbers, "UPDATE_COMPLETE", serving=V3, newest=V4)
     stubbers["cloudformation"].add_client_error("update_stack", "ValidationError", message)
     with stubbers["cloudformation"], stubbers["sagemaker"]:
         if busy:
@@ -239,10 +241,7 @@ def test_a_stack_that_needs_a_person_gets_the_message_in_the_dead_letter_queue(
     stubs: tuple[dict[str, Any], dict[str, Stubber]],
 ) -> None:
     clients, stubbers = stubs
-    stubbers["cloudformation"].add_response(
-        "describe_stacks", stack_description("UPDATE_ROLLBACK_FAILED", V3), {"StackName": STACK_ID}
-    )
-    newest_is(stubbers["sagemaker"], V4)
+    the_updater_reads(stubbers, "UPDATE_ROLLBACK_FAILED", serving=V3, newest=V4)
     message = record("Approved")
     stubbers["sqs"].add_response("send_message", {"MessageId": "d-1"}, {
         "QueueUrl": SETTINGS.dead_letter_queue_url, "MessageBody": message["body"], "MessageGroupId": "churn",

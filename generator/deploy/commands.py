@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from generator.deploy.follow import Follower, Outcome, latest_event_id
 from generator.deploy.inputs import InputError
 from generator.deploy.plan import ChangeSetFailed, Plan, create_plan, show_plan
 from generator.deploy.template_file import EndpointTemplate
+from generator.formats import ROLE_ARN
 
 # The metadata keys of the seed-farmer module we replace, in its Output Example's order.
 OUTPUT_KEYS = (
@@ -34,7 +37,6 @@ TOKEN = "PackageResolutionToken"
 GROUP = "ModelPackageGroupName"
 CODE_BUCKET, CODE_KEY = "ResolverCodeS3Bucket", "ResolverCodeS3Key"
 BOUNDARY = "PermissionsBoundaryArn"
-ROLE_ARN = r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@_/-]{1,512}"
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -91,10 +93,7 @@ class DeployClient:
         known: dict[str, str | None] = dict.fromkeys(specs)
         known |= {name: value for name, value in given.items() if name in specs}
         problems += _unique(checks.rule_problems(self.template.rules, known) + checks.scaling_order_problems(known))
-        if request.role_arn is not None and not _matches(ROLE_ARN, request.role_arn):
-            problems.append(
-                f"--role-arn {request.role_arn!r}: must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)"
-            )
+        problems += role_arn_problems(request.role_arn)
         if request.resolve_latest and TOKEN in given:
             problems.append(f"--resolve-latest sets {TOKEN} itself: drop --param {TOKEN}")
         if problems:
@@ -221,8 +220,6 @@ class DeployClient:
     def _template_source(self, artifacts: ArtifactsBucket) -> dict[str, str]:
         if self.template.fits_inline:
             return {"TemplateBody": self.template.body}
-        import hashlib  # noqa: PLC0415
-
         digest = hashlib.sha256(self.template.body.encode()).hexdigest()
         upload = artifacts.upload(f"{TEMPLATE_PREFIX}sagemaker-endpoint-{digest}.yaml", self.template.body.encode())
         self.console.line(f"Template: over the inline limit, sent as s3://{upload.bucket}/{upload.key}")
@@ -322,10 +319,8 @@ class DeployClient:
         return EXIT_OK
 
     def destroy(self, name: str, role_arn: str | None = None) -> int:
-        if role_arn is not None and not _matches(ROLE_ARN, role_arn):
-            raise InputError(
-                [f"--role-arn {role_arn!r}: must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)"]
-            )
+        if problems := role_arn_problems(role_arn):
+            raise InputError(problems)
         stack = self._describe(name)
         if stack is None:
             self.console.line(f"No stack named {name} in {self.aws.region_name}: nothing to destroy.")
@@ -377,7 +372,7 @@ def _unique(problems: list[str]) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
-def _matches(pattern: str, value: str) -> bool:
-    import re  # noqa: PLC0415
-
-    return re.fullmatch(pattern, value) is not None
+def role_arn_problems(role_arn: str | None) -> list[str]:
+    if role_arn is None or re.fullmatch(ROLE_ARN, role_arn):
+        return []
+    return [f"--role-arn {role_arn!r}: must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)"]

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from generator.deploy.inputs import InputError
+from generator.formats import snake_case
 
 PREFIX = "SEEDFARMER_PARAMETER_"
 STACK_SUFFIX = "-cfn"  # the CDK module's stack has no suffix: ours never takes its name
@@ -63,7 +63,7 @@ class SeedFarmerModule:
 
 def upper_snake(name: str) -> str:
     """As seed-farmer's upper_snake_case: `ModelPackageArn` -> MODEL_PACKAGE_ARN."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.replace("SageMaker", "Sagemaker")).upper()
+    return snake_case(name).upper()
 
 
 def read_module(environ: Mapping[str, str], template_parameters: list[str]) -> SeedFarmerModule:

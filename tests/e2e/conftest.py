@@ -3,6 +3,7 @@ the CLI builds uploaded to moto's S3, and moto bent to run our custom resource (
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -44,6 +45,16 @@ class LocalAws:
 
     def client(self, service: str) -> Any:
         return client(service, self.endpoint_url)
+
+    def cli_env(self) -> dict[str, str]:
+        """The environment a command-line tool run as a subprocess needs to reach this local AWS."""
+        return {
+            "PATH": os.environ["PATH"],
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+        }
 
     def network(self) -> dict[str, str]:
         return {"VpcId": self.vpc_id, "SubnetIds": ",".join(self.subnet_ids)}

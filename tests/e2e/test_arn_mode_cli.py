@@ -5,27 +5,18 @@ the SageMaker, IAM, KMS and EC2 APIs."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.e2e.conftest import CODE_BUCKET, ROOT, LocalAws
-from tests.local_aws import CREDENTIALS, REGION
 
 AWS_CLI = Path(sys.executable).parent / "aws"  # awscli, pinned in requirements.txt
 
 
 def aws_cli(aws: LocalAws, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ["PATH"],
-        "AWS_ENDPOINT_URL": aws.endpoint_url,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
-    }
     return subprocess.run(
-        [str(AWS_CLI), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+        [str(AWS_CLI), *args], cwd=ROOT, env=aws.cli_env(), capture_output=True, text=True, timeout=120, check=False
     )
 
 

@@ -26,7 +26,7 @@ from generator.deploy.console import Console
 from generator.deploy.template_file import EndpointTemplate, load_template
 from generator.package import build_resolver_package
 from tests.e2e.conftest import ROOT, LocalAws
-from tests.local_aws import CREDENTIALS, REGION, register_versions
+from tests.local_aws import REGION, register_versions
 
 CLI = Path(sys.executable).parent / "sagemaker-endpoint"
 ESCAPE = re.compile(r"\x1b\[")
@@ -36,15 +36,8 @@ TEMPLATE_KEY = f"templates/sagemaker-endpoint-{hashlib.sha256(load_template().bo
 
 
 def cli(aws: LocalAws, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ["PATH"],
-        "AWS_ENDPOINT_URL": aws.endpoint_url,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
-        "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
-    }
     return subprocess.run(
-        [str(CLI), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+        [str(CLI), *args], cwd=ROOT, env=aws.cli_env(), capture_output=True, text=True, timeout=300, check=False
     )
 
 
@@ -352,9 +345,7 @@ def test_outputs_prints_the_same_json_and_destroy_deletes_the_stack_and_names_th
 
 def test_on_a_terminal_the_progress_has_colour_and_a_bar_and_stdout_stays_json(aws: LocalAws) -> None:
     primary, secondary = pty.openpty()
-    env = {**os.environ, "AWS_ENDPOINT_URL": aws.endpoint_url, "AWS_DEFAULT_REGION": REGION, "TERM": "xterm-256color",
-           "COLUMNS": "140", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}  # fmt: skip
-    env.pop("NO_COLOR", None)
+    env = {**aws.cli_env(), "TERM": "xterm-256color", "COLUMNS": "140"}  # and no NO_COLOR
     chunks: list[bytes] = []
     reader = threading.Thread(target=_drain, args=(primary, chunks))
     reader.start()

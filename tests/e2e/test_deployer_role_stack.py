@@ -67,7 +67,7 @@ def test_the_endpoint_deploys_with_the_deployer_role_as_its_service_role(aws: Lo
     assert json.loads(ours.stdout)["ModelPackageArn"] == values["ModelPackageArn"]
 
 
-def test_the_service_catalog_stack_is_accepted_with_the_deployer_role_as_launch_role(aws: LocalAws) -> None:
+def test_moto_accepts_the_service_catalog_template_with_the_deployer_role_as_launch_role(aws: LocalAws) -> None:
     """moto models no Service Catalog resource in CloudFormation: it checks the template and parameters only."""
     role_arn = deploy_role(aws)["DeployerRoleArn"]
     values = {
