@@ -61,6 +61,7 @@ test: $(INSTALLED) scanners ## ruff, mypy and the whole pytest suite (scanners i
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 e2e: $(INSTALLED) ## Only the end-to-end suite: the stack deployed on a local moto (part of make test)

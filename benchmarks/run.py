@@ -16,9 +16,9 @@ from moto import mock_aws
 
 from benchmarks.deploy import deploy_seconds, help_seconds, seconds_to_first_aws_call
 from custom_resource.latest_approved import latest_approved_package
-from generator.package import build_resolver_package
-from generator.rendering import render, render_minified_json
-from generator.template import build_template
+from generator.cfn.rendering import render, render_minified_json
+from generator.common.lambda_zip import build_resolver_package
+from generator.endpoint.template import build_template
 from tests.local_aws import register_versions
 
 COLD_RUNS = 5

@@ -1,1 +1,1 @@
-"""The package resolver: a CloudFormation custom resource that finds a group's latest Approved model package."""
+"""The Lambda code the stack ships (one zip): the package resolver custom resource and the approval updater."""

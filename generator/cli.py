@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from generator.deploy.commands import DeployClient, DeployRequest
-    from generator.deploy.seedfarmer import SeedFarmerModule
+    from generator.deploy.seedfarmer_env import SeedFarmerModule
 
 PROG = "sagemaker-endpoint"
 DEFAULT_DIST = Path("dist")
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _render(output_format: str, output: Path | None, root: Path) -> int:
     """--output: the endpoint template alone; otherwise every file, under --root."""
-    from generator.all_templates import ENDPOINT, TEMPLATES, render_all  # noqa: PLC0415
+    from generator.render import ENDPOINT, TEMPLATES, render_all  # noqa: PLC0415
 
     files = render_all(output_format)  # type: ignore[arg-type]  # argparse checked the choice
     if output is not None:
@@ -56,7 +56,7 @@ def _render(output_format: str, output: Path | None, root: Path) -> int:
 
 
 def _package(output: Path) -> int:
-    from generator.package import build_resolver_package  # noqa: PLC0415
+    from generator.common.lambda_zip import build_resolver_package  # noqa: PLC0415
 
     package = build_resolver_package()
     path = package.write(output)
@@ -98,7 +98,7 @@ def _dispatch(args: argparse.Namespace, client: DeployClient) -> int:
 
 
 def _seedfarmer_module(client: DeployClient) -> SeedFarmerModule:
-    from generator.deploy.seedfarmer import read_module  # noqa: PLC0415
+    from generator.deploy.seedfarmer_env import read_module  # noqa: PLC0415
 
     module = read_module(os.environ, list(client.template.parameters))
     for warning in module.warnings:

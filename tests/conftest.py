@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from generator.template import build_template
+from generator.endpoint.template import build_template
 from tests.cfn_response_server import ResponseRecorder, response_server
 from tests.template_eval import Evaluator
 

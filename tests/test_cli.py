@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from generator.cfn.rendering import render
 from generator.cli import main
-from generator.package import build_resolver_package
-from generator.rendering import render
-from generator.template import build_template
+from generator.common.lambda_zip import build_resolver_package
+from generator.endpoint.template import build_template
 
 
 def test_render_writes_the_yaml_template_and_prints_its_path(

@@ -12,7 +12,7 @@ import pytest
 from generator.deploy import checks
 from generator.deploy.inputs import parse_assignments, read_params_file
 from generator.deploy.template_file import load_template
-from generator.parameters import SCALING_START_LIMIT
+from generator.endpoint.parameters import SCALING_START_LIMIT
 from tests.conftest import ARN_MODE
 from tests.template_eval import Evaluator
 

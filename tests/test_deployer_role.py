@@ -15,10 +15,10 @@ from typing import Any
 import cfnlint
 import pytest
 
-from generator.aws_reference import handler_permissions, is_iam_action, resource_types, scopable
-from generator.deployer_policy import MANAGED_POLICY_LIMIT, derive_deployer_policy
-from generator.deployer_role import build_deployer_role_template, render_deployer_policy_json
-from generator.template import build_template
+from generator.deployer.aws_reference import handler_permissions, is_iam_action, resource_types, scopable
+from generator.deployer.permissions import MANAGED_POLICY_LIMIT, derive_deployer_policy
+from generator.deployer.role_template import build_deployer_role_template, render_deployer_policy_json
+from generator.endpoint.template import build_template
 from tests.iam_eval import allows
 from tests.template_eval import Evaluator
 

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from custom_resource import handler
+from custom_resource import resolver_handler as handler
 from tests.cfn_response_server import ResponseRecorder
 from tests.test_latest_approved import group_description
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.package import build_resolver_package
+from generator.common.lambda_zip import build_resolver_package
 from tests.cfn_response_server import response_server
 from tests.lambda_runtime import LambdaSandbox
 from tests.local_aws import CREDENTIALS, REGION, client, moto_server, register_versions
 
 EVENTS = Path(__file__).parent / "events"
-HANDLER = "custom_resource.handler.lambda_handler"
+HANDLER = "custom_resource.resolver_handler.lambda_handler"
 
 
 def test_the_zip_is_reproducible_and_named_by_its_sha256() -> None:
@@ -40,8 +40,8 @@ def test_the_zip_holds_the_handler_and_crhelper_with_its_licence_and_fixed_metad
         "crhelper/utils.py",
         "custom_resource/__init__.py",
         "custom_resource/approval_updater.py",
-        "custom_resource/handler.py",
         "custom_resource/latest_approved.py",
+        "custom_resource/resolver_handler.py",
     ]
     assert {(entry.date_time, entry.external_attr >> 16) for entry in entries} == {((1980, 1, 1, 0, 0, 0), 0o644)}
 

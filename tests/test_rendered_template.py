@@ -10,9 +10,9 @@ import cfn_flip
 import pytest
 from cfnlint.api import ManualArgs, lint
 
-from generator.all_templates import render_all
-from generator.rendering import render, render_minified_json
-from generator.template import build_template
+from generator.cfn.rendering import render, render_minified_json
+from generator.endpoint.template import build_template
+from generator.render import render_all
 
 COMMITTED = Path(__file__).parent.parent / "templates" / "sagemaker-endpoint.yaml"
 INLINE_TEMPLATE_LIMIT = 51_200  # bytes, for --template-body and `deploy` without --s3-bucket

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 import pytest
 
-from custom_resource import handler
+from custom_resource import resolver_handler as handler
 from tests.cfn_response_server import ResponseRecorder
 from tests.test_handler import LambdaContext, event
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.parameters import SCALING_START_LIMIT
+from generator.endpoint.parameters import SCALING_START_LIMIT
 from tests.conftest import ARN_MODE, GROUP_MODE, PACKAGE_ARN
 from tests.template_eval import Evaluator
 from tests.update_plan import plan, references

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from generator.approval import CHECKOV_SKIPS as UPDATER_SKIPS
-from generator.resolver import CHECKOV_SKIPS as RESOLVER_SKIPS
+from generator.endpoint.deploy_on_approval import CHECKOV_SKIPS as UPDATER_SKIPS
+from generator.endpoint.resolver import CHECKOV_SKIPS as RESOLVER_SKIPS
 
 ROOT = Path(__file__).parent.parent
 TEMPLATE = ROOT / "templates" / "sagemaker-endpoint.yaml"

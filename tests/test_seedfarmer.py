@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from generator.deploy.inputs import InputError
-from generator.deploy.seedfarmer import SEED_INPUTS, read_module
+from generator.deploy.seedfarmer_env import SEED_INPUTS, read_module
 from generator.deploy.template_file import load_template
 
 ROOT = Path(__file__).parent.parent

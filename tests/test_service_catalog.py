@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from generator import __version__
-from generator.service_catalog import build_service_catalog_template
+from generator.distribution.service_catalog import build_service_catalog_template
 from tests.template_eval import Evaluator
 
 URL = "https://artifacts-111122223333.s3.eu-west-1.amazonaws.com/sagemaker-endpoint.yaml"

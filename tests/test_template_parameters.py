@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from generator.package import build_resolver_package
+from generator.common.lambda_zip import build_resolver_package
 
 SEED_INPUTS = {
     "vpc-id": "VpcId",

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from generator.functions import RUNTIME, TIMEOUT_SECONDS
-from generator.instance_storage import NVME_FAMILIES
-from generator.resolver import SERVICE_TIMEOUT_SECONDS
+from generator.endpoint.instance_storage import NVME_FAMILIES
+from generator.endpoint.lambda_functions import RUNTIME, TIMEOUT_SECONDS
+from generator.endpoint.resolver import SERVICE_TIMEOUT_SECONDS
 from tests.conftest import ARN_MODE, GROUP_MODE, PACKAGE_ARN
 from tests.template_eval import Evaluator
 
@@ -396,7 +396,7 @@ def test_given_a_group_then_the_function_runs_our_zip_with_a_bounded_timeout(dep
     resources = deploy(**GROUP_MODE, ResolverCodeS3Key="custom/key.zip").resources()
     function = props(resources, "PackageResolverFunction")
     assert function["Runtime"] == RUNTIME == "python3.13"
-    assert function["Handler"] == "custom_resource.handler.lambda_handler"
+    assert function["Handler"] == "custom_resource.resolver_handler.lambda_handler"
     assert function["Code"] == {"S3Bucket": "artifacts-111122223333", "S3Key": "custom/key.zip"}
     assert function["LoggingConfig"] == {"LogGroup": {"Ref": "PackageResolverLogGroup"}}
     assert function["MemorySize"] == 128

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from generator.scaling_order import SCALING_ORDER, SCALING_SWITCH
+from generator.common.scaling_order import SCALING_ORDER, SCALING_SWITCH
 
 # CloudFormation checks AWS-specific parameter types against the account; their shape is checked here.
 AWS_ID_PATTERNS = {"AWS::EC2::VPC::Id": r"vpc-[0-9a-f]{8,17}", "AWS::EC2::Subnet::Id": r"subnet-[0-9a-f]{8,17}"}

@@ -13,26 +13,17 @@ from typing import Any, TextIO
 
 from botocore.exceptions import ClientError
 
+from generator.common.names import OUTPUT_KEYS
+from generator.common.patterns import ROLE_ARN
 from generator.deploy import checks
-from generator.deploy.artifacts import RESOLVER_PREFIX, TEMPLATE_PREFIX, ArtifactsBucket
+from generator.deploy.artifacts_bucket import RESOLVER_PREFIX, TEMPLATE_PREFIX, ArtifactsBucket
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
 from generator.deploy.follow import Follower, Outcome, latest_event_id
 from generator.deploy.inputs import InputError
 from generator.deploy.plan import ChangeSetFailed, Plan, create_plan, show_plan
 from generator.deploy.template_file import EndpointTemplate
-from generator.formats import ROLE_ARN
 
-# The metadata keys of the seed-farmer module we replace, in its Output Example's order.
-OUTPUT_KEYS = (
-    "ModelExecutionRoleArn",
-    "ModelName",
-    "EndpointName",
-    "ModelPackageArn",
-    "EndpointUrl",
-    "KmsKeyId",
-    "SecurityGroupId",
-)
 TOKEN = "PackageResolutionToken"
 GROUP = "ModelPackageGroupName"
 CODE_BUCKET, CODE_KEY = "ResolverCodeS3Bucket", "ResolverCodeS3Key"
@@ -210,7 +201,7 @@ class DeployClient:
         ]
 
     def _upload_resolver(self, artifacts: ArtifactsBucket) -> dict[str, str | None]:
-        from generator.package import build_resolver_package  # noqa: PLC0415  # only group mode needs the zip
+        from generator.common.lambda_zip import build_resolver_package  # noqa: PLC0415  # only group mode needs the zip
 
         package = build_resolver_package()
         upload = artifacts.upload(RESOLVER_PREFIX + package.file_name, package.content)

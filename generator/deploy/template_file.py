@@ -1,4 +1,5 @@
-"""The endpoint template as the deploy client sends it: the committed rendering, or a fresh one if absent."""
+"""The endpoint template as the deploy client sends it: the committed rendering, never a fresh one (the deploy
+client does not import troposphere). A checkout reads templates/; an installed package reads its copy of it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 
 import yaml
 
-TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "templates" / "sagemaker-endpoint.yaml"
+TEMPLATE_NAME = "sagemaker-endpoint.yaml"
+CHECKOUT_TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / TEMPLATE_NAME
+INSTALLED_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / TEMPLATE_NAME  # package data
 INLINE_LIMIT_BYTES = 51_200  # larger bodies must come from S3 (TemplateURL)
 
 
@@ -43,14 +46,13 @@ class EndpointTemplate:
         return ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"] if named else (["CAPABILITY_IAM"] if iam else [])
 
 
-def load_template(path: Path = TEMPLATE_PATH) -> EndpointTemplate:
-    """The committed template when this is a source checkout; otherwise render it (the slower path)."""
-    if path.is_file():
-        return EndpointTemplate(path.read_text())
-    from generator.rendering import render  # noqa: PLC0415  # troposphere only when no rendering ships
-    from generator.template import build_template  # noqa: PLC0415
-
-    return EndpointTemplate(render(build_template()))
+def load_template(path: Path | None = None) -> EndpointTemplate:
+    """The committed template of this checkout, else the one the installed package ships."""
+    candidates = [path] if path else [CHECKOUT_TEMPLATE, INSTALLED_TEMPLATE]
+    for candidate in candidates:
+        if candidate.is_file():
+            return EndpointTemplate(candidate.read_text())
+    raise RuntimeError(f"no rendered template at {' or '.join(map(str, candidates))}: run `make render`")
 
 
 class _CfnLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]

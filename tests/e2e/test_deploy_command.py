@@ -20,11 +20,12 @@ from typing import Any
 
 import pytest
 
+from generator.common.lambda_zip import build_resolver_package
+from generator.common.names import OUTPUT_KEYS
 from generator.deploy.aws import Aws
-from generator.deploy.commands import OUTPUT_KEYS, DeployClient, DeployRequest
+from generator.deploy.commands import DeployClient, DeployRequest
 from generator.deploy.console import Console
 from generator.deploy.template_file import EndpointTemplate, load_template
-from generator.package import build_resolver_package
 from tests.e2e.conftest import ROOT, LocalAws
 from tests.local_aws import REGION, register_versions
 

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from custom_resource.handler import TIMEOUT_REASON
+from custom_resource.resolver_handler import TIMEOUT_REASON
 from tests.e2e.conftest import GROUP, LocalAws
 from tests.lambda_runtime import TIMED_OUT
 from tests.local_aws import REGION, register_versions
 
 EVENTS = Path(__file__).parent.parent / "events"
-HANDLER = "custom_resource.handler.lambda_handler"
+HANDLER = "custom_resource.resolver_handler.lambda_handler"
 
 
 def send(aws: LocalAws, kind: str, timeout_seconds: int = 60, **changes: Any) -> tuple[dict[str, Any], int]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from generator.deploy.commands import OUTPUT_KEYS
+from generator.common.names import OUTPUT_KEYS
 from generator.deploy.template_file import parse_template
 from tests.e2e.conftest import ARTIFACTS_BUCKET, GROUP, ROOT, LocalAws, outputs, parameters
 from tests.e2e.seedfarmer_codebuild import ACCOUNT, DEPLOYMENT, MODULE, PROJECT, CodeBuild
