@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.cfn_response_server import response_server
-from tests.e2e.moto_bends import CustomResourceRuntime, bent_moto
-from tests.lambda_runtime import LambdaSandbox
-from tests.local_aws import CREDENTIALS, REGION, client, moto_server, register_versions
+from tests.support.cfn_response_server import response_server
+from tests.support.lambda_runtime import LambdaSandbox
+from tests.support.local_aws import CREDENTIALS, REGION, client, moto_server, register_versions
+from tests.support.moto.bends import CustomResourceRuntime, bent_moto
 
 ROOT = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent

@@ -19,7 +19,7 @@ from custom_resource.latest_approved import latest_approved_package
 from generator.cfn.rendering import render, render_minified_json
 from generator.common.lambda_zip import build_resolver_package
 from generator.endpoint.template import build_template
-from tests.local_aws import register_versions
+from tests.support.local_aws import register_versions
 
 COLD_RUNS = 5
 GROUP_SIZES = (1, 100, 1000)

@@ -10,19 +10,14 @@ from typing import Any
 import pytest
 
 from generator.endpoint.template import build_template
-from tests.cfn_response_server import ResponseRecorder, response_server
-from tests.template_eval import Evaluator
+from tests.support.cfn_response_server import ResponseRecorder, response_server
+from tests.support.template_eval import Evaluator
 
 # crhelper builds boto3 clients when the handler module is imported; no test talks to real AWS.
 os.environ.setdefault("AWS_REGION", "eu-west-1")
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
 for _name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
     os.environ.setdefault(_name, "testing")
-
-VPC = {"VpcId": "vpc-0123456789abcdef0", "SubnetIds": "subnet-0aaaaaaaaaaaaaaaa,subnet-0bbbbbbbbbbbbbbbb"}
-PACKAGE_ARN = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"
-ARN_MODE = {**VPC, "ModelPackageArn": PACKAGE_ARN}
-GROUP_MODE = {**VPC, "ModelPackageGroupName": "churn", "ResolverCodeS3Bucket": "artifacts-111122223333"}
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-README = (Path(__file__).parent.parent / "README.md").read_text()
+from tests.support.paths import ROOT
+
+README = (ROOT / "README.md").read_text()
 
 
 def section(title: str) -> str:

@@ -5,23 +5,11 @@ the SageMaker, IAM, KMS and EC2 APIs."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-from tests.e2e.conftest import CODE_BUCKET, ROOT, LocalAws
-
-AWS_CLI = Path(sys.executable).parent / "aws"  # awscli, pinned in requirements.txt
-
-
-def aws_cli(aws: LocalAws, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(AWS_CLI), *args], cwd=ROOT, env=aws.cli_env(), capture_output=True, text=True, timeout=120, check=False
-    )
-
-
-def name_of(arn: str) -> str:
-    return arn.rsplit("/", 1)[1]
+from tests.support.e2e import (
+    CODE_BUCKET,
+    LocalAws,
+    aws_cli,
+)
 
 
 def test_given_an_arn_then_aws_cloudformation_deploy_creates_the_stack_as_configured(aws: LocalAws) -> None:

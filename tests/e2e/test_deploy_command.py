@@ -13,10 +13,7 @@ import os
 import pty
 import re
 import subprocess
-import sys
 import threading
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -26,50 +23,24 @@ from generator.deploy.aws import Aws
 from generator.deploy.commands import DeployClient, DeployRequest
 from generator.deploy.console import Console
 from generator.deploy.template_file import EndpointTemplate, load_template
-from tests.e2e.conftest import ROOT, LocalAws
-from tests.local_aws import REGION, register_versions
+from tests.support.e2e import (
+    CLI,
+    LocalAws,
+    arn_mode,
+    cli,
+    group_mode,
+    outputs_of,
+    params,
+    serving,
+    stack_of,
+)
+from tests.support.local_aws import REGION, register_versions
+from tests.support.paths import ROOT
 
-CLI = Path(sys.executable).parent / "sagemaker-endpoint"
 ESCAPE = re.compile(r"\x1b\[")
 MOTO_ACCOUNT = "123456789012"  # the account moto's STS answers for
 DEFAULT_BUCKET = f"sagemaker-endpoint-artifacts-{MOTO_ACCOUNT}-{REGION}"
 TEMPLATE_KEY = f"templates/sagemaker-endpoint-{hashlib.sha256(load_template().body.encode()).hexdigest()}.yaml"
-
-
-def cli(aws: LocalAws, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(CLI), *args], cwd=ROOT, env=aws.cli_env(), capture_output=True, text=True, timeout=300, check=False
-    )
-
-
-def params(values: dict[str, str]) -> list[str]:
-    return [arg for key, value in values.items() for arg in ("--param", f"{key}={value}")]
-
-
-def stack_of(aws: LocalAws, name: str) -> dict[str, Any]:
-    stack: dict[str, Any] = aws.client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
-    return stack
-
-
-def outputs_of(aws: LocalAws, name: str) -> dict[str, str]:
-    return {o["OutputKey"]: o["OutputValue"] for o in stack_of(aws, name)["Outputs"]}
-
-
-def arn_mode(aws: LocalAws, version: int = 0) -> dict[str, str]:
-    return {**aws.network(), "ModelPackageArn": aws.versions[version], "InstanceType": "ml.m5.large"}
-
-
-def group_mode(aws: LocalAws) -> dict[str, str]:
-    return {**aws.network(), "ModelPackageGroupName": "churn", "InstanceType": "ml.m5.large"}
-
-
-def serving(aws: LocalAws, endpoint: str) -> tuple[str, str, str]:
-    """(endpoint config, model, model package) the endpoint serves."""
-    sagemaker = aws.client("sagemaker")
-    config = sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
-    model = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"][0]["ModelName"]
-    package = sagemaker.describe_model(ModelName=model)["PrimaryContainer"]["ModelPackageName"]
-    return config, model, package
 
 
 # --- create ------------------------------------------------------------------------------------------------

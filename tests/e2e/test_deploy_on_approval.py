@@ -15,10 +15,14 @@ import pytest
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import responses as cfn_responses
 
-from tests.e2e.conftest import GROUP, LocalAws, outputs
-from tests.e2e.test_deployer_role_stack import deploy_role
-from tests.lambda_runtime import handler_result
-from tests.local_aws import REGION
+from tests.support.e2e import (
+    GROUP,
+    LocalAws,
+    deploy_role,
+    outputs,
+)
+from tests.support.lambda_runtime import handler_result
+from tests.support.local_aws import REGION
 
 MOTO_ACCOUNT = "123456789012"
 UPDATER = "custom_resource.approval_updater.lambda_handler"

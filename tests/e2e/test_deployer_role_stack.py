@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import json
 
-from tests.e2e.conftest import CODE_BUCKET, ROOT, LocalAws, outputs, parameters
-from tests.e2e.test_arn_mode_cli import aws_cli
-from tests.e2e.test_deploy_command import arn_mode, cli, params, stack_of
+from tests.support.e2e import (
+    CODE_BUCKET,
+    LocalAws,
+    arn_mode,
+    aws_cli,
+    cli,
+    deploy_role,
+    parameters,
+    params,
+    stack_of,
+)
+from tests.support.paths import ROOT
 
 TEMPLATES = ROOT / "templates"
-
-
-def deploy_role(aws: LocalAws) -> dict[str, str]:
-    cloudformation = aws.client("cloudformation")
-    cloudformation.create_stack(
-        StackName="sagemaker-endpoint-deployer",
-        TemplateBody=(TEMPLATES / "deployer-role.yaml").read_text(),
-        Capabilities=["CAPABILITY_IAM"],
-    )
-    stack = cloudformation.describe_stacks(StackName="sagemaker-endpoint-deployer")["Stacks"][0]
-    assert stack["StackStatus"] == "CREATE_COMPLETE"
-    return outputs(stack)
 
 
 def test_the_deployer_role_stack_creates_the_role_with_its_derived_policies(aws: LocalAws) -> None:

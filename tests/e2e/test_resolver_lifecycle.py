@@ -8,17 +8,19 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from custom_resource.resolver_handler import TIMEOUT_REASON
-from tests.e2e.conftest import GROUP, LocalAws
-from tests.lambda_runtime import TIMED_OUT
-from tests.local_aws import REGION, register_versions
+from tests.support.e2e import (
+    GROUP,
+    LocalAws,
+)
+from tests.support.lambda_runtime import TIMED_OUT
+from tests.support.local_aws import REGION, register_versions
+from tests.support.paths import EVENTS
 
-EVENTS = Path(__file__).parent.parent / "events"
 HANDLER = "custom_resource.resolver_handler.lambda_handler"
 
 

@@ -11,12 +11,19 @@ import pytest
 
 from generator.common.names import OUTPUT_KEYS
 from generator.deploy.template_file import parse_template
-from tests.e2e.conftest import ARTIFACTS_BUCKET, GROUP, ROOT, LocalAws, outputs, parameters
-from tests.e2e.seedfarmer_codebuild import ACCOUNT, DEPLOYMENT, MODULE, PROJECT, CodeBuild
-from tests.e2e.seedfarmer_codebuild import GROUP as SF_GROUP
-from tests.iam_eval import allows
-from tests.local_aws import REGION
-from tests.template_eval import Evaluator
+from tests.support.e2e import (
+    ARTIFACTS_BUCKET,
+    GROUP,
+    LocalAws,
+    outputs,
+    parameters,
+)
+from tests.support.iam_eval import allows
+from tests.support.local_aws import REGION
+from tests.support.paths import ROOT
+from tests.support.seedfarmer_codebuild import ACCOUNT, DEPLOYMENT, MODULE, PROJECT, CodeBuild
+from tests.support.seedfarmer_codebuild import GROUP as SF_GROUP
+from tests.support.template_eval import Evaluator
 
 STACK = f"{PROJECT}-{DEPLOYMENT}-{SF_GROUP}-{MODULE}-cfn"
 MODULE_ROLE = f"{PROJECT}-{DEPLOYMENT}-{SF_GROUP}-{MODULE}-deadbeef"

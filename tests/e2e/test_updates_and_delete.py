@@ -8,7 +8,11 @@ cannot show it: it updates only the resources that name a changed parameter, not
 
 from __future__ import annotations
 
-from tests.e2e.conftest import LocalAws, outputs, parameters
+from tests.support.e2e import (
+    LocalAws,
+    outputs,
+    parameters,
+)
 
 
 def test_given_a_new_package_arn_then_update_stack_completes_on_the_same_endpoint(aws: LocalAws) -> None:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.conftest import ARN_MODE, GROUP_MODE, PACKAGE_ARN, VPC
-from tests.template_eval import Evaluator
+from tests.support.inputs import ARN_MODE, GROUP_MODE, PACKAGE_ARN, VPC
+from tests.support.template_eval import Evaluator
 
 Deploy = Callable[..., Evaluator]
 BUCKET = "arn:aws:s3:::ml-artifacts-111122223333"

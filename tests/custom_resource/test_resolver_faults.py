@@ -15,8 +15,8 @@ import boto3
 import pytest
 
 from custom_resource import resolver_handler as handler
-from tests.cfn_response_server import ResponseRecorder
-from tests.test_handler import LambdaContext, event
+from tests.support.cfn_response_server import ResponseRecorder
+from tests.support.resolver_events import LambdaContext, event
 
 THROTTLED = (400, {"__type": "ThrottlingException", "message": "Rate exceeded"})
 DENIED = (400, {"__type": "AccessDeniedException", "message": "User is not authorized to perform ListModelPackages"})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import cfn_flip
 import pytest
@@ -13,8 +12,9 @@ from cfnlint.api import ManualArgs, lint
 from generator.cfn.rendering import render, render_minified_json
 from generator.endpoint.template import build_template
 from generator.render import render_all
+from tests.support.paths import ROOT, TEMPLATES
 
-COMMITTED = Path(__file__).parent.parent / "templates" / "sagemaker-endpoint.yaml"
+COMMITTED = TEMPLATES / "sagemaker-endpoint.yaml"
 INLINE_TEMPLATE_LIMIT = 51_200  # bytes, for --template-body and `deploy` without --s3-bucket
 S3_TEMPLATE_LIMIT = 1_000_000  # bytes, for a TemplateURL
 
@@ -56,7 +56,7 @@ def test_past_the_inline_limit_every_readme_deploy_of_the_template_goes_through_
     """CloudFormation takes 51,200 bytes inline, 1 MB from S3: the README's deploys must say how they send it."""
     size = len(render(build_template()).encode())
     assert size < S3_TEMPLATE_LIMIT
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
     deploys = [
         block for block in re.findall(r"aws cloudformation deploy(?:[^\n]*\\\n)*[^\n]*", readme)
         if "sagemaker-endpoint.yaml" in block

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from generator.endpoint.parameters import SCALING_START_LIMIT
-from tests.conftest import ARN_MODE, GROUP_MODE, PACKAGE_ARN
-from tests.template_eval import Evaluator
-from tests.update_plan import plan, references
+from tests.support.inputs import ARN_MODE, GROUP_MODE, PACKAGE_ARN
+from tests.support.template_eval import Evaluator
+from tests.support.update_plan import plan, references
 
 Deploy = Callable[..., Evaluator]
 SCALING = {**ARN_MODE, "ManagedInstanceScaling": "true", "InstanceType": "ml.c5.xlarge"}

@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, urlparse
 import yaml
 from moto.moto_api import recorder
 
-from tests.e2e.conftest import ROOT
-from tests.local_aws import CREDENTIALS, REGION
+from tests.support.local_aws import CREDENTIALS, REGION
+from tests.support.paths import ROOT
 
 SEEDFARMER = ROOT / ".tools" / "seedfarmer" / "bin"
 PHASES = ("install", "pre_build", "build", "post_build")

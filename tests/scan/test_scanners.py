@@ -18,8 +18,8 @@ import pytest
 
 from generator.endpoint.deploy_on_approval import CHECKOV_SKIPS as UPDATER_SKIPS
 from generator.endpoint.resolver import CHECKOV_SKIPS as RESOLVER_SKIPS
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).parent.parent
 TEMPLATE = ROOT / "templates" / "sagemaker-endpoint.yaml"
 DERIVED = [
     ROOT / "templates" / "deployer-role.yaml",

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ARN_MODE, GROUP_MODE, VPC
-from tests.template_eval import EveryBranchEvaluator
+from tests.support.inputs import ARN_MODE, GROUP_MODE, VPC
+from tests.support.template_eval import EveryBranchEvaluator
 
 OPTIONAL_EMPTY = {
     "only the required network": VPC,

@@ -45,9 +45,9 @@ from moto.kms.models import Key
 from moto.s3.models import FakeBucket
 from moto.sagemaker.models import FakeEndpoint
 
-from tests.cfn_response_server import ResponseRecorder
-from tests.e2e.moto_change_sets import cloudformation_like_change_sets
-from tests.lambda_runtime import LambdaSandbox
+from tests.support.cfn_response_server import ResponseRecorder
+from tests.support.lambda_runtime import LambdaSandbox
+from tests.support.moto.change_sets import cloudformation_like_change_sets
 
 MOTO_VERSION = "5.2.5"  # the version these bends were written against
 

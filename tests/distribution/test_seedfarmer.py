@@ -14,8 +14,8 @@ import pytest
 from generator.deploy.inputs import InputError
 from generator.deploy.seedfarmer_env import SEED_INPUTS, read_module
 from generator.deploy.template_file import load_template
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).parent.parent
 SEEDFARMER_PYTHON = ROOT / ".tools" / "seedfarmer" / "bin" / "python"
 SEED_README = ROOT.parent / "shared" / "seed" / "000_371956abb86c0b3f.txt"
 TEMPLATE_PARAMETERS = list(load_template().parameters)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import cfnlint
 
-from tests.template_eval import Evaluator
+from tests.support.template_eval import Evaluator
 
 Action = Literal["Replace", "Modify"]
 SCHEMAS = Path(cfnlint.__file__).parent / "data" / "schemas"

@@ -9,8 +9,8 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from tests.conftest import GROUP_MODE
-from tests.template_eval import Evaluator
+from tests.support.inputs import GROUP_MODE
+from tests.support.template_eval import Evaluator
 
 Deploy = Callable[..., Evaluator]
 # Every option that adds statements: group mode, bucket, repository, data capture, autoscaling.

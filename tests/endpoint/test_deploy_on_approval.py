@@ -14,8 +14,8 @@ from botocore.stub import Stubber
 from moto.events.models import EventPattern
 
 from custom_resource.approval_updater import Busy, Decision, Settings, decide, handle
-from tests.conftest import ARN_MODE, GROUP_MODE
-from tests.template_eval import Evaluator
+from tests.support.inputs import ARN_MODE, GROUP_MODE
+from tests.support.template_eval import Evaluator
 
 Deploy = Callable[..., Evaluator]
 ROLE = "arn:aws:iam::111122223333:role/sagemaker-endpoint-deployer/deployer-DeployerRole-A1B2"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -13,27 +11,14 @@ import pytest
 from botocore.stub import Stubber
 
 from custom_resource import resolver_handler as handler
-from tests.cfn_response_server import ResponseRecorder
-from tests.test_latest_approved import group_description
+from tests.support.cfn_response_server import ResponseRecorder
+from tests.support.resolver_events import LambdaContext, event
+from tests.support.sagemaker_answers import group_description
 
-EVENTS = Path(__file__).parent / "events"
 V3 = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"
 V4 = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/4"
 CREATED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/ml-endpoint/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
-
-
-class LambdaContext:
-    """What crhelper reads from the Lambda context."""
-
-    aws_request_id = "4f3e2d1c-0b9a-4876-9543-210fedcba987"
-    function_name = "ml-endpoint-PackageResolverFunction-AbC123"
-
-    def __init__(self, remaining_ms: int = 60_000) -> None:
-        self.remaining_ms = remaining_ms
-
-    def get_remaining_time_in_millis(self) -> int:
-        return self.remaining_ms
 
 
 @pytest.fixture
@@ -43,11 +28,6 @@ def stubber(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
     with Stubber(client) as stub:
         yield stub
         stub.assert_no_pending_responses()
-
-
-def event(kind: str, recorder: ResponseRecorder, **changes: Any) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((EVENTS / f"{kind}.json").read_text())
-    return {**loaded, "ResponseURL": recorder.url, **changes}
 
 
 def newest(stub: Stubber, arn: str, version: int) -> None:

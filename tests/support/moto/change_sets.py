@@ -38,7 +38,7 @@ from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import Change, ChangeSet, CloudFormationBackend, Event, Stack
 from moto.cloudformation.parsing import ResourceMap
 
-from tests.update_plan import dependency_order, resource_changes
+from tests.support.update_plan import dependency_order, resource_changes
 
 NO_CHANGES = "The submitted information didn't contain changes. Submit different information to create a change set."
 
@@ -266,7 +266,7 @@ def _diff(self: ChangeSet) -> list[Change]:
     before = None if self.change_set_type == "CREATE" else dict(stack.resource_map.input_parameters)
     after = {**(before or {}), **self.parameters}
     if before is None:
-        from tests.template_eval import Evaluator  # noqa: PLC0415
+        from tests.support.template_eval import Evaluator  # noqa: PLC0415
 
         entries = [
             {"Action": "Add", "LogicalResourceId": name, "ResourceType": resource["Type"]}

@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 from mypy_boto3_sagemaker import SageMakerClient
 
 from custom_resource.latest_approved import ApprovedPackage, ResolutionError, latest_approved_package
+from tests.support.sagemaker_answers import group_description
 
 GROUP = "churn"
 V3 = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"
@@ -41,17 +42,6 @@ def summary(arn: str, version: int) -> dict[str, object]:
         "CreationTime": CREATED,
         "ModelPackageStatus": "Completed",
         "ModelApprovalStatus": "Approved",
-    }
-
-
-def group_description(name: str) -> dict[str, object]:
-    """A DescribeModelPackageGroup answer: the group exists."""
-    return {
-        "ModelPackageGroupName": name,
-        "ModelPackageGroupArn": f"arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/{name}",
-        "CreationTime": CREATED,
-        "CreatedBy": {},
-        "ModelPackageGroupStatus": "Completed",
     }
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from generator.common.lambda_zip import build_resolver_package
-from tests.cfn_response_server import response_server
-from tests.lambda_runtime import LambdaSandbox
-from tests.local_aws import CREDENTIALS, REGION, client, moto_server, register_versions
+from tests.support.cfn_response_server import response_server
+from tests.support.lambda_runtime import LambdaSandbox
+from tests.support.local_aws import CREDENTIALS, REGION, client, moto_server, register_versions
+from tests.support.paths import EVENTS
 
-EVENTS = Path(__file__).parent / "events"
 HANDLER = "custom_resource.resolver_handler.lambda_handler"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.iam_eval import allows
+from tests.support.iam_eval import allows
 
 BUCKET = "arn:aws:s3:::artifacts/resolver/zip"
 

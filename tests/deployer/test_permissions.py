@@ -19,8 +19,8 @@ from generator.deployer.aws_reference import handler_permissions, is_iam_action,
 from generator.deployer.permissions import MANAGED_POLICY_LIMIT, derive_deployer_policy
 from generator.deployer.role_template import build_deployer_role_template, render_deployer_policy_json
 from generator.endpoint.template import build_template
-from tests.iam_eval import allows
-from tests.template_eval import Evaluator
+from tests.support.iam_eval import allows
+from tests.support.template_eval import Evaluator
 
 ACCOUNT, REGION, UUID = "111122223333", "eu-west-1", "5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 PSEUDO = {"AWS::AccountId": ACCOUNT, "AWS::Region": REGION, "AWS::StackName": "deployer"}

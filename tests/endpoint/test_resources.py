@@ -11,8 +11,8 @@ import pytest
 from generator.endpoint.instance_storage import NVME_FAMILIES
 from generator.endpoint.lambda_functions import RUNTIME, TIMEOUT_SECONDS
 from generator.endpoint.resolver import SERVICE_TIMEOUT_SECONDS
-from tests.conftest import ARN_MODE, GROUP_MODE, PACKAGE_ARN
-from tests.template_eval import Evaluator
+from tests.support.inputs import ARN_MODE, GROUP_MODE, PACKAGE_ARN
+from tests.support.template_eval import Evaluator
 
 Deploy = Callable[..., Evaluator]
 BUCKET_ARN = "arn:aws:s3:::ml-artifacts-111122223333"

@@ -10,7 +10,7 @@ import pytest
 
 from generator import __version__
 from generator.distribution.service_catalog import build_service_catalog_template
-from tests.template_eval import Evaluator
+from tests.support.template_eval import Evaluator
 
 URL = "https://artifacts-111122223333.s3.eu-west-1.amazonaws.com/sagemaker-endpoint.yaml"
 LAUNCH_ROLE = "arn:aws:iam::111122223333:role/sagemaker-endpoint-deployer/deployer-DeployerRole-A1B2"

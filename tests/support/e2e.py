@@ -1,0 +1,159 @@
+"""The local AWS of the end-to-end suite as tests use it: its handle, and the commands run against it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.support.local_aws import CREDENTIALS, REGION, client
+from tests.support.moto.bends import CustomResourceRuntime
+from tests.support.paths import ROOT, TEMPLATES
+
+TEMPLATE = (ROOT / "templates" / "sagemaker-endpoint.yaml").read_text()
+
+
+CODE_BUCKET = "resolver-code-111122223333"
+
+
+TEMPLATE_KEY = "templates/sagemaker-endpoint.yaml"
+
+
+ARTIFACTS_BUCKET = "ml-artifacts-111122223333"
+
+
+GROUP = "churn"
+
+
+# v2 was approved and then rejected; v4 waits for approval: the latest *Approved* by creation is v3.
+HISTORY = ["Approved", "Approved", "Approved", "PendingManualApproval", "Rejected"]
+
+
+@dataclass
+class LocalAws:
+    endpoint_url: str
+    runtime: CustomResourceRuntime
+    vpc_id: str
+    subnet_ids: list[str]
+    resolver_zip: Path
+    versions: list[str]
+
+    def client(self, service: str) -> Any:
+        return client(service, self.endpoint_url)
+
+    def cli_env(self) -> dict[str, str]:
+        """The environment a command-line tool run as a subprocess needs to reach this local AWS."""
+        return {
+            "PATH": os.environ["PATH"],
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": CREDENTIALS["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": CREDENTIALS["aws_secret_access_key"],
+        }
+
+    def network(self) -> dict[str, str]:
+        return {"VpcId": self.vpc_id, "SubnetIds": ",".join(self.subnet_ids)}
+
+    def group_mode(self) -> dict[str, str]:
+        return {
+            **self.network(),
+            "ModelPackageGroupName": GROUP,
+            "ResolverCodeS3Bucket": CODE_BUCKET,
+            "ResolverCodeS3Key": self.resolver_zip.name,
+            "InstanceType": "ml.m5.large",
+        }
+
+    def template_url(self) -> str:
+        """The committed template in S3: it is larger than CloudFormation takes inline."""
+        self.client("s3").put_object(Bucket=CODE_BUCKET, Key=TEMPLATE_KEY, Body=TEMPLATE.encode())
+        return f"https://s3.amazonaws.com/{CODE_BUCKET}/{TEMPLATE_KEY}"
+
+    def create_stack(self, name: str, values: dict[str, str]) -> dict[str, Any]:
+        cloudformation = self.client("cloudformation")
+        cloudformation.create_stack(
+            StackName=name,
+            TemplateURL=self.template_url(),
+            Parameters=parameters(values),
+            Capabilities=["CAPABILITY_IAM"],
+        )
+        stack: dict[str, Any] = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+        return stack
+
+    def physical_ids(self, stack: str) -> dict[str, str]:
+        summaries = self.client("cloudformation").list_stack_resources(StackName=stack)["StackResourceSummaries"]
+        return {s["LogicalResourceId"]: s.get("PhysicalResourceId", "") for s in summaries}
+
+
+def parameters(values: dict[str, str]) -> list[dict[str, str]]:
+    return [{"ParameterKey": key, "ParameterValue": value} for key, value in values.items()]
+
+
+def outputs(stack: dict[str, Any]) -> dict[str, str]:
+    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs") or []}
+
+
+CLI = Path(sys.executable).parent / "sagemaker-endpoint"
+
+
+def cli(aws: LocalAws, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CLI), *args], cwd=ROOT, env=aws.cli_env(), capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def params(values: dict[str, str]) -> list[str]:
+    return [arg for key, value in values.items() for arg in ("--param", f"{key}={value}")]
+
+
+def stack_of(aws: LocalAws, name: str) -> dict[str, Any]:
+    stack: dict[str, Any] = aws.client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
+    return stack
+
+
+def outputs_of(aws: LocalAws, name: str) -> dict[str, str]:
+    return {o["OutputKey"]: o["OutputValue"] for o in stack_of(aws, name)["Outputs"]}
+
+
+def arn_mode(aws: LocalAws, version: int = 0) -> dict[str, str]:
+    return {**aws.network(), "ModelPackageArn": aws.versions[version], "InstanceType": "ml.m5.large"}
+
+
+def group_mode(aws: LocalAws) -> dict[str, str]:
+    return {**aws.network(), "ModelPackageGroupName": "churn", "InstanceType": "ml.m5.large"}
+
+
+def serving(aws: LocalAws, endpoint: str) -> tuple[str, str, str]:
+    """(endpoint config, model, model package) the endpoint serves."""
+    sagemaker = aws.client("sagemaker")
+    config = sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
+    model = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"][0]["ModelName"]
+    package = sagemaker.describe_model(ModelName=model)["PrimaryContainer"]["ModelPackageName"]
+    return config, model, package
+
+
+AWS_CLI = Path(sys.executable).parent / "aws"  # awscli, pinned in requirements.txt
+
+
+def aws_cli(aws: LocalAws, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(AWS_CLI), *args], cwd=ROOT, env=aws.cli_env(), capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def name_of(arn: str) -> str:
+    return arn.rsplit("/", 1)[1]
+
+
+def deploy_role(aws: LocalAws) -> dict[str, str]:
+    cloudformation = aws.client("cloudformation")
+    cloudformation.create_stack(
+        StackName="sagemaker-endpoint-deployer",
+        TemplateBody=(TEMPLATES / "deployer-role.yaml").read_text(),
+        Capabilities=["CAPABILITY_IAM"],
+    )
+    stack = cloudformation.describe_stacks(StackName="sagemaker-endpoint-deployer")["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    return outputs(stack)
