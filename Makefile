@@ -13,7 +13,7 @@ CFN_GUARD := $(TOOLS)/cfn-guard/node_modules/@cdklabs/cdk-validator-cfnguard
 SEEDFARMER := $(TOOLS)/seedfarmer/bin/seedfarmer
 
 .DEFAULT_GOAL := help
-.PHONY: help build install scanners render package lint test e2e bench lock clean
+.PHONY: help build install scanners render package lint test scan e2e bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -57,15 +57,20 @@ package: $(INSTALLED) ## Write the resolver zip to dist/, named by its sha256
 lint: $(INSTALLED) ## cfn-lint the templates, informational rules included
 	$(BIN)/cfn-lint --include-checks I -- $(TEMPLATES)/*.yaml modulestack.yaml
 
-test: $(INSTALLED) scanners ## ruff, mypy and the whole pytest suite (scanners included)
+PYTEST := $(BIN)/pytest --numprocesses 2 --dist loadfile
+
+test: $(INSTALLED) ## ruff, mypy, import-linter's contracts and every test but those needing .tools/ (see scan)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(PYTEST) -m "not tools"
 
-e2e: $(INSTALLED) ## Only the end-to-end suite: the stack deployed on a local moto (part of make test)
-	$(BIN)/pytest -m e2e
+scan: $(INSTALLED) scanners ## The tests needing .tools/: checkov, cfn-guard's Control Tower rules, seed-farmer's models and CodeBuild run
+	$(PYTEST) -m tools
+
+e2e: $(INSTALLED) $(SEEDFARMER) ## Only the end-to-end suite: the stack deployed on a local moto, seed-farmer's CodeBuild run included
+	$(PYTEST) -m e2e
 
 bench: $(INSTALLED) ## Render time, sizes, API calls per resolution, CLI start-up, deploy vs aws cloudformation deploy
 	$(BIN)/python -m benchmarks.run

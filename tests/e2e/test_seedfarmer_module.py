@@ -25,6 +25,7 @@ from tests.support.seedfarmer_codebuild import ACCOUNT, DEPLOYMENT, MODULE, PROJ
 from tests.support.seedfarmer_codebuild import GROUP as SF_GROUP
 from tests.support.template_eval import Evaluator
 
+pytestmark = pytest.mark.tools
 STACK = f"{PROJECT}-{DEPLOYMENT}-{SF_GROUP}-{MODULE}-cfn"
 MODULE_ROLE = f"{PROJECT}-{DEPLOYMENT}-{SF_GROUP}-{MODULE}-deadbeef"
 BAD_SUBNETS = '["subnet-a", subnet-b]'  # not JSON: a quote is missing

@@ -20,6 +20,7 @@ from generator.endpoint.deploy_on_approval import CHECKOV_SKIPS as UPDATER_SKIPS
 from generator.endpoint.resolver import CHECKOV_SKIPS as RESOLVER_SKIPS
 from tests.support.paths import ROOT
 
+pytestmark = pytest.mark.tools
 TEMPLATE = ROOT / "templates" / "sagemaker-endpoint.yaml"
 DERIVED = [
     ROOT / "templates" / "deployer-role.yaml",

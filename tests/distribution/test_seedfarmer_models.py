@@ -1,23 +1,22 @@
-"""The seed-farmer module's files, against seed-farmer 8.0.9's own models (in its venv, .tools/seedfarmer), and the
-reading of a module deployment's environment."""
+"""The seed-farmer module's files against seed-farmer 8.0.9's own models, in its venv (.tools/seedfarmer, which
+`make scan` installs): the deployspec in strict mode, and the README's sample manifest."""
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generator.deploy.inputs import InputError
-from generator.deploy.seedfarmer_env import SEED_INPUTS, read_module
+from generator.deploy.seedfarmer_env import read_module
 from generator.deploy.template_file import load_template
-from tests.support.paths import ROOT
+from tests.support.paths import FIXTURES, ROOT
 
+pytestmark = pytest.mark.tools
 SEEDFARMER_PYTHON = ROOT / ".tools" / "seedfarmer" / "bin" / "python"
-SEED_README = ROOT.parent / "shared" / "seed" / "000_371956abb86c0b3f.txt"
+SEED_README = FIXTURES / "seed-readme.md"  # the README of the module we replace, vendored
 TEMPLATE_PARAMETERS = list(load_template().parameters)
 CONTEXT = {"SEEDFARMER_PROJECT_NAME": "mlops", "SEEDFARMER_DEPLOYMENT_NAME": "prod",
            "SEEDFARMER_MODULE_NAME": "sagemaker-endpoints-endpoint"}  # fmt: skip
@@ -34,7 +33,7 @@ METADATA = {
 
 def seedfarmer(code: str, *args: str) -> Any:
     """Run code in seed-farmer's venv, in a strict project as aiops-modules is; its JSON answer."""
-    assert SEEDFARMER_PYTHON.exists(), "run `make scanners` (make test does) to install seed-farmer"
+    assert SEEDFARMER_PYTHON.exists(), "run `make scan`, which installs seed-farmer"
     prelude = (
         "import json, sys, yaml, seedfarmer\nfrom seedfarmer.models import ProjectSpec\n"
         "seedfarmer.config._project_spec = "
@@ -101,8 +100,6 @@ def manifest_environment(manifest: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("readme", [ROOT / "README.md", SEED_README], ids=["ours", "the seed's"])
 def test_the_sample_manifest_parses_with_seedfarmer_and_its_parameters_reach_the_template(readme: Path) -> None:
-    if not readme.exists():
-        pytest.skip(f"{readme} is not beside this checkout")
     environment = manifest_environment(sample_manifest(readme.read_text()))
     module = read_module({**CONTEXT, **environment}, TEMPLATE_PARAMETERS)
     assert module.parameters == {
@@ -117,84 +114,4 @@ def test_the_sample_manifest_parses_with_seedfarmer_and_its_parameters_reach_the
     }
 
 
-def test_our_readme_documents_the_module_in_the_seed_readmes_layout() -> None:
-    if not SEED_README.exists():
-        pytest.skip("the seed README is not beside this checkout")
-    headings = [line for line in SEED_README.read_text().splitlines() if line.startswith("#")]
-    ours = (ROOT / "README.md").read_text().split("## seed-farmer module\n", 1)[1].split("\n## ", 1)[0]
-    ours_one_level_up = [line[1:] for line in ours.splitlines() if line.startswith("###")]
-    assert [h for h in headings[1:] if "Architecture" not in h] == ours_one_level_up
-
-
 # --- the environment -----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("variable", "value", "parameter", "expected"),
-    [
-        ("SUBNET_IDS", '["subnet-a", "subnet-b"]', "SubnetIds", "subnet-a,subnet-b"),
-        ("SUBNET_IDS", "subnet-a,subnet-b", "SubnetIds", "subnet-a,subnet-b"),
-        ("ENABLE_NETWORK_ISOLATION", "True", "EnableNetworkIsolation", "true"),
-        ("MANAGED_INSTANCE_SCALING", "false", "ManagedInstanceScaling", "false"),
-        ("INITIAL_VARIANT_WEIGHT", "0.5", "InitialVariantWeight", "0.5"),
-        ("ENDPOINT_NAME", "churn-prod", "EndpointName", "churn-prod"),  # any template parameter, by its own name
-        ("VOLUME_SIZE_IN_GB", "100", "VolumeSizeInGB", "100"),
-    ],
-)
-def test_seedfarmers_encodings_become_the_values_the_template_takes(
-    variable: str, value: str, parameter: str, expected: str
-) -> None:
-    module = read_module({**CONTEXT, f"SEEDFARMER_PARAMETER_{variable}": value}, TEMPLATE_PARAMETERS)
-    assert module.parameters == {parameter: expected}
-
-
-def test_every_seed_input_maps_to_a_template_parameter() -> None:
-    assert set(SEED_INPUTS.values()) <= set(TEMPLATE_PARAMETERS)
-
-
-def test_the_stack_is_named_as_the_cdk_module_names_its_own_with_our_suffix_and_tagged_as_it_tags() -> None:
-    environment = {**CONTEXT, **NETWORK, "SEEDFARMER_PARAMETER_TAGS": '{"team": "ml"}',
-                   "SEEDFARMER_PARAMETER_PERMISSIONS_BOUNDARY_NAME": "boundary"}  # fmt: skip
-    module = read_module(environment, TEMPLATE_PARAMETERS)
-    assert module.stack_name == "mlops-prod-sagemaker-endpoints-endpoint-cfn"
-    assert module.tags == {"SeedFarmerProjectName": "mlops", "SeedFarmerDeploymentName": "prod",
-                           "SeedFarmerModuleName": "sagemaker-endpoints-endpoint", "team": "ml"}  # fmt: skip
-    assert module.deployer_role_path == "/sagemaker-endpoint-deployer/mlops/prod/sagemaker-endpoints-endpoint/"
-    assert module.permissions_boundary_name == "boundary"
-
-
-def test_the_seed_readmes_misspelling_is_read_with_a_warning_naming_the_right_spelling() -> None:
-    module = read_module({**CONTEXT, "SEEDFARMER_PARAMETER_DATA_CAPTURE_SAMPING_PERCENTAGE": "20"}, TEMPLATE_PARAMETERS)
-    assert module.parameters == {"DataCaptureSamplingPercentage": "20"}
-    assert module.warnings == [
-        "SEEDFARMER_PARAMETER_DATA_CAPTURE_SAMPING_PERCENTAGE: read as "
-        "SEEDFARMER_PARAMETER_DATA_CAPTURE_SAMPLING_PERCENTAGE; spell the parameter data-capture-sampling-percentage"
-    ]
-
-
-def test_every_problem_in_the_environment_is_named_at_once() -> None:
-    with pytest.raises(InputError) as raised:
-        read_module({
-            "SEEDFARMER_PROJECT_NAME": "mlops", "SEEDFARMER_MODULE_NAME": "g-m",
-            "SEEDFARMER_PARAMETER_SUBNET_IDS": "[subnet-a]", "SEEDFARMER_PARAMETER_ENABLE_NETWORK_ISOLATION": "yes",
-            "SEEDFARMER_PARAMETER_INSTANCETYPE": "ml.m5.large", "SEEDFARMER_PARAMETER_TAGS": "[1]",
-        }, TEMPLATE_PARAMETERS)  # fmt: skip
-    assert raised.value.problems == [
-        "SEEDFARMER_DEPLOYMENT_NAME is not set: run this inside a seed-farmer deployment",
-        "SEEDFARMER_PARAMETER_ENABLE_NETWORK_ISOLATION='yes': expected true or false",
-        "SEEDFARMER_PARAMETER_INSTANCETYPE: not a parameter of this module; did you mean "
-        "SEEDFARMER_PARAMETER_INSTANCE_TYPE?",
-        "SEEDFARMER_PARAMETER_SUBNET_IDS='[subnet-a]': expected a JSON list of subnet ids, such as "
-        '["subnet-a", "subnet-b"]',
-        'SEEDFARMER_PARAMETER_TAGS=\'[1]\': expected a JSON object of tags, such as {"team": "ml"}',
-    ]
-
-
-def test_the_deploy_requirements_are_pinned_as_the_projects() -> None:
-    def pins(name: str) -> set[str]:
-        lines = (ROOT / name).read_text().splitlines()
-        return {line for line in lines if re.fullmatch(r"[A-Za-z0-9_.-]+==\S+", line)}
-
-    deploy = pins("requirements-deploy.txt")
-    assert deploy <= pins("requirements.txt")
-    assert {line.split("==")[0] for line in deploy} >= {"boto3", "botocore", "PyYAML", "rich", "crhelper"}
