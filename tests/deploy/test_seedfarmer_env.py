@@ -21,9 +21,9 @@ NETWORK = {"SEEDFARMER_PARAMETER_VPC_ID": "vpc-0123456789abcdef0",
 # What `valueFrom.moduleMetadata` would give for the sample manifest's references.
 
 
-def test_our_readme_documents_the_module_in_the_seed_readmes_layout() -> None:
+def test_our_guide_documents_the_module_in_the_seed_readmes_layout() -> None:
     headings = [line for line in SEED_README.read_text().splitlines() if line.startswith("#")]
-    ours = (ROOT / "README.md").read_text().split("## seed-farmer module\n", 1)[1].split("\n## ", 1)[0]
+    ours = (ROOT / "docs" / "seed-farmer.md").read_text().split("## seed-farmer module\n", 1)[1].split("\n## ", 1)[0]
     ours_one_level_up = [line[1:] for line in ours.splitlines() if line.startswith("###")]
     assert [h for h in headings[1:] if "Architecture" not in h] == ours_one_level_up
 

@@ -98,7 +98,7 @@ def manifest_environment(manifest: str) -> dict[str, str]:
     return {f"SEEDFARMER_PARAMETER_{snake}": v if isinstance(v, str) else json.dumps(v) for snake, v in values.items()}
 
 
-@pytest.mark.parametrize("readme", [ROOT / "README.md", SEED_README], ids=["ours", "the seed's"])
+@pytest.mark.parametrize("readme", [ROOT / "docs" / "seed-farmer.md", SEED_README], ids=["ours", "the seed's"])
 def test_the_sample_manifest_parses_with_seedfarmer_and_its_parameters_reach_the_template(readme: Path) -> None:
     environment = manifest_environment(sample_manifest(readme.read_text()))
     module = read_module({**CONTEXT, **environment}, TEMPLATE_PARAMETERS)
