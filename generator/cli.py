@@ -1,5 +1,5 @@
 """Command line: `render` and `package` build the artifacts; `plan`, `deploy`, `outputs`, `destroy` and
-`follow` run them in AWS through the deploy client (generator.deploy).
+`follow` run them in AWS through the deploy client (generator.deploy, one module per verb in its verbs/).
 
 Imports are lazy, per subcommand: `--help` and the AWS subcommands never load troposphere, and `render`
 never loads boto3. Bad arguments end with exit code 2 and one line per problem on stderr.
@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from generator.deploy.commands import DeployClient, DeployRequest
+    from generator.deploy.context import DeployContext
+    from generator.deploy.request import DeployRequest
     from generator.deploy.seedfarmer_env import SeedFarmerModule
 
 PROG = "sagemaker-endpoint"
@@ -68,13 +69,13 @@ def _run_aws(args: argparse.Namespace) -> int:
     """Input problems -> exit 2 before AWS is called; AWS failures -> exit 1 with the service's message."""
     from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
-    from generator.deploy.commands import EXIT_BAD_INPUT, EXIT_FAILED, DeployFailed  # noqa: PLC0415
     from generator.deploy.console import Console  # noqa: PLC0415
+    from generator.deploy.context import EXIT_BAD_INPUT, EXIT_FAILED, DeployFailed  # noqa: PLC0415
     from generator.deploy.inputs import InputError  # noqa: PLC0415
 
     console = Console()
     try:
-        return _dispatch(args, _client(args, console))
+        return _dispatch(args, _context(args, console))
     except InputError as error:
         for problem in error.problems:
             console.error(problem)
@@ -85,42 +86,44 @@ def _run_aws(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
 
-def _dispatch(args: argparse.Namespace, client: DeployClient) -> int:
+def _dispatch(args: argparse.Namespace, context: DeployContext) -> int:
+    from generator.deploy.verbs import deploy, destroy, follow, outputs, plan  # noqa: PLC0415
+
     if args.command in ("plan", "deploy"):
-        request = _deploy_request(args, client)
-        return client.plan(request) if args.command == "plan" else client.deploy(request)
+        request = _deploy_request(args, context)
+        return plan.run(context, request) if args.command == "plan" else deploy.run(context, request)
     if args.command == "destroy":
-        name = _seedfarmer_module(client).stack_name if args.from_seedfarmer_env else args.stack_name
-        return client.destroy(name, args.role_arn)
+        name = _seedfarmer_module(context).stack_name if args.from_seedfarmer_env else args.stack_name
+        return destroy.run(context, name, args.role_arn)
     if args.command == "outputs":
-        return client.outputs(args.stack_name)
-    return client.follow(args.stack_name)
+        return outputs.run(context, args.stack_name)
+    return follow.run(context, args.stack_name)
 
 
-def _seedfarmer_module(client: DeployClient) -> SeedFarmerModule:
+def _seedfarmer_module(context: DeployContext) -> SeedFarmerModule:
     from generator.deploy.seedfarmer_env import read_module  # noqa: PLC0415
 
-    module = read_module(os.environ, list(client.template.parameters))
+    module = read_module(os.environ, list(context.template.parameters))
     for warning in module.warnings:
-        client.console.warning(warning)
+        context.console.warning(warning)
     return module
 
 
-def _client(args: argparse.Namespace, console: Any) -> DeployClient:
+def _context(args: argparse.Namespace, console: Any) -> DeployContext:
     from generator.deploy.aws import Aws  # noqa: PLC0415
-    from generator.deploy.commands import DeployClient  # noqa: PLC0415
+    from generator.deploy.context import DeployContext  # noqa: PLC0415
     from generator.deploy.template_file import load_template  # noqa: PLC0415
 
-    return DeployClient(Aws(args.region, args.profile), load_template(), console, sys.stdout)
+    return DeployContext(Aws(args.region, args.profile), load_template(), console, sys.stdout)
 
 
-def _deploy_request(args: argparse.Namespace, client: DeployClient) -> DeployRequest:
-    from generator.deploy.commands import DeployRequest  # noqa: PLC0415
+def _deploy_request(args: argparse.Namespace, context: DeployContext) -> DeployRequest:
     from generator.deploy.inputs import InputError, parse_assignments, read_params_file  # noqa: PLC0415
+    from generator.deploy.request import DeployRequest  # noqa: PLC0415
 
     given: dict[str, str] = {}
     problems: list[str] = []
-    seedfarmer = _seedfarmer_module(client) if args.from_seedfarmer_env else None
+    seedfarmer = _seedfarmer_module(context) if args.from_seedfarmer_env else None
     if seedfarmer:
         given |= seedfarmer.parameters
     if args.params_file:
@@ -175,7 +178,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     package_cmd = commands.add_parser("package", help="write the resolver Lambda zip, named by its sha256")
     package_cmd.add_argument("--output", type=Path, default=DEFAULT_DIST, help=f"directory (default {DEFAULT_DIST})")
+    _add_aws_commands(commands)
+    return parser
 
+
+def _add_aws_commands(commands: Any) -> None:
+    """The subcommands that call AWS, sharing their options through parent parsers."""
     aws = _OneLineErrors(add_help=False)
     aws.add_argument("--region", help="AWS Region (default: boto3's, e.g. AWS_REGION or the profile's)")
     aws.add_argument("--profile", help="named profile of the AWS config")
@@ -223,4 +231,3 @@ def _parser() -> argparse.ArgumentParser:
     destroy_cmd = commands.add_parser("destroy", parents=[module], help="delete the stack and follow it")
     destroy_cmd.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the delete")
     commands.add_parser("follow", parents=[stack], help="follow a stack operation in progress")
-    return parser

@@ -12,7 +12,7 @@ from __future__ import annotations
 from awacs import cloudformation, iam, s3
 from awacs.aws import Condition, StringEquals
 from troposphere import If, Not, NoValue, Parameter, Ref, Sub, Template
-from troposphere.iam import PolicyType
+from troposphere.iam import PolicyType, Role
 
 from generator.cfn.conditions import add_named_condition, is_empty
 from generator.cfn.iam import allow, arn, policy_document
@@ -56,7 +56,16 @@ BUCKET_ACTIONS = [
 
 
 def build_modulestack_template(policy: DeployerPolicy) -> Template:
+    """The module's deployer role, and what the module's own role needs to deploy through it."""
     template = Template(Description=DESCRIPTION)
+    deployer = _add_module_deployer_role(template, policy)
+    _add_module_role_policy(template, deployer)
+    add_exported_output(template, "DeployerRoleArn", deployer.get_att("Arn"), "The module's deployer role")
+    return template
+
+
+def _add_module_deployer_role(template: Template, policy: DeployerPolicy) -> Role:
+    """The deployer role under the module's own path, trusted by CloudFormation only, bounded when asked."""
     for name, description in SEEDFARMER_PARAMETERS.items():
         template.add_parameter(Parameter(name, Type="String", Description=f"{description} (set by seed-farmer)."))
     boundary = template.add_parameter(
@@ -88,6 +97,11 @@ def build_modulestack_template(policy: DeployerPolicy) -> Template:
             NoValue,
         ),
     )
+    return deployer
+
+
+def _add_module_role_policy(template: Template, deployer: Role) -> None:
+    """seed-farmer's module role may manage the module's stack, keep the artifacts bucket and pass the deployer."""
     bucket = arn("s3", artifacts_bucket_name(), region=False, account=False)
     template.add_resource(
         PolicyType(
@@ -118,5 +132,3 @@ def build_modulestack_template(policy: DeployerPolicy) -> Template:
             ),
         )
     )
-    add_exported_output(template, "DeployerRoleArn", deployer.get_att("Arn"), "The module's deployer role")
-    return template

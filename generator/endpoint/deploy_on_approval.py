@@ -91,7 +91,15 @@ def key_statements(stack: EndpointStack) -> list[object]:
 
 
 def add_deploy_on_approval(stack: EndpointStack, key: Key) -> None:
-    params, on = stack.params, stack.conditions.deploy_on_approval
+    """The queues, the rule feeding them, the updater reading them, and the alarm on what it could not apply."""
+    queue, dead_letters = _add_approval_queues(stack, key)
+    _add_approval_rule(stack, queue)
+    _add_updater(stack, key, queue, dead_letters)
+    _add_dead_letter_alarm(stack, dead_letters)
+
+
+def _add_approval_queues(stack: EndpointStack, key: Key) -> tuple[Queue, Queue]:
+    """The FIFO queue (one message group, deduplicated by event id) and its dead-letter queue."""
     add = stack.template.add_resource
     dead_letters = add(_fifo_queue(stack, key, "ApprovalDeadLetterQueue", "-dlq.fifo"))
     queue = add(
@@ -107,7 +115,13 @@ def add_deploy_on_approval(stack: EndpointStack, key: Key) -> None:
             ),
         )
     )
-    rule = add(
+    return queue, dead_letters
+
+
+def _add_approval_rule(stack: EndpointStack, queue: Queue) -> None:
+    """This group's Approved and Rejected state changes into the queue, which only this rule may write."""
+    on = stack.conditions.deploy_on_approval
+    rule = stack.template.add_resource(
         Rule(
             "ApprovalRule",
             Condition=on,
@@ -117,7 +131,7 @@ def add_deploy_on_approval(stack: EndpointStack, key: Key) -> None:
                 "source": ["aws.sagemaker"],
                 "detail-type": ["SageMaker Model Package State Change"],
                 "detail": {
-                    "ModelPackageGroupName": [Ref(params.model_package_group_name)],
+                    "ModelPackageGroupName": [Ref(stack.params.model_package_group_name)],
                     "ModelApprovalStatus": ["Approved", "Rejected"],
                 },
             },
@@ -131,7 +145,7 @@ def add_deploy_on_approval(stack: EndpointStack, key: Key) -> None:
             ],
         )
     )
-    add(
+    stack.template.add_resource(
         QueuePolicy(
             "ApprovalQueuePolicy",
             Condition=on,
@@ -147,6 +161,11 @@ def add_deploy_on_approval(stack: EndpointStack, key: Key) -> None:
             ),
         )
     )
+
+
+def _add_updater(stack: EndpointStack, key: Key, queue: Queue, dead_letters: Queue) -> None:
+    """The updater function, fed one message at a time, reporting failures per message."""
+    params, on = stack.params, stack.conditions.deploy_on_approval
     function = add_stack_function(
         stack,
         replace(
@@ -162,7 +181,7 @@ def add_deploy_on_approval(stack: EndpointStack, key: Key) -> None:
         key=key,
         statements=_updater_statements(stack, key, queue, dead_letters),
     )
-    add(
+    stack.template.add_resource(
         EventSourceMapping(
             "ApprovalQueueToUpdater",
             Condition=on,
@@ -172,10 +191,14 @@ def add_deploy_on_approval(stack: EndpointStack, key: Key) -> None:
             FunctionResponseTypes=["ReportBatchItemFailures"],
         )
     )
-    add(
+
+
+def _add_dead_letter_alarm(stack: EndpointStack, dead_letters: Queue) -> None:
+    """A message in the dead-letter queue is an approval that was never applied: someone must look."""
+    stack.template.add_resource(
         Alarm(
             "ApprovalDeadLettersAlarm",
-            Condition=on,
+            Condition=stack.conditions.deploy_on_approval,
             AlarmDescription=Sub(
                 "Approvals stack ${AWS::StackName} could not apply: read the updater's log group, fix the stack, "
                 "then redrive the dead-letter queue"

@@ -13,10 +13,11 @@ import pytest
 from botocore.stub import Stubber
 
 from generator.deploy.aws import Aws
-from generator.deploy.commands import DeployClient
 from generator.deploy.console import Console
-from generator.deploy.follow import Follower, Outcome, StackEvent, endpoint_stage
+from generator.deploy.context import DeployContext
+from generator.deploy.progress import Follower, Outcome, StackEvent, endpoint_stage
 from generator.deploy.template_file import load_template
+from generator.deploy.verbs import follow
 
 STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/churn/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 ENDPOINT_ARN = "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/churn-prod"
@@ -166,7 +167,7 @@ def test_ctrl_c_stops_following_leaves_the_stack_and_says_how_to_follow_again(
     monkeypatch.setattr(Follower, "follow", interrupted)
     err, out = io.StringIO(), io.StringIO()
     with cloudformation:
-        code = DeployClient(aws, load_template(), Console(err), out).follow("churn")
+        code = follow.run(DeployContext(aws, load_template(), Console(err), out), "churn")
 
     assert (code, out.getvalue()) == (130, "")
     assert err.getvalue().splitlines()[-1] == (

@@ -20,9 +20,11 @@ import pytest
 from generator.common.lambda_zip import build_resolver_package
 from generator.common.names import OUTPUT_KEYS
 from generator.deploy.aws import Aws
-from generator.deploy.commands import DeployClient, DeployRequest
 from generator.deploy.console import Console
+from generator.deploy.context import DeployContext
+from generator.deploy.request import DeployRequest
 from generator.deploy.template_file import EndpointTemplate, load_template
+from generator.deploy.verbs import deploy
 from tests.support.e2e import (
     CLI,
     LocalAws,
@@ -360,9 +362,9 @@ def test_a_template_over_the_inline_limit_is_sent_from_the_artifacts_bucket(
     large = EndpointTemplate(committed.body.replace("Description: ", f"Description: {'x' * 4000} ", 1))
     assert not large.fits_inline
     out, err = io.StringIO(), io.StringIO()
-    client = DeployClient(Aws(REGION), large, Console(err), out)
+    context = DeployContext(Aws(REGION), large, Console(err), out)
 
-    code = client.deploy(DeployRequest("churn-large", arn_mode(aws)))
+    code = deploy.run(context, DeployRequest("churn-large", arn_mode(aws)))
 
     assert code == 0, err.getvalue()
     key = f"templates/sagemaker-endpoint-{hashlib.sha256(large.body.encode()).hexdigest()}.yaml"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.deploy.aws import Aws
+from generator.deploy.change_sets import ENDPOINT_TYPE
 from generator.deploy.console import Console
-from generator.deploy.plan import ENDPOINT_TYPE
 
 FIRST_POLL_SECONDS = 2.0
 MAX_POLL_SECONDS = 10.0
@@ -73,11 +73,6 @@ class Outcome:
         return list(
             dict.fromkeys(e.physical_id for e in self.events if e.resource_type == resource_type and e.physical_id)
         )
-
-
-def latest_event_id(cloudformation: Any, stack: str) -> str | None:
-    events = cloudformation.describe_stack_events(StackName=stack).get("StackEvents", [])
-    return str(events[0]["EventId"]) if events else None
 
 
 def is_terminal(status: str) -> bool:

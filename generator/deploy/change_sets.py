@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.deploy.cloudformation import CloudFormation
 from generator.deploy.console import Console
 
 ENDPOINT_TYPE = "AWS::SageMaker::Endpoint"
-RESOLVER_TYPE = "Custom::LatestApprovedModelPackage"
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 SYMBOLS = {"Add": "+", "Modify": "~", "Replace": "-/+", "May replace": "-/+?", "Remove": "-"}
 STYLES = {"Add": "green", "Modify": "yellow", "Replace": "red", "May replace": "red", "Remove": "red"}
@@ -62,31 +61,18 @@ class Plan:
         )
 
 
-def create_plan(
-    cloudformation: Any,
-    request: dict[str, Any],
-    change_type: str,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Plan:
+def create_plan(cloudformation: CloudFormation, request: dict[str, Any], change_type: str) -> Plan:
     """Create the change set and wait for CloudFormation to compute it."""
     name = f"sagemaker-endpoint-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:6]}"
-    created = cloudformation.create_change_set(ChangeSetName=name, ChangeSetType=change_type, **request)
-    plan = Plan(request["StackName"], created["Id"], change_type, created["StackId"])
-    delay = 1.0
-    while True:
-        described = cloudformation.describe_change_set(ChangeSetName=plan.change_set_id)
-        status = described["Status"]
-        if status == "CREATE_COMPLETE":
-            break
-        if status == "FAILED":
-            reason = described.get("StatusReason", "")
-            if any(marker in reason for marker in NO_CHANGES):
-                plan.no_changes = True
-                return plan
-            raise ChangeSetFailed(plan, reason)
-        sleep(delay)
-        delay = min(delay * 1.5, 5.0)
-    plan.changes = _read_changes(cloudformation, plan.change_set_id, described)
+    change_set_id, stack_id = cloudformation.create_change_set(name, change_type, request)
+    plan = Plan(request["StackName"], change_set_id, change_type, stack_id)
+    failure = cloudformation.wait_for_change_set(change_set_id)
+    if failure is not None:
+        if any(marker in failure for marker in NO_CHANGES):
+            plan.no_changes = True
+            return plan
+        raise ChangeSetFailed(plan, failure)
+    plan.changes = [_resource_change(raw) for raw in cloudformation.resource_changes(change_set_id)]
     return plan
 
 
@@ -95,16 +81,6 @@ class ChangeSetFailed(Exception):
         super().__init__(reason)
         self.plan = plan
         self.reason = reason
-
-
-def _read_changes(cloudformation: Any, change_set_id: str, first_page: dict[str, Any]) -> list[ResourceChange]:
-    page, changes = first_page, []
-    while True:
-        changes += [_resource_change(item["ResourceChange"]) for item in page.get("Changes", [])]
-        token = page.get("NextToken")
-        if not token:
-            return changes
-        page = cloudformation.describe_change_set(ChangeSetName=change_set_id, NextToken=token)
 
 
 def _resource_change(raw: dict[str, Any]) -> ResourceChange:
