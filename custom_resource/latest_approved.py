@@ -70,8 +70,7 @@ def latest_approved_package(sagemaker: SageMakerClient, group_name: str) -> Appr
         raise ResolutionError(_api_failure(group_name, error)) from error
     summaries = response["ModelPackageSummaryList"]
     if not summaries:
-        why = _why_nothing_approved(sagemaker, group_name)
-        raise (NothingApproved if why.endswith(NOTHING_APPROVED_FIX) else ResolutionError)(why)
+        raise _nothing_approved_error(sagemaker, group_name)
     newest = summaries[0]
     return ApprovedPackage(
         arn=newest["ModelPackageArn"],
@@ -81,18 +80,19 @@ def latest_approved_package(sagemaker: SageMakerClient, group_name: str) -> Appr
     )
 
 
-def _why_nothing_approved(sagemaker: SageMakerClient, group_name: str) -> str:
-    """Tell a missing group from a group with nothing approved; only a failed resolution pays this call."""
+def _nothing_approved_error(sagemaker: SageMakerClient, group_name: str) -> ResolutionError:
+    """A group with nothing approved (NothingApproved, which an Update may outlast), or a missing or unreadable
+    group (a plain ResolutionError, which always fails); only a failed resolution pays this call."""
     try:
         sagemaker.describe_model_package_group(ModelPackageGroupName=group_name)
     except ClientError as error:
         if _code(error) in MISSING_GROUP_CODES:
-            return (
+            return ResolutionError(
                 f"Model package group '{group_name}' does not exist in this account and Region: "
                 "fix ModelPackageGroupName (names are case-sensitive) or register the group first."
             )
-        return _api_failure(group_name, error)
-    return f"Model package group '{group_name}' has no Approved model package: {NOTHING_APPROVED_FIX}"
+        return ResolutionError(_api_failure(group_name, error))
+    return NothingApproved(f"Model package group '{group_name}' has no Approved model package: {NOTHING_APPROVED_FIX}")
 
 
 def _api_failure(group_name: str, error: ClientError) -> str:

@@ -42,11 +42,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _render(output_format: str, output: Path | None, root: Path) -> int:
     """--output: the endpoint template alone; otherwise every file, under --root."""
-    from generator.render import ENDPOINT, TEMPLATES, render_all  # noqa: PLC0415
+    fmt: Any = output_format  # argparse checked the choice
+    if output is not None:  # the endpoint template alone: nothing derived from it, so nothing else imported
+        from generator.cfn.rendering import render  # noqa: PLC0415
+        from generator.endpoint.template import build_template  # noqa: PLC0415
 
-    files = render_all(output_format)  # type: ignore[arg-type]  # argparse checked the choice
-    if output is not None:
-        files = {str(output): files[f"{TEMPLATES}/{ENDPOINT}.{output_format}"]}
+        files = {str(output): render(build_template(), fmt)}
+    else:
+        from generator.render import render_all  # noqa: PLC0415
+
+        files = render_all(fmt)
     for name, text in files.items():
         path = root / name if output is None else Path(name)
         if path.parent != Path():

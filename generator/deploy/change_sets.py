@@ -84,15 +84,28 @@ class ChangeSetFailed(Exception):
 
 
 def _resource_change(raw: dict[str, Any]) -> ResourceChange:
-    causes = tuple(dict.fromkeys(_cause(detail) for detail in raw.get("Details", [])))
+    causes = tuple(dict.fromkeys(_cause(detail) for detail in _causing_details(raw.get("Details", []))))
     return ResourceChange(
         raw["Action"], raw["LogicalResourceId"], raw["ResourceType"], raw.get("Replacement", ""), causes
     )
 
 
+def _causing_details(details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The details without the Dynamic twin that CloudFormation adds beside each Static change to the same Target
+    (a Ref to a changed parameter, say): the User Guide's "Example change sets" say to read the static one."""
+    static_targets = [d.get("Target") for d in details if d.get("Evaluation") == "Static"]
+    return [
+        d
+        for d in details
+        if not (d.get("Evaluation") == "Dynamic" and d.get("ChangeSource") == "DirectModification"
+                and d.get("Target") in static_targets)
+    ]  # fmt: skip
+
+
 def _cause(detail: dict[str, Any]) -> str:
     source, entity = detail.get("ChangeSource", ""), detail.get("CausingEntity", "")
-    target = detail.get("Target", {}).get("Name", "")
+    target = detail.get("Target", {})
+    what = target.get("Name") or target.get("Attribute", "")
     if source == "ParameterReference":
         return f"parameter {entity}"
     if source == "ResourceAttribute" and entity.split(".")[0] == "LatestApprovedModelPackage":
@@ -102,7 +115,7 @@ def _cause(detail: dict[str, Any]) -> str:
     if source == "ResourceReference":
         return f"replaced {entity}"
     if source == "DirectModification":
-        return f"template change{f' to {target}' if target else ''}"
+        return f"template change{f' to {what}' if what else ''}"
     return source or "CloudFormation"
 
 

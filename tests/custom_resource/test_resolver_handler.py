@@ -199,3 +199,37 @@ def test_given_a_delete_of_any_id_then_it_succeeds_at_once_without_calling_sagem
         request, Status="SUCCESS", Reason="", PhysicalResourceId=physical_id, Data={}
     )
     assert (datetime.now(UTC) - started).total_seconds() < 10
+
+
+def test_given_an_update_whose_group_was_deleted_then_it_fails_instead_of_keeping_the_old_package(
+    cloudformation: ResponseRecorder, stubber: Stubber
+) -> None:
+    """Only "nothing approved" keeps the package in use; a group that is gone is an error a person must fix."""
+    stubber.add_response("list_model_packages", {"ModelPackageSummaryList": []})
+    stubber.add_client_error(
+        "describe_model_package_group",
+        service_error_code="ValidationException",
+        service_message="Model Package Group churn does not exist.",
+    )
+    request = event("update", cloudformation)
+    invoke(request)
+    answer = response(cloudformation)
+    assert (answer["Status"], answer["Reason"]) == (
+        "FAILED",
+        "Model package group 'churn' does not exist in this account and Region: fix ModelPackageGroupName "
+        "(names are case-sensitive) or register the group first.",
+    )
+
+
+def test_given_an_update_the_resolver_may_not_read_then_it_fails_naming_the_permission(
+    cloudformation: ResponseRecorder, stubber: Stubber
+) -> None:
+    stubber.add_client_error("list_model_packages", service_error_code="AccessDeniedException", service_message="no")
+    request = event("update", cloudformation)
+    invoke(request)
+    answer = response(cloudformation)
+    assert (answer["Status"], answer["Reason"]) == (
+        "FAILED",
+        "Access denied reading model package group 'churn' (AccessDeniedException): allow the resolver role "
+        "sagemaker:ListModelPackages on the group, and check SCPs and the group's resource policy.",
+    )

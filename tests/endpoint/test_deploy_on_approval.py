@@ -13,6 +13,7 @@ import pytest
 from botocore.stub import Stubber
 from moto.events.models import EventPattern
 
+from custom_resource import approval_updater
 from custom_resource.approval_updater import Busy, Decision, Settings, decide, handle
 from tests.support.inputs import ARN_MODE, GROUP_MODE
 from tests.support.template_eval import Evaluator
@@ -235,6 +236,31 @@ def test_an_identical_update_succeeds_and_a_busy_stack_means_later(
                 handle(record("Approved"), SETTINGS, clients.__getitem__)
         else:
             assert handle(record("Approved"), SETTINGS, clients.__getitem__).action == "update"
+
+
+@pytest.mark.parametrize(
+    ("message", "failures"),
+    [("No updates are to be performed.", []),
+     (f"Stack:{STACK_ID} is in UPDATE_IN_PROGRESS state and can not be updated.", [{"itemIdentifier": "m-1"}])],
+)  # fmt: skip
+def test_the_lambda_hands_a_busy_stacks_message_back_to_the_queue_and_deletes_the_others(
+    stubs: tuple[dict[str, Any], dict[str, Stubber]],
+    monkeypatch: pytest.MonkeyPatch,
+    message: str,
+    failures: list[dict[str, str]],
+) -> None:
+    """SQS redelivers only what the batch response names (ReportBatchItemFailures): a busy stack must be named, or
+    the approval is lost; anything else is deleted from the queue."""
+    clients, stubbers = stubs
+    the_updater_reads(stubbers, "UPDATE_COMPLETE", serving=V3, newest=V4)
+    stubbers["cloudformation"].add_client_error("update_stack", "ValidationError", message)
+    for name, value in {"STACK_ID": STACK_ID, "DEPLOYMENT_ROLE_ARN": ROLE, "MODEL_PACKAGE_GROUP_NAME": "churn",
+                        "DEAD_LETTER_QUEUE_URL": SETTINGS.dead_letter_queue_url}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(approval_updater, "_client", clients.__getitem__)
+    with stubbers["cloudformation"], stubbers["sagemaker"]:
+        answer = approval_updater.lambda_handler({"Records": [record("Approved")]}, None)
+    assert answer == {"batchItemFailures": failures}
 
 
 def test_a_stack_that_needs_a_person_gets_the_message_in_the_dead_letter_queue(
