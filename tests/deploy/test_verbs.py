@@ -1,0 +1,108 @@
+"""The verbs' decisions, fast and without AWS: bad input exits 2 before any call, an Endpoint replacement is refused
+without the flag, and a rolled-back update is a failure. CloudFormation is a botocore Stubber, so every call made is
+checked against the API model, and a call not expected fails the test."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from generator.cli import main
+from generator.deploy.aws import Aws
+from generator.deploy.console import Console
+from generator.deploy.context import DeployContext
+from generator.deploy.progress import Outcome, StackEvent
+from generator.deploy.report import report
+from generator.deploy.request import DeployRequest
+from generator.deploy.template_file import EndpointTemplate
+from generator.deploy.verbs import deploy
+from tests.support.paths import FIXTURES
+
+STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/churn/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
+# The smallest template with an endpoint whose name is a parameter: what deploy needs to judge a replacement.
+SMALL = EndpointTemplate(
+    "Parameters:\n  EndpointName: {Type: String, Default: ''}\n"
+    "Resources:\n  Endpoint:\n    Type: AWS::SageMaker::Endpoint\n"
+    "    Properties: {EndpointName: !Ref EndpointName, EndpointConfigName: config}\n"
+)
+
+
+def stack(status: str, outputs: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"Stacks": [{
+        "StackName": "churn", "StackId": STACK_ID, "CreationTime": "2026-11-30T10:00:00Z", "StackStatus": status,
+        "Parameters": [{"ParameterKey": "EndpointName", "ParameterValue": "old"}],
+        "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in (outputs or {}).items()],
+    }]}  # fmt: skip
+
+
+def context_with(stubbed: Any, err: io.StringIO, template: EndpointTemplate = SMALL) -> DeployContext:
+    return DeployContext(Aws("eu-west-1", clients={"cloudformation": stubbed}), template, Console(err), io.StringIO())
+
+
+def test_bad_input_exits_2_with_every_problem_before_any_aws_call(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_aws(*_: object, **__: object) -> None:
+        raise AssertionError("an AWS session was made for input that was bad offline")
+
+    monkeypatch.setattr(boto3, "Session", no_aws)
+    code = main(["deploy", "--stack-name", "churn", "--region", "eu-west-1", "--param", "InstanceTyp=ml.m5.large",
+                 "--param", "InitialInstanceCount=0", "--role-arn", "role"])  # fmt: skip
+    problems = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert problems == [
+        "error: InstanceTyp: not a parameter of the template; did you mean InstanceType?",
+        "error: InitialInstanceCount='0': below its minimum 1",
+        "error: --role-arn 'role': must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)",
+        "3 problem(s) in the input; nothing was sent to AWS.",
+    ]
+
+
+def test_a_plan_that_replaces_the_endpoint_is_deleted_not_executed_without_the_flag() -> None:
+    """The change set is the User Guide's replacement example, with our Endpoint as the replaced resource."""
+    published = json.loads(
+        (FIXTURES / "change_sets" / "determining-the-value-of-the-replacement-field.json").read_text()
+    )
+    response = published["response"] | {"StackId": STACK_ID}
+    response["Changes"][0]["ResourceChange"] |= {
+        "ResourceType": "AWS::SageMaker::Endpoint",
+        "LogicalResourceId": "Endpoint",
+    }
+    client = boto3.client("cloudformation", region_name="eu-west-1")
+    err = io.StringIO()
+    with Stubber(client) as stub:
+        stub.add_response("describe_stacks", stack("UPDATE_COMPLETE"), {"StackName": "churn"})
+        stub.add_response(
+            "create_change_set",
+            {"Id": response["ChangeSetId"], "StackId": STACK_ID},
+            {"ChangeSetName": ANY, "ChangeSetType": "UPDATE", "StackName": "churn", "TemplateBody": SMALL.body,
+             "Parameters": [{"ParameterKey": "EndpointName", "ParameterValue": "new"}], "Capabilities": [],
+             "Description": "sagemaker-endpoint deploy"},
+        )  # fmt: skip
+        stub.add_response("describe_change_set", response, {"ChangeSetName": response["ChangeSetId"]})
+        stub.add_response("describe_change_set", response, {"ChangeSetName": response["ChangeSetId"]})
+        stub.add_response("delete_change_set", {}, {"ChangeSetName": response["ChangeSetId"]})
+        code = deploy.run(context_with(client, err), DeployRequest("churn", {"EndpointName": "new"}))
+        stub.assert_no_pending_responses()  # and no execute_change_set: the Stubber would have refused it
+    assert code == 1
+    assert err.getvalue().splitlines()[-1] == (
+        "error: refused: the plan replaces the Endpoint. Keep EndpointName as it is, or deploy again with "
+        "--allow-endpoint-replacement if a new endpoint is what you want."
+    )
+
+
+@pytest.mark.parametrize("status", ["UPDATE_ROLLBACK_COMPLETE", "ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED"])
+def test_a_rolled_back_or_failed_operation_is_a_failure_naming_the_cause(status: str) -> None:
+    failed = StackEvent("e-1", "Model", "AWS::SageMaker::Model", "UPDATE_FAILED", "Image not found", "")
+    client = boto3.client("cloudformation", region_name="eu-west-1")
+    err = io.StringIO()
+    with Stubber(client) as stub:
+        stub.add_response("describe_stacks", stack(status, {"ModelPackageArn": "v3"}), {"StackName": "churn"})
+        code = report(context_with(client, err), Outcome(status, [failed]), "churn")
+    assert code == 1
+    assert err.getvalue().splitlines()[0] == "error: Model (AWS::SageMaker::Model) UPDATE_FAILED: Image not found"
