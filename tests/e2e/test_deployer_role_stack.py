@@ -1,4 +1,4 @@
-"""deployer-role.yaml and service-catalog.yaml on the local AWS, and the endpoint deployed with the deployer role
+"""deployer-role.yaml on the local AWS, and the endpoint deployed with the deployer role
 as its service role, by the AWS CLI as the README shows and by `sagemaker-endpoint deploy --role-arn`.
 
 moto does not enforce IAM on CloudFormation's calls, so what the role allows is proven offline
@@ -15,7 +15,6 @@ from tests.support.e2e import (
     aws_cli,
     cli,
     deploy_role,
-    parameters,
     params,
     stack_of,
 )
@@ -62,18 +61,3 @@ def test_the_endpoint_deploys_with_the_deployer_role_as_its_service_role(aws: Lo
     assert ours.returncode == 0, ours.stderr
     assert stack_of(aws, "churn-cli-role")["RoleARN"] == role_arn
     assert json.loads(ours.stdout)["ModelPackageArn"] == values["ModelPackageArn"]
-
-
-def test_moto_accepts_the_service_catalog_template_with_the_deployer_role_as_launch_role(aws: LocalAws) -> None:
-    """moto models no Service Catalog resource in CloudFormation: it checks the template and parameters only."""
-    role_arn = deploy_role(aws)["DeployerRoleArn"]
-    values = {
-        "ProductTemplateUrl": "https://artifacts.s3.eu-west-1.amazonaws.com/sagemaker-endpoint.yaml",
-        "LaunchRoleArn": role_arn,
-    }
-    aws.client("cloudformation").create_stack(
-        StackName="sagemaker-endpoint-catalog",
-        TemplateBody=(TEMPLATES / "service-catalog.yaml").read_text(),
-        Parameters=parameters(values),
-    )
-    assert stack_of(aws, "sagemaker-endpoint-catalog")["StackStatus"] == "CREATE_COMPLETE"

@@ -1,0 +1,35 @@
+"""The NVMe family list, checked against sources other than itself: SageMaker's API reference and the instance
+types of botocore's SageMaker model with EC2's naming convention."""
+
+from __future__ import annotations
+
+import re
+
+import botocore.session
+
+from generator.endpoint.instance_storage import NVME_FAMILIES
+
+# SageMaker API reference, ResourceConfig.VolumeSizeInGB: "ML instance families with the NVMe-type instance storage
+# include ml.p4d, ml.g4dn, and ml.g5", and "ML instance families that use EBS volumes include ml.c5 and ml.p2".
+DOCUMENTED_NVME = {"p4d", "g4dn", "g5"}
+DOCUMENTED_EBS = {"c5", "p2"}
+# EC2 instance type names: a "d" among the attributes after the generation means local NVMe instance store volumes
+# (EC2 User Guide, "Amazon EC2 instance type naming conventions"): m5d, c6gd, g4dn, p4de, r7gd, ...
+LOCAL_STORE_ATTRIBUTE = re.compile(r"[a-z]+\d+[a-z]*d[a-z]*")
+
+
+def hosting_families() -> set[str]:
+    """The families of every instance type CreateEndpointConfig takes, from botocore's SageMaker model."""
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    return {name.split(".")[1] for name in model.shape_for("ProductionVariantInstanceType").enum}
+
+
+def test_the_families_sagemakers_api_reference_names_are_classified_as_it_says() -> None:
+    assert DOCUMENTED_NVME <= set(NVME_FAMILIES)
+    assert DOCUMENTED_EBS & set(NVME_FAMILIES) == set()
+
+
+def test_every_hosting_family_with_ec2s_local_storage_attribute_is_listed() -> None:
+    with_local_store = {family for family in hosting_families() if LOCAL_STORE_ATTRIBUTE.fullmatch(family)}
+    assert with_local_store, "botocore's model lists no such family: the check would prove nothing"
+    assert sorted(with_local_store - set(NVME_FAMILIES)) == []
