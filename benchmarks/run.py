@@ -1,5 +1,5 @@
-"""Print the figures the README quotes: cold render time, template and zip sizes, API calls per resolution,
-and the deploy client's start-up and wall time against `aws cloudformation deploy`."""
+"""Print the figures docs/benchmarks.md quotes: cold render time, a pip-installed render, template and zip sizes,
+API calls per resolution, and the deploy client's start-up and wall time against `aws cloudformation deploy`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import boto3
 from moto import mock_aws
 
 from benchmarks.deploy import deploy_seconds, help_seconds, seconds_to_first_aws_call
+from benchmarks.installed import installed_render
 from custom_resource.latest_approved import latest_approved_package
 from generator.cfn.rendering import render, render_minified_json
 from generator.common.lambda_zip import build_resolver_package
@@ -26,14 +26,14 @@ GROUP_SIZES = (1, 100, 1000)
 INLINE_TEMPLATE_LIMIT = 51_200
 
 
-def cold_render_seconds() -> list[float]:
+def cold_render_seconds(*destination: str) -> list[float]:
     """A new interpreter per run: imports included, as `python -m generator render` costs a user."""
     timings = []
     with tempfile.TemporaryDirectory() as directory:
         for _ in range(COLD_RUNS):
             started = time.perf_counter()
             subprocess.run(
-                [sys.executable, "-m", "generator", "render", "--output", str(Path(directory) / "t.yaml")],
+                [sys.executable, "-m", "generator", "render", *(part.format(dir=directory) for part in destination)],
                 check=True,
                 capture_output=True,
             )
@@ -57,13 +57,22 @@ def list_calls_per_resolution(size: int) -> tuple[int, str, str]:
 
 
 def main() -> None:
-    timings = cold_render_seconds()
+    timings = cold_render_seconds("--output", "{dir}/t.yaml")
+    every_file = statistics.median(cold_render_seconds("--root", "{dir}"))
     template = build_template()
     yaml_bytes = len(render(template).encode())
     json_bytes = len(render_minified_json(template).encode())
     zip_bytes = len(build_resolver_package().content)
     median, fastest = statistics.median(timings), min(timings)
-    print(f"cold render (python -m generator render, {COLD_RUNS} runs): median {median:.2f} s, min {fastest:.2f} s")
+    print(
+        f"cold render of the endpoint template (python -m generator render --output, {COLD_RUNS} runs): "
+        f"median {median:.2f} s, min {fastest:.2f} s"
+    )
+    print(f"cold render of every file (render --root: templates/ and modulestack.yaml): median {every_file:.2f} s")
+    install_seconds, identical = installed_render()
+    print(f"pip install . in a new venv: {install_seconds:.0f} s; its render: {'identical' if identical else 'FAILED'}")
+    if not identical:
+        raise SystemExit(1)
     share = yaml_bytes / INLINE_TEMPLATE_LIMIT
     print(f"template YAML: {yaml_bytes:,} bytes ({share:.0%} of the 51,200-byte inline limit)")
     print(f"template minified JSON: {json_bytes:,} bytes ({json_bytes / INLINE_TEMPLATE_LIMIT:.0%})")

@@ -21,7 +21,8 @@ LOCAL_STORE_ATTRIBUTE = re.compile(r"[a-z]+\d+[a-z]*d[a-z]*")
 def hosting_families() -> set[str]:
     """The families of every instance type CreateEndpointConfig takes, from botocore's SageMaker model."""
     model = botocore.session.get_session().get_service_model("sagemaker")
-    return {name.split(".")[1] for name in model.shape_for("ProductionVariantInstanceType").enum}
+    instance_types: list[str] = model.shape_for("ProductionVariantInstanceType").enum  # type: ignore[attr-defined]
+    return {name.split(".")[1] for name in instance_types}
 
 
 def test_the_families_sagemakers_api_reference_names_are_classified_as_it_says() -> None:

@@ -1,0 +1,126 @@
+"""Find the newest Approved model package of a SageMaker model package group.
+
+Pure logic: the SageMaker client comes in as an argument, so tests check the exact requests against the
+real API model (botocore Stubber, moto). Every failure is a `ResolutionError` whose message is the
+CloudFormation Reason a person reads: it names the group and says what to do. crhelper keeps only the
+last 240 characters of a longer Reason, so messages stay under that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:  # the stubs are a development dependency, not shipped in the Lambda zip
+    from mypy_boto3_sagemaker import SageMakerClient
+
+MISSING_GROUP_CODES = frozenset({"ValidationException", "ResourceNotFound"})
+ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
+THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
+NOTHING_APPROVED_FIX = (
+    "approve a version (aws sagemaker update-model-package --model-approval-status Approved) and deploy again."
+)
+
+
+class ResolutionError(Exception):
+    """Resolution failed; the message is written for the person reading the stack events."""
+
+
+class NothingApproved(ResolutionError):
+    """The group exists and has no Approved package (none yet, or every one rejected)."""
+
+
+@dataclass(frozen=True)
+class ApprovedPackage:
+    """The package a deploy will use, with what the custom resource returns to CloudFormation."""
+
+    arn: str
+    group_name: str
+    version: int | None
+    created: datetime
+
+    def response_data(self) -> dict[str, str]:
+        """Fn::GetAtt attributes of the custom resource (CloudFormation caps Data at 4096 bytes)."""
+        return {
+            "ModelPackageArn": self.arn,
+            "ModelPackageGroupName": self.group_name,
+            "ModelPackageVersion": "" if self.version is None else str(self.version),
+            "CreationTime": self.created.isoformat(),
+        }
+
+
+def latest_approved_package(sagemaker: SageMakerClient, group_name: str) -> ApprovedPackage:
+    """Return the group's most recently created Approved package, or raise `ResolutionError`.
+
+    Newest first and one item: one call whatever the group's size. The API's default order is
+    Ascending, so item 0 of an unsorted list is the OLDEST approved package.
+    """
+    try:
+        response = sagemaker.list_model_packages(
+            ModelPackageGroupName=group_name,
+            ModelApprovalStatus="Approved",
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            MaxResults=1,
+        )
+    except ClientError as error:
+        raise ResolutionError(_api_failure(group_name, error)) from error
+    summaries = response["ModelPackageSummaryList"]
+    if not summaries:
+        raise _nothing_approved_error(sagemaker, group_name)
+    newest = summaries[0]
+    return ApprovedPackage(
+        arn=newest["ModelPackageArn"],
+        group_name=group_name,
+        version=newest.get("ModelPackageVersion"),
+        created=newest["CreationTime"],
+    )
+
+
+def _nothing_approved_error(sagemaker: SageMakerClient, group_name: str) -> ResolutionError:
+    """A group with nothing approved (NothingApproved, which an Update may outlast), or a missing or unreadable
+    group (a plain ResolutionError, which always fails); only a failed resolution pays this call."""
+    try:
+        sagemaker.describe_model_package_group(ModelPackageGroupName=group_name)
+    except ClientError as error:
+        if _code(error) in MISSING_GROUP_CODES:
+            return ResolutionError(
+                f"Model package group '{group_name}' does not exist in this account and Region: "
+                "fix ModelPackageGroupName (names are case-sensitive) or register the group first."
+            )
+        return ResolutionError(_api_failure(group_name, error))
+    return NothingApproved(f"Model package group '{group_name}' has no Approved model package: {NOTHING_APPROVED_FIX}")
+
+
+def _api_failure(group_name: str, error: ClientError) -> str:
+    code = _code(error)
+    if code in ACCESS_DENIED_CODES:
+        return (
+            f"Access denied reading model package group '{group_name}' ({code}): allow the resolver "
+            "role sagemaker:ListModelPackages on the group, and check SCPs and the group's resource policy."
+        )
+    if code in THROTTLING_CODES:
+        attempts = error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
+        return (
+            f"SageMaker throttled reading model package group '{group_name}' ({code}, {attempts} attempts with "
+            "backoff): deploy again in a few minutes, or raise the account's SageMaker API request quota."
+            if attempts > 1
+            else f"SageMaker throttled reading model package group '{group_name}' ({code}): deploy again in a few "
+            "minutes, or raise the account's SageMaker API request quota."
+        )
+    if code in MISSING_GROUP_CODES:
+        return (
+            f"Model package group '{group_name}' was rejected by SageMaker ({code}): check that "
+            "ModelPackageGroupName names an existing group in this account and Region."
+        )
+    return (
+        f"SageMaker failed while reading model package group '{group_name}' ({code}): "
+        "deploy again; if it persists, check the resolver's log group."
+    )
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", "Unknown"))

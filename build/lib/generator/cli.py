@@ -1,0 +1,238 @@
+"""Command line: `render` and `package` build the artifacts; `plan`, `deploy`, `outputs`, `destroy` and
+`follow` run them in AWS through the deploy client (generator.deploy, one module per verb in its verbs/).
+
+Imports are lazy, per subcommand: `--help` and the AWS subcommands never load troposphere, and `render`
+never loads boto3. Bad arguments end with exit code 2 and one line per problem on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from generator.deploy.context import DeployContext
+    from generator.deploy.request import DeployRequest
+    from generator.deploy.seedfarmer_env import SeedFarmerModule
+
+PROG = "sagemaker-endpoint"
+DEFAULT_DIST = Path("dist")
+USAGE_ERROR = 2
+AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command in AWS_COMMANDS:
+        return _run_aws(args)
+    try:
+        if args.command == "render":
+            return _render(args.format, args.output, args.root)
+        return _package(args.output)
+    except OSError as error:
+        detail = f"{error.strerror}: {error.filename}" if error.strerror and error.filename else str(error)
+        where = f"--output {args.output}" if args.output else f"--root {getattr(args, 'root', '')}"
+        print(f"error: cannot write {where}: {detail}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _render(output_format: str, output: Path | None, root: Path) -> int:
+    """--output: the endpoint template alone; otherwise every file, under --root."""
+    fmt: Any = output_format  # argparse checked the choice
+    if output is not None:  # the endpoint template alone: nothing derived from it, so nothing else imported
+        from generator.cfn.rendering import render  # noqa: PLC0415
+        from generator.endpoint.template import build_template  # noqa: PLC0415
+
+        files = {str(output): render(build_template(), fmt)}
+    else:
+        from generator.render import render_all  # noqa: PLC0415
+
+        files = render_all(fmt)
+    for name, text in files.items():
+        path = root / name if output is None else Path(name)
+        if path.parent != Path():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(path)
+    return 0
+
+
+def _package(output: Path) -> int:
+    from generator.common.lambda_zip import build_resolver_package  # noqa: PLC0415
+
+    package = build_resolver_package()
+    path = package.write(output)
+    print(f"{path} sha256={package.sha256}")
+    return 0
+
+
+def _run_aws(args: argparse.Namespace) -> int:
+    """Input problems -> exit 2 before AWS is called; AWS failures -> exit 1 with the service's message."""
+    from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+    from generator.deploy.console import Console  # noqa: PLC0415
+    from generator.deploy.context import EXIT_BAD_INPUT, EXIT_FAILED, DeployFailed  # noqa: PLC0415
+    from generator.deploy.inputs import InputError  # noqa: PLC0415
+
+    console = Console()
+    try:
+        return _dispatch(args, _context(args, console))
+    except InputError as error:
+        for problem in error.problems:
+            console.error(problem)
+        console.line(f"{len(error.problems)} problem(s) in the input; nothing was sent to AWS.")
+        return EXIT_BAD_INPUT
+    except (DeployFailed, ClientError, BotoCoreError, RuntimeError) as error:
+        console.error(str(error))
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace, context: DeployContext) -> int:
+    from generator.deploy.verbs import deploy, destroy, follow, outputs, plan  # noqa: PLC0415
+
+    if args.command in ("plan", "deploy"):
+        request = _deploy_request(args, context)
+        return plan.run(context, request) if args.command == "plan" else deploy.run(context, request)
+    if args.command == "destroy":
+        name = _seedfarmer_module(context).stack_name if args.from_seedfarmer_env else args.stack_name
+        return destroy.run(context, name, args.role_arn)
+    if args.command == "outputs":
+        return outputs.run(context, args.stack_name)
+    return follow.run(context, args.stack_name)
+
+
+def _seedfarmer_module(context: DeployContext) -> SeedFarmerModule:
+    from generator.deploy.seedfarmer_env import read_module  # noqa: PLC0415
+
+    module = read_module(os.environ, list(context.template.parameters))
+    for warning in module.warnings:
+        context.console.warning(warning)
+    return module
+
+
+def _context(args: argparse.Namespace, console: Any) -> DeployContext:
+    from generator.deploy.aws import Aws  # noqa: PLC0415
+    from generator.deploy.context import DeployContext  # noqa: PLC0415
+    from generator.deploy.template_file import load_template  # noqa: PLC0415
+
+    return DeployContext(Aws(args.region, args.profile), load_template(), console, sys.stdout)
+
+
+def _deploy_request(args: argparse.Namespace, context: DeployContext) -> DeployRequest:
+    from generator.deploy.inputs import InputError, parse_assignments, read_params_file  # noqa: PLC0415
+    from generator.deploy.request import DeployRequest  # noqa: PLC0415
+
+    given: dict[str, str] = {}
+    problems: list[str] = []
+    seedfarmer = _seedfarmer_module(context) if args.from_seedfarmer_env else None
+    if seedfarmer:
+        given |= seedfarmer.parameters
+    if args.params_file:
+        from_file, problems = read_params_file(args.params_file)
+        given |= from_file
+    from_args, bad = parse_assignments("--param", args.param)
+    given |= from_args  # the command line wins over the file
+    tags, bad_tags = parse_assignments("--tag", args.tag)
+    problems += bad + bad_tags
+    if problems:
+        raise InputError(problems)
+    return DeployRequest(
+        stack_name=seedfarmer.stack_name if seedfarmer else args.stack_name,
+        given=given,
+        resolve_latest=args.resolve_latest,
+        artifacts_bucket=args.artifacts_bucket,
+        role_arn=args.role_arn,
+        tags={**(seedfarmer.tags if seedfarmer else {}), **tags},
+        allow_endpoint_replacement=getattr(args, "allow_endpoint_replacement", False),
+        role_path=seedfarmer.deployer_role_path if seedfarmer and not args.role_arn else None,
+        permissions_boundary_name=seedfarmer.permissions_boundary_name if seedfarmer else None,
+    )
+
+
+class _OneLineErrors(argparse.ArgumentParser):
+    """argparse, reporting bad arguments on one line (its default prints the usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _OneLineErrors(
+        prog=PROG,
+        description="Render, plan, deploy and destroy a SageMaker real-time endpoint with CloudFormation.",
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{" + ",".join(("render", "package", *AWS_COMMANDS)) + "}"
+    )
+    render_cmd = commands.add_parser(
+        "render",
+        help="write the endpoint template, the deployer role and policy, the Service Catalog kit, modulestack.yaml",
+    )
+    render_cmd.add_argument("--format", choices=["yaml", "json"], default="yaml", help="output format (default yaml)")
+    destination = render_cmd.add_mutually_exclusive_group()
+    destination.add_argument("--output", type=Path, help="write only the endpoint template, to this file")
+    destination.add_argument(
+        "--root",
+        type=Path,
+        default=Path(),
+        help="write templates/ and modulestack.yaml under this directory (default .)",
+    )
+    package_cmd = commands.add_parser("package", help="write the resolver Lambda zip, named by its sha256")
+    package_cmd.add_argument("--output", type=Path, default=DEFAULT_DIST, help=f"directory (default {DEFAULT_DIST})")
+    _add_aws_commands(commands)
+    return parser
+
+
+def _add_aws_commands(commands: Any) -> None:
+    """The subcommands that call AWS, sharing their options through parent parsers."""
+    aws = _OneLineErrors(add_help=False)
+    aws.add_argument("--region", help="AWS Region (default: boto3's, e.g. AWS_REGION or the profile's)")
+    aws.add_argument("--profile", help="named profile of the AWS config")
+    stack = _OneLineErrors(add_help=False, parents=[aws])
+    stack.add_argument("--stack-name", required=True, help="CloudFormation stack name")
+    module = _OneLineErrors(add_help=False, parents=[aws])
+    named = module.add_mutually_exclusive_group(required=True)
+    named.add_argument("--stack-name", help="CloudFormation stack name")
+    named.add_argument(
+        "--from-seedfarmer-env",
+        action="store_true",
+        help="a seed-farmer module deployment: stack name, parameters and tags from SEEDFARMER_* variables",
+    )
+    inputs = _OneLineErrors(add_help=False, parents=[module])
+    inputs.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE", help="a template parameter (repeatable)"
+    )
+    inputs.add_argument(
+        "--params-file",
+        type=Path,
+        metavar="FILE",
+        help='JSON/YAML mapping, or [{"ParameterKey": ..., "ParameterValue": ...}]',
+    )
+    inputs.add_argument(
+        "--resolve-latest",
+        action="store_true",
+        help="set a fresh PackageResolutionToken: re-resolve the group's latest Approved package",
+    )
+    inputs.add_argument(
+        "--artifacts-bucket",
+        metavar="BUCKET",
+        help="bucket for the resolver zip and large templates (default: one created for the account and Region)",
+    )
+    inputs.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the stack")
+    inputs.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE", help="a stack tag (repeatable)")
+
+    commands.add_parser("plan", parents=[inputs], help="show what a deploy would change (a change set, then deleted)")
+    deploy_cmd = commands.add_parser(
+        "deploy", parents=[inputs], help="plan, execute and follow; print the outputs as JSON"
+    )
+    deploy_cmd.add_argument(
+        "--allow-endpoint-replacement", action="store_true", help="accept a plan that replaces the Endpoint"
+    )
+    commands.add_parser("outputs", parents=[stack], help="print the stack's outputs as JSON")
+    destroy_cmd = commands.add_parser("destroy", parents=[module], help="delete the stack and follow it")
+    destroy_cmd.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the delete")
+    commands.add_parser("follow", parents=[stack], help="follow a stack operation in progress")

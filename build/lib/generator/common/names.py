@@ -1,0 +1,55 @@
+"""Names that the templates, the deploy client and the kits must agree on. No troposphere here: the deploy client
+imports this module too."""
+
+from __future__ import annotations
+
+POLICY_VERSION = "2012-10-17"
+
+
+class Service:
+    """Service principal names: the same in every partition, so never built from ${AWS::URLSuffix}."""
+
+    SAGEMAKER = "sagemaker.amazonaws.com"
+    LAMBDA = "lambda.amazonaws.com"
+    EVENTS = "events.amazonaws.com"
+    CLOUDFORMATION = "cloudformation.amazonaws.com"
+    SERVICE_CATALOG = "servicecatalog.amazonaws.com"
+    SAGEMAKER_SCALING = "sagemaker.application-autoscaling.amazonaws.com"
+
+
+def arn_pattern(service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
+    """`arn:${AWS::Partition}:<service>:<region>:<account>:<resource>` as a `Sub` string: never a fixed partition."""
+    region_part = "${AWS::Region}" if region else ""
+    account_part = "${AWS::AccountId}" if account else ""
+    return f"arn:${{AWS::Partition}}:{service}:{region_part}:{account_part}:{resource}"
+
+
+ARTIFACTS_BUCKET_PREFIX = "sagemaker-endpoint-artifacts-"
+
+
+def artifacts_bucket_name(account: str = "${AWS::AccountId}", region: str = "${AWS::Region}") -> str:
+    """The bucket `deploy` creates for the resolver zip and large templates: one per account and Region.
+    Without arguments, the `Sub` string a template uses for it."""
+    return f"{ARTIFACTS_BUCKET_PREFIX}{account}-{region}"
+
+
+# Every role the endpoint template creates lives under this path, so a deployer role can create and pass only these.
+ROLE_PATH = "/sagemaker-endpoint/"
+# The deployer role's own path: not under ROLE_PATH, so it cannot edit itself.
+DEPLOYER_PATH = "/sagemaker-endpoint-deployer/"
+
+# seed-farmer: the module's stack name ends in this (the CDK module's stack has no suffix: ours never takes its
+# name), and its modulestack's deployer role lives under this path.
+SEEDFARMER_STACK_SUFFIX = "-cfn"
+SEEDFARMER_DEPLOYER_ROLE_PATH = DEPLOYER_PATH + "{project}/{deployment}/{module}/"
+
+# The stack's outputs: the metadata keys of the seed-farmer module we replace, in its Output Example's order.
+OUTPUT_KEYS = (
+    "ModelExecutionRoleArn",
+    "ModelName",
+    "EndpointName",
+    "ModelPackageArn",
+    "EndpointUrl",
+    "KmsKeyId",
+    "SecurityGroupId",
+)

@@ -1,0 +1,127 @@
+"""The artifacts bucket: where the resolver zip (and a template over the inline limit) waits for CloudFormation.
+
+Created on first use, named for the account and Region, and locked down: default encryption, public access
+blocked, TLS-only policy, versioning, and a lifecycle that clears what no stack needs any more.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from generator.common.names import POLICY_VERSION, artifacts_bucket_name
+from generator.deploy.aws import URL_SUFFIX, Aws
+
+RESOLVER_PREFIX = "resolver/"
+TEMPLATE_PREFIX = "templates/"
+# Each deploy uploads the resolver zip again, so a zip in use stays current; one no deploy has used for a
+# year, and replaced versions after 30 days, are deleted. Templates are read once, when the change set is made.
+LIFECYCLE = {
+    "Rules": [
+        {
+            "ID": "unused-resolver-zips",
+            "Filter": {"Prefix": RESOLVER_PREFIX},
+            "Status": "Enabled",
+            "Expiration": {"Days": 365},
+        },
+        {
+            "ID": "uploaded-templates",
+            "Filter": {"Prefix": TEMPLATE_PREFIX},
+            "Status": "Enabled",
+            "Expiration": {"Days": 30},
+        },
+        {
+            "ID": "old-versions-and-uploads",
+            "Filter": {},
+            "Status": "Enabled",
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+        },
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    bucket: str
+    key: str
+    url: str
+
+
+class ArtifactsBucket:
+    def __init__(self, aws: Aws, name: str | None) -> None:
+        self.aws = aws
+        self.given = name
+        self._ready = False
+
+    @property
+    def name(self) -> str:
+        if self.given:
+            return self.given
+        account, _ = self.aws.identity
+        return artifacts_bucket_name(account, self.aws.region_name)
+
+    def upload(self, key: str, body: bytes) -> Upload:
+        self._ensure()
+        self.aws.client("s3").put_object(Bucket=self.name, Key=key, Body=body)
+        _, partition = self.aws.identity
+        s3_host = f"s3.{self.aws.region_name}.{URL_SUFFIX.get(partition, 'amazonaws.com')}"
+        if "." in self.name:  # a dotted name breaks the virtual host's TLS certificate: path style
+            return Upload(self.name, key, f"https://{s3_host}/{self.name}/{key}")
+        return Upload(self.name, key, f"https://{self.name}.{s3_host}/{key}")
+
+    def _ensure(self) -> None:
+        """A bucket the user named must exist; ours is created, hardened, the first time."""
+        if self._ready:
+            return
+        s3 = self.aws.client("s3")
+        try:
+            s3.head_bucket(Bucket=self.name)
+        except ClientError as error:
+            if self.given or error.response["Error"]["Code"] not in ("404", "NoSuchBucket"):
+                raise
+            self._create(s3)
+        self._ready = True
+
+    def _create(self, s3: Any) -> None:
+        region = self.aws.region_name
+        location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        s3.create_bucket(Bucket=self.name, **location)
+        s3.put_public_access_block(
+            Bucket=self.name,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+        s3.put_bucket_encryption(
+            Bucket=self.name,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+        )
+        s3.put_bucket_versioning(Bucket=self.name, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_bucket_policy(Bucket=self.name, Policy=json.dumps(tls_only_policy(self.name, self.aws.identity[1])))
+        s3.put_bucket_lifecycle_configuration(Bucket=self.name, LifecycleConfiguration=LIFECYCLE)
+
+
+def tls_only_policy(bucket: str, partition: str) -> dict[str, Any]:
+    arn = f"arn:{partition}:s3:::{bucket}"
+    return {
+        "Version": POLICY_VERSION,
+        "Statement": [
+            {
+                "Sid": "DenyPlainHttp",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [arn, f"{arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }

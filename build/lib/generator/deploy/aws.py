@@ -1,0 +1,45 @@
+"""boto3 as the user configured it (credential chain, AWS_ENDPOINT_URL, --region, --profile), created lazily."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from generator import __version__
+
+CONFIG = Config(retries={"mode": "standard", "max_attempts": 8}, user_agent_extra=f"sagemaker-endpoint/{__version__}")
+URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}  # every other partition this template runs in uses amazonaws.com
+
+
+@dataclass
+class Aws:
+    region: str | None = None
+    profile: str | None = None
+    clients: dict[str, Any] = field(default_factory=dict)  # made on first use; a test may pass its own
+
+    @cached_property
+    def session(self) -> boto3.Session:
+        return boto3.Session(region_name=self.region, profile_name=self.profile)
+
+    @property
+    def region_name(self) -> str:
+        region = self.session.region_name
+        if not region:
+            raise RuntimeError("no AWS Region: pass --region, or set AWS_REGION or a profile's region")
+        return str(region)
+
+    def client(self, service: str) -> Any:
+        if service not in self.clients:
+            self.clients[service] = self.session.client(service, region_name=self.region_name, config=CONFIG)  # type: ignore[call-overload]
+        return self.clients[service]
+
+    @cached_property
+    def identity(self) -> tuple[str, str]:
+        """(account, partition) of the caller."""
+        arn = str(self.client("sts").get_caller_identity()["Arn"])
+        _, partition, _, _, account, _ = arn.split(":", 5)
+        return account, partition

@@ -1,0 +1,102 @@
+"""The one place the deploy client calls CloudFormation: stacks, change sets, resources and events, with botocore's
+waiters and paginators wherever they fit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError, WaiterError
+
+CHANGE_SET_POLL_SECONDS = 2
+CHANGE_SET_MAX_POLLS = 450  # 15 minutes: CloudFormation computes a change set in seconds, rarely minutes
+STACK_DELETE_POLL_SECONDS = 2
+
+
+@dataclass(frozen=True)
+class DeployedStack:
+    """A stack as DescribeStacks returns it."""
+
+    raw: dict[str, Any]
+
+    @property
+    def stack_id(self) -> str:
+        return str(self.raw["StackId"])
+
+    @property
+    def status(self) -> str:
+        return str(self.raw["StackStatus"])
+
+    @property
+    def busy(self) -> bool:
+        return self.status.endswith("_IN_PROGRESS")
+
+    @property
+    def parameters(self) -> dict[str, str]:
+        return {p["ParameterKey"]: p.get("ParameterValue", "") for p in self.raw.get("Parameters") or []}
+
+    @property
+    def outputs(self) -> dict[str, str]:
+        return {o["OutputKey"]: o["OutputValue"] for o in self.raw.get("Outputs") or []}
+
+
+class CloudFormation:
+    """A CloudFormation client, seen as the operations the verbs need."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def describe(self, name: str) -> DeployedStack | None:
+        """The stack, or None when there is none of that name."""
+        try:
+            (raw,) = self.client.describe_stacks(StackName=name)["Stacks"]
+        except ClientError as error:
+            if "does not exist" in error.response["Error"].get("Message", ""):
+                return None
+            raise
+        return DeployedStack(raw)
+
+    def create_change_set(self, name: str, change_type: str, request: dict[str, Any]) -> tuple[str, str]:
+        """(change set id, stack id) of a new change set; CloudFormation computes it in the background."""
+        created = self.client.create_change_set(ChangeSetName=name, ChangeSetType=change_type, **request)
+        return str(created["Id"]), str(created["StackId"])
+
+    def wait_for_change_set(self, change_set_id: str) -> str | None:
+        """None once the change set is computed; CloudFormation's reason when it failed (e.g. no changes)."""
+        waiter = self.client.get_waiter("change_set_create_complete")
+        config = {"Delay": CHANGE_SET_POLL_SECONDS, "MaxAttempts": CHANGE_SET_MAX_POLLS}
+        try:
+            waiter.wait(ChangeSetName=change_set_id, WaiterConfig=config)
+        except WaiterError as error:
+            if error.last_response.get("Status") == "FAILED":
+                return str(error.last_response.get("StatusReason", ""))
+            raise
+        return None
+
+    def resource_changes(self, change_set_id: str) -> list[dict[str, Any]]:
+        """Every ResourceChange of the change set, all pages."""
+        pages = self.client.get_paginator("describe_change_set").paginate(ChangeSetName=change_set_id)
+        return [change["ResourceChange"] for page in pages for change in page.get("Changes", [])]
+
+    def execute_change_set(self, change_set_id: str) -> None:
+        self.client.execute_change_set(ChangeSetName=change_set_id)
+
+    def delete_change_set(self, change_set_id: str) -> None:
+        self.client.delete_change_set(ChangeSetName=change_set_id)
+
+    def delete_stack(self, stack_id: str, role_arn: str | None = None) -> None:
+        self.client.delete_stack(StackName=stack_id, **({"RoleARN": role_arn} if role_arn else {}))
+
+    def wait_until_deleted(self, stack_id: str) -> None:
+        waiter = self.client.get_waiter("stack_delete_complete")
+        waiter.wait(StackName=stack_id, WaiterConfig={"Delay": STACK_DELETE_POLL_SECONDS})
+
+    def resources(self, stack_id: str) -> list[dict[str, Any]]:
+        """The stack's resource summaries, all pages."""
+        pages = self.client.get_paginator("list_stack_resources").paginate(StackName=stack_id)
+        return [summary for page in pages for summary in page["StackResourceSummaries"]]
+
+    def latest_event_id(self, stack_id: str) -> str | None:
+        """The newest event so far: following starts after it."""
+        events = self.client.describe_stack_events(StackName=stack_id).get("StackEvents", [])
+        return str(events[0]["EventId"]) if events else None

@@ -1,0 +1,230 @@
+"""Follow a stack operation live: one line per resource event, a bar of resources done out of the total, and
+while the Endpoint is being created or updated, SageMaker's own status, because that step takes minutes.
+
+Polling starts at about 2 s and backs off to 10 s while nothing happens; any new event brings it back to 2 s.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.deploy.aws import Aws
+from generator.deploy.change_sets import ENDPOINT_TYPE
+from generator.deploy.console import Console
+
+FIRST_POLL_SECONDS = 2.0
+MAX_POLL_SECONDS = 10.0
+BACKOFF = 1.5
+STACK_TYPE = "AWS::CloudFormation::Stack"
+CASCADE_REASONS = ("Resource creation cancelled", "Resource update cancelled", "Resource deletion cancelled")
+
+
+@dataclass(frozen=True)
+class StackEvent:
+    event_id: str
+    logical_id: str
+    resource_type: str
+    status: str
+    reason: str
+    physical_id: str
+
+    @classmethod
+    def of(cls, raw: dict[str, Any]) -> StackEvent:
+        return cls(
+            raw["EventId"],
+            raw["LogicalResourceId"],
+            raw["ResourceType"],
+            raw["ResourceStatus"],
+            raw.get("ResourceStatusReason") or "",
+            raw.get("PhysicalResourceId") or "",
+        )
+
+    @property
+    def is_stack(self) -> bool:
+        return self.resource_type == STACK_TYPE
+
+    @property
+    def failed(self) -> bool:
+        return self.status.endswith("_FAILED")
+
+
+@dataclass
+class Outcome:
+    status: str
+    events: list[StackEvent] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE", "IMPORT_COMPLETE")
+
+    @property
+    def root_cause(self) -> StackEvent | None:
+        """The earliest failure with a reason of its own: a resource's before the stack's summary."""
+        failures = [e for e in self.events if e.failed and e.reason and not e.reason.startswith(CASCADE_REASONS)]
+        resources = [e for e in failures if not e.is_stack]
+        earliest = resources or failures
+        return earliest[0] if earliest else None
+
+    def physical_ids(self, resource_type: str) -> list[str]:
+        return list(
+            dict.fromkeys(e.physical_id for e in self.events if e.resource_type == resource_type and e.physical_id)
+        )
+
+
+def is_terminal(status: str) -> bool:
+    return not status.endswith("_IN_PROGRESS")
+
+
+class Follower:
+    def __init__(
+        self,
+        aws: Aws,
+        console: Console,
+        stack_id: str,
+        total: int,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.cloudformation = aws.client("cloudformation")
+        self.aws = aws
+        self.console = console
+        self.stack_id = stack_id
+        self.total = max(total, 1)
+        self.sleep = sleep
+        self.clock = clock
+        self.started = clock()
+        self.seen: set[str] = set()
+        self.done: set[str] = set()
+        self.endpoint_status = ""
+
+    def follow(self, since_event_id: str | None) -> Outcome:
+        """Until the stack settles; events up to `since_event_id` (older ones) are not shown."""
+        if since_event_id:
+            self.seen.add(since_event_id)
+            self._skip_older_than(since_event_id)
+        outcome = Outcome("")
+        interval = 0.0  # the first look is immediate
+        with self._display() as show:
+            while True:
+                self.sleep(interval)
+                new = self._new_events()
+                for event in new:
+                    self._record(event)
+                    show(event)
+                outcome.events += new
+                self._watch_endpoint(outcome, show)
+                status = self._stack_status()
+                if is_terminal(status):
+                    for event in self._new_events():  # the last ones, written as the stack settled
+                        self._record(event)
+                        show(event)
+                        outcome.events.append(event)
+                    outcome.status = status
+                    return outcome
+                interval = FIRST_POLL_SECONDS if new or not interval else min(interval * BACKOFF, MAX_POLL_SECONDS)
+
+    def _skip_older_than(self, marker: str) -> None:
+        """Mark every event up to the marker as seen: they belong to earlier operations."""
+        for page in self.cloudformation.get_paginator("describe_stack_events").paginate(StackName=self.stack_id):
+            ids = [e["EventId"] for e in page["StackEvents"]]
+            if marker in ids:
+                self.seen.update(ids[ids.index(marker) :])
+                return
+
+    def _new_events(self) -> list[StackEvent]:
+        """Events not shown yet, oldest first (CloudFormation lists them newest first)."""
+        fresh: list[StackEvent] = []
+        for page in self.cloudformation.get_paginator("describe_stack_events").paginate(StackName=self.stack_id):
+            for raw in page["StackEvents"]:
+                if raw["EventId"] in self.seen:
+                    fresh.reverse()
+                    return fresh
+                self.seen.add(raw["EventId"])
+                fresh.append(StackEvent.of(raw))
+        fresh.reverse()
+        return fresh
+
+    def _record(self, event: StackEvent) -> None:
+        if not event.is_stack and is_terminal(event.status):
+            self.done.add(event.logical_id)
+
+    def _stack_status(self) -> str:
+        (stack,) = self.cloudformation.describe_stacks(StackName=self.stack_id)["Stacks"]
+        return str(stack["StackStatus"])
+
+    def _watch_endpoint(self, outcome: Outcome, show: Callable[[StackEvent | str], None]) -> None:
+        """While the Endpoint resource is in progress, SageMaker says what stage it is in."""
+        latest = [e for e in outcome.events if e.resource_type == ENDPOINT_TYPE]
+        if not latest or is_terminal(latest[-1].status) or ":endpoint/" not in latest[-1].physical_id:
+            return
+        name = latest[-1].physical_id.rsplit("/", 1)[1]
+        try:
+            status = endpoint_stage(self.aws.client("sagemaker").describe_endpoint(EndpointName=name))
+        except Exception:  # only a progress hint: never let it stop the follow
+            return
+        if status != self.endpoint_status:
+            self.endpoint_status = status
+            show(f"endpoint {name}: {status}")
+
+    def elapsed(self) -> str:
+        seconds = int(self.clock() - self.started)
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+    def line(self, event: StackEvent) -> str:
+        reason = f"  {event.reason}" if event.reason else ""
+        return f"{self.elapsed():>6}  {event.status:<32} {event.logical_id:<30} {event.resource_type}{reason}"
+
+    @contextmanager
+    def _display(self) -> Iterator[Callable[[StackEvent | str], None]]:
+        """Plain lines in a log; on a terminal the same lines above a live progress bar."""
+        if not self.console.is_terminal:
+
+            def plain(item: StackEvent | str) -> None:
+                self.console.line(f"{self.elapsed():>6}  {item}" if isinstance(item, str) else self.line(item))
+
+            yield plain
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[endpoint]}"),
+            console=self.console.rich,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("resources", total=self.total, endpoint="")
+
+            def live(item: StackEvent | str) -> None:
+                # The bar first, redrawn now: the line printed next redraws it below itself.
+                if isinstance(item, str):
+                    progress.update(task, endpoint=item)
+                progress.update(task, completed=min(len(self.done), self.total), refresh=True)
+                if isinstance(item, str):
+                    self.console.line(f"{self.elapsed():>6}  {item}", "cyan")
+                else:
+                    style = "red" if item.failed else ("green" if item.status.endswith("_COMPLETE") else None)
+                    self.console.line(self.line(item), style)
+
+            yield live
+
+
+def endpoint_stage(described: dict[str, Any]) -> str:
+    """`Updating (variant AllTraffic: Baking)`: the endpoint's status and, in a blue/green update, the stage."""
+    status = str(described.get("EndpointStatus", "Unknown"))
+    variants = (described.get("PendingDeploymentSummary") or {}).get("ProductionVariants") or described.get(
+        "ProductionVariants", []
+    )
+    stages = [
+        f"variant {v.get('VariantName', '?')}: {v['VariantStatus'][-1]['Status']}"
+        for v in variants
+        if v.get("VariantStatus")
+    ]
+    return f"{status} ({'; '.join(stages)})" if stages else status

@@ -1,0 +1,199 @@
+"""From a deploy request to a shown plan: the input checked offline, merged with the stack's current values,
+the artifacts uploaded, and a change set made. Shared by `plan` and `deploy`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.common.patterns import ROLE_ARN
+from generator.deploy import checks
+from generator.deploy.artifacts_bucket import RESOLVER_PREFIX, TEMPLATE_PREFIX, ArtifactsBucket
+from generator.deploy.change_sets import ChangeSetFailed, Plan, create_plan, show_plan
+from generator.deploy.cloudformation import DeployedStack
+from generator.deploy.context import DeployContext, DeployFailed
+from generator.deploy.inputs import InputError
+
+TOKEN = "PackageResolutionToken"
+GROUP = "ModelPackageGroupName"
+CODE_BUCKET, CODE_KEY = "ResolverCodeS3Bucket", "ResolverCodeS3Key"
+BOUNDARY = "PermissionsBoundaryArn"
+Values = dict[str, str | None]  # every parameter; None: no value and no default
+
+
+@dataclass
+class DeployRequest:
+    """What the person asked for, as given on the command line or by seed-farmer's environment."""
+
+    stack_name: str
+    given: dict[str, str]
+    resolve_latest: bool = False
+    artifacts_bucket: str | None = None
+    role_arn: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    allow_endpoint_replacement: bool = False
+    role_path: str | None = None  # use the one role under this IAM path as the service role (seed-farmer)
+    permissions_boundary_name: str | None = None  # a policy of this account, set on every role the stack creates
+
+
+def check_offline(context: DeployContext, request: DeployRequest) -> None:
+    """Everything that can be judged from the input alone; raises InputError with every problem."""
+    specs = context.template.parameters
+    given = request.given
+    problems = checks.unknown_names(given, specs) + checks.constraint_problems(given, specs)
+    known: Values = dict.fromkeys(specs)
+    known |= {name: value for name, value in given.items() if name in specs}
+    problems += _unique(checks.rule_problems(context.template.rules, known) + checks.scaling_order_problems(known))
+    problems += role_arn_problems(request.role_arn)
+    if request.resolve_latest and TOKEN in given:
+        problems.append(f"--resolve-latest sets {TOKEN} itself: drop --param {TOKEN}")
+    if problems:
+        raise InputError(problems)
+
+
+def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
+    """The change set for this request, shown; None when there is nothing to change."""
+    check_offline(context, request)
+    existing = _stack_to_update(context, request.stack_name)
+    values = _values(context, request, existing)
+    uploads_resolver = bool(values.get(GROUP)) and CODE_BUCKET not in request.given
+    _check_complete(context, {**values, CODE_BUCKET: "set-by-the-deploy-client"} if uploads_resolver else values)
+    if request.permissions_boundary_name:
+        account, partition = context.aws.identity
+        values[BOUNDARY] = f"arn:{partition}:iam::{account}:policy/{request.permissions_boundary_name}"
+    role_arn = _role_under(context, request.role_path) if request.role_path else request.role_arn
+    artifacts = ArtifactsBucket(context.aws, request.artifacts_bucket)
+    if uploads_resolver:
+        values |= _upload_resolver(context, artifacts)
+    change_request = {
+        "StackName": request.stack_name,
+        **_template_source(context, artifacts),
+        **_change_settings(context, request, values, role_arn, update=existing is not None),
+    }
+    try:
+        plan = create_plan(context.cloudformation, change_request, "UPDATE" if existing else "CREATE")
+    except ChangeSetFailed as failed:
+        discard(context, failed.plan)
+        raise DeployFailed(f"CloudFormation could not plan the change: {failed.reason}") from None
+    if plan.no_changes:
+        discard(context, plan)
+        context.console.success(f"No changes: stack {request.stack_name} already matches the template and parameters.")
+        return None
+    show_plan(plan, context.console)
+    return plan
+
+
+def discard(context: DeployContext, plan: Plan) -> None:
+    """Delete the change set, and the empty stack a CREATE change set leaves in REVIEW_IN_PROGRESS."""
+    context.cloudformation.delete_change_set(plan.change_set_id)
+    if plan.change_type == "CREATE":
+        context.cloudformation.delete_stack(plan.stack_id)
+
+
+def role_arn_problems(role_arn: str | None) -> list[str]:
+    if role_arn is None or re.fullmatch(ROLE_ARN, role_arn):
+        return []
+    return [f"--role-arn {role_arn!r}: must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)"]
+
+
+def _check_complete(context: DeployContext, values: Values) -> None:
+    """With the stack's values known: required parameters, and the Rules that waited for them."""
+    problems = checks.missing_required(values, context.template.parameters)
+    problems += _unique(checks.rule_problems(context.template.rules, values) + checks.scaling_order_problems(values))
+    if problems:
+        raise InputError(problems)
+
+
+def _stack_to_update(context: DeployContext, name: str) -> DeployedStack | None:
+    """The stack to update, or None to create one. A failed create (ROLLBACK_COMPLETE) holds nothing and
+    cannot be updated: it is deleted first, as CDK does. A stack in progress is not touched."""
+    stack = context.cloudformation.describe(name)
+    if stack is None or stack.status == "REVIEW_IN_PROGRESS":
+        return None
+    if stack.busy:
+        raise DeployFailed(
+            f"stack {name} is busy ({stack.status}): wait for it, or watch it with "
+            f"`sagemaker-endpoint follow --stack-name {name}`"
+        )
+    if stack.status == "ROLLBACK_COMPLETE":
+        context.console.line(f"Stack {name} is an empty failed create (ROLLBACK_COMPLETE): deleting it first.")
+        context.cloudformation.delete_stack(stack.stack_id)
+        context.cloudformation.wait_until_deleted(stack.stack_id)
+        return None
+    return stack
+
+
+def _values(context: DeployContext, request: DeployRequest, existing: DeployedStack | None) -> Values:
+    """Every parameter: as given, else as the stack has it now, else the template's default (None: none)."""
+    values: Values = {
+        name: str(spec.get("Default", "")) if "Default" in spec else None
+        for name, spec in context.template.parameters.items()
+    }
+    if existing:
+        values |= {k: v for k, v in existing.parameters.items() if k in values}
+    values |= request.given
+    if request.resolve_latest:
+        values[TOKEN] = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+    return values
+
+
+def _change_settings(
+    context: DeployContext, request: DeployRequest, values: Values, role_arn: str | None, *, update: bool
+) -> dict[str, Any]:
+    """CreateChangeSet's arguments but the stack and the template. An update sends every value (the previous ones
+    kept, as `aws cloudformation deploy` keeps them); a create only those that differ from the template's defaults."""
+    specs = context.template.parameters
+    settings: dict[str, Any] = {
+        "Parameters": [
+            {"ParameterKey": name, "ParameterValue": value}
+            for name, value in values.items()
+            if value is not None and (update or value != str(specs[name].get("Default", "")))
+        ],
+        "Capabilities": context.template.capabilities,
+        "Description": "sagemaker-endpoint deploy",
+    }
+    if role_arn:
+        settings["RoleARN"] = role_arn
+    if request.tags:
+        settings["Tags"] = [{"Key": k, "Value": v} for k, v in request.tags.items()]
+    return settings
+
+
+def _role_under(context: DeployContext, path: str) -> str:
+    """The one role under an IAM path (case-insensitive: seed-farmer lower-cases the project in one place)."""
+    first_segment = "/" + path.strip("/").split("/")[0] + "/"  # exact below; IAM's prefix match is case-sensitive
+    pages = context.aws.client("iam").get_paginator("list_roles").paginate(PathPrefix=first_segment)
+    roles = [r["Arn"] for page in pages for r in page["Roles"] if r["Path"].lower() == path.lower()]
+    if len(roles) != 1:
+        raise DeployFailed(
+            f"expected one deployer role under the IAM path {path}, found {len(roles)}: deploy the module's "
+            "modulestack.yaml (seed-farmer does, before the module)"
+        )
+    return str(roles[0])
+
+
+def _upload_resolver(context: DeployContext, artifacts: ArtifactsBucket) -> Values:
+    from generator.common.lambda_zip import build_resolver_package  # noqa: PLC0415  # only group mode needs the zip
+
+    package = build_resolver_package()
+    upload = artifacts.upload(RESOLVER_PREFIX + package.file_name, package.content)
+    context.console.line(f"Resolver code: s3://{upload.bucket}/{upload.key}")
+    return {CODE_BUCKET: upload.bucket, CODE_KEY: upload.key}
+
+
+def _template_source(context: DeployContext, artifacts: ArtifactsBucket) -> dict[str, str]:
+    template = context.template
+    if template.fits_inline:
+        return {"TemplateBody": template.body}
+    digest = hashlib.sha256(template.body.encode()).hexdigest()
+    upload = artifacts.upload(f"{TEMPLATE_PREFIX}sagemaker-endpoint-{digest}.yaml", template.body.encode())
+    context.console.line(f"Template: over the inline limit, sent as s3://{upload.bucket}/{upload.key}")
+    return {"TemplateURL": upload.url}
+
+
+def _unique(problems: list[str]) -> list[str]:
+    return list(dict.fromkeys(problems))

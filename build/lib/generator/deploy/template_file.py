@@ -1,0 +1,81 @@
+"""The endpoint template as the deploy client sends it: the committed rendering, never a fresh one (the deploy
+client does not import troposphere). A checkout reads templates/; an installed package reads its copy of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATE_NAME = "sagemaker-endpoint.yaml"
+CHECKOUT_TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / TEMPLATE_NAME
+INSTALLED_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / TEMPLATE_NAME  # package data
+INLINE_LIMIT_BYTES = 51_200  # larger bodies must come from S3 (TemplateURL)
+
+
+@dataclass(frozen=True)
+class EndpointTemplate:
+    body: str
+
+    @cached_property
+    def document(self) -> dict[str, Any]:
+        return parse_template(self.body)
+
+    @property
+    def parameters(self) -> dict[str, dict[str, Any]]:
+        return dict(self.document["Parameters"])
+
+    @property
+    def rules(self) -> dict[str, Any]:
+        return dict(self.document.get("Rules", {}))
+
+    @property
+    def fits_inline(self) -> bool:
+        return len(self.body.encode()) <= INLINE_LIMIT_BYTES
+
+    @property
+    def capabilities(self) -> list[str]:
+        """CAPABILITY_IAM for IAM resources; NAMED as well once one of them carries a fixed name."""
+        iam = [r for r in self.document["Resources"].values() if str(r["Type"]).startswith("AWS::IAM::")]
+        named = any(
+            {"RoleName", "ManagedPolicyName", "UserName", "GroupName"} & set(r.get("Properties", {})) for r in iam
+        )
+        return ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"] if named else (["CAPABILITY_IAM"] if iam else [])
+
+
+def load_template(path: Path | None = None) -> EndpointTemplate:
+    """The committed template of this checkout, else the one the installed package ships."""
+    candidates = [path] if path else [CHECKOUT_TEMPLATE, INSTALLED_TEMPLATE]
+    for candidate in candidates:
+        if candidate.is_file():
+            return EndpointTemplate(candidate.read_text())
+    raise RuntimeError(f"no rendered template at {' or '.join(map(str, candidates))}: run `make render`")
+
+
+class _CfnLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """YAML with CloudFormation's short tags: `!Ref X` -> {"Ref": X}, `!Sub s` -> {"Fn::Sub": s}, ..."""
+
+
+def _short_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    if suffix in ("Ref", "Condition"):
+        return {suffix: value}
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _short_tag)
+
+
+def parse_template(body: str) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.load(body, Loader=_CfnLoader)  # a SafeLoader subclass
+    return document

@@ -1,0 +1,41 @@
+"""`destroy`: delete the stack, follow it, and name the KMS key it keeps with the command that deletes it."""
+
+from __future__ import annotations
+
+from generator.deploy.context import EXIT_INTERRUPTED, EXIT_OK, DeployContext, DeployFailed
+from generator.deploy.inputs import InputError
+from generator.deploy.report import follow_operation, report
+from generator.deploy.request import role_arn_problems
+
+KEY_TYPE = "AWS::KMS::Key"
+
+
+def run(context: DeployContext, name: str, role_arn: str | None = None) -> int:
+    if problems := role_arn_problems(role_arn):
+        raise InputError(problems)
+    stack = context.cloudformation.describe(name)
+    if stack is None:
+        context.console.line(f"No stack named {name} in {context.aws.region_name}: nothing to destroy.")
+        return EXIT_OK
+    if stack.busy:
+        raise DeployFailed(f"stack {name} is busy ({stack.status}): wait for it, then destroy")
+    resources = context.cloudformation.resources(stack.stack_id)
+    keys = [
+        r["PhysicalResourceId"]
+        for r in resources
+        if r["ResourceType"] == "AWS::KMS::Key" and r.get("PhysicalResourceId")
+    ]
+    marker = context.cloudformation.latest_event_id(stack.stack_id)
+    context.cloudformation.delete_stack(stack.stack_id, role_arn)
+    context.console.line(f"Deleting stack {name} ({len(resources)} resources)...")
+    outcome = follow_operation(context, stack.stack_id, len(resources), marker, name)
+    if outcome is None:
+        return EXIT_INTERRUPTED
+    code = report(context, outcome, name)
+    for key in keys if code == EXIT_OK else []:
+        context.console.line(
+            f"Kept the KMS key {key} (DeletionPolicy Retain: data encrypted with it stays readable). "
+            f"To delete it after a 30-day wait: aws kms schedule-key-deletion --key-id {key} "
+            f"--pending-window-in-days 30 --region {context.aws.region_name}"
+        )
+    return code

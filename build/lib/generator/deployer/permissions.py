@@ -1,0 +1,218 @@
+"""The deployer's permissions, derived from the endpoint template itself.
+
+For every resource type the template contains, the permissions of the type's create, update and delete handlers
+(aws_reference.py), each granted on the narrowest resource its service allows for what this template makes: the
+names and prefixes below are the template's own. An action for which IAM defines no resource type can only be
+granted on `*`; IAM's service authorization reference says which those are. Added to those: what CloudFormation
+itself does on the stack's behalf (invoking the resolver), and what Service Catalog does with a launch role
+(manage its stacks, read its copy of the template). A resource type added to the template changes the policy at
+the next render; an action of a service this module has no grant for fails the render, naming it.
+
+Resources are CloudFormation `Sub` strings: `${AWS::Partition}`, `${AWS::Region}`, `${AWS::AccountId}` and
+`${ArtifactsBucket}` (the bucket holding the resolver zip).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.common.names import POLICY_VERSION, ROLE_PATH, Service
+from generator.common.names import arn_pattern as arn
+from generator.deployer.aws_reference import handler_permissions, is_iam_action, resource_types, scopable
+from generator.endpoint.deploy_on_approval import NAME_PREFIX, UPDATER_NAME_PREFIX
+from generator.endpoint.encryption import ALIAS_PREFIX
+from generator.endpoint.lambda_functions import LOG_GROUP_PREFIX
+from generator.endpoint.resolver import FUNCTION_NAME_PREFIX
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One statement: where its actions apply, and why when that is everywhere."""
+
+    sid: str
+    resources: tuple[str, ...]
+    wildcard_reason: str = ""
+    condition: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if ("*" in self.resources) != bool(self.wildcard_reason):
+            raise ValueError(f"{self.sid}: a `*` resource needs a reason, and only a `*` resource")
+
+
+def _everywhere(sid: str, reason: str, condition: dict[str, Any] | None = None) -> Grant:
+    return Grant(sid, ("*",), reason, condition or {})
+
+
+SAGEMAKER_RESOURCES = Grant(
+    "SageMakerModelsConfigsEndpoints",
+    (arn("sagemaker", "model/*"), arn("sagemaker", "endpoint-config/*"), arn("sagemaker", "endpoint/*")),
+)
+STACK_ROLES = Grant("RolesUnderTheStackPath", (arn("iam", f"role{ROLE_PATH}*", region=False),))
+PASS_MODEL_ROLE = Grant(
+    "PassModelRoleToSageMaker",
+    (arn("iam", "role/*", region=False),),  # the role the stack creates, or any role given as ModelExecutionRoleArn
+    condition={"StringEquals": {"iam:PassedToService": Service.SAGEMAKER}},
+)
+PASS_RESOLVER_ROLE = Grant(
+    "PassResolverRoleToLambda",
+    (arn("iam", f"role{ROLE_PATH}*", region=False),),
+    condition={"StringEquals": {"iam:PassedToService": Service.LAMBDA}},
+)
+SCALING_LINKED_ROLE_NAME = "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
+SCALING_LINKED_ROLE = Grant(
+    "ScalingServiceLinkedRole",
+    (arn("iam", f"role/aws-service-role/{Service.SAGEMAKER_SCALING}/{SCALING_LINKED_ROLE_NAME}", region=False),),
+    condition={"StringEquals": {"iam:AWSServiceName": Service.SAGEMAKER_SCALING}},
+)  # fmt: skip
+KEYS = Grant("KeysOfThisAccountAndRegion", (arn("kms", "key/*"),))
+NO_RESOURCE_TYPE = _everywhere(
+    "ActionsWithoutResourceTypes", "IAM defines no resource type for these actions (service authorization reference)"
+)
+KEY_ALIASES = Grant("StackKeyAliases", (arn("kms", f"{ALIAS_PREFIX}*"), arn("kms", "key/*")))
+SECURITY_GROUPS = Grant(
+    "SecurityGroups",
+    (arn("ec2", "security-group/*"), arn("ec2", "security-group-rule/*"), arn("ec2", "vpc/*")),
+)
+STACK_FUNCTIONS = Grant(
+    "StackFunctions",
+    (
+        arn("lambda", f"function:{FUNCTION_NAME_PREFIX}*"),
+        arn("lambda", f"function:{UPDATER_NAME_PREFIX}*"),
+        arn("lambda", "event-source-mapping:*"),
+        arn("lambda", "layer:*:*"),
+        arn("lambda", "code-signing-config:*"),
+        arn("lambda", "capacity-provider:*"),
+    ),
+)
+RESOLVER_LOGS = Grant("StackLogGroups", (arn("logs", f"log-group:{LOG_GROUP_PREFIX}*"),))
+LOG_DELIVERY_STREAMS = Grant("LogDeliveryStreams", (arn("firehose", "deliverystream/*"),))
+FILE_SYSTEMS = Grant("FileSystemMountTargets", (arn("elasticfilesystem", "file-system/*"),))
+RESOLVER_CODE = Grant("ReadResolverCode", (arn("s3", "${ArtifactsBucket}/*", region=False, account=False),))
+ALARMS = Grant("EndpointAlarms", (arn("cloudwatch", "alarm:*"),))
+METRIC_DATA = _everywhere(
+    "ReadMetricData", "cloudwatch:GetMetricData: its one resource type, a dataset, is not what scaling reads"
+)
+SCALABLE_TARGETS = Grant("ScalableTargets", (arn("application-autoscaling", "scalable-target/*"),))
+SERVICE_CATALOG_STACKS = Grant("ServiceCatalogStacks", (arn("cloudformation", "stack/SC-*"),))
+TEMPLATE_CHECKS = _everywhere(
+    "SummarizeTemplates", "cloudformation:GetTemplateSummary of a template URL names no stack"
+)
+SERVICE_CATALOG_TEMPLATES = _everywhere(
+    "ReadServiceCatalogTemplates",
+    "Service Catalog keeps the product's template in buckets of its own; only objects it tags are readable",
+    {"StringEquals": {"s3:ExistingObjectTag/servicecatalog:provisioning": "true"}},
+)
+
+BY_SERVICE = {
+    "sagemaker": SAGEMAKER_RESOURCES,
+    "iam": STACK_ROLES,
+    "kms": KEYS,
+    "ec2": SECURITY_GROUPS,
+    "lambda": STACK_FUNCTIONS,
+    "logs": RESOLVER_LOGS,
+    "firehose": LOG_DELIVERY_STREAMS,
+    "elasticfilesystem": FILE_SYSTEMS,
+    "s3files": Grant("S3FilesFileSystems", (arn("s3files", "file-system/*"),)),
+    "s3": RESOLVER_CODE,
+    "sqs": Grant("ApprovalQueues", (arn("sqs", f"{NAME_PREFIX}*"),)),
+    "events": Grant("ApprovalRules", (arn("events", f"rule/{NAME_PREFIX}*"),)),
+    "cloudwatch": ALARMS,
+    "application-autoscaling": SCALABLE_TARGETS,
+}
+BY_ACTION: dict[str, tuple[Grant, ...]] = {
+    "iam:PassRole": (PASS_MODEL_ROLE, PASS_RESOLVER_ROLE),
+    "iam:CreateServiceLinkedRole": (SCALING_LINKED_ROLE,),
+    **dict.fromkeys(("kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"), (KEY_ALIASES,)),
+    "cloudwatch:GetMetricData": (METRIC_DATA,),
+    "cloudformation:GetTemplateSummary": (TEMPLATE_CHECKS,),
+}
+# Custom resources have no schema: CloudFormation invokes their function with the stack's role.
+CUSTOM_RESOURCE = (("lambda:InvokeFunction", STACK_FUNCTIONS),)
+SERVICE_CATALOG_LAUNCH = (
+    *((f"cloudformation:{action}", SERVICE_CATALOG_STACKS) for action in
+      ("CreateStack", "DeleteStack", "DescribeStackEvents", "DescribeStacks", "SetStackPolicy", "UpdateStack")),
+    ("cloudformation:GetTemplateSummary", TEMPLATE_CHECKS),
+    ("cloudformation:ValidateTemplate", NO_RESOURCE_TYPE),
+    ("s3:GetObject", SERVICE_CATALOG_TEMPLATES),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DeployerPolicy:
+    """The statements as (grant, sorted actions), and the handler entries left out as not IAM actions."""
+
+    statements: list[tuple[Grant, list[str]]]
+    not_actions: list[str]
+
+
+def derive_deployer_policy(endpoint_template: dict[str, Any]) -> DeployerPolicy:
+    permissions: set[str] = set()
+    custom = False
+    for resource_type in resource_types(endpoint_template):
+        if resource_type.startswith("Custom::"):
+            custom = True
+        else:
+            permissions |= handler_permissions(resource_type)
+    actions = sorted(p for p in permissions if is_iam_action(p))
+    not_actions = sorted(p for p in permissions if not is_iam_action(p))
+    pairs = [(action, grant) for action in actions for grant in _grants(action)]
+    pairs += [*(CUSTOM_RESOURCE if custom else ()), *SERVICE_CATALOG_LAUNCH]
+    by_grant: dict[Grant, set[str]] = defaultdict(set)
+    for action, grant in pairs:
+        by_grant[grant].add(action)
+    return DeployerPolicy([(grant, sorted(by_grant[grant])) for grant in by_grant], not_actions)
+
+
+def _grants(action: str) -> tuple[Grant, ...]:
+    if action in BY_ACTION:
+        return BY_ACTION[action]
+    if not scopable(action):
+        return (NO_RESOURCE_TYPE,)
+    service = action.split(":", 1)[0]
+    if service not in BY_SERVICE:
+        raise LookupError(
+            f"{action}: the endpoint template now needs a service the deployer policy has no grant for; add the "
+            f"narrowest resource it allows to BY_SERVICE in {__name__}"
+        )
+    return (BY_SERVICE[service],)
+
+
+# IAM's limit for a managed policy, in characters without white space; resources are counted at their longest
+# (the longest partition, Region and bucket name), so a policy that fits here fits in every account.
+MANAGED_POLICY_LIMIT = 6_144
+LONGEST = {"${AWS::Partition}": "aws-iso-b", "${AWS::Region}": "us-isob-east-1", "${AWS::AccountId}": "0" * 12,
+           "${ArtifactsBucket}": "b" * 63}  # fmt: skip
+
+
+def statement_document(grant: Grant, actions: list[str]) -> dict[str, Any]:
+    """The statement as IAM JSON, resources still `Sub` strings."""
+    statement: dict[str, Any] = {
+        "Sid": grant.sid,
+        "Effect": "Allow",
+        "Action": actions,
+        "Resource": list(grant.resources),
+    }
+    if grant.condition:
+        statement["Condition"] = grant.condition
+    return statement
+
+
+def split_for_managed_policies(policy: DeployerPolicy) -> list[list[dict[str, Any]]]:
+    """The statements in as few groups as fit IAM's managed-policy size, in their order."""
+    groups: list[list[dict[str, Any]]] = [[]]
+    for grant, actions in policy.statements:
+        statement = statement_document(grant, actions)
+        if groups[-1] and _size([*groups[-1], statement]) > MANAGED_POLICY_LIMIT:
+            groups.append([])
+        groups[-1].append(statement)
+    return groups
+
+
+def _size(statements: list[dict[str, Any]]) -> int:
+    text = json.dumps({"Version": POLICY_VERSION, "Statement": statements}, separators=(",", ":"))
+    for placeholder, longest in LONGEST.items():
+        text = text.replace(placeholder, longest)
+    return len(text)

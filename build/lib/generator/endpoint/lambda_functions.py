@@ -1,0 +1,121 @@
+"""The stack's Lambda functions (the package resolver, the approval updater): one zip, one runtime and size, each
+with its own log group (encrypted with the stack's key, gone with the stack) and its own least-privilege role."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from awacs import kms, logs
+from awacs.aws import ArnEquals, Condition, Principal, Statement
+from troposphere import GetAtt, Join, Ref, Sub
+from troposphere.awslambda import Code, Environment, Function, LoggingConfig
+from troposphere.kms import Key
+from troposphere.logs import LogGroup
+
+from generator.cfn.conditions import stack_uuid
+from generator.cfn.iam import allow, arn, policy_document, service_host
+from generator.common.names import Service
+from generator.endpoint.context import EndpointStack, add_service_role
+
+RUNTIME = "python3.13"
+TIMEOUT_SECONDS = 60
+MEMORY_MB = 128
+LOG_RETENTION_DAYS = 365
+LOG_GROUP_PREFIX = "/sagemaker-endpoint/"  # + the stack name; a deployer role is scoped to it
+# What CloudWatch Logs does with the key of a log group it encrypts (CloudWatch Logs User Guide, "Encrypt log data
+# in CloudWatch Logs using AWS KMS": the key policy statement and its encryption-context condition).
+LOGS_KEY_ACTIONS = [kms.Decrypt, kms.DescribeKey, kms.Encrypt, kms.GenerateDataKey, kms.ReEncryptFrom, kms.ReEncryptTo]
+
+
+@dataclass(frozen=True)
+class StackFunction:
+    """What differs between the stack's functions; `title` prefixes the logical ids of all three resources."""
+
+    title: str
+    purpose: str
+    name_prefix: str  # + the stack's UUID
+    log_name: str  # under /sagemaker-endpoint/<stack>/
+    description: str
+    handler: str
+    checkov_skips: dict[str, str]
+    environment: dict[str, object] = field(default_factory=dict)
+
+
+def log_group_name(log_name: str) -> Sub:
+    """Derived from the stack name, so the key policy can name it before the log group exists."""
+    return Sub(f"{LOG_GROUP_PREFIX}${{AWS::StackName}}/{log_name}")
+
+
+def log_group_key_statement(spec: StackFunction, sid: str) -> Statement:
+    """The key-policy statement letting CloudWatch Logs encrypt this function's log group, and no other."""
+    return allow(
+        sid,
+        LOGS_KEY_ACTIONS,
+        ["*"],  # in a key policy, the key the policy is attached to
+        principal=Principal("Service", service_host("logs")),
+        condition=Condition(
+            ArnEquals(
+                "kms:EncryptionContext:aws:logs:arn",
+                arn("logs", "log-group:${Name}", Name=log_group_name(spec.log_name)),
+            )
+        ),
+    )
+
+
+def add_stack_function(
+    stack: EndpointStack,
+    spec: StackFunction,
+    *,
+    condition: str,
+    key: Key,
+    statements: Sequence[object],
+) -> Function:
+    """The log group, the role (`statements` plus writing its own logs) and the function."""
+    params = stack.params
+    log_group = stack.template.add_resource(
+        LogGroup(
+            f"{spec.title}LogGroup",
+            Condition=condition,
+            LogGroupName=log_group_name(spec.log_name),
+            RetentionInDays=LOG_RETENTION_DAYS,
+            KmsKeyId=GetAtt(key, "Arn"),
+            Tags=stack.tags,
+            DeletionPolicy="Delete",  # operational logs of this stack: they go with it
+            UpdateReplacePolicy="Delete",
+        )
+    )
+    role = add_service_role(
+        stack,
+        f"{spec.title}Role",
+        condition=condition,
+        purpose=spec.purpose,
+        service=Service.LAMBDA,
+        policy=policy_document(
+            *statements,
+            # The log group's Arn attribute ends in ":*", which covers its log streams.
+            allow("WriteOwnLogs", [logs.CreateLogStream, logs.PutLogEvents], [GetAtt(log_group, "Arn")]),
+        ),
+    )
+    optional = {"Environment": Environment(Variables=spec.environment)} if spec.environment else {}
+    return stack.template.add_resource(
+        Function(
+            f"{spec.title}Function",
+            Condition=condition,
+            FunctionName=Join("", [spec.name_prefix, stack_uuid()]),
+            Description=Sub(spec.description),
+            Runtime=RUNTIME,
+            Architectures=["arm64"],
+            Handler=spec.handler,
+            Code=Code(S3Bucket=Ref(params.resolver_code_s3_bucket), S3Key=Ref(params.resolver_code_s3_key)),
+            Role=GetAtt(role, "Arn"),
+            MemorySize=MEMORY_MB,
+            Timeout=TIMEOUT_SECONDS,
+            LoggingConfig=LoggingConfig(LogGroup=Ref(log_group)),
+            Tags=stack.tags,
+            Metadata={
+                "checkov": {"skip": [{"id": check, "comment": why} for check, why in spec.checkov_skips.items()]}
+            },
+            **optional,
+        )
+    )

@@ -1,0 +1,30 @@
+"""The SageMaker Model: the model package's containers, run in our subnets with our security group.
+
+No fixed name: every Model property is create-only, so a new package means a new Model, and a fixed
+name would make that replacement collide with the Model it replaces.
+"""
+
+from __future__ import annotations
+
+from troposphere import GetAtt, If, Ref
+from troposphere.ec2 import SecurityGroup
+from troposphere.sagemaker import ContainerDefinition, Model, VpcConfig
+
+from generator.endpoint.context import EndpointStack, add_output
+
+
+def add_model(stack: EndpointStack, package_arn: If, role_arn: If, security_group: SecurityGroup) -> Model:
+    params = stack.params
+    model = stack.template.add_resource(
+        Model(
+            "Model",
+            PrimaryContainer=ContainerDefinition(ModelPackageName=package_arn),
+            ExecutionRoleArn=role_arn,
+            EnableNetworkIsolation=Ref(params.enable_network_isolation),
+            VpcConfig=VpcConfig(SecurityGroupIds=[GetAtt(security_group, "GroupId")], Subnets=Ref(params.subnet_ids)),
+            Tags=stack.tags,
+        )
+    )
+    add_output(stack, "ModelName", GetAtt(model, "ModelName"), "Name of the SageMaker model")
+    add_output(stack, "ModelPackageArn", package_arn, "Model package deployed: the given ARN or the resolved one")
+    return model

@@ -1,0 +1,117 @@
+"""The model execution role SageMaker assumes, created only when ModelExecutionRoleArn is empty.
+
+Least privilege: read only the artifacts bucket, write only under the data-capture prefix, pull only
+from EcrRepoArn, attach network interfaces only with our security group, write only the endpoint's own logs.
+The role has no KMS permission of its own: our key's policy names it (encryption.py), so it can use only keys
+whose policy names it.
+"""
+
+from __future__ import annotations
+
+from awacs import cloudwatch, ec2, ecr, logs, s3
+from awacs.aws import ArnEquals, Condition, StringEquals
+from troposphere import GetAtt, If, Not, Ref, Sub
+from troposphere.ec2 import SecurityGroup
+
+from generator.cfn.conditions import is_empty
+from generator.cfn.iam import allow, arn, only_if, policy_document
+from generator.common.names import Service
+from generator.endpoint.context import EndpointStack, add_condition, add_output, add_service_role
+from generator.endpoint.data_capture import DataCaptureLocation
+
+ENDPOINT_LOG_GROUP = "log-group:/aws/sagemaker/Endpoints/${Name}"  # SageMaker names it after the endpoint
+ENDPOINT_METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"
+
+
+def add_model_role(stack: EndpointStack, security_group: SecurityGroup, capture: DataCaptureLocation) -> If:
+    """Add the role when needed; return the ARN of the role the model runs with, created or given."""
+    params = stack.params
+    create_role = add_condition(stack, "CreateModelExecutionRole", is_empty(params.model_execution_role_arn))
+    role = add_service_role(
+        stack,
+        "ModelExecutionRole",
+        condition=create_role,
+        purpose="SageMaker model execution role",
+        service=Service.SAGEMAKER,
+        policy=policy_document(*_artifact_statements(stack, capture), *_network_statements(stack, security_group)),
+    )
+    role_arn = If(create_role, GetAtt(role, "Arn"), Ref(params.model_execution_role_arn))
+    add_output(stack, "ModelExecutionRoleArn", role_arn, "Role SageMaker assumes to run the model")
+    return role_arn
+
+
+def _artifact_statements(stack: EndpointStack, capture: DataCaptureLocation) -> list[object]:
+    params = stack.params
+    has_bucket = add_condition(stack, "HasModelArtifactsBucket", Not(is_empty(params.model_artifacts_bucket_arn)))
+    has_repo = add_condition(stack, "HasEcrRepo", Not(is_empty(params.ecr_repo_arn)))
+    bucket_arn = Ref(params.model_artifacts_bucket_arn)
+    return [
+        only_if(has_bucket, allow("ListModelArtifactsBucket", [s3.ListBucket], [bucket_arn])),
+        only_if(
+            has_bucket,
+            allow("ReadModelArtifacts", [s3.GetObject], [Sub(f"${{{params.model_artifacts_bucket_arn.title}}}/*")]),
+        ),
+        only_if(
+            stack.conditions.data_capture_enabled,
+            allow("WriteCapturedData", [s3.PutObject], [capture.objects_arn]),
+        ),
+        only_if(
+            has_repo,
+            allow(
+                "PullInferenceImage",
+                [ecr.BatchCheckLayerAvailability, ecr.BatchGetImage, ecr.GetDownloadUrlForLayer],
+                [Ref(params.ecr_repo_arn)],
+            ),
+        ),
+        # GetAuthorizationToken is account-wide: it has no resource to scope to.
+        only_if(has_repo, allow("GetEcrAuthorizationToken", [ecr.GetAuthorizationToken], ["*"])),
+        allow(
+            "WriteEndpointLogs",
+            [logs.CreateLogGroup, logs.CreateLogStream, logs.DescribeLogStreams, logs.PutLogEvents],
+            [
+                arn("logs", ENDPOINT_LOG_GROUP, Name=stack.endpoint_name),
+                arn("logs", f"{ENDPOINT_LOG_GROUP}:log-stream:*", Name=stack.endpoint_name),
+            ],
+        ),
+        # PutMetricData has no resource type; the namespace condition is what limits it.
+        allow(
+            "PublishEndpointMetrics",
+            [cloudwatch.PutMetricData],
+            ["*"],
+            condition=Condition(StringEquals("cloudwatch:namespace", ENDPOINT_METRICS_NAMESPACE)),
+        ),
+    ]
+
+
+def _network_statements(stack: EndpointStack, security_group: SecurityGroup) -> list[object]:
+    """Network interfaces in the endpoint's subnets. Only our security group may be attached, and it lives
+    in VpcId, so an interface can only be created in VpcId (a security group and a subnet must share a VPC)."""
+    return [
+        allow(
+            "CreateEndpointNetworkInterfaces",
+            [ec2.CreateNetworkInterface],
+            [
+                arn("ec2", "network-interface/*"),
+                arn("ec2", "subnet/*"),
+                arn("ec2", "security-group/${GroupId}", GroupId=GetAtt(security_group, "GroupId")),
+            ],
+        ),
+        allow(
+            "ManageEndpointNetworkInterfaces",
+            [ec2.CreateNetworkInterfacePermission, ec2.DeleteNetworkInterface, ec2.DeleteNetworkInterfacePermission],
+            [arn("ec2", "network-interface/*")],
+            condition=Condition(ArnEquals("ec2:Vpc", arn("ec2", "vpc/${VpcId}", VpcId=Ref(stack.params.vpc_id)))),
+        ),
+        # EC2 Describe* actions cannot be scoped to resources.
+        allow(
+            "DescribeEndpointNetwork",
+            [
+                ec2.DescribeDhcpOptions,
+                ec2.DescribeNetworkInterfaces,
+                ec2.DescribeSecurityGroups,
+                ec2.DescribeSubnets,
+                ec2.DescribeVpcs,
+            ],
+            ["*"],
+        ),
+    ]

@@ -1,0 +1,96 @@
+"""The package resolver, only in model package group mode: log group, role, Lambda and custom resource.
+
+At deploy time the custom resource asks our Lambda for the group's latest Approved package; its
+`ModelPackageArn` attribute feeds the Model. The Lambda answers within its 60 s timeout (crhelper sends
+FAILED just before it), and `ServiceTimeout` bounds how long CloudFormation waits if it never answers.
+"""
+
+from __future__ import annotations
+
+from awacs import sagemaker
+from awacs.aws import Statement
+from troposphere import AWSObject, GetAtt, If, PropsDictType, Ref
+from troposphere.kms import Key
+
+from generator.cfn.iam import allow, arn, only_if
+from generator.common.lambda_zip import LAMBDA_HANDLER
+from generator.endpoint.context import EndpointStack
+from generator.endpoint.lambda_functions import StackFunction, add_stack_function, log_group_key_statement
+
+SERVICE_TIMEOUT_SECONDS = 300
+FUNCTION_NAME_PREFIX = "sagemaker-endpoint-resolver-"  # + the stack's UUID: 64 characters, Lambda's maximum
+RESOLVED_ARN_ATTRIBUTE = "ModelPackageArn"
+# Scanner checks that do not fit a custom-resource function, each with the reason a reviewer reads.
+CHECKOV_SKIPS = {
+    "CKV_AWS_115": "Runs once per deploy; reserved concurrency would take from the account's unreserved pool "
+    "and fails in accounts at the minimum.",
+    "CKV_AWS_116": "CloudFormation gets every outcome as the custom resource's answer (crhelper sends FAILED "
+    "even before a timeout); a DLQ would hold events nobody replays.",
+    "CKV_AWS_117": "Calls only the SageMaker API; in the endpoint's private subnets it would need a NAT gateway "
+    "or a SageMaker API VPC endpoint that the endpoint itself does not need.",
+}
+RESOLVER = StackFunction(
+    title="PackageResolver",
+    purpose="Package resolver",
+    name_prefix=FUNCTION_NAME_PREFIX,
+    log_name="package-resolver",
+    description="Finds the latest Approved package of a model package group (stack ${AWS::StackName})",
+    handler=LAMBDA_HANDLER,
+    checkov_skips=CHECKOV_SKIPS,
+)
+
+
+def key_statements(stack: EndpointStack) -> list[object]:
+    """What the stack's key allows in group mode: CloudWatch Logs encrypts the resolver's log group."""
+    return [
+        only_if(stack.conditions.use_package_group, log_group_key_statement(RESOLVER, "LogsEncryptResolverLogGroup"))
+    ]
+
+
+def add_package_resolver(stack: EndpointStack, key: Key) -> If:
+    """Add the resolver; return the model package ARN the Model uses, resolved or given."""
+    params, group_mode = stack.params, stack.conditions.use_package_group
+    function = add_stack_function(
+        stack,
+        RESOLVER,
+        condition=group_mode,
+        key=key,
+        statements=[read_configured_group(stack)],
+    )
+    resolved = stack.template.add_resource(
+        LatestApprovedModelPackage(
+            "LatestApprovedModelPackage",
+            Condition=group_mode,
+            ServiceToken=GetAtt(function, "Arn"),
+            ServiceTimeout=SERVICE_TIMEOUT_SECONDS,
+            ModelPackageGroupName=Ref(params.model_package_group_name),
+            ResolutionToken=Ref(params.package_resolution_token),
+        )
+    )
+    return If(stack.conditions.use_package_arn, Ref(params.model_package_arn), GetAtt(resolved, RESOLVED_ARN_ATTRIBUTE))
+
+
+class LatestApprovedModelPackage(AWSObject):
+    """The custom resource, typed so its properties are checked like any other resource's."""
+
+    resource_type = "Custom::LatestApprovedModelPackage"
+    props: PropsDictType = {
+        "ServiceToken": (str, True),
+        "ServiceTimeout": (int, False),
+        "ModelPackageGroupName": (str, True),
+        # Not read by the Lambda: a new value is a property change, so CloudFormation sends an Update.
+        "ResolutionToken": (str, False),
+    }
+
+
+def read_configured_group(stack: EndpointStack) -> Statement:
+    """List the configured group's packages (and describe the group, to say why none is approved)."""
+    group = Ref(stack.params.model_package_group_name)
+    return allow(
+        "ReadConfiguredModelPackageGroup",
+        [sagemaker.ListModelPackages, sagemaker.DescribeModelPackageGroup],
+        [
+            arn("sagemaker", "model-package-group/${Group}", Group=group),
+            arn("sagemaker", "model-package/${Group}/*", Group=group),
+        ],
+    )

@@ -1,0 +1,52 @@
+"""build_template(): the whole stack, one builder per resource group, in dependency order."""
+
+from __future__ import annotations
+
+from troposphere import Template
+
+from generator.common.lambda_zip import ResolverPackage, build_resolver_package
+from generator.endpoint import deploy_on_approval, resolver
+from generator.endpoint.autoscaling import add_autoscaling
+from generator.endpoint.context import EndpointStack, add_shared_conditions, derive_endpoint_name
+from generator.endpoint.data_capture import data_capture_location
+from generator.endpoint.deploy_on_approval import add_deploy_on_approval
+from generator.endpoint.encryption import add_encryption_key
+from generator.endpoint.endpoint import add_endpoint
+from generator.endpoint.model import add_model
+from generator.endpoint.model_role import add_model_role
+from generator.endpoint.network import add_security_group
+from generator.endpoint.parameters import add_parameters
+from generator.endpoint.resolver import add_package_resolver
+from generator.endpoint.rules import add_rules
+from generator.endpoint.tags import add_resource_tags
+
+DESCRIPTION = (
+    "SageMaker real-time endpoint in your VPC from a model package ARN or the latest Approved package of a "
+    "model package group, with KMS encryption, optional data capture and a least-privilege execution role."
+)
+
+
+def build_template(lambda_zip: ResolverPackage | None = None) -> Template:
+    """The template; `lambda_zip` is the zip whose key becomes the ResolverCodeS3Key default."""
+    lambda_zip = lambda_zip or build_resolver_package()
+    template = Template(Description=DESCRIPTION)
+    params = add_parameters(template, resolver_code_key=lambda_zip.file_name)
+    stack = EndpointStack(
+        template,
+        params,
+        add_shared_conditions(template, params),
+        add_resource_tags(template, params),
+        derive_endpoint_name(template, params),
+    )
+    add_rules(stack)
+    capture = data_capture_location(stack)
+    security_group = add_security_group(stack)
+    role_arn = add_model_role(stack, security_group, capture)
+    feature_key_statements = [*resolver.key_statements(stack), *deploy_on_approval.key_statements(stack)]
+    key = add_encryption_key(stack, role_arn, feature_key_statements)
+    package_arn = add_package_resolver(stack, key)
+    add_deploy_on_approval(stack, key)
+    model = add_model(stack, package_arn, role_arn, security_group)
+    endpoint = add_endpoint(stack, model, key, capture)
+    add_autoscaling(stack, endpoint)
+    return template

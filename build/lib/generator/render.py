@@ -1,0 +1,27 @@
+"""Everything `render` writes: the endpoint template, and what is derived from it for the teams that deploy it."""
+
+from __future__ import annotations
+
+from generator.cfn.rendering import Format, render
+from generator.deployer.permissions import derive_deployer_policy
+from generator.deployer.role_template import build_deployer_role_template, render_deployer_policy_json
+from generator.distribution.seedfarmer_modulestack import build_modulestack_template
+from generator.distribution.service_catalog import build_service_catalog_template
+from generator.endpoint.template import build_template
+
+ENDPOINT = "sagemaker-endpoint"
+TEMPLATES = "templates"
+
+
+def render_all(output_format: Format = "yaml") -> dict[str, str]:
+    """Path under the repository root -> text. The deployer policy is derived from the endpoint template rendered
+    with it. modulestack.yaml stands at the root, where seed-farmer looks for it."""
+    endpoint = build_template()
+    policy = derive_deployer_policy(endpoint.to_dict())
+    return {
+        f"{TEMPLATES}/{ENDPOINT}.{output_format}": render(endpoint, output_format),
+        f"{TEMPLATES}/deployer-role.{output_format}": render(build_deployer_role_template(policy), output_format),
+        f"{TEMPLATES}/service-catalog.{output_format}": render(build_service_catalog_template(), output_format),
+        f"{TEMPLATES}/deployer-policy.json": render_deployer_policy_json(policy),
+        "modulestack.yaml": render(build_modulestack_template(policy)),
+    }
