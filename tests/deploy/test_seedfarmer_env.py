@@ -9,16 +9,8 @@ import pytest
 
 from generator.deploy.inputs import InputError
 from generator.deploy.seedfarmer_env import SEED_INPUTS, read_module
-from generator.deploy.template_file import load_template
-from tests.support.paths import FIXTURES, ROOT
-
-SEED_README = FIXTURES / "seed-readme.md"  # the README of the module we replace, vendored
-TEMPLATE_PARAMETERS = list(load_template().parameters)
-CONTEXT = {"SEEDFARMER_PROJECT_NAME": "mlops", "SEEDFARMER_DEPLOYMENT_NAME": "prod",
-           "SEEDFARMER_MODULE_NAME": "sagemaker-endpoints-endpoint"}  # fmt: skip
-NETWORK = {"SEEDFARMER_PARAMETER_VPC_ID": "vpc-0123456789abcdef0",
-           "SEEDFARMER_PARAMETER_SUBNET_IDS": '["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]'}  # fmt: skip
-# What `valueFrom.moduleMetadata` would give for the sample manifest's references.
+from tests.support.paths import ROOT
+from tests.support.seedfarmer_env import CONTEXT, NETWORK, SEED_README, TEMPLATE_PARAMETERS
 
 
 def test_our_guide_documents_the_module_in_the_seed_readmes_layout() -> None:

@@ -11,17 +11,11 @@ from typing import Any
 import pytest
 
 from generator.deploy.seedfarmer_env import read_module
-from generator.deploy.template_file import load_template
-from tests.support.paths import FIXTURES, ROOT
+from tests.support.paths import ROOT
+from tests.support.seedfarmer_env import CONTEXT, SEED_README, TEMPLATE_PARAMETERS
 
 pytestmark = pytest.mark.tools
 SEEDFARMER_PYTHON = ROOT / ".tools" / "seedfarmer" / "bin" / "python"
-SEED_README = FIXTURES / "seed-readme.md"  # the README of the module we replace, vendored
-TEMPLATE_PARAMETERS = list(load_template().parameters)
-CONTEXT = {"SEEDFARMER_PROJECT_NAME": "mlops", "SEEDFARMER_DEPLOYMENT_NAME": "prod",
-           "SEEDFARMER_MODULE_NAME": "sagemaker-endpoints-endpoint"}  # fmt: skip
-NETWORK = {"SEEDFARMER_PARAMETER_VPC_ID": "vpc-0123456789abcdef0",
-           "SEEDFARMER_PARAMETER_SUBNET_IDS": '["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]'}  # fmt: skip
 # What `valueFrom.moduleMetadata` would give for the sample manifest's references.
 METADATA = {
     "VpcId": "vpc-0123456789abcdef0",
