@@ -1,8 +1,9 @@
-"""The stack's KMS key: the endpoint's storage volume, captured data and the resolver's logs.
+"""The stack's KMS key: the endpoint's storage volume, captured data, and what optional features add (the Lambda
+functions' log groups, the approval queues).
 
 The account administers the key; only our principals use it: the model role directly, anyone in the
 account only through SageMaker (which creates a grant for the endpoint's volume) or through S3 to read
-captured data, and CloudWatch Logs only for the resolver's log group. Nobody may create a grant that is
+captured data, and what each feature's statements allow, switched by its Condition. Nobody may create a grant that is
 not for an AWS resource (Control Tower's CT.KMS.PR.3). The key is retained when the stack
 is deleted, so data captured under it stays readable.
 """
