@@ -50,7 +50,7 @@ class _CompactDumper(get_dumper()):  # type: ignore[misc]
 
     def represent_data(self, data: object) -> yaml.Node:
         node: yaml.Node = super().represent_data(data)
-        if isinstance(node, yaml.CollectionNode) and node.value and _flow_length(node) <= FLOW_WIDTH:
+        if isinstance(node, yaml.CollectionNode) and node.value and _flow_length(node, FLOW_WIDTH) <= FLOW_WIDTH:
             node.flow_style = True
         return node
 
@@ -67,14 +67,19 @@ def _represent_mapping(dumper: yaml.Dumper, value: dict[str, list[str]]) -> yaml
 _CompactDumper.add_representer(ODict, _represent_mapping)
 
 
-def _flow_length(node: yaml.Node) -> int:
-    """An upper bound of the node's length in flow style (quotes and separators counted generously)."""
-    tag = 0 if node.tag.startswith("tag:yaml.org") else len(node.tag) + 1
+def _flow_length(node: yaml.Node, limit: int) -> int:
+    """An upper bound of the node's length in flow style (quotes and separators counted generously), counted only
+    until it passes `limit`: past it, the exact figure does not matter, and counting on would walk the whole
+    subtree again at every level above it."""
+    length = 2 + (0 if node.tag.startswith("tag:yaml.org") else len(node.tag) + 1)
     if isinstance(node, yaml.ScalarNode):
-        return tag + len(node.value) + 2
-    if isinstance(node, yaml.SequenceNode):
-        return tag + 2 + sum(_flow_length(item) + 2 for item in node.value)
-    return tag + 2 + sum(_flow_length(key) + _flow_length(value) + 4 for key, value in node.value)
+        return length + len(node.value)
+    pairs = node.value if isinstance(node, yaml.MappingNode) else [(item, None) for item in node.value]
+    for key, value in pairs:
+        length += _flow_length(key, limit - length) + (2 if value is None else _flow_length(value, limit) + 4)
+        if length > limit:
+            break
+    return length
 
 
 def render_minified_json(template: Template) -> str:
