@@ -16,7 +16,7 @@ SEEDFARMER := $(TOOLS)/seedfarmer/bin/seedfarmer
 .PHONY: help build install scanners render package lint test scan e2e bench lock clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 build: render package lint ## Install, render the templates, package the resolver zip, lint the templates
 
@@ -82,5 +82,5 @@ lock: ## Re-pin requirements.txt from requirements.in
 	  $(VENV)-lock/bin/python -m pip freeze; } > requirements.txt
 	rm -rf $(VENV)-lock
 
-clean: ## Remove .venv, .tools/, dist/ and caches
-	rm -rf $(VENV) $(DIST) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+clean: ## Remove .venv, .tools/, dist/, build/ and caches
+	rm -rf $(VENV) $(DIST) $(TOOLS) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,7 @@
 as its service role, by the AWS CLI as the README shows and by `sagemaker-endpoint deploy --role-arn`.
 
 moto does not enforce IAM on CloudFormation's calls, so what the role allows is proven offline
-(tests/test_deployer_role.py); here the role and its policies are real IAM objects, and the stacks name them."""
+(tests/deployer/test_permissions.py); here the role and its policies are real IAM objects, and the stacks name them."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ removes the stack and keeps the KMS key.
 
 What CloudFormation replaces or modifies for each parameter change (a new package replaces Model and
 EndpointConfig and modifies the Endpoint; a new instance type replaces only the EndpointConfig; a tag change
-replaces nothing) is predicted from the resource schemas cfn-lint ships, in tests/test_safe_updates.py. moto
+replaces nothing) is predicted from the resource schemas cfn-lint ships, in tests/endpoint/test_safe_updates.py. moto
 cannot show it: it updates only the resources that name a changed parameter, not those that use them."""
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ DROPPED = {"build", "dist", "node_modules", "cdk.out", ".seedfarmer.out", ".mypy
 
 def seedfarmer_python(code: str, *args: str) -> str:
     """Run code in seed-farmer's own venv (its pins differ from ours); its stdout."""
-    assert (SEEDFARMER / "python").exists(), "run `make scanners` (make test does) to install seed-farmer"
+    assert (SEEDFARMER / "python").exists(), "run `make e2e` or `make scan`, which install seed-farmer"
     run = subprocess.run(
         [str(SEEDFARMER / "python"), "-c", code, *args], capture_output=True, text=True, check=True, timeout=120
     )
