@@ -64,16 +64,18 @@ test: $(INSTALLED) ## ruff, mypy, import-linter's contracts and every test but t
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(PYTEST) -m "not tools"
+	$(PYTEST) -m "not tools and not bench"
 
 scan: $(INSTALLED) scanners ## The tests needing .tools/: checkov, cfn-guard's Control Tower rules, seed-farmer's models and CodeBuild run
 	$(PYTEST) -m tools
 
 e2e: $(INSTALLED) $(SEEDFARMER) ## Only the end-to-end suite: the stack deployed on a local moto, seed-farmer's CodeBuild run included
-	$(PYTEST) -m e2e
+	$(PYTEST) -m "e2e and not bench"
 
-bench: $(INSTALLED) ## Render time, sizes, API calls per resolution, CLI start-up, deploy vs aws cloudformation deploy
+bench: $(INSTALLED) ## Render time, sizes, API calls per resolution, start-up, deploy vs aws cloudformation deploy, approval latency
 	$(BIN)/python -m benchmarks.run
+	mkdir -p $(DIST) && $(BIN)/pytest -q -s -m bench > $(DIST)/bench.log 2>&1 || { cat $(DIST)/bench.log; exit 1; }
+	grep -E "^delivery to UpdateStack" $(DIST)/bench.log
 
 lock: ## Re-pin requirements.txt from requirements.in
 	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock

@@ -192,9 +192,11 @@ def test_a_stack_that_needs_a_person_sends_the_change_to_the_dead_letter_queue(a
            "`aws cloudformation continue-update-rollback`" in log  # fmt: skip
 
 
+@pytest.mark.bench
 @pytest.mark.usefixtures("stack")
 def test_latency_from_delivery_to_the_update_call(aws: LocalAws) -> None:
-    """The figure the README quotes: median of 5 approvals, each a real update."""
+    """The figure docs/benchmarks.md quotes: median of 5 approvals, each a real update. A benchmark, so `make bench`
+    runs it, not `make test`."""
     sagemaker = aws.client("sagemaker")
     spec = sagemaker.describe_model_package(ModelPackageName=aws.versions[0])["InferenceSpecification"]
     latencies = []
