@@ -19,8 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.common.names import POLICY_VERSION, ROLE_PATH, Service
-from generator.common.names import arn_pattern as arn
+from generator.common.names import POLICY_VERSION, ROLE_PATH, Service, arn_pattern
 from generator.deployer.aws_reference import handler_permissions, is_iam_action, resource_types, scopable
 from generator.endpoint.deploy_on_approval import NAME_PREFIX, UPDATER_NAME_PREFIX
 from generator.endpoint.encryption import ALIAS_PREFIX
@@ -48,55 +47,62 @@ def _everywhere(sid: str, reason: str, condition: dict[str, Any] | None = None) 
 
 SAGEMAKER_RESOURCES = Grant(
     "SageMakerModelsConfigsEndpoints",
-    (arn("sagemaker", "model/*"), arn("sagemaker", "endpoint-config/*"), arn("sagemaker", "endpoint/*")),
+    (
+        arn_pattern("sagemaker", "model/*"),
+        arn_pattern("sagemaker", "endpoint-config/*"),
+        arn_pattern("sagemaker", "endpoint/*"),
+    ),
 )
-STACK_ROLES = Grant("RolesUnderTheStackPath", (arn("iam", f"role{ROLE_PATH}*", region=False),))
+STACK_ROLES = Grant("RolesUnderTheStackPath", (arn_pattern("iam", f"role{ROLE_PATH}*", region=False),))
 PASS_MODEL_ROLE = Grant(
     "PassModelRoleToSageMaker",
-    (arn("iam", "role/*", region=False),),  # the role the stack creates, or any role given as ModelExecutionRoleArn
+    # the role the stack creates, or any role given as ModelExecutionRoleArn
+    (arn_pattern("iam", "role/*", region=False),),
     condition={"StringEquals": {"iam:PassedToService": Service.SAGEMAKER}},
 )
 PASS_RESOLVER_ROLE = Grant(
     "PassResolverRoleToLambda",
-    (arn("iam", f"role{ROLE_PATH}*", region=False),),
+    (arn_pattern("iam", f"role{ROLE_PATH}*", region=False),),
     condition={"StringEquals": {"iam:PassedToService": Service.LAMBDA}},
 )
-SCALING_LINKED_ROLE_NAME = "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
+SCALING_LINKED_ROLE_PATH = (
+    f"role/aws-service-role/{Service.SAGEMAKER_SCALING}/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
+)
 SCALING_LINKED_ROLE = Grant(
     "ScalingServiceLinkedRole",
-    (arn("iam", f"role/aws-service-role/{Service.SAGEMAKER_SCALING}/{SCALING_LINKED_ROLE_NAME}", region=False),),
+    (arn_pattern("iam", SCALING_LINKED_ROLE_PATH, region=False),),
     condition={"StringEquals": {"iam:AWSServiceName": Service.SAGEMAKER_SCALING}},
-)  # fmt: skip
-KEYS = Grant("KeysOfThisAccountAndRegion", (arn("kms", "key/*"),))
+)
+KEYS = Grant("KeysOfThisAccountAndRegion", (arn_pattern("kms", "key/*"),))
 NO_RESOURCE_TYPE = _everywhere(
     "ActionsWithoutResourceTypes", "IAM defines no resource type for these actions (service authorization reference)"
 )
-KEY_ALIASES = Grant("StackKeyAliases", (arn("kms", f"{ALIAS_PREFIX}*"), arn("kms", "key/*")))
+KEY_ALIASES = Grant("StackKeyAliases", (arn_pattern("kms", f"{ALIAS_PREFIX}*"), arn_pattern("kms", "key/*")))
 SECURITY_GROUPS = Grant(
     "SecurityGroups",
-    (arn("ec2", "security-group/*"), arn("ec2", "security-group-rule/*"), arn("ec2", "vpc/*")),
+    (arn_pattern("ec2", "security-group/*"), arn_pattern("ec2", "security-group-rule/*"), arn_pattern("ec2", "vpc/*")),
 )
 STACK_FUNCTIONS = Grant(
     "StackFunctions",
     (
-        arn("lambda", f"function:{FUNCTION_NAME_PREFIX}*"),
-        arn("lambda", f"function:{UPDATER_NAME_PREFIX}*"),
-        arn("lambda", "event-source-mapping:*"),
-        arn("lambda", "layer:*:*"),
-        arn("lambda", "code-signing-config:*"),
-        arn("lambda", "capacity-provider:*"),
+        arn_pattern("lambda", f"function:{FUNCTION_NAME_PREFIX}*"),
+        arn_pattern("lambda", f"function:{UPDATER_NAME_PREFIX}*"),
+        arn_pattern("lambda", "event-source-mapping:*"),
+        arn_pattern("lambda", "layer:*:*"),
+        arn_pattern("lambda", "code-signing-config:*"),
+        arn_pattern("lambda", "capacity-provider:*"),
     ),
 )
-RESOLVER_LOGS = Grant("StackLogGroups", (arn("logs", f"log-group:{LOG_GROUP_PREFIX}*"),))
-LOG_DELIVERY_STREAMS = Grant("LogDeliveryStreams", (arn("firehose", "deliverystream/*"),))
-FILE_SYSTEMS = Grant("FileSystemMountTargets", (arn("elasticfilesystem", "file-system/*"),))
-RESOLVER_CODE = Grant("ReadResolverCode", (arn("s3", "${ArtifactsBucket}/*", region=False, account=False),))
-ALARMS = Grant("EndpointAlarms", (arn("cloudwatch", "alarm:*"),))
+RESOLVER_LOGS = Grant("StackLogGroups", (arn_pattern("logs", f"log-group:{LOG_GROUP_PREFIX}*"),))
+LOG_DELIVERY_STREAMS = Grant("LogDeliveryStreams", (arn_pattern("firehose", "deliverystream/*"),))
+FILE_SYSTEMS = Grant("FileSystemMountTargets", (arn_pattern("elasticfilesystem", "file-system/*"),))
+RESOLVER_CODE = Grant("ReadResolverCode", (arn_pattern("s3", "${ArtifactsBucket}/*", region=False, account=False),))
+ALARMS = Grant("EndpointAlarms", (arn_pattern("cloudwatch", "alarm:*"),))
 METRIC_DATA = _everywhere(
     "ReadMetricData", "cloudwatch:GetMetricData: its one resource type, a dataset, is not what scaling reads"
 )
-SCALABLE_TARGETS = Grant("ScalableTargets", (arn("application-autoscaling", "scalable-target/*"),))
-SERVICE_CATALOG_STACKS = Grant("ServiceCatalogStacks", (arn("cloudformation", "stack/SC-*"),))
+SCALABLE_TARGETS = Grant("ScalableTargets", (arn_pattern("application-autoscaling", "scalable-target/*"),))
+SERVICE_CATALOG_STACKS = Grant("ServiceCatalogStacks", (arn_pattern("cloudformation", "stack/SC-*"),))
 TEMPLATE_CHECKS = _everywhere(
     "SummarizeTemplates", "cloudformation:GetTemplateSummary of a template URL names no stack"
 )
@@ -115,10 +121,10 @@ BY_SERVICE = {
     "logs": RESOLVER_LOGS,
     "firehose": LOG_DELIVERY_STREAMS,
     "elasticfilesystem": FILE_SYSTEMS,
-    "s3files": Grant("S3FilesFileSystems", (arn("s3files", "file-system/*"),)),
+    "s3files": Grant("S3FilesFileSystems", (arn_pattern("s3files", "file-system/*"),)),
     "s3": RESOLVER_CODE,
-    "sqs": Grant("ApprovalQueues", (arn("sqs", f"{NAME_PREFIX}*"),)),
-    "events": Grant("ApprovalRules", (arn("events", f"rule/{NAME_PREFIX}*"),)),
+    "sqs": Grant("ApprovalQueues", (arn_pattern("sqs", f"{NAME_PREFIX}*"),)),
+    "events": Grant("ApprovalRules", (arn_pattern("events", f"rule/{NAME_PREFIX}*"),)),
     "cloudwatch": ALARMS,
     "application-autoscaling": SCALABLE_TARGETS,
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -11,11 +10,10 @@ from botocore.stub import Stubber
 from mypy_boto3_sagemaker import SageMakerClient
 
 from custom_resource.latest_approved import ApprovedPackage, ResolutionError, latest_approved_package
-from tests.support.sagemaker_answers import group_description
+from tests.support.sagemaker_answers import CREATED, group_description
 
 GROUP = "churn"
 V3 = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"
-CREATED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 Stubbed = tuple[SageMakerClient, Stubber]
 LATEST_APPROVED_REQUEST = {
     "ModelPackageGroupName": GROUP,

@@ -13,11 +13,10 @@ from botocore.stub import Stubber
 from custom_resource import resolver_handler as handler
 from tests.support.cfn_response_server import ResponseRecorder
 from tests.support.resolver_events import LambdaContext, event
-from tests.support.sagemaker_answers import group_description
+from tests.support.sagemaker_answers import CREATED, group_description
 
 V3 = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"
 V4 = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/4"
-CREATED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/ml-endpoint/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 
 
