@@ -3,6 +3,7 @@ waiters and paginators wherever they fit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +96,15 @@ class CloudFormation:
         """The stack's resource summaries, all pages."""
         pages = self.client.get_paginator("list_stack_resources").paginate(StackName=stack_id)
         return [summary for page in pages for summary in page["StackResourceSummaries"]]
+
+    def event_pages(self, stack_id: str) -> Iterator[list[dict[str, Any]]]:
+        """The stack's events, newest first, a page at a time: a follower stops at the first one it has seen."""
+        for page in self.client.get_paginator("describe_stack_events").paginate(StackName=stack_id):
+            yield page["StackEvents"]
+
+    def status(self, stack_id: str) -> str:
+        (stack,) = self.client.describe_stacks(StackName=stack_id)["Stacks"]
+        return str(stack["StackStatus"])
 
     def latest_event_id(self, stack_id: str) -> str | None:
         """The newest event so far: following starts after it."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.deploy.aws import Aws
 from generator.deploy.change_sets import ENDPOINT_TYPE
+from generator.deploy.cloudformation import CloudFormation
 from generator.deploy.console import Console
 
 FIRST_POLL_SECONDS = 2.0
@@ -90,7 +91,7 @@ class Follower:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.cloudformation = aws.client("cloudformation")
+        self.cloudformation = CloudFormation(aws.client("cloudformation"))
         self.aws = aws
         self.console = console
         self.stack_id = stack_id
@@ -118,7 +119,7 @@ class Follower:
                     show(event)
                 outcome.events += new
                 self._watch_endpoint(outcome, show)
-                status = self._stack_status()
+                status = self.cloudformation.status(self.stack_id)
                 if is_terminal(status):
                     for event in self._new_events():  # the last ones, written as the stack settled
                         self._record(event)
@@ -130,8 +131,8 @@ class Follower:
 
     def _skip_older_than(self, marker: str) -> None:
         """Mark every event up to the marker as seen: they belong to earlier operations."""
-        for page in self.cloudformation.get_paginator("describe_stack_events").paginate(StackName=self.stack_id):
-            ids = [e["EventId"] for e in page["StackEvents"]]
+        for page in self.cloudformation.event_pages(self.stack_id):
+            ids = [e["EventId"] for e in page]
             if marker in ids:
                 self.seen.update(ids[ids.index(marker) :])
                 return
@@ -139,8 +140,8 @@ class Follower:
     def _new_events(self) -> list[StackEvent]:
         """Events not shown yet, oldest first (CloudFormation lists them newest first)."""
         fresh: list[StackEvent] = []
-        for page in self.cloudformation.get_paginator("describe_stack_events").paginate(StackName=self.stack_id):
-            for raw in page["StackEvents"]:
+        for page in self.cloudformation.event_pages(self.stack_id):
+            for raw in page:
                 if raw["EventId"] in self.seen:
                     fresh.reverse()
                     return fresh
@@ -152,10 +153,6 @@ class Follower:
     def _record(self, event: StackEvent) -> None:
         if not event.is_stack and is_terminal(event.status):
             self.done.add(event.logical_id)
-
-    def _stack_status(self) -> str:
-        (stack,) = self.cloudformation.describe_stacks(StackName=self.stack_id)["Stacks"]
-        return str(stack["StackStatus"])
 
     def _watch_endpoint(self, outcome: Outcome, show: Callable[[StackEvent | str], None]) -> None:
         """While the Endpoint resource is in progress, SageMaker says what stage it is in."""
