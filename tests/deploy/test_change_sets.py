@@ -5,40 +5,33 @@ CloudFormation is a botocore Stubber, so every call is also checked against the 
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 import boto3
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import Stubber
 
-from generator.deploy.change_sets import create_plan, show_plan
+from generator.deploy.change_sets import Plan, create_plan, show_plan
 from generator.deploy.cloudformation import CloudFormation
 from generator.deploy.console import Console
-from tests.support.paths import FIXTURES
+from tests.support.published_change_sets import expect_change_set, published, replacing_the_endpoint
 
 REQUEST = {"StackName": "SampleStack", "TemplateBody": "{}", "Parameters": []}
 
 
-def published(example: str) -> dict[str, Any]:
-    response: dict[str, Any] = json.loads((FIXTURES / "change_sets" / f"{example}.json").read_text())["response"]
-    return response
+def planned(response: dict[str, Any]) -> Plan:
+    """The plan made while CloudFormation answers with `response`; every expected call made, no other."""
+    client = boto3.client("cloudformation", region_name="us-east-1")
+    with Stubber(client) as stub:
+        expect_change_set(stub, response, REQUEST)
+        plan = create_plan(CloudFormation(client), REQUEST, "UPDATE")
+        stub.assert_no_pending_responses()
+    return plan
 
 
 def shown_plan(example: str) -> list[str]:
     """GIVEN CloudFormation answers with the published change set, WHEN planned and shown, THEN these lines."""
-    response = published(example)
-    client = boto3.client("cloudformation", region_name="us-east-1")
-    with Stubber(client) as stub:
-        stub.add_response(
-            "create_change_set",
-            {"Id": response["ChangeSetId"], "StackId": response["StackId"]},
-            {"ChangeSetName": ANY, "ChangeSetType": "UPDATE", **REQUEST},
-        )
-        for _ in ("the waiter", "the paginator"):
-            stub.add_response("describe_change_set", response, {"ChangeSetName": response["ChangeSetId"]})
-        plan = create_plan(CloudFormation(client), REQUEST, "UPDATE")
-        stub.assert_no_pending_responses()
+    plan = planned(published(example))
     err = io.StringIO()
     show_plan(plan, Console(err))
     return err.getvalue().splitlines()
@@ -82,15 +75,7 @@ def test_added_and_removed_resources_are_counted_apart() -> None:
 @pytest.mark.parametrize(("replacement", "kind"), [("True", "Replace"), ("Conditional", "May replace")])
 def test_an_endpoint_that_may_be_replaced_is_flagged_and_warned_of(replacement: str, kind: str) -> None:
     """The published replacement example with the resource as our Endpoint: deploy refuses such a plan."""
-    response = published("determining-the-value-of-the-replacement-field")
-    change = response["Changes"][0]["ResourceChange"]
-    change |= {"ResourceType": "AWS::SageMaker::Endpoint", "LogicalResourceId": "Endpoint", "Replacement": replacement}
-    client = boto3.client("cloudformation", region_name="us-east-1")
-    with Stubber(client) as stub:
-        stub.add_response("create_change_set", {"Id": response["ChangeSetId"], "StackId": response["StackId"]})
-        stub.add_response("describe_change_set", response)
-        stub.add_response("describe_change_set", response)
-        plan = create_plan(CloudFormation(client), REQUEST, "UPDATE")
+    plan = planned(replacing_the_endpoint(replacement))
     assert ([c.kind for c in plan.changes], plan.replaces_endpoint) == ([kind], True)
 
 
@@ -102,10 +87,5 @@ def test_a_change_set_with_nothing_to_change_is_a_plan_with_no_changes() -> None
         "a change set.",
         "Changes": [],
     }
-    client = boto3.client("cloudformation", region_name="us-east-1")
-    with Stubber(client) as stub:
-        stub.add_response("create_change_set", {"Id": response["ChangeSetId"], "StackId": response["StackId"]})
-        stub.add_response("describe_change_set", response)
-        plan = create_plan(CloudFormation(client), REQUEST, "UPDATE")
-        stub.assert_no_pending_responses()
+    plan = planned(response)
     assert (plan.no_changes, plan.changes) == (True, [])

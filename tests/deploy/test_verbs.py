@@ -5,12 +5,11 @@ checked against the API model, and a call not expected fails the test."""
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 import boto3
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import Stubber
 
 from generator.cli import main
 from generator.deploy.aws import Aws
@@ -21,7 +20,7 @@ from generator.deploy.report import report
 from generator.deploy.request import DeployRequest
 from generator.deploy.template_file import EndpointTemplate
 from generator.deploy.verbs import deploy
-from tests.support.paths import FIXTURES
+from tests.support.published_change_sets import expect_change_set, replacing_the_endpoint
 
 STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/churn/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 # The smallest template with an endpoint whose name is a parameter: what deploy needs to judge a replacement.
@@ -65,27 +64,16 @@ def test_bad_input_exits_2_with_every_problem_before_any_aws_call(
 
 def test_a_plan_that_replaces_the_endpoint_is_deleted_not_executed_without_the_flag() -> None:
     """The change set is the User Guide's replacement example, with our Endpoint as the replaced resource."""
-    published = json.loads(
-        (FIXTURES / "change_sets" / "determining-the-value-of-the-replacement-field.json").read_text()
-    )
-    response = published["response"] | {"StackId": STACK_ID}
-    response["Changes"][0]["ResourceChange"] |= {
-        "ResourceType": "AWS::SageMaker::Endpoint",
-        "LogicalResourceId": "Endpoint",
-    }
+    response = replacing_the_endpoint() | {"StackId": STACK_ID}
     client = boto3.client("cloudformation", region_name="eu-west-1")
     err = io.StringIO()
     with Stubber(client) as stub:
         stub.add_response("describe_stacks", stack("UPDATE_COMPLETE"), {"StackName": "churn"})
-        stub.add_response(
-            "create_change_set",
-            {"Id": response["ChangeSetId"], "StackId": STACK_ID},
-            {"ChangeSetName": ANY, "ChangeSetType": "UPDATE", "StackName": "churn", "TemplateBody": SMALL.body,
-             "Parameters": [{"ParameterKey": "EndpointName", "ParameterValue": "new"}], "Capabilities": [],
-             "Description": "sagemaker-endpoint deploy"},
-        )  # fmt: skip
-        stub.add_response("describe_change_set", response, {"ChangeSetName": response["ChangeSetId"]})
-        stub.add_response("describe_change_set", response, {"ChangeSetName": response["ChangeSetId"]})
+        expect_change_set(stub, response, {
+            "StackName": "churn", "TemplateBody": SMALL.body, "Capabilities": [],
+            "Parameters": [{"ParameterKey": "EndpointName", "ParameterValue": "new"}],
+            "Description": "sagemaker-endpoint deploy",
+        })  # fmt: skip
         stub.add_response("delete_change_set", {}, {"ChangeSetName": response["ChangeSetId"]})
         code = deploy.run(context_with(client, err), DeployRequest("churn", {"EndpointName": "new"}))
         stub.assert_no_pending_responses()  # and no execute_change_set: the Stubber would have refused it
