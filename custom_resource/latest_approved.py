@@ -52,8 +52,32 @@ class ApprovedPackage:
         }
 
 
+def group_name_of(group: str) -> str:
+    """The name part of a group given by name or by ARN (arn:...:model-package-group/<name>)."""
+    return group.rsplit("/", 1)[-1]
+
+
+def where(group: str) -> str:
+    """Where a group given by name or ARN lives, for a message."""
+    if not group.startswith("arn:"):
+        return "in this account and Region"
+    fields = group.split(":")
+    return f"in account {fields[4]}, Region {fields[3]}"
+
+
+def check_region(group: str, region: str) -> None:
+    """Model packages are regional: a group ARN of another Region can never serve this stack."""
+    fields = group.split(":")
+    if group.startswith("arn:") and len(fields) > 3 and fields[3] != region:
+        raise ResolutionError(
+            f"ModelPackageGroupName is a group of Region {fields[3]}, but this stack is in {region}: model packages "
+            f"are regional. Give a group of {region} (copy the package there) or deploy the stack in {fields[3]}."
+        )
+
+
 def latest_approved_package(sagemaker: SageMakerClient, group_name: str) -> ApprovedPackage:
-    """Return the group's most recently created Approved package, or raise `ResolutionError`.
+    """Return the group's most recently created Approved package, or raise `ResolutionError`. `group_name` is a
+    name (this account) or an ARN (a registry's group, which may be another account's: ListModelPackages takes it).
 
     Newest first and one item: one call whatever the group's size. The API's default order is
     Ascending, so item 0 of an unsorted list is the OLDEST approved package.
@@ -74,7 +98,7 @@ def latest_approved_package(sagemaker: SageMakerClient, group_name: str) -> Appr
     newest = summaries[0]
     return ApprovedPackage(
         arn=newest["ModelPackageArn"],
-        group_name=group_name,
+        group_name=group_name_of(group_name),
         version=newest.get("ModelPackageVersion"),
         created=newest["CreationTime"],
     )
@@ -88,7 +112,7 @@ def _nothing_approved_error(sagemaker: SageMakerClient, group_name: str) -> Reso
     except ClientError as error:
         if _code(error) in MISSING_GROUP_CODES:
             return ResolutionError(
-                f"Model package group '{group_name}' does not exist in this account and Region: "
+                f"Model package group '{group_name_of(group_name)}' does not exist {where(group_name)}: "
                 "fix ModelPackageGroupName (names are case-sensitive) or register the group first."
             )
         return ResolutionError(_api_failure(group_name, error))
@@ -98,6 +122,11 @@ def _nothing_approved_error(sagemaker: SageMakerClient, group_name: str) -> Reso
 def _api_failure(group_name: str, error: ClientError) -> str:
     code = _code(error)
     if code in ACCESS_DENIED_CODES:
+        if group_name.startswith("arn:"):
+            return (
+                f"Access denied reading model package group '{group_name_of(group_name)}' {where(group_name)} "
+                f"({code}): its group policy must allow this account (templates/registry-access.yaml)."
+            )
         return (
             f"Access denied reading model package group '{group_name}' ({code}): allow the resolver "
             "role sagemaker:ListModelPackages on the group, and check SCPs and the group's resource policy."
@@ -113,8 +142,8 @@ def _api_failure(group_name: str, error: ClientError) -> str:
         )
     if code in MISSING_GROUP_CODES:
         return (
-            f"Model package group '{group_name}' was rejected by SageMaker ({code}): check that "
-            "ModelPackageGroupName names an existing group in this account and Region."
+            f"Model package group '{group_name_of(group_name)}' was rejected by SageMaker ({code}): check that "
+            f"ModelPackageGroupName names an existing group {where(group_name)}."
         )
     return (
         f"SageMaker failed while reading model package group '{group_name}' ({code}): "

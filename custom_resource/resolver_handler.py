@@ -10,6 +10,7 @@ rollback or a stack delete never waits on this resource.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,13 @@ import boto3
 from botocore.config import Config
 from crhelper import FAILED, CfnResource
 
-from custom_resource.latest_approved import NothingApproved, ResolutionError, latest_approved_package
+from custom_resource.latest_approved import (
+    NothingApproved,
+    ResolutionError,
+    check_region,
+    group_name_of,
+    latest_approved_package,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
@@ -68,6 +75,7 @@ def resolve(event: dict[str, Any], _context: object) -> str:
             f"The custom resource has no {GROUP_PROPERTY} property: set the template's "
             f"{GROUP_PROPERTY} parameter (the template passes it to this resource)."
         )
+    check_region(group_name, os.environ.get("AWS_REGION", ""))
     try:
         package = latest_approved_package(sagemaker_client(), group_name)
     except NothingApproved as nothing:
@@ -77,7 +85,7 @@ def resolve(event: dict[str, Any], _context: object) -> str:
         # An update (a rollback among them) with nothing approved keeps the package in use: failing here would
         # leave a rollback stuck in UPDATE_ROLLBACK_FAILED, and a registry change never takes an endpoint away.
         logger.warning("%s Keeping %s, which the endpoint serves.", nothing, kept)
-        helper.Data.update({"ModelPackageArn": kept, "ModelPackageGroupName": group_name,
+        helper.Data.update({"ModelPackageArn": kept, "ModelPackageGroupName": group_name_of(group_name),
                             "ModelPackageVersion": kept.rsplit("/", 1)[1], "CreationTime": ""})  # fmt: skip
         return kept
     logger.info(
@@ -97,7 +105,8 @@ def _package_in_use(event: dict[str, Any], group_name: str) -> str | None:
     """On an Update, the package the resource resolved before, if it belongs to this group."""
     physical_id = str(event.get("PhysicalResourceId", ""))
     in_group = re.fullmatch(
-        rf"arn:[^:]+:sagemaker:[^:]+:[0-9]{{12}}:model-package/{re.escape(group_name)}/[0-9]+", physical_id
+        rf"arn:[^:]+:sagemaker:[^:]+:[0-9]{{12}}:model-package/{re.escape(group_name_of(group_name))}/[0-9]+",
+        physical_id,
     )
     return physical_id if event["RequestType"] == "Update" and in_group else None
 

@@ -8,6 +8,7 @@ from generator.deployer.role_template import build_deployer_role_template, rende
 from generator.distribution.seedfarmer_modulestack import build_modulestack_template
 from generator.distribution.service_catalog import build_service_catalog_template
 from generator.endpoint.template import build_template
+from generator.registry.template import build_registry_access_template
 
 ENDPOINT = "sagemaker-endpoint"
 TEMPLATES = "templates"
@@ -23,5 +24,6 @@ def render_all(output_format: Format = "yaml") -> dict[str, str]:
         f"{TEMPLATES}/deployer-role.{output_format}": render(build_deployer_role_template(policy), output_format),
         f"{TEMPLATES}/service-catalog.{output_format}": render(build_service_catalog_template(), output_format),
         f"{TEMPLATES}/deployer-policy.json": render_deployer_policy_json(policy),
+        f"{TEMPLATES}/registry-access.{output_format}": render(build_registry_access_template(), output_format),
         "modulestack.yaml": render(build_modulestack_template(policy)),
     }

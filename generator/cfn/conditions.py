@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from troposphere import AWSHelperFn, Equals, Or, Ref, Select, Split, Template
+from troposphere import And, AWSHelperFn, Condition, Equals, Or, Ref, Select, Split, Template
 
 MAX_OR_OPERANDS = 10  # Fn::Or takes 2 to 10 conditions
 
@@ -21,6 +21,11 @@ def any_of(conditions: Sequence[AWSHelperFn]) -> AWSHelperFn:
         return Or(*conditions)
     groups = [conditions[i : i + MAX_OR_OPERANDS] for i in range(0, len(conditions), MAX_OR_OPERANDS)]
     return any_of([any_of(group) for group in groups])
+
+
+def all_of(*names: str) -> And:
+    """Fn::And of named Conditions."""
+    return And(*(Condition(name) for name in names))
 
 
 def add_named_condition(template: Template, name: str, condition: AWSHelperFn) -> str:

@@ -71,13 +71,14 @@ def service_host(service: str) -> Sub:
     return Sub(f"{service}.${{AWS::Region}}.${{AWS::URLSuffix}}")
 
 
-def service_trust_policy(service: str) -> dict[str, object]:
-    """Trust policy letting one AWS service assume the role."""
-    return policy_document(
-        Statement(
-            Sid="ServiceAssumesRole",
-            Effect=Allow,
-            Action=[Action("sts", "AssumeRole")],
-            Principal=Principal("Service", service),
-        )
+def service_trust_policy(service: str, condition: Condition | None = None) -> dict[str, object]:
+    """Trust policy letting one AWS service assume the role (on the `condition`'s terms, when given)."""
+    statement = Statement(
+        Sid="ServiceAssumesRole",
+        Effect=Allow,
+        Action=[Action("sts", "AssumeRole")],
+        Principal=Principal("Service", service),
     )
+    if condition is not None:
+        statement.Condition = condition
+    return policy_document(statement)

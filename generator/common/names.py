@@ -38,6 +38,11 @@ ROLE_PATH = "/sagemaker-endpoint/"
 # The deployer role's own path: not under ROLE_PATH, so it cannot edit itself.
 DEPLOYER_PATH = "/sagemaker-endpoint-deployer/"
 
+# The registry kit's forwarding rules are named with this prefix, which a workload's event bus policy names.
+FORWARD_RULE_PREFIX = "sagemaker-endpoint-forward-"
+APPROVAL_SOURCE = "aws.sagemaker"
+APPROVAL_DETAIL_TYPE = "SageMaker Model Package State Change"
+
 # seed-farmer: the module's stack name ends in this (the CDK module's stack has no suffix: ours never takes its
 # name), and its modulestack's deployer role lives under this path.
 SEEDFARMER_STACK_SUFFIX = "-cfn"

@@ -12,6 +12,11 @@ ACCOUNT = r"[0-9]{12}"
 SAGEMAKER_NAME = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
 S3_BUCKET_NAME = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 MODEL_PACKAGE_ARN = rf"{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:model-package/{SAGEMAKER_NAME}(/[0-9]{{1,10}})?"
+MODEL_PACKAGE_GROUP_ARN = rf"{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:model-package-group/{SAGEMAKER_NAME}"
+# A group in this account by name, or any account's group by ARN: what ListModelPackages accepts.
+MODEL_PACKAGE_GROUP = rf"{SAGEMAKER_NAME}|{MODEL_PACKAGE_GROUP_ARN}"
+KMS_KEY_ID = r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32}"  # a key's UUID, or a multi-Region key's id
+KMS_KEY_ARN = rf"{PARTITION}:kms:{REGION}:{ACCOUNT}:key/({KMS_KEY_ID})"
 ROLE_ARN = rf"{PARTITION}:iam::{ACCOUNT}:role/[a-zA-Z0-9+=,.@_/-]{{1,512}}"
 POLICY_ARN = rf"{PARTITION}:iam::({ACCOUNT}|aws):policy/[a-zA-Z0-9+=,.@_/-]{{1,512}}"
 BUCKET_ARN = rf"{PARTITION}:s3:::{S3_BUCKET_NAME}"

@@ -124,7 +124,10 @@ BY_SERVICE = {
     "s3files": Grant("S3FilesFileSystems", (arn_pattern("s3files", "file-system/*"),)),
     "s3": RESOLVER_CODE,
     "sqs": Grant("ApprovalQueues", (arn_pattern("sqs", f"{NAME_PREFIX}*"),)),
-    "events": Grant("ApprovalRules", (arn_pattern("events", f"rule/{NAME_PREFIX}*"),)),
+    # the approval rule, and the default bus whose policy admits a registry's forwarded approvals
+    "events": Grant(
+        "ApprovalRules", (arn_pattern("events", f"rule/{NAME_PREFIX}*"), arn_pattern("events", "event-bus/default"))
+    ),
     "cloudwatch": ALARMS,
     "application-autoscaling": SCALABLE_TARGETS,
 }

@@ -12,6 +12,7 @@ from generator.cfn.iam import service_trust_policy
 from generator.cfn.outputs import add_exported_output
 from generator.common.names import ROLE_PATH
 from generator.endpoint.parameters import Parameters
+from generator.endpoint.registry_group import RegistryGroup
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,14 @@ class Conditions:
 @dataclass(frozen=True)
 class EndpointStack:
     """What every builder of the endpoint template is handed: the template, its parameters, the shared
-    Conditions, the tags and the endpoint's name."""
+    Conditions, the tags, the endpoint's name and where its model package group lives."""
 
     template: Template
     params: Parameters
     conditions: Conditions
     tags: Tags
     endpoint_name: If
+    group: RegistryGroup
 
 
 def add_shared_conditions(template: Template, params: Parameters) -> Conditions:

@@ -17,14 +17,14 @@ from awacs.aws import Condition, Principal, StringEquals
 from troposphere import GetAtt, Join, Ref, Sub
 from troposphere.awslambda import EventSourceMapping
 from troposphere.cloudwatch import Alarm, MetricDimension
-from troposphere.events import Rule, SqsParameters, Target
+from troposphere.events import EventBusPolicy, Rule, SqsParameters, Target
 from troposphere.kms import Key
 from troposphere.sqs import Queue, QueuePolicy, RedrivePolicy
 
-from generator.cfn.conditions import stack_uuid
+from generator.cfn.conditions import all_of, stack_uuid
 from generator.cfn.iam import account_root, allow, arn, only_if, policy_document, service_host
-from generator.common.names import Service
-from generator.endpoint.context import EndpointStack
+from generator.common.names import APPROVAL_DETAIL_TYPE, APPROVAL_SOURCE, FORWARD_RULE_PREFIX, Service
+from generator.endpoint.context import EndpointStack, add_condition
 from generator.endpoint.lambda_functions import StackFunction, add_stack_function, log_group_key_statement
 from generator.endpoint.resolver import read_configured_group
 
@@ -94,6 +94,7 @@ def add_deploy_on_approval(stack: EndpointStack, key: Key) -> None:
     """The queues, the rule feeding them, the updater reading them, and the alarm on what it could not apply."""
     queue, dead_letters = _add_approval_queues(stack, key)
     _add_approval_rule(stack, queue)
+    _open_bus_to_registry(stack)
     _add_updater(stack, key, queue, dead_letters)
     _add_dead_letter_alarm(stack, dead_letters)
 
@@ -119,7 +120,8 @@ def _add_approval_queues(stack: EndpointStack, key: Key) -> tuple[Queue, Queue]:
 
 
 def _add_approval_rule(stack: EndpointStack, queue: Queue) -> None:
-    """This group's Approved and Rejected state changes into the queue, which only this rule may write."""
+    """This group's Approved and Rejected state changes into the queue, which only this rule may write. The event's
+    `account` is the registry's, also when the registry's forwarding rule brought it here from another account."""
     on = stack.conditions.deploy_on_approval
     rule = stack.template.add_resource(
         Rule(
@@ -128,10 +130,11 @@ def _add_approval_rule(stack: EndpointStack, queue: Queue) -> None:
             Name=Join("", [NAME_PREFIX, stack_uuid()]),
             Description=Sub("Approvals and rejections of the model package group of stack ${AWS::StackName}"),
             EventPattern={
-                "source": ["aws.sagemaker"],
-                "detail-type": ["SageMaker Model Package State Change"],
+                "source": [APPROVAL_SOURCE],
+                "detail-type": [APPROVAL_DETAIL_TYPE],
+                "account": [stack.group.account],
                 "detail": {
-                    "ModelPackageGroupName": [Ref(stack.params.model_package_group_name)],
+                    "ModelPackageGroupName": [stack.group.name],
                     "ModelApprovalStatus": ["Approved", "Rejected"],
                 },
             },
@@ -159,6 +162,39 @@ def _add_approval_rule(stack: EndpointStack, queue: Queue) -> None:
                     condition=Condition(StringEquals("aws:SourceArn", GetAtt(rule, "Arn"))),
                 )
             ),
+        )
+    )
+
+
+def _open_bus_to_registry(stack: EndpointStack) -> None:
+    """A group of another account: SageMaker raises its events there, and the registry kit's forwarding rules
+    (templates/registry-access.yaml) put them on this account's default bus, which must let them in. This statement
+    admits only SageMaker's package state changes, sent by those rules, from that one account."""
+    registry = stack.group.arn_account
+    stack.template.add_resource(
+        EventBusPolicy(
+            "RegistryApprovalsBusPolicy",
+            Condition=add_condition(
+                stack,
+                "ApprovalsForwardedFromRegistry",
+                all_of(stack.conditions.deploy_on_approval, stack.group.in_other_account),
+            ),
+            StatementId=Sub(f"{NAME_PREFIX}${{Id}}", Id=stack_uuid()),
+            Statement={
+                "Effect": "Allow",
+                "Principal": {"AWS": Sub("arn:${AWS::Partition}:iam::${Registry}:root", Registry=registry)},
+                "Action": "events:PutEvents",
+                "Resource": arn("events", "event-bus/default"),
+                "Condition": {
+                    "StringEquals": {"events:source": APPROVAL_SOURCE, "events:detail-type": APPROVAL_DETAIL_TYPE},
+                    "ArnLike": {
+                        "aws:SourceArn": Sub(
+                            f"arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{Registry}}:rule/{FORWARD_RULE_PREFIX}*",
+                            Registry=registry,
+                        )
+                    },
+                },
+            },
         )
     )
 

@@ -2,14 +2,15 @@
 
 Least privilege: read only the artifacts bucket, write only under the data-capture prefix, pull only
 from EcrRepoArn, attach network interfaces only with our security group, write only the endpoint's own logs.
-The role has no KMS permission of its own: our key's policy names it (encryption.py), so it can use only keys
-whose policy names it.
+Our key's policy names the role (encryption.py), so the role needs no IAM permission for it. The one key it is
+granted in IAM is ModelArtifactsKmsKeyArn, the key of artifacts that may live in a registry account, whose key
+policy must name the role (or its account) as well: a key of another account needs both.
 """
 
 from __future__ import annotations
 
-from awacs import cloudwatch, ec2, ecr, logs, s3
-from awacs.aws import ArnEquals, Condition, StringEquals
+from awacs import cloudwatch, ec2, ecr, kms, logs, s3
+from awacs.aws import ArnEquals, Bool, Condition, StringEquals
 from troposphere import GetAtt, If, Not, Ref, Sub
 from troposphere.ec2 import SecurityGroup
 
@@ -33,7 +34,11 @@ def add_model_role(stack: EndpointStack, security_group: SecurityGroup, capture:
         condition=create_role,
         purpose="SageMaker model execution role",
         service=Service.SAGEMAKER,
-        policy=policy_document(*_artifact_statements(stack, capture), *_network_statements(stack, security_group)),
+        policy=policy_document(
+            *_artifact_statements(stack, capture),
+            *_artifact_key_statements(stack),
+            *_network_statements(stack, security_group),
+        ),
     )
     role_arn = If(create_role, GetAtt(role, "Arn"), Ref(params.model_execution_role_arn))
     add_output(stack, "ModelExecutionRoleArn", role_arn, "Role SageMaker assumes to run the model")
@@ -79,6 +84,27 @@ def _artifact_statements(stack: EndpointStack, capture: DataCaptureLocation) -> 
             [cloudwatch.PutMetricData],
             ["*"],
             condition=Condition(StringEquals("cloudwatch:namespace", ENDPOINT_METRICS_NAMESPACE)),
+        ),
+    ]
+
+
+def _artifact_key_statements(stack: EndpointStack) -> list[object]:
+    """The artifacts' key: S3 decrypts SSE-KMS objects with the reader's own kms:Decrypt (S3 User Guide, "Using
+    server-side encryption with AWS KMS keys"); SageMaker creates grants on it for the instances it launches, as
+    AWS's cross-account model governance guidance grants the workload execution roles (kms:CreateGrant for an AWS
+    resource only)."""
+    key = Ref(stack.params.model_artifacts_kms_key_arn)
+    has_key = add_condition(stack, "HasModelArtifactsKey", Not(is_empty(stack.params.model_artifacts_kms_key_arn)))
+    return [
+        only_if(has_key, allow("DecryptModelArtifacts", [kms.Decrypt, kms.DescribeKey], [key])),
+        only_if(
+            has_key,
+            allow(
+                "GrantModelArtifactsKeyToSageMaker",
+                [kms.CreateGrant],
+                [key],
+                condition=Condition(Bool("kms:GrantIsForAWSResource", "true")),
+            ),
         ),
     ]
 

@@ -19,7 +19,9 @@ from generator.common.patterns import (
     DOMAIN_ID,
     ECR_REPO_ARN,
     INSTANCE_TYPE,
+    KMS_KEY_ARN,
     MODEL_PACKAGE_ARN,
+    MODEL_PACKAGE_GROUP,
     POLICY_ARN,
     PROJECT_ID,
     PROJECT_NAME,
@@ -58,6 +60,7 @@ class Parameters:
     permissions_boundary_arn: Parameter
     model_artifacts_bucket_arn: Parameter
     ecr_repo_arn: Parameter
+    model_artifacts_kms_key_arn: Parameter
     data_capture_sampling_percentage: Parameter
     data_capture_prefix: Parameter
     managed_instance_scaling: Parameter
@@ -146,13 +149,14 @@ def _model_package_inputs() -> list[Input]:
             "Deploy this model package version. Leave empty to use ModelPackageGroupName.",
         ),
         _optional(
-            "Model package group name",
+            "Model package group name or ARN",
             "ModelPackageGroupName",
-            SAGEMAKER_NAME,
-            "a model package group name (letters, digits, hyphens; up to 63 characters)",
-            "Deploy the latest Approved package of this group, resolved at deploy time. "
-            "Leave empty to use ModelPackageArn.",
-            MaxLength=63,
+            MODEL_PACKAGE_GROUP,
+            "a model package group name (letters, digits, hyphens; up to 63 characters) or a group ARN "
+            "(arn:<partition>:sagemaker:<region>:<account>:model-package-group/<name>)",
+            "Deploy the latest Approved package of this group, resolved at deploy time: a group of this account by "
+            "name, or a central registry's group by ARN (same Region). Leave empty to use ModelPackageArn.",
+            MaxLength=170,
         ),
     ]
 
@@ -306,6 +310,14 @@ def _model_permission_inputs() -> list[Input]:
             ECR_REPO_ARN,
             "an ECR repository ARN (arn:<partition>:ecr:<region>:<account>:repository/<name>)",
             "Repository of a custom inference image. Leave empty for SageMaker's images.",
+        ),
+        _optional(
+            "Model artifacts KMS key ARN",
+            "ModelArtifactsKmsKeyArn",
+            KMS_KEY_ARN,
+            "a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<key id>)",
+            "Key encrypting the model artifacts, possibly a registry account's: the execution role the stack "
+            "creates may decrypt with it. Leave empty when the artifacts use S3-managed keys.",
         ),
     ]
 

@@ -12,7 +12,7 @@ from awacs.aws import Statement
 from troposphere import AWSObject, GetAtt, If, PropsDictType, Ref
 from troposphere.kms import Key
 
-from generator.cfn.iam import allow, arn, only_if
+from generator.cfn.iam import allow, only_if
 from generator.common.lambda_zip import LAMBDA_HANDLER
 from generator.endpoint.context import EndpointStack
 from generator.endpoint.lambda_functions import StackFunction, add_stack_function, log_group_key_statement
@@ -84,13 +84,10 @@ class LatestApprovedModelPackage(AWSObject):
 
 
 def read_configured_group(stack: EndpointStack) -> Statement:
-    """List the configured group's packages (and describe the group, to say why none is approved)."""
-    group = Ref(stack.params.model_package_group_name)
+    """List the configured group's packages (and describe the group, to say why none is approved): that group
+    only, in its own account, which may be a central registry's (whose group policy must allow it as well)."""
     return allow(
         "ReadConfiguredModelPackageGroup",
         [sagemaker.ListModelPackages, sagemaker.DescribeModelPackageGroup],
-        [
-            arn("sagemaker", "model-package-group/${Group}", Group=group),
-            arn("sagemaker", "model-package/${Group}/*", Group=group),
-        ],
+        [stack.group.arn, stack.group.packages_arn()],
     )

@@ -16,6 +16,7 @@ from generator.endpoint.model import add_model
 from generator.endpoint.model_role import add_model_role
 from generator.endpoint.network import add_security_group
 from generator.endpoint.parameters import add_parameters
+from generator.endpoint.registry_group import add_registry_group
 from generator.endpoint.resolver import add_package_resolver
 from generator.endpoint.rules import add_rules
 from generator.endpoint.tags import add_resource_tags
@@ -37,6 +38,7 @@ def build_template(lambda_zip: ResolverPackage | None = None) -> Template:
         add_shared_conditions(template, params),
         add_resource_tags(template, params),
         derive_endpoint_name(template, params),
+        add_registry_group(template, params),
     )
     add_rules(stack)
     capture = data_capture_location(stack)

@@ -232,3 +232,59 @@ def test_given_an_update_the_resolver_may_not_read_then_it_fails_naming_the_perm
         "Access denied reading model package group 'churn' (AccessDeniedException): allow the resolver role "
         "sagemaker:ListModelPackages on the group, and check SCPs and the group's resource policy.",
     )
+
+
+REGISTRY_GROUP = "arn:aws:sagemaker:eu-west-1:444455556666:model-package-group/churn"
+REGISTRY_V7 = "arn:aws:sagemaker:eu-west-1:444455556666:model-package/churn/7"
+
+
+def test_given_a_registry_groups_arn_then_it_lists_that_group_by_arn_and_answers_its_package(
+    cloudformation: ResponseRecorder, stubber: Stubber, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    stubber.add_response(
+        "list_model_packages",
+        {"ModelPackageSummaryList": [{"ModelPackageGroupName": "churn", "ModelPackageVersion": 7,
+                                      "ModelPackageArn": REGISTRY_V7, "CreationTime": CREATED,
+                                      "ModelPackageStatus": "Completed", "ModelApprovalStatus": "Approved"}]},
+        {"ModelPackageGroupName": REGISTRY_GROUP, "ModelApprovalStatus": "Approved", "SortBy": "CreationTime",
+         "SortOrder": "Descending", "MaxResults": 1},
+    )  # fmt: skip
+    base = event("create", cloudformation)
+    request = {**base, "ResourceProperties": {**base["ResourceProperties"], "ModelPackageGroupName": REGISTRY_GROUP}}
+    invoke(request)
+    answer = response(cloudformation)
+    assert (answer["Status"], answer["PhysicalResourceId"]) == ("SUCCESS", REGISTRY_V7)
+    assert answer["Data"]["ModelPackageArn"] == REGISTRY_V7
+    assert answer["Data"]["ModelPackageGroupName"] == "churn"
+
+
+@pytest.mark.usefixtures("stubber")  # no response queued: any SageMaker call would fail the test
+def test_given_a_group_arn_of_another_region_then_it_fails_before_calling_sagemaker(
+    cloudformation: ResponseRecorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    elsewhere = REGISTRY_GROUP.replace("eu-west-1", "us-east-1")
+    base = event("create", cloudformation)
+    invoke({**base, "ResourceProperties": {**base["ResourceProperties"], "ModelPackageGroupName": elsewhere}})
+    answer = response(cloudformation)
+    assert answer["Status"] == "FAILED"
+    assert answer["Reason"] == (
+        "ModelPackageGroupName is a group of Region us-east-1, but this stack is in eu-west-1: model packages "
+        "are regional. Give a group of eu-west-1 (copy the package there) or deploy the stack in us-east-1."
+    )
+
+
+def test_given_a_registry_group_that_does_not_share_with_this_account_then_the_reason_says_where_to_fix_it(
+    cloudformation: ResponseRecorder, stubber: Stubber, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    stubber.add_client_error("list_model_packages", "AccessDeniedException", "not authorized", 400)
+    base = event("create", cloudformation)
+    invoke({**base, "ResourceProperties": {**base["ResourceProperties"], "ModelPackageGroupName": REGISTRY_GROUP}})
+    answer = response(cloudformation)
+    assert answer["Status"] == "FAILED"
+    assert answer["Reason"] == (
+        "Access denied reading model package group 'churn' in account 444455556666, Region eu-west-1 "
+        "(AccessDeniedException): its group policy must allow this account (templates/registry-access.yaml)."
+    )

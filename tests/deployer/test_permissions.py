@@ -60,6 +60,7 @@ BY_ACTION = {
     "iam:CreateServiceLinkedRole": f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/sagemaker.application-autoscaling"
     ".amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint",
     "cloudwatch:GetMetricData": "*",
+    "events:DescribeEventBus": f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/default",  # its policy admits a registry
 }
 CONTEXT = {
     "iam:CreateServiceLinkedRole": {"iam:AWSServiceName": "sagemaker.application-autoscaling.amazonaws.com"},
@@ -127,7 +128,7 @@ def denied(statements: list[dict[str, Any]], endpoint_template: dict[str, Any]) 
 def test_every_handler_permission_of_every_resource_type_is_allowed_on_what_the_stack_makes() -> None:
     statements = deployer_statements(endpoint())
     assert denied(statements, endpoint()) == []
-    assert len(resource_types(endpoint())) == 17  # 16 types with a schema, and the resolver
+    assert len(resource_types(endpoint())) == 18  # 17 types with a schema, and the resolver
 
 
 def test_a_policy_derived_without_one_resource_type_fails_the_coverage_proof() -> None:

@@ -37,6 +37,7 @@ SEED_SCALING = {
 OURS = {
     "DeployOnApproval",
     "DeploymentRoleArn",
+    "ModelArtifactsKmsKeyArn",  # artifacts encrypted with a (registry account's) KMS key
     "PermissionsBoundaryArn",  # the upstream module's permissions-boundary-name, as an ARN
     "VolumeSizeInGB",
     "ModelDataDownloadTimeoutInSeconds",

@@ -88,7 +88,9 @@ class Evaluator:
         if name in self.params:
             spec = self.template["Parameters"][name]
             value = self.params[name]
-            return value.split(",") if spec["Type"].startswith("List<") else value
+            return (
+                value.split(",") if spec["Type"].startswith("List<") or spec["Type"] == "CommaDelimitedList" else value
+            )
         if name in self.pseudo:
             return self.pseudo[name]
         return {"Ref": name}

@@ -1,0 +1,152 @@
+"""The registry kit's custom resource (templates/registry-access.yaml): shares one model package group read-only
+with workload accounts through the group's resource policy, and never loses a statement that is not its own.
+
+PutModelPackageGroupPolicy replaces the whole policy. So every request reads the policy, drops this stack's own
+statements (known by their Sid prefix), adds them again for the accounts now listed, and writes the result; a
+Delete drops this stack's statements only, and deletes the policy when nothing else is left in it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from crhelper import CfnResource
+
+POLICY_VERSION = "2012-10-17"
+MAX_ACCOUNTS = 25  # the registry kit's forwarding rules hold this many targets (5 rules of 5)
+ACCOUNT = re.compile(r"[0-9]{12}")
+READ_PACKAGE_ACTIONS = ["sagemaker:CreateModel", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"]
+logger = logging.getLogger(__name__)
+helper = CfnResource(json_logging=False, log_level="INFO", boto_level="CRITICAL", sleep_on_delete=0)
+
+
+class ShareError(Exception):
+    """The share cannot be applied; the message is what a person reads in the stack events."""
+
+
+@cache
+def sagemaker_client() -> Any:
+    return boto3.client("sagemaker", config=Config(retries={"mode": "standard", "total_max_attempts": 4}))
+
+
+def share_statements(group_arn: str, accounts: list[str], sid_prefix: str) -> list[dict[str, Any]]:
+    """Read the group and its packages, and create models from them: nothing more, for exactly these accounts."""
+    partition = group_arn.split(":")[1]
+    principal = {"AWS": [f"arn:{partition}:iam::{account}:root" for account in accounts]}
+    packages = group_arn.replace(":model-package-group/", ":model-package/") + "/*"
+    return [
+        {"Sid": f"{sid_prefix}DescribeGroup", "Effect": "Allow", "Principal": principal,
+         "Action": ["sagemaker:DescribeModelPackageGroup"], "Resource": group_arn},
+        {"Sid": f"{sid_prefix}ReadPackages", "Effect": "Allow", "Principal": principal,
+         "Action": READ_PACKAGE_ACTIONS, "Resource": packages},
+    ]  # fmt: skip
+
+
+def merged(policy: dict[str, Any] | None, ours: list[dict[str, Any]], sid_prefix: str) -> dict[str, Any] | None:
+    """The policy with our statements replaced by `ours` (none: removed), everyone else's kept as they are;
+    None when nothing is left."""
+    statements = (policy or {}).get("Statement", [])
+    statements = [statements] if isinstance(statements, dict) else statements
+    kept = [s for s in statements if not str(s.get("Sid", "")).startswith(sid_prefix)]
+    if not kept and not ours:
+        return None
+    return {**(policy or {}), "Version": (policy or {}).get("Version", POLICY_VERSION), "Statement": kept + ours}
+
+
+def workload_accounts(properties: dict[str, Any], registry_account: str) -> list[str]:
+    """The listed accounts, checked: every problem in one message."""
+    given = properties.get("WorkloadAccountIds", [])
+    accounts = [a.strip() for a in (given.split(",") if isinstance(given, str) else given) if a.strip()]
+    problems = [f"'{a}' is not a 12-digit account ID" for a in accounts if not ACCOUNT.fullmatch(a)]
+    if registry_account in accounts:
+        problems.append(f"{registry_account} is the registry's own account, which needs no share")
+    if len(set(accounts)) != len(accounts):
+        problems.append("an account is listed twice")
+    if not accounts:
+        problems.append("no account is listed")
+    if len(accounts) > MAX_ACCOUNTS:
+        problems.append(f"{len(accounts)} accounts, more than the {MAX_ACCOUNTS} one stack serves: deploy a second "
+                        "registry-access stack for the rest")  # fmt: skip
+    if problems:
+        raise ShareError("WorkloadAccountIds: " + "; ".join(problems) + ".")
+    return accounts
+
+
+def current_policy(sagemaker: Any, group: str) -> dict[str, Any] | None:
+    """The group's policy, or None when it has none. A group without a policy answers ValidationException, as a
+    missing group does: DescribeModelPackageGroup tells them apart."""
+    try:
+        return dict(json.loads(sagemaker.get_model_package_group_policy(ModelPackageGroupName=group)["ResourcePolicy"]))
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ValidationException":
+            raise
+    describe_group(sagemaker, group)
+    return None
+
+
+def describe_group(sagemaker: Any, group: str) -> dict[str, Any]:
+    try:
+        return dict(sagemaker.describe_model_package_group(ModelPackageGroupName=group))
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("ValidationException", "ResourceNotFound"):
+            raise ShareError(
+                f"Model package group '{group}' does not exist in this account and Region: fix ModelPackageGroupName "
+                "or create the group first (the registry kit shares a group, it does not create one)."
+            ) from error
+        raise
+
+
+def write(sagemaker: Any, group: str, policy: dict[str, Any] | None) -> None:
+    if policy is None:
+        sagemaker.delete_model_package_group_policy(ModelPackageGroupName=group)
+    else:
+        sagemaker.put_model_package_group_policy(ModelPackageGroupName=group, ResourcePolicy=json.dumps(policy))
+
+
+@helper.create
+@helper.update
+def share(event: dict[str, Any], _context: object) -> str:
+    """Put our statements for the listed accounts; a group changed on Update gets ours removed from the old one
+    by the Delete CloudFormation sends for the old physical id (the group's ARN)."""
+    properties = event["ResourceProperties"]
+    group, sid_prefix = properties["ModelPackageGroupName"], properties["StatementIdPrefix"]
+    sagemaker = sagemaker_client()
+    group_arn = describe_group(sagemaker, group)["ModelPackageGroupArn"]
+    accounts = workload_accounts(properties, group_arn.split(":")[4])
+    policy = merged(current_policy(sagemaker, group), share_statements(group_arn, accounts, sid_prefix), sid_prefix)
+    write(sagemaker, group, policy)
+    logger.info("%s shared with %s (statements %s*)", group_arn, ", ".join(accounts), sid_prefix)
+    helper.Data.update({"ModelPackageGroupArn": group_arn})
+    return str(group_arn)
+
+
+@helper.delete
+def unshare(event: dict[str, Any], _context: object) -> None:
+    """Remove our statements only. A group already gone, or an id that is not a group (a failed Create), leaves
+    nothing to remove: the delete succeeds, so it never hangs on this resource."""
+    group_arn = str(event.get("PhysicalResourceId", ""))
+    sid_prefix = event["ResourceProperties"]["StatementIdPrefix"]
+    if ":model-package-group/" not in group_arn:
+        logger.info("Delete %s: no share was made", group_arn)
+        return
+    group = group_arn.rsplit("/", 1)[1]
+    sagemaker = sagemaker_client()
+    try:
+        policy = current_policy(sagemaker, group)
+    except ShareError:
+        logger.info("Delete: group %s is gone, and its policy with it", group_arn)
+        return
+    if policy is not None:
+        write(sagemaker, group, merged(policy, [], sid_prefix))
+    logger.info("Delete: statements %s* removed from %s", sid_prefix, group_arn)
+
+
+def lambda_handler(event: dict[str, Any], context: object) -> None:
+    helper(event, context)

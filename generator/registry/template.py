@@ -1,0 +1,169 @@
+"""templates/registry-access.yaml: deployed once in the central registry's account, for one model package group and
+the workload accounts that deploy it. It shares the group read-only through the group's resource policy (a custom
+resource that merges its own statements into the policy, custom_resource/group_share.py) and forwards the group's
+approvals and rejections to each workload account's default event bus (forwarding.py)."""
+
+from __future__ import annotations
+
+from awacs import logs, sagemaker
+from troposphere import (
+    AWSObject,
+    GetAtt,
+    If,
+    Join,
+    Not,
+    NoValue,
+    Output,
+    Parameter,
+    PropsDictType,
+    Ref,
+    Select,
+    Split,
+    Sub,
+    Template,
+)
+from troposphere.awslambda import Code, Function, LoggingConfig
+from troposphere.iam import Policy, Role
+from troposphere.logs import LogGroup
+
+from generator.cfn.conditions import add_named_condition, is_empty
+from generator.cfn.iam import allow, arn, policy_document, service_trust_policy
+from generator.cfn.parameters import optional_parameter
+from generator.common.lambda_zip import ResolverPackage, build_resolver_package
+from generator.common.names import ROLE_PATH, Service
+from generator.common.patterns import ACCOUNT, POLICY_ARN, S3_BUCKET_NAME, SAGEMAKER_NAME, required
+from generator.endpoint.lambda_functions import LOG_RETENTION_DAYS, MEMORY_MB, RUNTIME, TIMEOUT_SECONDS
+from generator.registry.forwarding import MAX_ACCOUNTS, account_slots, add_forwarding
+
+DESCRIPTION = (
+    "SageMaker endpoint registry kit: shares one model package group read-only with workload accounts and forwards "
+    f"its approvals to their default event buses (up to {MAX_ACCOUNTS} accounts)."
+)
+GROUP_POLICY_ACTIONS = [
+    sagemaker.DescribeModelPackageGroup,
+    sagemaker.GetModelPackageGroupPolicy,
+    sagemaker.PutModelPackageGroupPolicy,
+    sagemaker.DeleteModelPackageGroupPolicy,
+]
+SHARE_HANDLER = "custom_resource.group_share.lambda_handler"
+SHARE_TIMEOUT_SECONDS = 300
+CHECKOV_SKIPS = {
+    "CKV_AWS_115": "Runs once per stack change; reserved concurrency would take from the account's pool.",
+    "CKV_AWS_116": "CloudFormation gets every outcome as the custom resource's answer; a DLQ would hold nothing.",
+    "CKV_AWS_117": "Calls only the SageMaker API; a VPC would need NAT or an endpoint for nothing gained.",
+    "CKV_AWS_173": "Its environment is empty.",
+}
+LOG_GROUP_SKIPS = {
+    "CKV_AWS_158": "CloudWatch Logs encrypts every log group at rest; these logs hold account IDs and a group name, "
+    "and a customer managed key would cost more than this stack's resources.",
+}
+
+
+class ModelPackageGroupShare(AWSObject):
+    resource_type = "Custom::ModelPackageGroupShare"
+    props: PropsDictType = {
+        "ServiceToken": (str, True),
+        "ServiceTimeout": (int, False),
+        "ModelPackageGroupName": (str, True),
+        "WorkloadAccountIds": (list, True),
+        "StatementIdPrefix": (str, True),
+    }
+
+
+def build_registry_access_template(lambda_zip: ResolverPackage | None = None) -> Template:
+    lambda_zip = lambda_zip or build_resolver_package()
+    template = Template(Description=DESCRIPTION)
+    group, accounts, bucket, key, boundary_arn = _add_parameters(template, lambda_zip.file_name)
+    has_boundary = add_named_condition(template, "HasPermissionsBoundary", Not(is_empty(boundary_arn)))
+    boundary = If(has_boundary, Ref(boundary_arn), NoValue)
+    function = _add_share_function(template, group, bucket, key, boundary)
+    share = template.add_resource(
+        ModelPackageGroupShare(
+            "GroupShare",
+            ServiceToken=GetAtt(function, "Arn"),
+            ServiceTimeout=SHARE_TIMEOUT_SECONDS,
+            ModelPackageGroupName=Ref(group),
+            WorkloadAccountIds=Ref(accounts),
+            # Letters and digits only (IAM's Sid), unique to this stack: its statements are known by it.
+            StatementIdPrefix=Join(
+                "", ["SageMakerEndpoint", Select(0, Split("-", Select(2, Split("/", Ref("AWS::StackId")))))]
+            ),
+        )
+    )
+    role = add_forwarding(template, group, account_slots(template, accounts), boundary, share.title)
+    template.add_output(
+        [
+            Output("ModelPackageGroupArn", Description="The shared group", Value=GetAtt(share, "ModelPackageGroupArn")),
+            Output("ForwarderRoleArn", Description="Role the forwarding rules send with", Value=GetAtt(role, "Arn")),
+        ]
+    )
+    return template
+
+
+def _add_parameters(template: Template, code_key: str) -> tuple[Parameter, ...]:
+    add = template.add_parameter
+    return (
+        add(Parameter("ModelPackageGroupName", Type="String", AllowedPattern=required(SAGEMAKER_NAME),
+                      ConstraintDescription="must be a model package group name of this account",
+                      Description="The group to share: it exists in this account and Region.")),
+        add(Parameter("WorkloadAccountIds", Type="CommaDelimitedList", AllowedPattern=required(ACCOUNT),
+                      ConstraintDescription="must be 12-digit account IDs, comma-separated",
+                      Description=f"Accounts that deploy the group's packages (at most {MAX_ACCOUNTS}).")),
+        add(Parameter("ResolverCodeS3Bucket", Type="String", AllowedPattern=required(S3_BUCKET_NAME),
+                      ConstraintDescription="must be an S3 bucket name",
+                      Description="Bucket in this Region holding the zip that `make build` writes to dist/.")),
+        add(Parameter("ResolverCodeS3Key", Type="String", Default=code_key,
+                      Description="Key of the zip (its default is the zip this template was rendered with).")),
+        add(optional_parameter("PermissionsBoundaryArn", POLICY_ARN,
+                               "an IAM policy ARN (arn:<partition>:iam::<account>:policy/<name>)",
+                               "Permissions boundary of the roles this stack creates; empty sets none.")),
+    )  # fmt: skip
+
+
+def _add_share_function(
+    template: Template, group: Parameter, bucket: Parameter, key: Parameter, boundary: If
+) -> Function:
+    """The share's function, its log group and its role: the group's policy, and nothing of any other group."""
+    log_group = template.add_resource(
+        LogGroup(
+            "GroupShareLogGroup",
+            RetentionInDays=LOG_RETENTION_DAYS,
+            DeletionPolicy="Delete",
+            UpdateReplacePolicy="Delete",
+            Metadata={"checkov": {"skip": [{"id": k, "comment": v} for k, v in LOG_GROUP_SKIPS.items()]}},
+        )
+    )
+    group_arn = arn("sagemaker", "model-package-group/${Group}", Group=Ref(group))
+    role = template.add_resource(
+        Role(
+            "GroupShareRole",
+            Description=Sub("Shares model package group ${Group} (stack ${AWS::StackName})", Group=Ref(group)),
+            Path=ROLE_PATH,
+            PermissionsBoundary=boundary,
+            AssumeRolePolicyDocument=service_trust_policy(Service.LAMBDA),
+            Policies=[
+                Policy(
+                    PolicyName="GroupShare",
+                    PolicyDocument=policy_document(
+                        allow("EditTheGroupsPolicy", GROUP_POLICY_ACTIONS, [group_arn]),
+                        allow("WriteOwnLogs", [logs.CreateLogStream, logs.PutLogEvents], [GetAtt(log_group, "Arn")]),
+                    ),
+                )
+            ],
+        )
+    )
+    return template.add_resource(
+        Function(
+            "GroupShareFunction",
+            Description=Sub("Shares model package group ${Group} with workload accounts", Group=Ref(group)),
+            Runtime=RUNTIME,
+            Architectures=["arm64"],
+            Handler=SHARE_HANDLER,
+            Code=Code(S3Bucket=Ref(bucket), S3Key=Ref(key)),
+            Role=GetAtt(role, "Arn"),
+            MemorySize=MEMORY_MB,
+            Timeout=TIMEOUT_SECONDS,
+            LoggingConfig=LoggingConfig(LogGroup=Ref(log_group)),
+            Metadata={"checkov": {"skip": [{"id": k, "comment": v} for k, v in CHECKOV_SKIPS.items()]}},
+        )
+    )

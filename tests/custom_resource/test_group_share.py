@@ -1,0 +1,150 @@
+"""The registry kit's share, in-process: the exact SageMaker calls (botocore Stubber) and the exact answer crhelper
+PUTs to CloudFormation. Whatever the group's policy held that is not ours comes back unchanged."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from custom_resource import group_share
+from tests.support.cfn_response_server import ResponseRecorder
+from tests.support.resolver_events import LambdaContext, event
+from tests.support.sagemaker_answers import group_description
+
+GROUP_ARN = "arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/churn"
+PREFIX = "SageMakerEndpoint5b1c9a40"
+WORKLOADS = ["222233334444", "555566667777"]
+THEIRS = {  # a statement the registry's owner wrote: it must survive every change we make
+    "Sid": "TrainingAccountRegisters", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+    "Action": "sagemaker:CreateModelPackage", "Resource": GROUP_ARN,
+}  # fmt: skip
+
+
+@pytest.fixture
+def sagemaker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
+    client = boto3.client("sagemaker", region_name="eu-west-1")
+    monkeypatch.setattr(group_share, "sagemaker_client", lambda: client)
+    with Stubber(client) as stub:
+        yield stub
+        stub.assert_no_pending_responses()
+
+
+def request(kind: str, recorder: ResponseRecorder, accounts: list[str], **changes: Any) -> dict[str, Any]:
+    properties = {"ServiceToken": "arn:aws:lambda:eu-west-1:111122223333:function:share", "ModelPackageGroupName":
+                  "churn", "WorkloadAccountIds": accounts, "StatementIdPrefix": PREFIX}  # fmt: skip
+    return event(kind, recorder, ResourceType="Custom::ModelPackageGroupShare", LogicalResourceId="GroupShare",
+                 ResourceProperties=properties, **changes)  # fmt: skip
+
+
+def ours(accounts: list[str]) -> list[dict[str, Any]]:
+    principal = {"AWS": [f"arn:aws:iam::{a}:root" for a in accounts]}
+    return [
+        {"Sid": f"{PREFIX}DescribeGroup", "Effect": "Allow", "Principal": principal,
+         "Action": ["sagemaker:DescribeModelPackageGroup"], "Resource": GROUP_ARN},
+        {"Sid": f"{PREFIX}ReadPackages", "Effect": "Allow", "Principal": principal,
+         "Action": ["sagemaker:CreateModel", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"],
+         "Resource": "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/*"},
+    ]  # fmt: skip
+
+
+def policy(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def puts(stub: Stubber, statements: list[dict[str, Any]]) -> None:
+    stub.add_response("put_model_package_group_policy", {"ModelPackageGroupArn": GROUP_ARN},
+                      {"ModelPackageGroupName": "churn", "ResourcePolicy": policy(*statements)})  # fmt: skip
+
+
+def run(request_event: dict[str, Any], recorder: ResponseRecorder) -> dict[str, Any]:
+    group_share.lambda_handler(request_event, LambdaContext())
+    (answer,) = recorder.wait(1)
+    return answer
+
+
+def test_create_merges_our_statements_after_the_owners_and_answers_the_groups_arn(
+    cloudformation: ResponseRecorder, sagemaker: Stubber
+) -> None:
+    sagemaker.add_response(
+        "describe_model_package_group", group_description("churn"), {"ModelPackageGroupName": "churn"}
+    )
+    sagemaker.add_response("get_model_package_group_policy", {"ResourcePolicy": policy(THEIRS)})
+    puts(sagemaker, [THEIRS, *ours(WORKLOADS)])
+    answer = run(request("create", cloudformation, WORKLOADS), cloudformation)
+    assert (answer["Status"], answer["PhysicalResourceId"]) == ("SUCCESS", GROUP_ARN)
+    assert answer["Data"] == {"ModelPackageGroupArn": GROUP_ARN}
+
+
+def test_a_group_without_a_policy_gets_ours_alone(cloudformation: ResponseRecorder, sagemaker: Stubber) -> None:
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))
+    sagemaker.add_client_error("get_model_package_group_policy", "ValidationException", "no policy")
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))  # the group exists
+    puts(sagemaker, ours(WORKLOADS))
+    assert run(request("create", cloudformation, WORKLOADS), cloudformation)["Status"] == "SUCCESS"
+
+
+def test_an_update_replaces_our_statements_for_the_new_list_and_keeps_theirs(
+    cloudformation: ResponseRecorder, sagemaker: Stubber
+) -> None:
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))
+    sagemaker.add_response("get_model_package_group_policy", {"ResourcePolicy": policy(*ours(WORKLOADS), THEIRS)})
+    puts(sagemaker, [THEIRS, *ours(WORKLOADS[:1])])
+    answer = run(request("update", cloudformation, WORKLOADS[:1], PhysicalResourceId=GROUP_ARN), cloudformation)
+    assert (answer["Status"], answer["PhysicalResourceId"]) == ("SUCCESS", GROUP_ARN)
+
+
+def test_a_delete_removes_ours_only(cloudformation: ResponseRecorder, sagemaker: Stubber) -> None:
+    sagemaker.add_response("get_model_package_group_policy", {"ResourcePolicy": policy(THEIRS, *ours(WORKLOADS))})
+    puts(sagemaker, [THEIRS])
+    answer = run(request("delete", cloudformation, WORKLOADS, PhysicalResourceId=GROUP_ARN), cloudformation)
+    assert answer["Status"] == "SUCCESS"
+
+
+def test_a_delete_that_leaves_nothing_deletes_the_policy(cloudformation: ResponseRecorder, sagemaker: Stubber) -> None:
+    sagemaker.add_response("get_model_package_group_policy", {"ResourcePolicy": policy(*ours(WORKLOADS))})
+    sagemaker.add_response("delete_model_package_group_policy", {}, {"ModelPackageGroupName": "churn"})
+    answer = run(request("delete", cloudformation, WORKLOADS, PhysicalResourceId=GROUP_ARN), cloudformation)
+    assert answer["Status"] == "SUCCESS"
+
+
+@pytest.mark.usefixtures("sagemaker")  # no answer queued: any call would fail the test
+def test_a_delete_after_a_failed_create_succeeds_without_a_call(cloudformation: ResponseRecorder) -> None:
+    failed_id = "registry-access_GroupShare_A1B2C3D4"  # crhelper's id for a Create that failed
+    answer = run(request("delete", cloudformation, WORKLOADS, PhysicalResourceId=failed_id), cloudformation)
+    assert answer["Status"] == "SUCCESS"
+
+
+def test_a_delete_of_a_group_already_gone_succeeds(cloudformation: ResponseRecorder, sagemaker: Stubber) -> None:
+    sagemaker.add_client_error("get_model_package_group_policy", "ValidationException", "not found")
+    sagemaker.add_client_error("describe_model_package_group", "ValidationException", "does not exist")
+    answer = run(request("delete", cloudformation, WORKLOADS, PhysicalResourceId=GROUP_ARN), cloudformation)
+    assert answer["Status"] == "SUCCESS"
+
+
+def test_a_bad_account_list_fails_before_any_write_naming_every_problem(
+    cloudformation: ResponseRecorder, sagemaker: Stubber
+) -> None:
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))
+    bad = ["2222", "111122223333", *[f"{300000000000 + n}" for n in range(24)], "300000000000"]
+    answer = run(request("create", cloudformation, bad), cloudformation)
+    assert answer["Status"] == "FAILED"
+    assert answer["Reason"] == (
+        "WorkloadAccountIds: '2222' is not a 12-digit account ID; 111122223333 is the registry's own account, which "
+        "needs no share; an account is listed twice; 27 accounts, more than the 25 one stack serves: deploy a second "
+        "registry-access stack for the rest."
+    )
+
+
+def test_a_missing_group_fails_with_the_fix(cloudformation: ResponseRecorder, sagemaker: Stubber) -> None:
+    sagemaker.add_client_error("describe_model_package_group", "ValidationException", "does not exist")
+    answer = run(request("create", cloudformation, WORKLOADS), cloudformation)
+    assert (answer["Status"], answer["Reason"]) == (
+        "FAILED",
+        "Model package group 'churn' does not exist in this account and Region: fix ModelPackageGroupName or create "
+        "the group first (the registry kit shares a group, it does not create one).",
+    )
