@@ -23,12 +23,15 @@ PROG = "sagemaker-endpoint"
 DEFAULT_DIST = Path("dist")
 USAGE_ERROR = 2
 AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow")
+TEMPLATE_CHOICES = ("sagemaker-endpoint", "registry-access")  # generator.deploy.template_file.TEMPLATES
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command in AWS_COMMANDS:
         return _run_aws(args)
+    if args.command == "registry-policies":
+        return _registry_policies(args)
     try:
         if args.command == "render":
             return _render(args.format, args.output, args.root)
@@ -67,6 +70,24 @@ def _package(output: Path) -> int:
     package = build_resolver_package()
     path = package.write(output)
     print(f"{path} sha256={package.sha256}")
+    return 0
+
+
+def _registry_policies(args: argparse.Namespace) -> int:
+    """Offline: the statements to merge into the registry's bucket, key and repository policies, as JSON."""
+    import json  # noqa: PLC0415
+
+    from generator.registry.policies import input_problems, registry_policies  # noqa: PLC0415
+
+    accounts = [a.strip() for given in args.workload_accounts for a in given.split(",") if a.strip()]
+    resources = {"bucket_arn": args.bucket, "key_arn": args.kms_key, "repository_arn": args.ecr_repo}
+    problems = input_problems(args.group, accounts, **resources)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in the input.", file=sys.stderr)
+        return USAGE_ERROR
+    print(json.dumps(registry_policies(args.group, accounts, **resources), indent=2))
     return 0
 
 
@@ -119,7 +140,8 @@ def _context(args: argparse.Namespace, console: Any) -> DeployContext:
     from generator.deploy.context import DeployContext  # noqa: PLC0415
     from generator.deploy.template_file import load_template  # noqa: PLC0415
 
-    return DeployContext(Aws(args.region, args.profile), load_template(), console, sys.stdout)
+    template = load_template(name=getattr(args, "template", TEMPLATE_CHOICES[0]))
+    return DeployContext(Aws(args.region, args.profile), template, console, sys.stdout)
 
 
 def _deploy_request(args: argparse.Namespace, context: DeployContext) -> DeployRequest:
@@ -166,7 +188,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Render, plan, deploy and destroy a SageMaker real-time endpoint with CloudFormation.",
     )
     commands = parser.add_subparsers(
-        dest="command", required=True, metavar="{" + ",".join(("render", "package", *AWS_COMMANDS)) + "}"
+        dest="command",
+        required=True,
+        metavar="{" + ",".join(("render", "package", *AWS_COMMANDS, "registry-policies")) + "}",
     )
     render_cmd = commands.add_parser(
         "render",
@@ -184,7 +208,22 @@ def _parser() -> argparse.ArgumentParser:
     package_cmd = commands.add_parser("package", help="write the resolver Lambda zip, named by its sha256")
     package_cmd.add_argument("--output", type=Path, default=DEFAULT_DIST, help=f"directory (default {DEFAULT_DIST})")
     _add_aws_commands(commands)
+    _add_registry_policies(commands)
     return parser
+
+
+def _add_registry_policies(commands: Any) -> None:
+    policies = commands.add_parser(
+        "registry-policies",
+        help="print the bucket, key and repository statements a registry account merges for its workload accounts",
+    )
+    policies.add_argument("--group", required=True, metavar="ARN", help="the shared model package group's ARN")
+    policies.add_argument(
+        "--workload-accounts", required=True, nargs="+", metavar="ACCOUNT", help="account IDs (spaces or commas)"
+    )
+    policies.add_argument("--bucket", metavar="ARN", help="the bucket holding the model artifacts")
+    policies.add_argument("--kms-key", metavar="ARN", help="the KMS key encrypting the artifacts")
+    policies.add_argument("--ecr-repo", metavar="ARN", help="the repository of the inference image")
 
 
 def _add_aws_commands(commands: Any) -> None:
@@ -192,7 +231,14 @@ def _add_aws_commands(commands: Any) -> None:
     aws = _OneLineErrors(add_help=False)
     aws.add_argument("--region", help="AWS Region (default: boto3's, e.g. AWS_REGION or the profile's)")
     aws.add_argument("--profile", help="named profile of the AWS config")
-    stack = _OneLineErrors(add_help=False, parents=[aws])
+    template = _OneLineErrors(add_help=False)
+    template.add_argument(
+        "--template",
+        choices=TEMPLATE_CHOICES,
+        default=TEMPLATE_CHOICES[0],
+        help="the endpoint (default), or the registry kit for a central registry's account",
+    )
+    stack = _OneLineErrors(add_help=False, parents=[aws, template])
     stack.add_argument("--stack-name", required=True, help="CloudFormation stack name")
     module = _OneLineErrors(add_help=False, parents=[aws])
     named = module.add_mutually_exclusive_group(required=True)
@@ -202,7 +248,7 @@ def _add_aws_commands(commands: Any) -> None:
         action="store_true",
         help="a seed-farmer module deployment: stack name, parameters and tags from SEEDFARMER_* variables",
     )
-    inputs = _OneLineErrors(add_help=False, parents=[module])
+    inputs = _OneLineErrors(add_help=False, parents=[module, template])
     inputs.add_argument(
         "--param", action="append", default=[], metavar="KEY=VALUE", help="a template parameter (repeatable)"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -31,6 +32,12 @@ class Aws:
         if not region:
             raise RuntimeError("no AWS Region: pass --region, or set AWS_REGION or a profile's region")
         return str(region)
+
+    @property
+    def region_given(self) -> str | None:
+        """The Region as given (--region, AWS_REGION, AWS_DEFAULT_REGION), known without a session; None when only a
+        profile names it."""
+        return self.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
     def client(self, service: str) -> Any:
         if service not in self.clients:

@@ -15,6 +15,8 @@ from typing import Any
 
 from generator.common.scaling_order import SCALING_ORDER, SCALING_SWITCH
 
+GROUP = "ModelPackageGroupName"
+
 # CloudFormation checks AWS-specific parameter types against the account; their shape is checked here.
 AWS_ID_PATTERNS = {"AWS::EC2::VPC::Id": r"vpc-[0-9a-f]{8,17}", "AWS::EC2::Subnet::Id": r"subnet-[0-9a-f]{8,17}"}
 LIST_TYPE = re.compile(r"List<(?P<item>.+)>")
@@ -63,6 +65,10 @@ def _check(name: str, value: str, spec: Mapping[str, Any]) -> list[str]:
         return []
     if kind in AWS_ID_PATTERNS and not re.fullmatch(AWS_ID_PATTERNS[kind], value):
         return [f"{shown}: expected an {kind} such as vpc-0123456789abcdef0"]
+    if kind == "CommaDelimitedList":  # CloudFormation checks each item against the constraints
+        return [
+            problem for each in value.split(",") for problem in _check(name, each.strip(), {**spec, "Type": "String"})
+        ]
     problems = []
     allowed = spec.get("AllowedValues")
     if allowed is not None and value not in [str(a) for a in allowed]:
@@ -145,3 +151,16 @@ def _value(node: Any, values: Values) -> Any:
         items = [_value(item, values) for item in node]
         return None if None in items else items
     return node
+
+
+def group_region_problems(values: Values, region: str | None) -> list[str]:
+    """A model package group of another Region can never serve the stack: model packages are regional."""
+    group = values.get(GROUP) or ""
+    fields = group.split(":")
+    is_group_arn = len(fields) == 6 and fields[2] == "sagemaker" and fields[5].startswith("model-package-group/")
+    if not region or not is_group_arn or fields[3] == region:
+        return []  # a malformed value is the parameter pattern's to report
+    return [
+        f"{GROUP}={group!r}: a group of Region {fields[3]}, but the stack deploys to {region}; model packages are "
+        f"regional: give a group of {region}, or deploy with --region {fields[3]}"
+    ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from generator.common.names import OUTPUT_KEYS
 from generator.deploy.context import EXIT_FAILED, EXIT_OK, DeployContext, DeployFailed
 from generator.deploy.progress import Follower, Outcome
 
@@ -56,17 +55,18 @@ def _final_state(context: DeployContext, outcome: Outcome, name: str) -> str:
 
 
 def print_outputs(context: DeployContext, name: str) -> int:
-    """The seven outputs as one JSON object on stdout, in the order of the module we replace."""
+    """The outputs as one JSON object on stdout: the endpoint's seven in the order of the module we replace."""
     stack = context.cloudformation.describe(name)
     if stack is None:
         raise DeployFailed(f"no stack named {name} in {context.aws.region_name}")
     outputs = stack.outputs
-    missing = [key for key in OUTPUT_KEYS if key not in outputs]
+    keys = context.template.output_keys
+    missing = [key for key in keys if key not in outputs]
     if missing:
         raise DeployFailed(
             f"stack {name} ({stack.status}) has no output {', '.join(missing)}: "
             "is it a sagemaker-endpoint stack, and deployed?"
         )
-    json.dump({key: outputs[key] for key in OUTPUT_KEYS}, context.stdout, indent=2)
+    json.dump({key: outputs[key] for key in keys}, context.stdout, indent=2)
     context.stdout.write("\n")
     return EXIT_OK

@@ -19,7 +19,7 @@ from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.inputs import InputError
 
 TOKEN = "PackageResolutionToken"
-GROUP = "ModelPackageGroupName"
+GROUP = checks.GROUP
 CODE_BUCKET, CODE_KEY = "ResolverCodeS3Bucket", "ResolverCodeS3Key"
 BOUNDARY = "PermissionsBoundaryArn"
 Values = dict[str, str | None]  # every parameter; None: no value and no default
@@ -48,6 +48,7 @@ def check_offline(context: DeployContext, request: DeployRequest) -> None:
     known: Values = dict.fromkeys(specs)
     known |= {name: value for name, value in given.items() if name in specs}
     problems += _unique(checks.rule_problems(context.template.rules, known) + checks.scaling_order_problems(known))
+    problems += checks.group_region_problems(known, context.aws.region_given)
     problems += role_arn_problems(request.role_arn)
     if request.resolve_latest and TOKEN in given:
         problems.append(f"--resolve-latest sets {TOKEN} itself: drop --param {TOKEN}")

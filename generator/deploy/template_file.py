@@ -1,5 +1,6 @@
-"""The endpoint template as the deploy client sends it: the committed rendering, never a fresh one (the deploy
-client does not import troposphere). A checkout reads templates/; an installed package reads its copy of it."""
+"""A template as the deploy client sends it (the endpoint's, or the registry kit's): the committed rendering, never
+a fresh one (the deploy client does not import troposphere). A checkout reads templates/; an installed package
+reads its copy of it."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from typing import Any
 
 import yaml
 
-TEMPLATE_NAME = "sagemaker-endpoint.yaml"
-CHECKOUT_TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / TEMPLATE_NAME
-INSTALLED_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / TEMPLATE_NAME  # package data
+from generator.common.names import OUTPUT_KEYS
+
+ENDPOINT, REGISTRY_ACCESS = "sagemaker-endpoint", "registry-access"
+TEMPLATES = (ENDPOINT, REGISTRY_ACCESS)  # what `--template` can name
+CHECKOUT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+INSTALLED_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"  # package data
 INLINE_LIMIT_BYTES = 51_200  # larger bodies must come from S3 (TemplateURL)
 
 
@@ -33,6 +37,12 @@ class EndpointTemplate:
         return dict(self.document.get("Rules", {}))
 
     @property
+    def output_keys(self) -> list[str]:
+        """The endpoint's seven outputs in the order of the module we replace; another template's as declared."""
+        declared = list(self.document.get("Outputs", {}))
+        return list(OUTPUT_KEYS) if set(OUTPUT_KEYS) <= set(declared) else declared
+
+    @property
     def fits_inline(self) -> bool:
         return len(self.body.encode()) <= INLINE_LIMIT_BYTES
 
@@ -46,9 +56,9 @@ class EndpointTemplate:
         return ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"] if named else (["CAPABILITY_IAM"] if iam else [])
 
 
-def load_template(path: Path | None = None) -> EndpointTemplate:
-    """The committed template of this checkout, else the one the installed package ships."""
-    candidates = [path] if path else [CHECKOUT_TEMPLATE, INSTALLED_TEMPLATE]
+def load_template(path: Path | None = None, name: str = ENDPOINT) -> EndpointTemplate:
+    """The committed template `name` of this checkout, else the one the installed package ships."""
+    candidates = [path] if path else [CHECKOUT_TEMPLATES / f"{name}.yaml", INSTALLED_TEMPLATES / f"{name}.yaml"]
     for candidate in candidates:
         if candidate.is_file():
             return EndpointTemplate(candidate.read_text())

@@ -94,3 +94,30 @@ def test_a_rolled_back_or_failed_operation_is_a_failure_naming_the_cause(status:
         code = report(context_with(client, err), Outcome(status, [failed]), "churn")
     assert code == 1
     assert err.getvalue().splitlines()[0] == "error: Model (AWS::SageMaker::Model) UPDATE_FAILED: Image not found"
+
+
+def test_a_group_of_another_region_or_a_bad_registry_account_list_exits_2_before_any_aws_call(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_aws(*_: object, **__: object) -> None:
+        raise AssertionError("an AWS session was made for input that was bad offline")
+
+    monkeypatch.setattr(boto3, "Session", no_aws)
+    elsewhere = "arn:aws:sagemaker:us-east-1:444455556666:model-package-group/churn"
+    group = f"ModelPackageGroupName={elsewhere}"
+    code = main(["deploy", "--stack-name", "churn", "--region", "eu-west-1", "--param", group])
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: ModelPackageGroupName={elsewhere!r}: a group of Region us-east-1, but the stack deploys to eu-west-1; "
+        "model packages are regional: give a group of eu-west-1, or deploy with --region us-east-1",
+        "1 problem(s) in the input; nothing was sent to AWS.",
+    ]
+    code = main(["plan", "--template", "registry-access", "--stack-name", "churn-registry", "--region", "eu-west-1",
+                 "--param", "ModelPackageGroupName=arn:aws:s3:::churn",
+                 "--param", "WorkloadAccountIds=111122223333,2222"])  # fmt: skip
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: ModelPackageGroupName='arn:aws:s3:::churn': must be a model package group name of this account",
+        "error: WorkloadAccountIds='2222': must be 12-digit account IDs, comma-separated",
+        "2 problem(s) in the input; nothing was sent to AWS.",
+    ]

@@ -2,6 +2,8 @@
 
 Each patch fixes one gap between moto and CloudFormation, and is undone when the context ends:
 - YAML `!GetAtt [Resource, Attribute]` (the list form) reaches moto as YAML nodes instead of strings.
+- YAML `!Condition Name` becomes `Fn::Condition`, which moto's condition evaluator does not know (it reads
+  `Condition`, the form the YAML short tag stands for), so an `!And` naming another condition is always false.
 - `Ref: AWS::NoValue` inside a list (our conditional tags) stays a null item instead of vanishing.
 - `AWS::SageMaker::Endpoint` ignores its `EndpointName` property and invents a name.
 - `AWS::KMS::Key` stores its KeyPolicy as a dict, so later KMS calls on the key fail: it is stored as JSON.
@@ -16,7 +18,10 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
 - `AWS::IAM::Role` ignores `ManagedPolicyArns`: the policies are attached here, as CloudFormation attaches them.
 - A bucket policy's statements apply whatever their Condition: the artifacts bucket's "deny plain HTTP"
   would deny every call to moto's http:// endpoint. Requests to AWS use TLS, so that statement is dropped.
+- A function runs with credentials of its own account: moto has one set for all, its default account's. A
+  function of another account gets that account's credentials (`account_env`), as its role's would be.
 - Change sets, their execution and rollback, resource events and updates: moto_change_sets.py.
+- A registry account serving a workload account: cross_account.py.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ class CustomResourceRuntime:
     responses: ResponseRecorder
     aws_env: dict[str, str]
     requests: list[dict[str, Any]] = field(default_factory=list)
+    account_env: dict[str, dict[str, str]] = field(default_factory=dict)  # account -> its credentials
 
     def call(self, function: Any, event: dict[str, Any], region: str) -> dict[str, Any]:
         self.requests.append(event)
@@ -69,7 +75,7 @@ class CustomResourceRuntime:
             code,
             function.handler,
             event,
-            self.aws_env,
+            {**self.aws_env, **self.account_env.get(function.account_id, {})},
             region=region,
             timeout_seconds=int(function.timeout),
             function_name=function.function_name,
@@ -152,6 +158,8 @@ def _tls_bucket_permission(self: FakeBucket, action: str, resource: str) -> Any:
 def _yaml_tag_constructor(loader: yaml.Loader, tag: str, node: yaml.Node) -> Any:
     if tag == "!GetAtt" and isinstance(node, yaml.SequenceNode):
         return {"Fn::GetAtt": loader.construct_sequence(node)}
+    if tag == "!Condition":
+        return {"Condition": loader.construct_scalar(node)}  # type: ignore[arg-type]
     return yaml_tag_constructor(loader, tag, node)
 
 
@@ -238,7 +246,7 @@ def _updater(runtime: CustomResourceRuntime) -> Any:
             logical_id=original_resource.logical_id, resource_type=resource_type,
         )  # fmt: skip
         event["PhysicalResourceId"] = original_resource.physical_resource_id
-        event["OldResourceProperties"] = {key: str(value) for key, value in old_properties.items()}
+        event["OldResourceProperties"] = _as_sent(old_properties)
         answer = runtime.call(function, event, region_name)
         if answer["Status"] != "SUCCESS":
             raise ValidationError(message=failed_response(answer))
@@ -280,5 +288,12 @@ def _event(
         "RequestId": str(uuid.uuid4()),
         "LogicalResourceId": logical_id,
         "ResourceType": resource_type,
-        "ResourceProperties": {key: str(value) for key, value in properties.items()},
+        "ResourceProperties": _as_sent(properties),
+    }
+
+
+def _as_sent(properties: dict[str, Any]) -> dict[str, Any]:
+    """Properties as CloudFormation sends them to a custom resource: scalars as strings, lists as lists of strings."""
+    return {
+        key: [str(v) for v in value] if isinstance(value, list) else str(value) for key, value in properties.items()
     }

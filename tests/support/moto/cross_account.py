@@ -1,0 +1,197 @@
+"""What moto 5.2.5 needs bent for a central registry serving a workload account. Test code only; each bend says
+what AWS does, with its source, and is undone when the context ends.
+
+- SageMaker's group policy APIs (Get/Put/DeleteModelPackageGroupPolicy) are missing. They are kept here, per
+  account, Region and group. A group without a policy answers ValidationException, as the API reference's common
+  errors allow (the share only relies on the code).
+- moto answers every SageMaker call from the caller's own account, so another account's group by ARN looks empty.
+  AWS answers it from the owner's registry when the group's resource policy allows the caller's account (SageMaker
+  Developer Guide, "Deploy a Model Version from a Different Account"); here the owner's backend answers when a
+  policy statement names the caller's account root and allows the action, and the call is refused otherwise.
+- `AWS::Events::EventBusPolicy` is not a resource moto's CloudFormation knows: it is added, writing its statement
+  on the bus as PutPermission would.
+- A rule's event-bus target in another account: moto delivers without asking the receiving bus, and stamps the
+  event with the receiving account. AWS delivers only what the receiving bus's policy admits, and the event keeps
+  the sender's account, which is how the receiver's rules match it (EventBridge User Guide, "Sending and receiving
+  events between AWS accounts": "In the receiver account, set up one or more rules that match events from the
+  sender account").
+- A target without an InputTransformer: moto passes it its own default template, which leaves out `account`.
+  EventBridge passes the whole event (EventBridge User Guide, "Amazon EventBridge events": the event structure
+  a target receives includes `account`).
+- An SQS FIFO target without content-based deduplication: moto drops the event with a warning. EventBridge sends
+  it with the event's id as its deduplication id (EventBridge User Guide, "Amazon SQS queues" targets: for FIFO
+  queues "the event ID is used as the deduplication ID" when content-based deduplication is off).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+from unittest import mock
+
+from moto.cloudformation import parsing as cfn_parsing
+from moto.core.common_models import CloudFormationModel
+from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
+from moto.events.models import EventBusPolicyStatement, Rule, events_backends
+from moto.sagemaker.exceptions import ValidationError
+from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
+from moto.sagemaker.responses import SageMakerResponse
+from moto.sqs.models import sqs_backends
+from moto.utilities.arns import parse_arn
+
+from tests.support.iam_eval import allows
+
+GROUP_POLICIES: dict[tuple[str, str, str], str] = {}  # (account, Region, group name) -> the policy as put
+DENIED_DELIVERIES: list[str] = []  # "<rule ARN> -> <bus ARN>" that a receiving bus's policy refused
+
+
+@contextmanager
+def cross_account_moto() -> Iterator[None]:
+    GROUP_POLICIES.clear()
+    DENIED_DELIVERIES.clear()
+    with ExitStack() as patches:
+        for name, method in (("get_model_package_group_policy", _get_policy),
+                             ("put_model_package_group_policy", _put_policy),
+                             ("delete_model_package_group_policy", _delete_policy)):  # fmt: skip
+            patches.enter_context(mock.patch.object(SageMakerResponse, name, method, create=True))
+        for name, action in (("list_model_packages", "sagemaker:ListModelPackages"),
+                             ("describe_model_package_group", "sagemaker:DescribeModelPackageGroup")):  # fmt: skip
+            original = getattr(SageMakerModelBackend, name)
+            patches.enter_context(mock.patch.object(SageMakerModelBackend, name, _from_owner(original, action)))
+        patches.enter_context(mock.patch.object(cfn_parsing, "resource_class_from_type", _with_bus_policy))
+        patches.enter_context(mock.patch.object(Rule, "send_to_targets", _send_to_targets))
+        patches.enter_context(mock.patch.object(Rule, "_send_to_sqs_queue", _send_to_fifo_queue))
+        yield
+
+
+def _group_key(response: SageMakerResponse) -> tuple[str, str, str]:
+    name = str(response._get_param("ModelPackageGroupName")).rsplit("/", 1)[-1]
+    response.sagemaker_backend.describe_model_package_group(name)  # a missing group answers as AWS does
+    return response.current_account, response.region, name
+
+
+def _get_policy(self: SageMakerResponse) -> str:
+    key = _group_key(self)
+    if key not in GROUP_POLICIES:
+        raise ValidationError(message=f"Model package group {key[2]} has no resource policy.")
+    return json.dumps({"ResourcePolicy": GROUP_POLICIES[key]})
+
+
+def _put_policy(self: SageMakerResponse) -> str:
+    key = _group_key(self)
+    GROUP_POLICIES[key] = str(self._get_param("ResourcePolicy"))
+    group = self.sagemaker_backend.describe_model_package_group(key[2])
+    return json.dumps({"ModelPackageGroupArn": group.arn})
+
+
+def _delete_policy(self: SageMakerResponse) -> str:
+    GROUP_POLICIES.pop(_group_key(self), None)
+    return "{}"
+
+
+def _from_owner(original: Any, action: str) -> Any:
+    def call(self: SageMakerModelBackend, *args: Any, **kwargs: Any) -> Any:
+        group = str(kwargs.get("model_package_group_name") or (args[0] if args else ""))
+        if not group.startswith("arn:") or parse_arn(group).account == self.account_id:
+            return original(self, *args, **kwargs)
+        owner, name = parse_arn(group).account, group.rsplit("/", 1)[-1]
+        resource = group if action.endswith("Group") else group.replace("-group/", "/") + "/*"
+        statements = json.loads(GROUP_POLICIES.get((owner, self.region_name, name), '{"Statement": []}'))["Statement"]
+        root = f"arn:aws:iam::{self.account_id}:root"
+        mine = [s for s in statements if root in _principals(s)]
+        if not allows(mine, action, resource):
+            raise ValidationError(message=f"User: {root} is not authorized to perform: {action} on resource: {group}")
+        return original(sagemaker_backends[owner][self.region_name], *args, **kwargs)
+
+    return call
+
+
+def _principals(statement: dict[str, Any]) -> list[str]:
+    given = statement.get("Principal", {}).get("AWS", [])
+    return [given] if isinstance(given, str) else list(given)
+
+
+class _EventBusPolicy(CloudFormationModel):
+    """AWS::Events::EventBusPolicy: one statement (StatementId, Statement) on a bus of the stack's account."""
+
+    def __init__(self, account_id: str, region_name: str, bus_name: str, sid: str) -> None:
+        self.account_id, self.region_name, self.bus_name, self.sid = account_id, region_name, bus_name, sid
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Events::EventBusPolicy"
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, _resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **_kwargs: Any
+    ) -> _EventBusPolicy:
+        properties = cloudformation_json["Properties"]
+        bus_name, sid = properties.get("EventBusName", "default"), properties["StatementId"]
+        bus = events_backends[account_id][region_name].describe_event_bus(bus_name)
+        bus._statements[sid] = EventBusPolicyStatement.from_dict({**properties["Statement"], "Sid": sid})
+        return cls(account_id, region_name, bus_name, sid)
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.sid
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        events_backends[account_id][region_name].describe_event_bus(self.bus_name).remove_statement(self.sid)
+
+
+_resource_class_from_type = cfn_parsing.resource_class_from_type
+
+
+def _with_bus_policy(resource_type: str) -> Any:
+    if resource_type == _EventBusPolicy.cloudformation_type():
+        return _EventBusPolicy
+    return _resource_class_from_type(resource_type)
+
+
+_send = Rule.send_to_targets
+
+
+def _send_to_targets(self: Rule, event: Any, transform_input: bool = True) -> None:
+    """Another account's bus: deliver as AWS would (its policy asked, the sender's account kept); the rest: moto."""
+    if not self.event_pattern.matches_event(event):
+        return
+    elsewhere = [
+        t for t in self.targets if ":event-bus/" in t["Arn"] and parse_arn(t["Arn"]).account != self.account_id
+    ]
+    for target in elsewhere:
+        _forward(self, target["Arn"], event)
+    kept = self.targets
+    self.targets = [t for t in kept if t not in elsewhere]
+    whole_event = not any("InputTransformer" in t for t in self.targets)
+    try:
+        _send(self, event, transform_input and not whole_event)
+    finally:
+        self.targets = kept
+
+
+def _forward(rule: Rule, bus_arn: str, event: Any) -> None:
+    target = parse_arn(bus_arn)
+    bus = events_backends[target.account][target.region].describe_event_bus(target.resource_id)
+    statements = json.loads(bus.policy or '{"Statement": []}')["Statement"]
+    sender = f"arn:aws:iam::{rule.account_id}:root"
+    context = {"events:source": event["source"], "events:detail-type": event["detail-type"], "aws:SourceArn": rule.arn}
+    admitted = [s for s in statements if sender in _principals(s)]
+    if not allows(admitted, "events:PutEvents", bus.arn, context):
+        DENIED_DELIVERIES.append(f"{rule.arn} -> {bus_arn}")
+        return
+    for receiving in list(bus.rules.values()):
+        receiving.send_to_targets(copy.deepcopy(event))
+
+
+def _send_to_fifo_queue(self: Rule, resource_id: str, event: dict[str, Any], group_id: str | None = None) -> None:
+    if "time" in event and not isinstance(event["time"], str):
+        event["time"] = iso_8601_datetime_without_milliseconds(utcfromtimestamp(int(float(event["time"]))))
+    sqs_backends[self.account_id][self.region_name].send_message(
+        queue_name=resource_id,
+        message_body=json.dumps(event),
+        group_id=group_id,
+        deduplication_id=event["id"] if group_id else None,
+    )
