@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from awacs import kms
-from awacs.aws import Bool, BoolIfExists, Condition, Principal, StringEquals
+from awacs.aws import Bool, BoolIfExists, Condition, Principal, Statement, StringEquals
 from troposphere import If, Ref, Sub
 from troposphere.kms import Alias, Key
 
@@ -79,6 +79,17 @@ def add_encryption_key(stack: EndpointStack, model_role_arn: If, feature_stateme
     return key
 
 
+def grants_only_for_aws_resources() -> Statement:
+    """Nobody may create a grant that is not for an AWS resource (Control Tower's CT.KMS.PR.3)."""
+    return deny(
+        "GrantsOnlyForAwsResources",
+        [kms.CreateGrant],
+        [THIS_KEY],
+        principal=Principal("AWS", "*"),
+        condition=Condition(BoolIfExists({"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"})),
+    )
+
+
 def _key_policy(model_role_arn: If, feature_statements: Sequence[object]) -> dict[str, object]:
     account = Principal("AWS", account_root())
     in_account = {"kms:CallerAccount": Sub("${AWS::AccountId}")}
@@ -104,15 +115,7 @@ def _key_policy(model_role_arn: If, feature_statements: Sequence[object]) -> dic
                 ]
             ),
         ),
-        deny(
-            "GrantsOnlyForAwsResources",
-            [kms.CreateGrant],
-            [THIS_KEY],
-            principal=Principal("AWS", "*"),
-            condition=Condition(
-                BoolIfExists({"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"})
-            ),
-        ),
+        grants_only_for_aws_resources(),
         allow(
             "AccountReadsCapturedDataThroughS3",
             [kms.Decrypt, kms.DescribeKey],

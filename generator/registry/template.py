@@ -6,6 +6,7 @@ approvals and rejections to each workload account's default event bus (forwardin
 from __future__ import annotations
 
 from awacs import logs, sagemaker
+from awacs.aws import Principal
 from troposphere import (
     AWSObject,
     GetAtt,
@@ -24,15 +25,25 @@ from troposphere import (
 )
 from troposphere.awslambda import Code, Function, LoggingConfig
 from troposphere.iam import Policy, Role
+from troposphere.kms import Key
 from troposphere.logs import LogGroup
 
 from generator.cfn.conditions import add_named_condition, is_empty
-from generator.cfn.iam import allow, arn, policy_document, service_trust_policy
+from generator.cfn.iam import account_root, allow, arn, policy_document, service_trust_policy
 from generator.cfn.parameters import optional_parameter
 from generator.common.lambda_zip import ResolverPackage, build_resolver_package
 from generator.common.names import ROLE_PATH, Service
 from generator.common.patterns import ACCOUNT, POLICY_ARN, S3_BUCKET_NAME, SAGEMAKER_NAME, required
-from generator.endpoint.lambda_functions import LOG_RETENTION_DAYS, MEMORY_MB, RUNTIME, TIMEOUT_SECONDS
+from generator.endpoint.encryption import KEY_ADMINISTRATION, THIS_KEY, grants_only_for_aws_resources
+from generator.endpoint.lambda_functions import (
+    LOG_RETENTION_DAYS,
+    MEMORY_MB,
+    RUNTIME,
+    TIMEOUT_SECONDS,
+    StackFunction,
+    log_group_key_statement,
+    log_group_name,
+)
 from generator.registry.forwarding import MAX_ACCOUNTS, account_slots, add_forwarding
 
 DESCRIPTION = (
@@ -51,12 +62,16 @@ CHECKOV_SKIPS = {
     "CKV_AWS_115": "Runs once per stack change; reserved concurrency would take from the account's pool.",
     "CKV_AWS_116": "CloudFormation gets every outcome as the custom resource's answer; a DLQ would hold nothing.",
     "CKV_AWS_117": "Calls only the SageMaker API; a VPC would need NAT or an endpoint for nothing gained.",
-    "CKV_AWS_173": "Its environment is empty.",
 }
-LOG_GROUP_SKIPS = {
-    "CKV_AWS_158": "CloudWatch Logs encrypts every log group at rest; these logs hold account IDs and a group name, "
-    "and a customer managed key would cost more than this stack's resources.",
-}
+SHARE = StackFunction(  # only its log group's name and key statement are read here
+    title="GroupShare",
+    purpose="Model package group share",
+    name_prefix="",
+    log_name="group-share",
+    description="",
+    handler=SHARE_HANDLER,
+    checkov_skips=CHECKOV_SKIPS,
+)
 
 
 class ModelPackageGroupShare(AWSObject):
@@ -120,19 +135,41 @@ def _add_parameters(template: Template, code_key: str) -> tuple[Parameter, ...]:
     )  # fmt: skip
 
 
-def _add_share_function(
-    template: Template, group: Parameter, bucket: Parameter, key: Parameter, boundary: If
-) -> Function:
-    """The share's function, its log group and its role: the group's policy, and nothing of any other group."""
-    log_group = template.add_resource(
-        LogGroup(
-            "GroupShareLogGroup",
-            RetentionInDays=LOG_RETENTION_DAYS,
-            DeletionPolicy="Delete",
+def _add_log_group(template: Template) -> LogGroup:
+    """The share's log group, encrypted with a key of its own that only CloudWatch Logs uses, for that group."""
+    log_key = template.add_resource(
+        Key(
+            "GroupShareLogKey",
+            Description=Sub("Logs of the model package group share (stack ${AWS::StackName})"),
+            EnableKeyRotation=True,
+            KeyPolicy=policy_document(
+                allow(
+                    "AccountAdministersKey", KEY_ADMINISTRATION, [THIS_KEY], principal=Principal("AWS", account_root())
+                ),
+                log_group_key_statement(SHARE, "LogsEncryptShareLogGroup"),
+                grants_only_for_aws_resources(),
+            ),
+            DeletionPolicy="Delete",  # its only data, the share's logs, go with the stack
             UpdateReplacePolicy="Delete",
-            Metadata={"checkov": {"skip": [{"id": k, "comment": v} for k, v in LOG_GROUP_SKIPS.items()]}},
         )
     )
+    return template.add_resource(
+        LogGroup(
+            "GroupShareLogGroup",
+            LogGroupName=log_group_name(SHARE.log_name),
+            RetentionInDays=LOG_RETENTION_DAYS,
+            KmsKeyId=GetAtt(log_key, "Arn"),
+            DeletionPolicy="Delete",
+            UpdateReplacePolicy="Delete",
+        )
+    )
+
+
+def _add_share_function(
+    template: Template, group: Parameter, bucket: Parameter, code_key: Parameter, boundary: If
+) -> Function:
+    """The share's function, its log group and its role: the group's policy, and nothing of any other group."""
+    log_group = _add_log_group(template)
     group_arn = arn("sagemaker", "model-package-group/${Group}", Group=Ref(group))
     role = template.add_resource(
         Role(
@@ -159,7 +196,7 @@ def _add_share_function(
             Runtime=RUNTIME,
             Architectures=["arm64"],
             Handler=SHARE_HANDLER,
-            Code=Code(S3Bucket=Ref(bucket), S3Key=Ref(key)),
+            Code=Code(S3Bucket=Ref(bucket), S3Key=Ref(code_key)),
             Role=GetAtt(role, "Arn"),
             MemorySize=MEMORY_MB,
             Timeout=TIMEOUT_SECONDS,
