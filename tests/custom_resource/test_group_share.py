@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 
 from custom_resource import group_share
 from tests.support.cfn_response_server import ResponseRecorder
+from tests.support.iam_eval import allows
 from tests.support.resolver_events import LambdaContext, event
 from tests.support.sagemaker_answers import group_description
 
@@ -148,3 +149,20 @@ def test_a_missing_group_fails_with_the_fix(cloudformation: ResponseRecorder, sa
         "Model package group 'churn' does not exist in this account and Region: fix ModelPackageGroupName or create "
         "the group first (the registry kit shares a group, it does not create one).",
     )
+
+
+def test_the_share_allows_the_listed_accounts_to_read_and_deploy_that_group_and_nothing_more() -> None:
+    """The IAM evaluator on the statements as put: the principals are exactly the listed accounts' roots."""
+    statements = group_share.share_statements(GROUP_ARN, WORKLOADS, PREFIX)
+    assert {json.dumps(s["Principal"]) for s in statements} == {
+        json.dumps({"AWS": [f"arn:aws:iam::{a}:root" for a in WORKLOADS]})
+    }
+    package = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/7"
+    assert allows(statements, "sagemaker:DescribeModelPackageGroup", GROUP_ARN)
+    for action in ("sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages", "sagemaker:CreateModel"):
+        assert allows(statements, action, package)
+        assert not allows(statements, action, package.replace("churn", "fraud"))  # another group
+        assert not allows(statements, action, package.replace("111122223333", "999988887777"))  # another account
+    for action in ("sagemaker:UpdateModelPackage", "sagemaker:DeleteModelPackage", "sagemaker:CreateModelPackage"):
+        assert not allows(statements, action, package)  # read and deploy, never approve or change
+    assert not allows(statements, "sagemaker:PutModelPackageGroupPolicy", GROUP_ARN)

@@ -14,6 +14,17 @@ OPTIONAL_EMPTY = {
     "ARN mode, every optional input empty": ARN_MODE,
     "group mode, every optional input empty": GROUP_MODE,
     "every String parameter empty": {**VPC, "InstanceType": "", "VariantName": ""},
+    "a registry's group by ARN, following it, with its artifacts key": {
+        **GROUP_MODE,
+        "ModelPackageGroupName": "arn:aws:sagemaker:eu-west-1:444455556666:model-package-group/churn",
+        "ModelArtifactsKmsKeyArn": "arn:aws:kms:eu-west-1:444455556666:key/mrk-0123456789abcdef0123456789abcdef",
+        "DeployOnApproval": "true",
+        "DeploymentRoleArn": "arn:aws:iam::111122223333:role/deployer",
+    },
+    "this account's group by ARN": {
+        **GROUP_MODE,
+        "ModelPackageGroupName": "arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/churn",
+    },
 }
 
 
