@@ -19,6 +19,7 @@ from custom_resource.latest_approved import latest_approved_package
 from generator.cfn.rendering import render, render_minified_json
 from generator.common.lambda_zip import build_resolver_package
 from generator.endpoint.template import build_template
+from generator.registry.template import build_registry_access_template
 from tests.support.local_aws import register_versions
 
 COLD_RUNS = 5
@@ -41,8 +42,9 @@ def cold_render_seconds(*destination: str) -> list[float]:
     return timings
 
 
-def list_calls_per_resolution(size: int) -> tuple[int, str, str]:
-    """Resolve in a group of `size` packages where only every third is Approved; count ListModelPackages."""
+def list_calls_per_resolution(size: int, *, by_arn: bool = False) -> tuple[int, str, str]:
+    """Resolve in a group of `size` packages where only every third is Approved; count ListModelPackages. By ARN:
+    as a workload account names a registry's group."""
     with mock_aws():
         sagemaker: Any = boto3.client("sagemaker", region_name="eu-west-1")
         statuses = ["Approved" if version % 3 == 0 or size == 1 else "Rejected" for version in range(1, size + 1)]
@@ -52,7 +54,8 @@ def list_calls_per_resolution(size: int) -> tuple[int, str, str]:
         sagemaker.meta.events.register(
             "before-call.sagemaker.ListModelPackages", lambda **kwargs: calls.append(kwargs["params"])
         )
-        resolved = latest_approved_package(sagemaker, "bench").arn
+        group = "arn:aws:sagemaker:eu-west-1:123456789012:model-package-group/bench" if by_arn else "bench"
+        resolved = latest_approved_package(sagemaker, group).arn
     return len(calls), resolved, newest_approved
 
 
@@ -63,6 +66,7 @@ def main() -> None:
     yaml_bytes = len(render(template).encode())
     json_bytes = len(render_minified_json(template).encode())
     zip_bytes = len(build_resolver_package().content)
+    registry_bytes = len(render(build_registry_access_template()).encode())
     median, fastest = statistics.median(timings), min(timings)
     print(
         f"cold render of the endpoint template (python -m generator render --output, {COLD_RUNS} runs): "
@@ -76,11 +80,13 @@ def main() -> None:
     share = yaml_bytes / INLINE_TEMPLATE_LIMIT
     print(f"template YAML: {yaml_bytes:,} bytes ({share:.0%} of the 51,200-byte inline limit)")
     print(f"template minified JSON: {json_bytes:,} bytes ({json_bytes / INLINE_TEMPLATE_LIMIT:.0%})")
+    print(f"registry kit YAML: {registry_bytes:,} bytes ({registry_bytes / INLINE_TEMPLATE_LIMIT:.0%})")
     print(f"resolver zip: {zip_bytes:,} bytes")
-    for size in GROUP_SIZES:
-        calls, resolved, expected = list_calls_per_resolution(size)
+    for size, by_arn in [(size, False) for size in GROUP_SIZES] + [(GROUP_SIZES[-1], True)]:
+        calls, resolved, expected = list_calls_per_resolution(size, by_arn=by_arn)
         verdict = "newest approved" if resolved == expected else f"WRONG: {resolved}, expected {expected}"
-        print(f"group of {size:>5} packages: {calls} ListModelPackages call per resolution ({verdict})")
+        named = "by ARN" if by_arn else "by name"
+        print(f"group of {size:>5} packages, {named}: {calls} ListModelPackages call per resolution ({verdict})")
         if resolved != expected or calls != 1:
             raise SystemExit(1)
     print(f"sagemaker-endpoint --help, cold ({COLD_RUNS} runs): median {statistics.median(help_seconds()):.2f} s")
