@@ -73,6 +73,7 @@ class Settings:
     deployment_role_arn: str
     group: str
     dead_letter_queue_url: str
+    alarm_topic_arn: str = ""  # empty: what needs a person is only logged
 
     @classmethod
     def from_environment(cls) -> Settings:
@@ -81,6 +82,7 @@ class Settings:
             os.environ["DEPLOYMENT_ROLE_ARN"],
             os.environ["MODEL_PACKAGE_GROUP_NAME"],
             os.environ["DEAD_LETTER_QUEUE_URL"],
+            os.environ.get("ALARM_TOPIC_ARN", ""),
         )
 
 
@@ -106,7 +108,25 @@ def handle(record: dict[str, Any], settings: Settings, clients: Any) -> Decision
             MessageGroupId=record["attributes"]["MessageGroupId"],
             MessageDeduplicationId=event["id"],
         )
+    if decision.needs_attention and settings.alarm_topic_arn:
+        _tell_a_person(clients("sns"), settings, stack["StackName"], package, change, decision)
     return decision
+
+
+def _tell_a_person(
+    sns: Any, settings: Settings, stack_name: str, package: str, change: str, decision: Decision
+) -> None:
+    """One message to the alarm topic: which stack, which package, what happened and what to do."""
+    sns.publish(
+        TopicArn=settings.alarm_topic_arn,
+        Subject=f"sagemaker-endpoint: stack {stack_name} needs a person"[:100],  # SNS's limit for a subject
+        Message=(
+            f"Stack: {stack_name} ({settings.stack_id})\n"
+            f"Model package: {package} ({change})\n"
+            f"Decision: {decision.action}\n"
+            f"What happened and what to do: {decision.reason}\n"
+        ),
+    )
 
 
 def _update(cloudformation: Any, stack: dict[str, Any], settings: Settings, event_id: str) -> None:

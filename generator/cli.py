@@ -1,5 +1,5 @@
-"""Command line: `render` and `package` build the artifacts; `plan`, `deploy`, `outputs`, `destroy` and
-`follow` run them in AWS through the deploy client (generator.deploy, one module per verb in its verbs/).
+"""Command line: `render` and `package` build the artifacts; `plan`, `deploy`, `outputs`, `destroy`, `follow` and
+`status` run them in AWS through the deploy client (generator.deploy, one module per verb in its verbs/).
 
 Imports are lazy, per subcommand: `--help` and the AWS subcommands never load troposphere, and `render`
 never loads boto3. Bad arguments end with exit code 2 and one line per problem on stderr.
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 PROG = "sagemaker-endpoint"
 DEFAULT_DIST = Path("dist")
 USAGE_ERROR = 2
-AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow")
+AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow", "status")
 TEMPLATE_CHOICES = ("sagemaker-endpoint", "registry-access")  # generator.deploy.template_file.TEMPLATES
 
 
@@ -113,7 +113,7 @@ def _run_aws(args: argparse.Namespace) -> int:
 
 
 def _dispatch(args: argparse.Namespace, context: DeployContext) -> int:
-    from generator.deploy.verbs import deploy, destroy, follow, outputs, plan  # noqa: PLC0415
+    from generator.deploy.verbs import deploy, destroy, follow, outputs, plan, status  # noqa: PLC0415
 
     if args.command in ("plan", "deploy"):
         request = _deploy_request(args, context)
@@ -123,6 +123,8 @@ def _dispatch(args: argparse.Namespace, context: DeployContext) -> int:
         return destroy.run(context, name, args.role_arn)
     if args.command == "outputs":
         return outputs.run(context, args.stack_name)
+    if args.command == "status":
+        return status.run(context, args.stack_name)
     return follow.run(context, args.stack_name)
 
 
@@ -282,3 +284,8 @@ def _add_aws_commands(commands: Any) -> None:
     destroy_cmd = commands.add_parser("destroy", parents=[module], help="delete the stack and follow it")
     destroy_cmd.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the delete")
     commands.add_parser("follow", parents=[stack], help="follow a stack operation in progress")
+    commands.add_parser(
+        "status",
+        parents=[stack],
+        help="how the endpoint is doing, as JSON (read only); exit 4 when not InService or an alarm is in ALARM",
+    )

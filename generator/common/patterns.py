@@ -17,6 +17,8 @@ MODEL_PACKAGE_GROUP_ARN = rf"{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:model-pack
 MODEL_PACKAGE_GROUP = rf"{SAGEMAKER_NAME}|{MODEL_PACKAGE_GROUP_ARN}"
 KMS_KEY_ID = r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32}"  # a key's UUID, or a multi-Region key's id
 KMS_KEY_ARN = rf"{PARTITION}:kms:{REGION}:{ACCOUNT}:key/({KMS_KEY_ID})"
+# A standard topic: CloudWatch alarms cannot notify a FIFO topic.
+SNS_TOPIC_ARN = rf"{PARTITION}:sns:{REGION}:{ACCOUNT}:[A-Za-z0-9_-]{{1,256}}"
 ROLE_ARN = rf"{PARTITION}:iam::{ACCOUNT}:role/[a-zA-Z0-9+=,.@_/-]{{1,512}}"
 POLICY_ARN = rf"{PARTITION}:iam::({ACCOUNT}|aws):policy/[a-zA-Z0-9+=,.@_/-]{{1,512}}"
 BUCKET_ARN = rf"{PARTITION}:s3:::{S3_BUCKET_NAME}"

@@ -21,6 +21,7 @@ from typing import Any
 
 from generator.common.names import POLICY_VERSION, ROLE_PATH, Service, arn_pattern
 from generator.deployer.aws_reference import handler_permissions, is_iam_action, resource_types, scopable
+from generator.endpoint.dashboard import NAME_PREFIX as DASHBOARD_PREFIX
 from generator.endpoint.deploy_on_approval import NAME_PREFIX, UPDATER_NAME_PREFIX
 from generator.endpoint.encryption import ALIAS_PREFIX
 from generator.endpoint.lambda_functions import LOG_GROUP_PREFIX
@@ -98,6 +99,7 @@ LOG_DELIVERY_STREAMS = Grant("LogDeliveryStreams", (arn_pattern("firehose", "del
 FILE_SYSTEMS = Grant("FileSystemMountTargets", (arn_pattern("elasticfilesystem", "file-system/*"),))
 RESOLVER_CODE = Grant("ReadResolverCode", (arn_pattern("s3", "${ArtifactsBucket}/*", region=False, account=False),))
 ALARMS = Grant("EndpointAlarms", (arn_pattern("cloudwatch", "alarm:*"),))
+DASHBOARDS = Grant("StackDashboards", (arn_pattern("cloudwatch", f"dashboard/{DASHBOARD_PREFIX}*", region=False),))
 METRIC_DATA = _everywhere(
     "ReadMetricData", "cloudwatch:GetMetricData: its one resource type, a dataset, is not what scaling reads"
 )
@@ -137,6 +139,13 @@ BY_ACTION: dict[str, tuple[Grant, ...]] = {
     **dict.fromkeys(("kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"), (KEY_ALIASES,)),
     "cloudwatch:GetMetricData": (METRIC_DATA,),
     "cloudformation:GetTemplateSummary": (TEMPLATE_CHECKS,),
+    **dict.fromkeys(
+        ("cloudwatch:DeleteDashboards", "cloudwatch:GetDashboard", "cloudwatch:PutDashboard"), (DASHBOARDS,)
+    ),
+    # tags: of the alarms and of the dashboard (whose tags its handler manages even when the template sets none)
+    **dict.fromkeys(
+        ("cloudwatch:ListTagsForResource", "cloudwatch:TagResource", "cloudwatch:UntagResource"), (ALARMS, DASHBOARDS)
+    ),
 }
 # Custom resources have no schema: CloudFormation invokes their function with the stack's role.
 CUSTOM_RESOURCE = (("lambda:InvokeFunction", STACK_FUNCTIONS),)

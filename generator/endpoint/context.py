@@ -25,6 +25,7 @@ class Conditions:
     scaling_enabled: str
     has_permissions_boundary: str
     deploy_on_approval: str
+    alarm_topic: str
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ def add_shared_conditions(template: Template, params: Parameters) -> Conditions:
         has_permissions_boundary=add_named_condition(
             template, "HasPermissionsBoundary", Not(is_empty(params.permissions_boundary_arn))
         ),
+        alarm_topic=add_named_condition(template, "HasAlarmTopic", Not(is_empty(params.alarm_topic_arn))),
         deploy_on_approval=add_named_condition(
             template,
             "DeployOnApprovalEnabled",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from awacs import cloudformation, iam, kms, sqs
+from awacs import cloudformation, iam, kms, sns, sqs
 from awacs.aws import Condition, Principal, StringEquals
 from troposphere import GetAtt, Join, Ref, Sub
 from troposphere.awslambda import EventSourceMapping
@@ -24,12 +24,14 @@ from troposphere.sqs import Queue, QueuePolicy, RedrivePolicy
 from generator.cfn.conditions import all_of, stack_uuid
 from generator.cfn.iam import account_root, allow, arn, only_if, policy_document, service_host
 from generator.common.names import APPROVAL_DETAIL_TYPE, APPROVAL_SOURCE, FORWARD_RULE_PREFIX, Service
+from generator.endpoint.alarms import notify
 from generator.endpoint.context import EndpointStack, add_condition
 from generator.endpoint.lambda_functions import StackFunction, add_stack_function, log_group_key_statement
 from generator.endpoint.resolver import read_configured_group
 
 NAME_PREFIX = "sagemaker-endpoint-"  # rule and queues: + the stack's UUID
 UPDATER_NAME_PREFIX = "sagemaker-endpoint-updater-"  # + the stack's UUID: 63 characters
+QUEUE, DEAD_LETTER_QUEUE = "ApprovalQueue", "ApprovalDeadLetterQueue"  # logical ids; the dashboard shows both
 UPDATER_HANDLER = "custom_resource.approval_updater.lambda_handler"
 # A message that finds the stack busy comes back after the visibility timeout; this many returns outlast the
 # longest update the parameters allow (DeploymentTimeoutSeconds at most 8 h, plus the bake) with room to spare.
@@ -102,12 +104,12 @@ def add_deploy_on_approval(stack: EndpointStack, key: Key) -> None:
 def _add_approval_queues(stack: EndpointStack, key: Key) -> tuple[Queue, Queue]:
     """The FIFO queue (one message group, deduplicated by event id) and its dead-letter queue."""
     add = stack.template.add_resource
-    dead_letters = add(_fifo_queue(stack, key, "ApprovalDeadLetterQueue", "-dlq.fifo"))
+    dead_letters = add(_fifo_queue(stack, key, DEAD_LETTER_QUEUE, "-dlq.fifo"))
     queue = add(
         _fifo_queue(
             stack,
             key,
-            "ApprovalQueue",
+            QUEUE,
             ".fifo",
             ContentBasedDeduplication=False,  # EventBridge then deduplicates by event id
             VisibilityTimeout=RETRY_SECONDS,
@@ -211,6 +213,7 @@ def _add_updater(stack: EndpointStack, key: Key, queue: Queue, dead_letters: Que
                 "DEPLOYMENT_ROLE_ARN": Ref(params.deployment_role_arn),
                 "MODEL_PACKAGE_GROUP_NAME": Ref(params.model_package_group_name),
                 "DEAD_LETTER_QUEUE_URL": Ref(dead_letters),
+                "ALARM_TOPIC_ARN": Ref(params.alarm_topic_arn),  # empty: needs-a-person decisions are only logged
             },
         ),
         condition=on,
@@ -248,6 +251,7 @@ def _add_dead_letter_alarm(stack: EndpointStack, dead_letters: Queue) -> None:
             Threshold=1,
             ComparisonOperator="GreaterThanOrEqualToThreshold",
             TreatMissingData="notBreaching",
+            **notify(stack),
         )
     )
 
@@ -285,4 +289,8 @@ def _updater_statements(stack: EndpointStack, key: Key, queue: Queue, dead_lette
         allow("DeadLetterWhatNeedsAPerson", [sqs.SendMessage], [GetAtt(dead_letters, "Arn")]),
         allow("DecryptQueueMessages", [kms.Decrypt, kms.GenerateDataKey], [GetAtt(key, "Arn")]),
         read_configured_group(stack),
+        only_if(
+            stack.conditions.alarm_topic,
+            allow("TellAPersonThroughTheAlarmTopic", [sns.Publish], [Ref(stack.params.alarm_topic_arn)]),
+        ),
     ]

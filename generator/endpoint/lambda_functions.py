@@ -1,5 +1,6 @@
 """The stack's Lambda functions (the package resolver, the approval updater): one zip, one runtime and size, each
-with its own log group (encrypted with the stack's key, gone with the stack) and its own least-privilege role."""
+with its own log group (encrypted with the stack's key, gone with the stack), an alarm on the errors it logs, and
+its own least-privilege role."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from troposphere.logs import LogGroup
 from generator.cfn.conditions import stack_uuid
 from generator.cfn.iam import allow, arn, policy_document, service_host
 from generator.common.names import Service
+from generator.endpoint.alarms import add_function_error_alarm
 from generator.endpoint.context import EndpointStack, add_service_role
 
 RUNTIME = "python3.13"
@@ -71,7 +73,7 @@ def add_stack_function(
     key: Key,
     statements: Sequence[object],
 ) -> Function:
-    """The log group, the role (`statements` plus writing its own logs) and the function."""
+    """The log group with its error alarm, the role (`statements` plus writing its own logs) and the function."""
     params = stack.params
     log_group = stack.template.add_resource(
         LogGroup(
@@ -97,6 +99,7 @@ def add_stack_function(
             allow("WriteOwnLogs", [logs.CreateLogStream, logs.PutLogEvents], [GetAtt(log_group, "Arn")]),
         ),
     )
+    add_function_error_alarm(stack, spec.title, spec.purpose, log_group, condition)
     optional = {"Environment": Environment(Variables=spec.environment)} if spec.environment else {}
     return stack.template.add_resource(
         Function(

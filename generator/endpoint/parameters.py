@@ -29,6 +29,7 @@ from generator.common.patterns import (
     S3_BUCKET_NAME,
     S3_PREFIX,
     SAGEMAKER_NAME,
+    SNS_TOPIC_ARN,
     required,
     snake_case,
     whole_number_range,
@@ -85,6 +86,7 @@ class Parameters:
     package_resolution_token: Parameter
     deploy_on_approval: Parameter
     deployment_role_arn: Parameter
+    alarm_topic_arn: Parameter
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ def add_parameters(template: Template, resolver_code_key: str) -> Parameters:
         "SageMaker project and domain (tags)": _project_inputs(),
         "Package resolver code (model package group only)": _resolver_inputs(resolver_code_key),
         "Deploy on approval (model package group only)": _approval_inputs(),
+        "Operations": _operations_inputs(),
     }
     inputs = [entry for entries in groups.values() for entry in entries]
     for entry in inputs:
@@ -521,6 +524,19 @@ def _approval_inputs() -> list[Input]:
             ROLE_ARN,
             "an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)",
             "Role CloudFormation uses for those updates: deployer-role.yaml's DeployerRoleArn.",
+        ),
+    ]
+
+
+def _operations_inputs() -> list[Input]:
+    return [
+        _optional(
+            "Alarm topic ARN",
+            "AlarmTopicArn",
+            SNS_TOPIC_ARN,
+            "a standard SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)",
+            "Every alarm of the stack sends its ALARM and OK transitions here, and the approval updater what needs "
+            "a person. Its policy must admit them (docs/operations.md). Empty: the alarms notify nobody.",
         ),
     ]
 

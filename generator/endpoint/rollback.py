@@ -2,13 +2,14 @@
 
 The alarms watch the endpoint by name; the name is known before the endpoint exists (Stack.endpoint_name),
 so the Endpoint can list the alarms in its DeploymentConfig without a dependency cycle. They are plain
-CloudWatch alarms too, without actions: they also show a misbehaving endpoint outside of deployments.
+CloudWatch alarms too: they also show a misbehaving endpoint outside of deployments, and notify AlarmTopicArn
+when it is given (alarms.py).
 """
 
 from __future__ import annotations
 
 from troposphere import Equals, If, NoValue, Ref, Sub
-from troposphere.cloudwatch import Alarm, MetricDimension
+from troposphere.cloudwatch import Alarm
 from troposphere.sagemaker import (
     Alarm as RollbackAlarm,
 )
@@ -20,6 +21,7 @@ from troposphere.sagemaker import (
     TrafficRoutingConfig,
 )
 
+from generator.endpoint.alarms import notify, variant_dimensions
 from generator.endpoint.context import EndpointStack, add_condition
 
 PERIOD_SECONDS = 60
@@ -80,16 +82,14 @@ def _variant_alarm(stack: EndpointStack, title: str, metric: str, threshold: Ref
             AlarmDescription=Sub(f"{what} of the endpoint of stack ${{AWS::StackName}}: rolls back its updates"),
             Namespace="AWS/SageMaker",
             MetricName=metric,
-            Dimensions=[
-                MetricDimension(Name="EndpointName", Value=stack.endpoint_name),
-                MetricDimension(Name="VariantName", Value=Ref(stack.params.variant_name)),
-            ],
+            Dimensions=variant_dimensions(stack),
             Period=PERIOD_SECONDS,
             EvaluationPeriods=EVALUATION_PERIODS,
             DatapointsToAlarm=DATAPOINTS_TO_ALARM,
             Threshold=threshold,
             TreatMissingData="notBreaching",
             Tags=stack.tags,
+            **notify(stack),
             **statistic,
         )
     )

@@ -6,8 +6,10 @@ from troposphere import Template
 
 from generator.common.lambda_zip import ResolverPackage, build_resolver_package
 from generator.endpoint import deploy_on_approval, resolver
+from generator.endpoint.alarms import add_disk_alarm
 from generator.endpoint.autoscaling import add_autoscaling
 from generator.endpoint.context import EndpointStack, add_shared_conditions, derive_endpoint_name
+from generator.endpoint.dashboard import add_dashboard
 from generator.endpoint.data_capture import data_capture_location
 from generator.endpoint.deploy_on_approval import add_deploy_on_approval
 from generator.endpoint.encryption import add_encryption_key
@@ -51,4 +53,6 @@ def build_template(lambda_zip: ResolverPackage | None = None) -> Template:
     model = add_model(stack, package_arn, role_arn, security_group)
     endpoint = add_endpoint(stack, model, key, capture)
     add_autoscaling(stack, endpoint)
+    add_disk_alarm(stack)
+    add_dashboard(stack)  # last: it shows every alarm and queue the template declares
     return template

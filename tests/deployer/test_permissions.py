@@ -52,6 +52,7 @@ STACK_ARNS = {
 FUNCTIONS = [
     f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:sagemaker-endpoint-{kind}-{UUID}" for kind in ("resolver", "updater")
 ]
+DASHBOARD = f"arn:aws:cloudwatch::{ACCOUNT}:dashboard/sagemaker-endpoint-churn-endpoint"
 ESM = f"arn:aws:lambda:{REGION}:{ACCOUNT}:event-source-mapping:0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f"
 BY_ACTION = {
     "kms:CreateAlias": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/sagemaker-endpoint/churn-endpoint",
@@ -108,6 +109,8 @@ def requests(resource_type: str, action: str) -> list[tuple[str, dict[str, str]]
     service = action.split(":", maxsplit=1)[0]
     if service == "lambda":
         return [(ESM if resource_type == "AWS::Lambda::EventSourceMapping" else arn, context) for arn in FUNCTIONS]
+    if resource_type == "AWS::CloudWatch::Dashboard":
+        return [(DASHBOARD, context)]
     return [(SAGEMAKER_ARNS[resource_type] if service == "sagemaker" else STACK_ARNS[service], context)]
 
 
@@ -128,7 +131,7 @@ def denied(statements: list[dict[str, Any]], endpoint_template: dict[str, Any]) 
 def test_every_handler_permission_of_every_resource_type_is_allowed_on_what_the_stack_makes() -> None:
     statements = deployer_statements(endpoint())
     assert denied(statements, endpoint()) == []
-    assert len(resource_types(endpoint())) == 18  # 17 types with a schema, and the resolver
+    assert len(resource_types(endpoint())) == 20  # 19 types with a schema, and the resolver
 
 
 def test_a_policy_derived_without_one_resource_type_fails_the_coverage_proof() -> None:
@@ -158,6 +161,7 @@ def test_nothing_else_is_allowed_on_the_stacks_neighbours() -> None:
     assert not allowed("logs:DeleteLogGroup", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/payments")
     assert not allowed("s3:GetObject", "arn:aws:s3:::customer-data/export.csv")
     assert not allowed("sagemaker:DeleteEndpoint", f"arn:aws:sagemaker:{REGION}:999999999999:endpoint/theirs")
+    assert not allowed("cloudwatch:PutDashboard", f"arn:aws:cloudwatch::{ACCOUNT}:dashboard/finance-overview")
     own = f"arn:aws:iam::{ACCOUNT}:role/sagemaker-endpoint-deployer/deployer-DeployerRole-A1B2"
     assert not allowed("iam:AttachRolePolicy", own)  # the role cannot widen itself
 

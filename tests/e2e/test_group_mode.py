@@ -68,6 +68,8 @@ def test_given_a_group_then_the_stack_deploys_the_latest_approved_version(aws: L
         "EndpointUrl": f"https://runtime.sagemaker.{REGION}.amazonaws.com/endpoints/endpoint-{stack_uuid}/invocations",
         "KmsKeyId": ids["EncryptionKey"],
         "SecurityGroupId": group["GroupId"],
+        "DashboardUrl": "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/"
+        "sagemaker-endpoint-churn-endpoint",
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -173,7 +174,7 @@ def stack_description(status: str, serving: str) -> dict[str, Any]:
 @pytest.fixture
 def stubs() -> tuple[dict[str, Any], dict[str, Stubber]]:
     session = boto3.Session(region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
-    clients = {name: session.client(name) for name in ("cloudformation", "sagemaker", "sqs")}
+    clients = {name: session.client(name) for name in ("cloudformation", "sagemaker", "sqs", "sns")}
     return clients, {name: Stubber(client) for name, client in clients.items()}
 
 
@@ -277,3 +278,47 @@ def test_a_stack_that_needs_a_person_gets_the_message_in_the_dead_letter_queue(
         decision = handle(message, SETTINGS, clients.__getitem__)
     assert (decision.action, decision.needs_attention) == ("dead-letter", True)
     stubbers["sqs"].assert_no_pending_responses()
+
+
+TOPIC = "arn:aws:sns:eu-west-1:999988887777:ml-platform-alerts"
+
+
+def test_a_stack_that_needs_a_person_publishes_exactly_one_message_with_the_fix_to_the_alarm_topic(
+    stubs: tuple[dict[str, Any], dict[str, Stubber]],
+) -> None:
+    clients, stubbers = stubs
+    the_updater_reads(stubbers, "UPDATE_ROLLBACK_FAILED", serving=V3, newest=V4)
+    message = record("Approved")
+    stubbers["sqs"].add_response("send_message", {"MessageId": "d-1"})
+    stubbers["sns"].add_response("publish", {"MessageId": "n-1"}, {
+        "TopicArn": TOPIC,
+        "Subject": "sagemaker-endpoint: stack churn needs a person",
+        "Message": f"Stack: churn ({STACK_ID})\nModel package: {V4} (Approved)\nDecision: dead-letter\n"
+                   "What happened and what to do: the stack is UPDATE_ROLLBACK_FAILED and needs a person: fix the "
+                   "cause in the stack events, then `aws cloudformation continue-update-rollback`\n",
+    })  # fmt: skip
+    with stubbers["cloudformation"], stubbers["sagemaker"], stubbers["sqs"], stubbers["sns"]:
+        handle(message, replace(SETTINGS, alarm_topic_arn=TOPIC), clients.__getitem__)
+    stubbers["sns"].assert_no_pending_responses()
+
+
+def test_a_decision_that_needs_nobody_publishes_nothing(stubs: tuple[dict[str, Any], dict[str, Stubber]]) -> None:
+    clients, stubbers = stubs
+    the_updater_reads(stubbers, "UPDATE_COMPLETE", serving=V4, newest=V4)  # already served: nothing to do
+    with stubbers["cloudformation"], stubbers["sagemaker"], stubbers["sns"]:  # no publish queued: one would fail
+        decision = handle(record("Approved"), replace(SETTINGS, alarm_topic_arn=TOPIC), clients.__getitem__)
+    assert (decision.action, decision.needs_attention) == ("ignore", False)
+
+
+def test_the_updater_may_publish_to_the_alarm_topic_only_when_one_is_given(deploy: Deploy) -> None:
+    def statements(**values: str) -> list[dict[str, Any]]:
+        (policy,) = deploy(**ON, **values).resources()["ApprovalUpdaterRole"]["Properties"]["Policies"]
+        return cast(list[dict[str, Any]], policy["PolicyDocument"]["Statement"])
+
+    with_topic = statements(AlarmTopicArn=TOPIC)
+    assert [s for s in with_topic if s["Sid"] == "TellAPersonThroughTheAlarmTopic"] == [
+        {"Sid": "TellAPersonThroughTheAlarmTopic", "Effect": "Allow", "Action": ["sns:Publish"], "Resource": [TOPIC]}
+    ]
+    assert not any("sns:" in json.dumps(s) for s in statements())
+    env = deploy(**ON, AlarmTopicArn=TOPIC).resources()["ApprovalUpdaterFunction"]["Properties"]["Environment"]
+    assert env["Variables"]["ALARM_TOPIC_ARN"] == TOPIC

@@ -38,6 +38,7 @@ OURS = {
     "DeployOnApproval",
     "DeploymentRoleArn",
     "ModelArtifactsKmsKeyArn",  # artifacts encrypted with a (registry account's) KMS key
+    "AlarmTopicArn",  # where every alarm, and the approval updater, tells a person
     "PermissionsBoundaryArn",  # the upstream module's permissions-boundary-name, as an ARN
     "VolumeSizeInGB",
     "ModelDataDownloadTimeoutInSeconds",

@@ -18,8 +18,11 @@ Deploy = Callable[..., Evaluator]
 BUCKET_ARN = "arn:aws:s3:::ml-artifacts-111122223333"
 GIVEN_ROLE = "arn:aws:iam::111122223333:role/service-role/ExistingSageMakerRole"
 REPO_ARN = "arn:aws:ecr:eu-west-1:111122223333:repository/team/inference"
-RESOLVER = {"PackageResolverLogGroup", "PackageResolverRole", "PackageResolverFunction", "LatestApprovedModelPackage"}
+RESOLVER = {"PackageResolverLogGroup", "PackageResolverRole", "PackageResolverFunction", "LatestApprovedModelPackage",
+            "PackageResolverErrorsFilter", "PackageResolverErrorsAlarm"}  # fmt: skip
 ALWAYS = {
+    "Dashboard",
+    "DiskUtilizationAlarm",
     "EndpointSecurityGroup",
     "EncryptionKey",
     "EncryptionKeyAlias",
@@ -435,7 +438,8 @@ def test_given_all_tag_inputs_then_every_taggable_resource_carries_all_four(depl
     resources = deploy(**GROUP_MODE, **values, ManagedInstanceScaling="true").resources()
     expected = [{"Key": key, "Value": value} for key, value in TAGGED.values()]
     taggable = {name for name, resource in resources.items() if "Tags" in resource["Properties"]}
-    untaggable = {"EncryptionKeyAlias", "LatestApprovedModelPackage", "InvocationsScalingPolicy"}
+    untaggable = {"EncryptionKeyAlias", "LatestApprovedModelPackage", "InvocationsScalingPolicy", "Dashboard",
+                  "PackageResolverErrorsFilter"}  # fmt: skip
     assert taggable == set(resources) - untaggable
     for name in taggable:
         assert props(resources, name)["Tags"] == expected, name
@@ -452,7 +456,7 @@ def test_given_one_tag_input_then_only_its_tag_is_set(deploy: Deploy, parameter:
 
 
 def test_outputs_are_the_seed_metadata_keys_each_described_and_exported(template: dict[str, Any]) -> None:
-    outputs = template["Outputs"]
+    outputs = {key: output for key, output in template["Outputs"].items() if key != "DashboardUrl"}  # operations'
     assert set(outputs) == {
         "ModelExecutionRoleArn",
         "ModelName",
@@ -468,7 +472,9 @@ def test_outputs_are_the_seed_metadata_keys_each_described_and_exported(template
 
 
 def test_arn_mode_outputs(deploy: Deploy) -> None:
-    assert deploy(**ARN_MODE).outputs() == {
+    outputs = deploy(**ARN_MODE).outputs()
+    assert outputs.pop("DashboardUrl")  # tests/endpoint/test_operations.py reads it
+    assert outputs == {
         "ModelExecutionRoleArn": {"Fn::GetAtt": ["ModelExecutionRole", "Arn"]},
         "ModelName": {"Fn::GetAtt": ["Model", "ModelName"]},
         "ModelPackageArn": PACKAGE_ARN,

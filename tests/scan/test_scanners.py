@@ -35,8 +35,8 @@ CFN_GUARD_PACKAGE = Path(
     )
 )
 CONTROL_TOWER_EXCEPTIONS = {
-    "CT.CLOUDWATCH.PR.1": "The rollback alarms exist for SageMaker's deployment guardrails, which read their state; "
-    "they notify nobody by design. Add actions to them if you want notifications.",
+    "CT.CLOUDWATCH.PR.1": "Every alarm notifies AlarmTopicArn when it is given: its actions are an Fn::If on that "
+    "parameter, which the rule reads as absent. Without the parameter the alarms notify nobody, as asked.",
     "CT.SQS.PR.1": "The approval queue has a dead-letter queue; that queue is the last stop: its messages wait 14 days "
     "for a person, with an alarm on its depth.",
     "CT.LAMBDA.PR.3": "The resolver calls only the SageMaker API; in the endpoint's private subnets it would need a "

@@ -167,3 +167,23 @@ class EveryBranchEvaluator(Evaluator):
         for section in ("Resources", "Outputs"):
             for entry in self.template[section].values():
                 self.value({key: item for key, item in entry.items() if key != "Condition"})
+
+
+def as_text(value: Any) -> str:
+    """An evaluated value that still holds references to resources, as text: `<Name.Attribute>` for Fn::GetAtt,
+    `<Name>` for a resource's Ref; Fn::Sub and Fn::Join around them are applied. For reading a generated body."""
+    if isinstance(value, str):
+        return value
+    ((key, args),) = value.items()
+    if key == "Fn::GetAtt":
+        return f"<{args[0]}.{args[1]}>"
+    if key == "Ref":
+        return f"<{args}>"
+    if key == "Fn::Join":
+        return str(args[0]).join(as_text(part) for part in args[1])
+    if key == "Fn::Sub":
+        text, variables = (args, {}) if isinstance(args, str) else (args[0], args[1])
+        for name, item in variables.items():
+            text = text.replace(f"${{{name}}}", as_text(item))
+        return str(text)
+    raise ValueError(f"cannot render {key} as text")

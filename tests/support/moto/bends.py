@@ -20,6 +20,8 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
   would deny every call to moto's http:// endpoint. Requests to AWS use TLS, so that statement is dropped.
 - A function runs with credentials of its own account: moto has one set for all, its default account's. A
   function of another account gets that account's credentials (`account_env`), as its role's would be.
+- `AWS::CloudWatch::Alarm` is not a resource moto's CloudFormation knows (it warns and skips it): it is added
+  (`EXTRA_MODELS`), putting the alarm as PutMetricAlarm would, named as CloudFormation names it.
 - Change sets, their execution and rollback, resource events and updates: moto_change_sets.py.
 - A registry account serving a workload account: cross_account.py.
 """
@@ -43,6 +45,8 @@ from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.custom_model import CustomModel
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.utils import yaml_tag_constructor
+from moto.cloudwatch.models import cloudwatch_backends
+from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup
 from moto.iam.models import Role, iam_backends
@@ -55,6 +59,7 @@ from tests.support.lambda_runtime import LambdaSandbox
 from tests.support.moto.change_sets import cloudformation_like_change_sets
 
 MOTO_VERSION = "5.2.5"  # the version these bends were written against
+EXTRA_MODELS: dict[str, Any] = {}  # CloudFormation resource type -> its model here, for the types moto lacks
 
 
 @dataclass
@@ -122,7 +127,61 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
             mock.patch.object(Role, "create_from_cloudformation_json", classmethod(_role_with_managed_policies))
         )
         patches.enter_context(cloudformation_like_change_sets())
+        patches.enter_context(mock.patch.object(cfn_parsing, "resource_class_from_type", _with_extra_models))
+        patches.enter_context(mock.patch.dict(EXTRA_MODELS, {_CloudWatchAlarm.cloudformation_type(): _CloudWatchAlarm}))
         yield runtime
+
+
+_resource_class_from_type = cfn_parsing.resource_class_from_type
+
+
+def _with_extra_models(resource_type: str) -> Any:
+    return EXTRA_MODELS.get(resource_type) or _resource_class_from_type(resource_type)
+
+
+class _CloudWatchAlarm(CloudFormationModel):
+    """AWS::CloudWatch::Alarm, a metric alarm: Ref is its name, GetAtt Arn its ARN."""
+
+    def __init__(self, account_id: str, region_name: str, name: str, arn: str) -> None:
+        self.account_id, self.region_name, self.name, self.arn = account_id, region_name, name, arn
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::CloudWatch::Alarm"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "AlarmName"
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls, resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **_kwargs: Any
+    ) -> _CloudWatchAlarm:
+        p = cloudformation_json["Properties"]
+        alarm = cloudwatch_backends[account_id][region_name].put_metric_alarm(
+            name=p.get("AlarmName", resource_name), namespace=p.get("Namespace"), metric_name=p.get("MetricName"),
+            comparison_operator=p["ComparisonOperator"], evaluation_periods=int(p["EvaluationPeriods"]),
+            period=int(p.get("Period", 60)), threshold=float(p.get("Threshold", 0)), statistic=p.get("Statistic"),
+            extended_statistic=p.get("ExtendedStatistic"), description=p.get("AlarmDescription", ""),
+            dimensions=[{"Name": d["Name"], "Value": d["Value"]} for d in p.get("Dimensions", [])],
+            alarm_actions=p.get("AlarmActions", []), ok_actions=p.get("OKActions", []),
+        )  # fmt: skip
+        return cls(account_id, region_name, alarm.name, alarm.alarm_arn)
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.name
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Arn"
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        assert attribute_name == "Arn", attribute_name
+        return self.arn
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        cloudwatch_backends[account_id][region_name].delete_alarms([self.name])
 
 
 _create_role = Role.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]

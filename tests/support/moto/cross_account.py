@@ -8,8 +8,8 @@ what AWS does, with its source, and is undone when the context ends.
   AWS answers it from the owner's registry when the group's resource policy allows the caller's account (SageMaker
   Developer Guide, "Deploy a Model Version from a Different Account"); here the owner's backend answers when a
   policy statement names the caller's account root and allows the action, and the call is refused otherwise.
-- `AWS::Events::EventBusPolicy` is not a resource moto's CloudFormation knows: it is added, writing its statement
-  on the bus as PutPermission would.
+- `AWS::Events::EventBusPolicy` is not a resource moto's CloudFormation knows: it is added (bends.EXTRA_MODELS),
+  writing its statement on the bus as PutPermission would.
 - A rule's event-bus target in another account: moto delivers without asking the receiving bus, and stamps the
   event with the receiving account. AWS delivers only what the receiving bus's policy admits, and the event keeps
   the sender's account, which is how the receiver's rules match it (EventBridge User Guide, "Sending and receiving
@@ -32,7 +32,6 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 from unittest import mock
 
-from moto.cloudformation import parsing as cfn_parsing
 from moto.core.common_models import CloudFormationModel
 from moto.core.utils import iso_8601_datetime_without_milliseconds, utcfromtimestamp
 from moto.events.models import EventBusPolicyStatement, Rule, events_backends
@@ -43,6 +42,7 @@ from moto.sqs.models import sqs_backends
 from moto.utilities.arns import parse_arn
 
 from tests.support.iam_eval import allows
+from tests.support.moto.bends import EXTRA_MODELS
 
 GROUP_POLICIES: dict[tuple[str, str, str], str] = {}  # (account, Region, group name) -> the policy as put
 DENIED_DELIVERIES: list[str] = []  # "<rule ARN> -> <bus ARN>" that a receiving bus's policy refused
@@ -61,7 +61,7 @@ def cross_account_moto() -> Iterator[None]:
                              ("describe_model_package_group", "sagemaker:DescribeModelPackageGroup")):  # fmt: skip
             original = getattr(SageMakerModelBackend, name)
             patches.enter_context(mock.patch.object(SageMakerModelBackend, name, _from_owner(original, action)))
-        patches.enter_context(mock.patch.object(cfn_parsing, "resource_class_from_type", _with_bus_policy))
+        patches.enter_context(mock.patch.dict(EXTRA_MODELS, {_EventBusPolicy.cloudformation_type(): _EventBusPolicy}))
         patches.enter_context(mock.patch.object(Rule, "send_to_targets", _send_to_targets))
         patches.enter_context(mock.patch.object(Rule, "_send_to_sqs_queue", _send_to_fifo_queue))
         yield
@@ -140,15 +140,6 @@ class _EventBusPolicy(CloudFormationModel):
 
     def delete(self, account_id: str, region_name: str) -> None:
         events_backends[account_id][region_name].describe_event_bus(self.bus_name).remove_statement(self.sid)
-
-
-_resource_class_from_type = cfn_parsing.resource_class_from_type
-
-
-def _with_bus_policy(resource_type: str) -> Any:
-    if resource_type == _EventBusPolicy.cloudformation_type():
-        return _EventBusPolicy
-    return _resource_class_from_type(resource_type)
 
 
 _send = Rule.send_to_targets

@@ -1,0 +1,104 @@
+"""What a stack's endpoint is doing now, read only: the stack, the endpoint and the package it serves, its instances,
+its alarms and, with deploy on approval, its queues. What `status` prints, and what it judges unhealthy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from generator.deploy.context import DeployContext, DeployFailed
+from generator.deploy.progress import endpoint_stage
+
+QUEUES = {"ApprovalQueue": "Waiting", "ApprovalDeadLetterQueue": "DeadLetters"}  # logical id -> key in the JSON
+FAILED_STACK = ("_FAILED", "ROLLBACK_COMPLETE")  # a stack in these needs a person whatever its endpoint does
+
+
+@dataclass
+class Health:
+    """The JSON `status` prints, and what is wrong, most urgent first (nothing: healthy)."""
+
+    report: dict[str, Any]
+    problems: list[str] = field(default_factory=list)
+
+
+def read_health(context: DeployContext, stack_name: str) -> Health:
+    stack = context.cloudformation.describe(stack_name)
+    if stack is None:
+        raise DeployFailed(f"no stack named {stack_name} in {context.aws.region_name}")
+    resources = {r["LogicalResourceId"]: r for r in context.cloudformation.resources(stack.stack_id)}
+    endpoint_name = stack.outputs.get("EndpointName") or _physical(resources, "Endpoint")
+    endpoint = _describe_endpoint(context, endpoint_name)
+    report: dict[str, Any] = {
+        "StackStatus": stack.status,
+        "EndpointStatus": endpoint_stage(endpoint) if endpoint else "Missing",
+        "ModelPackageArn": _served_package(context, endpoint) if endpoint else None,
+        "ServingSince": endpoint["LastModifiedTime"].isoformat() if endpoint else None,
+        "Instances": {
+            v["VariantName"]: {"Current": v.get("CurrentInstanceCount"), "Desired": v.get("DesiredInstanceCount")}
+            for v in (endpoint or {}).get("ProductionVariants", [])
+        },
+        "Alarms": _alarm_states(context, resources),
+    }
+    if QUEUES.keys() <= resources.keys():
+        report["ApprovalQueue"] = _queue_depths(context, resources)
+    return Health(report, _problems(stack_name, endpoint_name, report))
+
+
+def _problems(stack_name: str, endpoint_name: str | None, report: dict[str, Any]) -> list[str]:
+    problems = []
+    if report["EndpointStatus"] != "InService":
+        problems.append(f"endpoint {endpoint_name} is {report['EndpointStatus']}, not InService")
+    problems += [f"alarm {name} is in ALARM" for name, state in report["Alarms"].items() if state == "ALARM"]
+    if report["StackStatus"].endswith(FAILED_STACK):
+        problems.append(f"stack {stack_name} is {report['StackStatus']} and needs a person (its events say why)")
+    return problems
+
+
+def _physical(resources: dict[str, dict[str, Any]], logical_id: str) -> str | None:
+    resource = resources.get(logical_id)
+    return str(resource["PhysicalResourceId"]) if resource and resource.get("PhysicalResourceId") else None
+
+
+def _describe_endpoint(context: DeployContext, name: str | None) -> dict[str, Any] | None:
+    if not name:
+        return None
+    try:
+        described: dict[str, Any] = context.aws.client("sagemaker").describe_endpoint(EndpointName=name)
+    except ClientError as error:
+        if error.response["Error"].get("Code") == "ValidationException":  # SageMaker's answer for no such endpoint
+            return None
+        raise
+    return described
+
+
+def _served_package(context: DeployContext, endpoint: dict[str, Any]) -> str | None:
+    """The package behind what the endpoint serves now: its config's model, that model's package."""
+    sagemaker = context.aws.client("sagemaker")
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    model = sagemaker.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+    container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
+    package = container.get("ModelPackageName")
+    return str(package) if package else None
+
+
+def _alarm_states(context: DeployContext, resources: dict[str, dict[str, Any]]) -> dict[str, str]:
+    names = sorted(r["PhysicalResourceId"] for r in resources.values() if r["ResourceType"] == "AWS::CloudWatch::Alarm")
+    states: dict[str, str] = dict.fromkeys(names, "UNKNOWN")
+    cloudwatch = context.aws.client("cloudwatch")
+    for start in range(0, len(names), 100):  # DescribeAlarms takes at most 100 names
+        pages = cloudwatch.get_paginator("describe_alarms").paginate(AlarmNames=names[start : start + 100])
+        states |= {a["AlarmName"]: a["StateValue"] for page in pages for a in page["MetricAlarms"]}
+    return states
+
+
+def _queue_depths(context: DeployContext, resources: dict[str, dict[str, Any]]) -> dict[str, int]:
+    sqs = context.aws.client("sqs")
+    depths = {}
+    for logical_id, key in QUEUES.items():
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=resources[logical_id]["PhysicalResourceId"], AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        depths[key] = int(attributes["ApproximateNumberOfMessages"])
+    return depths
