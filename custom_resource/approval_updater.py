@@ -109,12 +109,12 @@ def handle(record: dict[str, Any], settings: Settings, clients: Any) -> Decision
             MessageDeduplicationId=event["id"],
         )
     if decision.needs_attention and settings.alarm_topic_arn:
-        _tell_a_person(clients("sns"), settings, stack["StackName"], package, change, decision)
+        _tell_a_person(clients("sns"), settings, stack["StackName"], package=package, change=change, decision=decision)
     return decision
 
 
 def _tell_a_person(
-    sns: Any, settings: Settings, stack_name: str, package: str, change: str, decision: Decision
+    sns: Any, settings: Settings, stack_name: str, *, package: str, change: str, decision: Decision
 ) -> None:
     """One message to the alarm topic: which stack, which package, what happened and what to do."""
     sns.publish(
