@@ -155,7 +155,7 @@ def test_the_workload_deploys_the_registrys_newest_approved_package_by_the_group
         unlisted.list_model_packages(ModelPackageGroupName=GROUP_ARN)
 
 
-def test_an_approval_in_the_registry_reaches_the_workload_and_a_rejection_rolls_it_back(
+def test_an_approval_reaches_the_workload_a_rejection_rolls_it_back_and_removing_both_stacks_keeps_the_policy(
     aws: LocalAws, workload: Workload
 ) -> None:
     sagemaker_says(aws, "Approved", 0, group="fraud")  # the registry's other group: not forwarded
@@ -180,8 +180,7 @@ def test_an_approval_in_the_registry_reaches_the_workload_and_a_rejection_rolls_
     assert outputs(stack(workload))["ModelPackageArn"] == aws.versions[2]
     assert DENIED_DELIVERIES == []
 
-
-def test_removing_both_stacks_leaves_the_group_policy_as_its_owner_wrote_it(aws: LocalAws, workload: Workload) -> None:
+    # Removing both stacks leaves the group policy as its owner wrote it, and the registry's versions.
     workload.client("cloudformation").delete_stack(StackName="churn-prod")
     assert "Policy" not in workload.client("events").describe_event_bus(Name="default")
     gone = cli(aws, "destroy", "--stack-name", "churn-registry")
