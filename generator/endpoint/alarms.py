@@ -14,10 +14,10 @@ from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.logs import LogGroup, MetricFilter, MetricTransformation
 
 from generator.endpoint.context import EndpointStack
+from generator.endpoint.model_role import ENDPOINT_METRICS_NAMESPACE  # instance metrics: CPU, memory, disk
 
 ERROR_NAMESPACE = "SageMakerEndpoint"
 ERROR_LOG_PATTERN = '"[ERROR]"'  # the Lambda Python runtime's prefix for logger.error lines and unhandled errors
-ENDPOINT_METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"  # instance metrics: CPU, memory, disk
 DISK_PERCENT_THRESHOLD = 85  # models and their caches live on this disk; past this a redeploy may not fit
 DISK_PERIOD_SECONDS, DISK_PERIODS = 300, 3  # 15 minutes: a download's peak alone does not alarm
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from troposphere import Equals, GetAtt, If, Join, NoValue, Or, Output, Ref, Sub
 from troposphere.cloudwatch import Alarm, Dashboard
 
-from generator.endpoint.alarms import ENDPOINT_METRICS_NAMESPACE
 from generator.endpoint.context import EndpointStack, add_condition
 from generator.endpoint.deploy_on_approval import DEAD_LETTER_QUEUE, QUEUE
+from generator.endpoint.model_role import ENDPOINT_METRICS_NAMESPACE
 
 NAME_PREFIX = "sagemaker-endpoint-"  # + the stack name; a deployer role is scoped to it
 WIDTH, HEIGHT = 12, 6  # two widgets per row of CloudWatch's 24-column grid
@@ -89,10 +89,7 @@ def add_dashboard(stack: EndpointStack) -> Dashboard:
     placed = [widget.placed(i) for i, widget in enumerate(endpoint + approval)]
     widgets, approval_text = _json(placed[: len(endpoint)]), _json(placed[len(endpoint) :])
     on = stack.conditions.deploy_on_approval
-    queues = {
-        "Queue": GetAtt("ApprovalQueue", "QueueName"),
-        "DeadLetters": GetAtt("ApprovalDeadLetterQueue", "QueueName"),
-    }
+    queues = {name: GetAtt(stack.template.resources[title], "QueueName") for name, title in QUEUES.items()}
     variables = {
         "Endpoint": stack.endpoint_name,
         "Variant": Ref(stack.params.variant_name),
