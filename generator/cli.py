@@ -172,6 +172,7 @@ def _deploy_request(args: argparse.Namespace, context: DeployContext) -> DeployR
         role_arn=args.role_arn,
         tags={**(seedfarmer.tags if seedfarmer else {}), **tags},
         allow_endpoint_replacement=getattr(args, "allow_endpoint_replacement", False),
+        yes=getattr(args, "yes", False),
         role_path=seedfarmer.deployer_role_path if seedfarmer and not args.role_arn else None,
         permissions_boundary_name=seedfarmer.permissions_boundary_name if seedfarmer else None,
     )
@@ -279,6 +280,9 @@ def _add_aws_commands(commands: Any) -> None:
     )
     deploy_cmd.add_argument(
         "--allow-endpoint-replacement", action="store_true", help="accept a plan that replaces the Endpoint"
+    )
+    deploy_cmd.add_argument(
+        "--yes", action="store_true", help="on a terminal, execute a plan that replaces or removes without asking"
     )
     commands.add_parser("outputs", parents=[stack], help="print the stack's outputs as JSON")
     destroy_cmd = commands.add_parser("destroy", parents=[module], help="delete the stack and follow it")

@@ -52,6 +52,11 @@ class Plan:
     def replaces_endpoint(self) -> bool:
         return any(change.replaces_endpoint for change in self.changes)
 
+    @property
+    def destructive(self) -> bool:
+        """Whether executing it replaces or removes anything (what terraform and rain ask about first)."""
+        return any(change.kind in ("Replace", "May replace", "Remove") for change in self.changes)
+
     def summary(self) -> str:
         counts = {kind: sum(1 for c in self.changes if c.kind == kind) for kind in SYMBOLS}
         replace = counts["Replace"] + counts["May replace"]

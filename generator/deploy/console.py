@@ -29,3 +29,12 @@ class Console:
 
     def success(self, text: str) -> None:
         self.line(text, "green")
+
+    def confirm(self, question: str) -> bool:
+        """Ask on the terminal; anything but y or yes (Enter included) is no."""
+        self.rich.print(Text(f"{question} [y/N] ", style="bold"), end="")
+        try:
+            answer = input()
+        except EOFError:
+            answer = ""
+        return answer.strip().lower() in ("y", "yes")

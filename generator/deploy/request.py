@@ -36,6 +36,7 @@ class DeployRequest:
     role_arn: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
     allow_endpoint_replacement: bool = False
+    yes: bool = False  # execute a plan that replaces or removes resources without asking on a terminal
     role_path: str | None = None  # use the one role under this IAM path as the service role (seed-farmer)
     permissions_boundary_name: str | None = None  # a policy of this account, set on every role the stack creates
 

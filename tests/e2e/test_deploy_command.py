@@ -9,11 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
-import pty
 import re
-import subprocess
-import threading
 
 import pytest
 
@@ -26,18 +22,17 @@ from generator.deploy.request import DeployRequest
 from generator.deploy.template_file import EndpointTemplate, load_template
 from generator.deploy.verbs import deploy
 from tests.support.e2e import (
-    CLI,
     LocalAws,
     arn_mode,
     cli,
     group_mode,
     outputs_of,
     params,
+    run_on_terminal,
     serving,
     stack_of,
 )
 from tests.support.local_aws import REGION, register_versions
-from tests.support.paths import ROOT
 
 ESCAPE = re.compile(r"\x1b\[")
 MOTO_ACCOUNT = "123456789012"  # the account moto's STS answers for
@@ -318,37 +313,14 @@ def test_outputs_prints_the_same_json_and_destroy_deletes_the_stack_and_names_th
 
 
 def test_on_a_terminal_the_progress_has_colour_and_a_bar_and_stdout_stays_json(aws: LocalAws) -> None:
-    primary, secondary = pty.openpty()
-    env = {**aws.cli_env(), "TERM": "xterm-256color", "COLUMNS": "140"}  # and no NO_COLOR
-    chunks: list[bytes] = []
-    reader = threading.Thread(target=_drain, args=(primary, chunks))
-    reader.start()
-    with subprocess.Popen(
-        [str(CLI), "deploy", "--stack-name", "churn-tty", *params(arn_mode(aws))],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=secondary, text=True,
-    ) as process:  # fmt: skip
-        stdout, _ = process.communicate(timeout=120)
-    os.close(secondary)
-    reader.join(timeout=10)
-    terminal = b"".join(chunks).decode()
+    code, stdout, terminal = run_on_terminal(aws, "deploy", "--stack-name", "churn-tty", *params(arn_mode(aws)))
 
-    assert process.returncode == 0, terminal
+    assert code == 0, terminal
     assert json.loads(stdout)["ModelPackageArn"] == aws.versions[0]
     assert "\x1b[32mStack churn-tty: CREATE_COMPLETE\x1b[0m" in terminal  # colour
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal)
     assert re.search(r"resources ━+ 11/11 0:00:0\d", plain)  # the bar, resources done out of the plan's total
     assert re.search(r"resources [━╸╺]+ ([1-9]|10)/11", plain)  # redrawn as resources complete, not only at the end
-
-
-def _drain(fd: int, chunks: list[bytes]) -> None:
-    while True:
-        try:
-            data = os.read(fd, 4096)
-        except OSError:  # the terminal closed
-            return
-        if not data:
-            return
-        chunks.append(data)
 
 
 def test_a_template_over_the_inline_limit_is_sent_from_the_artifacts_bucket(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import pty
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,3 +159,33 @@ def deploy_role(aws: LocalAws) -> dict[str, str]:
     stack = cloudformation.describe_stacks(StackName="sagemaker-endpoint-deployer")["Stacks"][0]
     assert stack["StackStatus"] == "CREATE_COMPLETE"
     return outputs(stack)
+
+
+def run_on_terminal(aws: LocalAws, *args: str, typed: bytes = b"") -> tuple[int, str, str]:
+    """The command with stdin and stderr on a terminal (a pty) and stdout piped, as a person runs it; `typed` is
+    what the person types. (exit code, stdout, what the terminal showed)."""
+    primary, secondary = pty.openpty()
+    env = {**aws.cli_env(), "TERM": "xterm-256color", "COLUMNS": "140"}  # and no NO_COLOR
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(primary, chunks))
+    reader.start()
+    if typed:
+        os.write(primary, typed)  # waits in the terminal's input until the command reads it
+    with subprocess.Popen(
+        [str(CLI), *args], cwd=ROOT, env=env, stdin=secondary, stdout=subprocess.PIPE, stderr=secondary, text=True
+    ) as process:
+        stdout, _ = process.communicate(timeout=120)
+    os.close(secondary)
+    reader.join(timeout=10)
+    return process.returncode, stdout, b"".join(chunks).decode()
+
+
+def _drain(fd: int, chunks: list[bytes]) -> None:
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # the terminal closed
+            return
+        if not data:
+            return
+        chunks.append(data)

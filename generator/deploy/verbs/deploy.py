@@ -1,15 +1,18 @@
-"""`deploy`: plan, refuse an Endpoint replacement unless allowed, execute, follow, report."""
+"""`deploy`: plan, refuse an Endpoint replacement unless allowed, ask before replacing or removing anything on a
+terminal, execute, follow, report, and check that the endpoint serves what the stack says."""
 
 from __future__ import annotations
 
 from generator.deploy.context import EXIT_FAILED, EXIT_INTERRUPTED, DeployContext
 from generator.deploy.report import follow_operation, print_outputs, report
 from generator.deploy.request import DeployRequest, discard, prepare_plan
+from generator.deploy.serving import check_serving
 
 
 def run(context: DeployContext, request: DeployRequest) -> int:
     plan = prepare_plan(context, request)
     if plan is None:
+        check_serving(context, request.stack_name)
         return print_outputs(context, request.stack_name)
     if plan.replaces_endpoint and not request.allow_endpoint_replacement:
         discard(context, plan)
@@ -18,8 +21,17 @@ def run(context: DeployContext, request: DeployRequest) -> int:
             "--allow-endpoint-replacement if a new endpoint is what you want."
         )
         return EXIT_FAILED
+    asks = plan.destructive and context.console.is_terminal and not request.yes
+    if asks and not context.console.confirm("The plan replaces or removes resources. Execute it?"):
+        discard(context, plan)
+        context.console.line("Not executed: nothing was changed.")
+        return EXIT_FAILED
     marker = context.cloudformation.latest_event_id(plan.stack_id)
     context.cloudformation.execute_change_set(plan.change_set_id)
     context.console.line(f"Executing the plan on stack {plan.stack_name}...")
     outcome = follow_operation(context, plan.stack_id, len(plan.changes), marker, request.stack_name)
-    return EXIT_INTERRUPTED if outcome is None else report(context, outcome, request.stack_name)
+    if outcome is None:
+        return EXIT_INTERRUPTED
+    if outcome.succeeded:
+        check_serving(context, request.stack_name)  # before the outputs: they would claim what is not served
+    return report(context, outcome, request.stack_name)
