@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 PROG = "sagemaker-endpoint"
 DEFAULT_DIST = Path("dist")
 USAGE_ERROR = 2
-AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow", "status")
+AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow", "status", "promote")
 TEMPLATE_CHOICES = ("sagemaker-endpoint", "registry-access")  # generator.deploy.template_file.TEMPLATES
 
 
@@ -115,6 +115,8 @@ def _run_aws(args: argparse.Namespace) -> int:
 def _dispatch(args: argparse.Namespace, context: DeployContext) -> int:
     from generator.deploy.verbs import deploy, destroy, follow, outputs, plan, status  # noqa: PLC0415
 
+    if args.command == "promote":
+        return _promote(args, context)
     if args.command in ("plan", "deploy"):
         request = _deploy_request(args, context)
         return plan.run(context, request) if args.command == "plan" else deploy.run(context, request)
@@ -126,6 +128,31 @@ def _dispatch(args: argparse.Namespace, context: DeployContext) -> int:
     if args.command == "status":
         return status.run(context, args.stack_name)
     return follow.run(context, args.stack_name)
+
+
+def _promote(args: argparse.Namespace, target: DeployContext) -> int:
+    """The source stage may be in another account (--from-profile) and Region (--from-region)."""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from generator.deploy.aws import Aws  # noqa: PLC0415
+    from generator.deploy.inputs import InputError  # noqa: PLC0415
+    from generator.deploy.request import role_arn_problems  # noqa: PLC0415
+    from generator.deploy.verbs import promote  # noqa: PLC0415
+
+    problems = role_arn_problems(args.role_arn)
+    if args.bake_minutes < 0:
+        problems.append(f"--bake-minutes {args.bake_minutes}: a number of minutes, 0 or more")
+    same_place = (args.from_region or args.region, args.from_profile or args.profile) == (args.region, args.profile)
+    if args.from_stack == args.to_stack and same_place:
+        problems.append("--from-stack and --to-stack name the same stack: promote carries a package to another one")
+    if problems:
+        raise InputError(problems)
+    source_aws = Aws(args.from_region or args.region, args.from_profile or args.profile)
+    source = type(target)(source_aws, target.template, target.console, target.stdout)
+    promotion = promote.Promotion(
+        args.from_stack, args.to_stack, timedelta(minutes=args.bake_minutes), args.alarm, args.yes, args.role_arn
+    )
+    return promote.run(source, target, promotion)
 
 
 def _seedfarmer_module(context: DeployContext) -> SeedFarmerModule:
@@ -215,6 +242,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_promote(commands: Any, aws: argparse.ArgumentParser) -> None:
+    promote = commands.add_parser(
+        "promote",
+        parents=[aws],
+        help="deploy the package one stage serves to the next stage's stack, pinned, once it has baked without alarms",
+    )
+    promote.add_argument("--from-stack", required=True, help="the stage whose served package goes further")
+    promote.add_argument("--to-stack", required=True, help="the next stage's stack (it exists: deploy it once first)")
+    promote.add_argument("--from-region", help="the source stage's Region (default: --region)")
+    promote.add_argument("--from-profile", help="the source stage's profile, for another account (default: --profile)")
+    promote.add_argument(
+        "--bake-minutes", type=int, default=0, metavar="N", help="refuse unless served at least N minutes (default 0)"
+    )
+    promote.add_argument(
+        "--alarm", action="append", default=[], metavar="NAME", help="also refuse if this alarm fired (repeatable)"
+    )
+    promote.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the target stack")
+    promote.add_argument("--yes", action="store_true", help="on a terminal, execute the plan without asking")
+
+
 def _add_registry_policies(commands: Any) -> None:
     policies = commands.add_parser(
         "registry-policies",
@@ -288,6 +335,7 @@ def _add_aws_commands(commands: Any) -> None:
     destroy_cmd = commands.add_parser("destroy", parents=[module], help="delete the stack and follow it")
     destroy_cmd.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the delete")
     commands.add_parser("follow", parents=[stack], help="follow a stack operation in progress")
+    _add_promote(commands, aws)
     commands.add_parser(
         "status",
         parents=[stack],

@@ -11,9 +11,9 @@ from generator.deploy.cloudformation import CloudFormation
 from generator.deploy.console import Console
 from generator.deploy.template_file import EndpointTemplate
 
-# 0 done, 1 failed in AWS, 2 bad input (found before any AWS call that changes anything), 4 `status`: unhealthy,
-# 130 stopped with Ctrl-C.
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_UNHEALTHY, EXIT_INTERRUPTED = 0, 1, 2, 4, 130
+# 0 done, 1 failed in AWS, 2 bad input (found before any AWS call that changes anything), 3 `promote` refused by
+# a gate, 4 `status`: unhealthy, 130 stopped with Ctrl-C.
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REFUSED, EXIT_UNHEALTHY, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
 
 class DeployFailed(Exception):

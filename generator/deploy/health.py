@@ -33,7 +33,7 @@ def read_health(context: DeployContext, stack_name: str) -> Health:
     report: dict[str, Any] = {
         "StackStatus": stack.status,
         "EndpointStatus": endpoint_stage(endpoint) if endpoint else "Missing",
-        "ModelPackageArn": _served_package(context, endpoint) if endpoint else None,
+        "ModelPackageArn": served_package(context, endpoint) if endpoint else None,
         "ServingSince": endpoint["LastModifiedTime"].isoformat() if endpoint else None,
         "Instances": {
             v["VariantName"]: {"Current": v.get("CurrentInstanceCount"), "Desired": v.get("DesiredInstanceCount")}
@@ -73,7 +73,7 @@ def _describe_endpoint(context: DeployContext, name: str | None) -> dict[str, An
     return described
 
 
-def _served_package(context: DeployContext, endpoint: dict[str, Any]) -> str | None:
+def served_package(context: DeployContext, endpoint: dict[str, Any]) -> str | None:
     """The package behind what the endpoint serves now: its config's model, that model's package."""
     sagemaker = context.aws.client("sagemaker")
     config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])

@@ -9,7 +9,8 @@ from generator.deploy.request import DeployRequest, discard, prepare_plan
 from generator.deploy.serving import check_serving
 
 
-def run(context: DeployContext, request: DeployRequest) -> int:
+def run(context: DeployContext, request: DeployRequest, *, always_ask: bool = False) -> int:
+    """`always_ask`: ask on a terminal before any plan (promote), not only one that replaces or removes."""
     plan = prepare_plan(context, request)
     if plan is None:
         check_serving(context, request.stack_name)
@@ -21,8 +22,9 @@ def run(context: DeployContext, request: DeployRequest) -> int:
             "--allow-endpoint-replacement if a new endpoint is what you want."
         )
         return EXIT_FAILED
-    asks = plan.destructive and context.console.is_terminal and not request.yes
-    if asks and not context.console.confirm("The plan replaces or removes resources. Execute it?"):
+    asks = (plan.destructive or always_ask) and context.console.is_terminal and not request.yes
+    question = "The plan replaces or removes resources. Execute it?" if plan.destructive else "Execute the plan?"
+    if asks and not context.console.confirm(question):
         discard(context, plan)
         context.console.line("Not executed: nothing was changed.")
         return EXIT_FAILED

@@ -22,12 +22,16 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
   function of another account gets that account's credentials (`account_env`), as its role's would be.
 - `AWS::CloudWatch::Alarm` is not a resource moto's CloudFormation knows (it warns and skips it): it is added
   (`EXTRA_MODELS`), putting the alarm as PutMetricAlarm would, named as CloudFormation names it.
+- CloudWatch's DescribeAlarmHistory is missing, though moto keeps each alarm's past states: it answers here with
+  one StateUpdate item per state change, its HistoryData shaped as the CloudWatch API Reference's
+  DescribeAlarmHistory example shows (`oldState`/`newState` with `stateValue`).
 - Change sets, their execution and rollback, resource events and updates: moto_change_sets.py.
 - A registry account serving a workload account: cross_account.py.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from collections.abc import Iterator
@@ -46,7 +50,9 @@ from moto.cloudformation.custom_model import CustomModel
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.utils import yaml_tag_constructor
 from moto.cloudwatch.models import cloudwatch_backends
+from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.common_models import CloudFormationModel
+from moto.core.responses import ActionResult
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup
 from moto.iam.models import Role, iam_backends
@@ -128,6 +134,9 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
         )
         patches.enter_context(cloudformation_like_change_sets())
         patches.enter_context(mock.patch.object(cfn_parsing, "resource_class_from_type", _with_extra_models))
+        patches.enter_context(
+            mock.patch.object(CloudWatchResponse, "describe_alarm_history", _describe_alarm_history, create=True)
+        )
         patches.enter_context(mock.patch.dict(EXTRA_MODELS, {_CloudWatchAlarm.cloudformation_type(): _CloudWatchAlarm}))
         yield runtime
 
@@ -182,6 +191,35 @@ class _CloudWatchAlarm(CloudFormationModel):
 
     def delete(self, account_id: str, region_name: str) -> None:
         cloudwatch_backends[account_id][region_name].delete_alarms([self.name])
+
+
+def _describe_alarm_history(self: CloudWatchResponse) -> ActionResult:
+    """StateUpdate items of one alarm, newest first, from StartDate on."""
+    (alarm,) = [a for a in self.cloudwatch_backend.describe_alarms() if a.name == self._get_param("AlarmName")]
+    states = [(old_value, when) for _, _, _, old_value, when in alarm.history] + [
+        (alarm.state_value, alarm.state_updated_timestamp)
+    ]
+    start = self._get_param("StartDate")
+    items = [
+        {
+            "AlarmName": alarm.name,
+            "Timestamp": when,
+            "HistoryItemType": "StateUpdate",
+            "HistorySummary": f"Alarm updated from {old} to {new}",
+            "HistoryData": json.dumps(
+                {"version": "1.0", "oldState": {"stateValue": old}, "newState": {"stateValue": new}}
+            ),
+        }
+        for (old, _), (new, when) in itertools.pairwise(states)
+        if start is None or when >= _as_datetime(start)
+    ]
+    return ActionResult({"AlarmHistoryItems": list(reversed(items))})
+
+
+def _as_datetime(value: Any) -> Any:
+    from datetime import datetime  # noqa: PLC0415
+
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 _create_role = Role.create_from_cloudformation_json.__func__  # type: ignore[attr-defined]

@@ -1,0 +1,67 @@
+"""`promote`: carry the package one stage serves into the next stage's stack, pinned by its ARN (never "latest"),
+once it is in service, has baked long enough and no alarm fired while it was served. A refusal changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from generator.deploy.context import EXIT_REFUSED, DeployContext
+from generator.deploy.gates import read_served, refusals
+from generator.deploy.report import print_outputs
+from generator.deploy.request import DeployRequest
+from generator.deploy.serving import check_serving
+from generator.deploy.verbs import deploy
+
+
+@dataclass(frozen=True)
+class Promotion:
+    from_stack: str
+    to_stack: str
+    bake: timedelta
+    alarms: list[str]
+    yes: bool = False
+    role_arn: str | None = None
+
+
+def run(source: DeployContext, target: DeployContext, promotion: Promotion) -> int:
+    served = read_served(source, promotion.from_stack)
+    reasons = refusals(source, served, bake=promotion.bake, more_alarms=promotion.alarms, now=datetime.now(UTC))
+    reasons += _target_problems(target, promotion, served.package)
+    if reasons:
+        for reason in reasons:
+            target.console.error(f"refused: {reason}")
+        target.console.line(f"Nothing was promoted; {promotion.to_stack} is unchanged.")
+        return EXIT_REFUSED
+    existing = target.cloudformation.describe(promotion.to_stack)
+    if existing is not None and existing.outputs.get("ModelPackageArn") == served.package:
+        check_serving(target, promotion.to_stack)
+        target.console.success(f"{promotion.to_stack} already serves {served.package}: nothing to change.")
+        return print_outputs(target, promotion.to_stack)
+    target.console.line(f"Promoting {served.package} from {promotion.from_stack} to {promotion.to_stack}.")
+    request = DeployRequest(
+        stack_name=promotion.to_stack,
+        given={"ModelPackageArn": served.package, "ModelPackageGroupName": ""},  # pinned: never "latest"
+        role_arn=promotion.role_arn,
+        yes=promotion.yes,
+    )
+    return deploy.run(target, request, always_ask=True)
+
+
+def _target_problems(target: DeployContext, promotion: Promotion, package: str) -> list[str]:
+    """What makes the target unable to take the package, whatever the gates say."""
+    region = target.aws.region_name
+    package_region = package.split(":")[3]
+    if package_region != region:
+        return [
+            f"{package} is a package of {package_region} and {promotion.to_stack} is in {region}: model packages are "
+            f"regional. Register the version in a registry of {region} and promote from a stage there."
+        ]
+    existing = target.cloudformation.describe(promotion.to_stack)
+    if existing is None:
+        return [f"no stack {promotion.to_stack} in {region}: deploy it once with `sagemaker-endpoint deploy`, then "
+                "promote into it"]  # fmt: skip
+    if existing.parameters.get("DeployOnApproval") == "true":
+        return [f"{promotion.to_stack} follows its group on approval; promote pins a package: deploy it with "
+                "DeployOnApproval=false first"]  # fmt: skip
+    return []
