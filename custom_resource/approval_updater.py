@@ -92,7 +92,10 @@ def handle(record: dict[str, Any], settings: Settings, clients: Any) -> Decision
     detail = event["detail"]
     change, package = detail["ModelApprovalStatus"], detail["ModelPackageArn"]
     (stack,) = clients("cloudformation").describe_stacks(StackName=settings.stack_id)["Stacks"]
-    serving = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}.get(SERVED)
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
+    serving = outputs.get(SERVED)
+    if not stack["StackStatus"].endswith("_IN_PROGRESS") and outputs.get("EndpointName"):
+        _check_serving(clients, settings.stack_id, outputs["EndpointName"])
     try:
         newest: str | None = latest_approved_package(clients("sagemaker"), settings.group).arn
     except ResolutionError as error:
@@ -111,6 +114,22 @@ def handle(record: dict[str, Any], settings: Settings, clients: Any) -> Decision
     if decision.needs_attention and settings.alarm_topic_arn:
         _tell_a_person(clients("sns"), settings, stack["StackName"], package=package, change=change, decision=decision)
     return decision
+
+
+def _check_serving(clients: Any, stack_id: str, endpoint: str) -> None:
+    """Log, as an error, an endpoint that SageMaker rolled back by itself after its stack's last update: the stack
+    then names a config (and a package) the endpoint does not serve."""
+    detail = clients("cloudformation").describe_stack_resource(StackName=stack_id, LogicalResourceId="EndpointConfig")
+    expected = str(detail["StackResourceDetail"]["PhysicalResourceId"]).rsplit("/", 1)[-1]
+    served = clients("sagemaker").describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
+    if served != expected:
+        logger.error(
+            "check: endpoint %s serves %s, not the stack's %s: SageMaker rolled the last update back by itself "
+            "(a rollback alarm or a failed health check); the stack's ModelPackageArn output is not what is served",
+            endpoint,
+            served,
+            expected,
+        )
 
 
 def _tell_a_person(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from awacs import cloudformation, iam, kms, sns, sqs
+from awacs import cloudformation, iam, kms, sagemaker, sns, sqs
 from awacs.aws import Condition, Principal, StringEquals
 from troposphere import GetAtt, Join, Ref, Sub
 from troposphere.awslambda import EventSourceMapping
@@ -274,7 +274,14 @@ def _fifo_queue(stack: EndpointStack, key: Key, title: str, name_suffix: str, **
 
 def _updater_statements(stack: EndpointStack, key: Key, queue: Queue, dead_letters: Queue) -> list[object]:
     return [
-        allow("UpdateOwnStack", [cloudformation.DescribeStacks, cloudformation.UpdateStack], [Ref("AWS::StackId")]),
+        allow(
+            "UpdateOwnStack",
+            [cloudformation.DescribeStackResource, cloudformation.DescribeStacks, cloudformation.UpdateStack],
+            [Ref("AWS::StackId")],
+        ),
+        # To check that the endpoint serves what the stack says (SageMaker can roll an update back by itself). Read
+        # only, on this account's endpoints: SageMaker lower-cases names in its ARNs, and EndpointName may not be.
+        allow("DescribeEndpoints", [sagemaker.DescribeEndpoint], [arn("sagemaker", "endpoint/*")]),
         allow(
             "PassDeploymentRoleToCloudFormation",
             [iam.PassRole],

@@ -113,7 +113,9 @@ def test_the_updater_may_update_only_its_own_stack_through_the_deployment_role(d
     role = deploy(**ON).resources()["ApprovalUpdaterRole"]["Properties"]
     (policy,) = role["Policies"]
     statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
-    assert statements["UpdateOwnStack"]["Action"] == ["cloudformation:DescribeStacks", "cloudformation:UpdateStack"]
+    assert statements["UpdateOwnStack"]["Action"] == [
+        "cloudformation:DescribeStackResource", "cloudformation:DescribeStacks", "cloudformation:UpdateStack",
+    ]  # fmt: skip
     assert statements["UpdateOwnStack"]["Resource"] == [STACK_ID.replace("churn", "ml-endpoint")]
     passing = statements["PassDeploymentRoleToCloudFormation"]
     assert (passing["Action"], passing["Resource"]) == (["iam:PassRole"], [ROLE])
@@ -122,7 +124,11 @@ def test_the_updater_may_update_only_its_own_stack_through_the_deployment_role(d
     assert statements["DeadLetterWhatNeedsAPerson"]["Action"] == ["sqs:SendMessage"]
     assert [a for s in statements.values() for a in s["Action"] if "*" in a] == []
     assert [s["Sid"] for s in statements.values() if "*" in json.dumps(s["Resource"]) and s["Sid"] not in
-            ("ReadConfiguredModelPackageGroup",)] == []  # fmt: skip
+            ("ReadConfiguredModelPackageGroup", "DescribeEndpoints")] == []  # fmt: skip
+    assert (statements["DescribeEndpoints"]["Action"], statements["DescribeEndpoints"]["Resource"]) == (
+        ["sagemaker:DescribeEndpoint"],
+        ["arn:aws:sagemaker:eu-west-1:111122223333:endpoint/*"],
+    )  # read only
 
 
 # --- the updater's decisions -------------------------------------------------------------------------------
@@ -322,3 +328,38 @@ def test_the_updater_may_publish_to_the_alarm_topic_only_when_one_is_given(deplo
     assert not any("sns:" in json.dumps(s) for s in statements())
     env = deploy(**ON, AlarmTopicArn=TOPIC).resources()["ApprovalUpdaterFunction"]["Properties"]["Environment"]
     assert env["Variables"]["ALARM_TOPIC_ARN"] == TOPIC
+
+
+def test_the_updater_logs_an_endpoint_that_sagemaker_rolled_back_by_itself(
+    stubs: tuple[dict[str, Any], dict[str, Stubber]], caplog: pytest.LogCaptureFixture
+) -> None:
+    clients, stubbers = stubs
+    described = stack_description("UPDATE_COMPLETE", V4)
+    described["Stacks"][0]["Outputs"].append({"OutputKey": "EndpointName", "OutputValue": "churn-prod"})
+    stubbers["cloudformation"].add_response("describe_stacks", described, {"StackName": STACK_ID})
+    stubbers["cloudformation"].add_response(
+        "describe_stack_resource",
+        {
+            "StackResourceDetail": {
+                "LogicalResourceId": "EndpointConfig",
+                "PhysicalResourceId": "arn:aws:sagemaker:eu-west-1:111122223333:endpoint-config/config-2",
+                "ResourceType": "AWS::SageMaker::EndpointConfig",
+                "LastUpdatedTimestamp": NOW,
+                "ResourceStatus": "UPDATE_COMPLETE",
+            }
+        },
+        {"StackName": STACK_ID, "LogicalResourceId": "EndpointConfig"},
+    )
+    stubbers["sagemaker"].add_response("describe_endpoint", {
+        "EndpointName": "churn-prod", "EndpointArn": "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/churn-prod",
+        "EndpointConfigName": "config-1", "EndpointStatus": "InService", "CreationTime": NOW, "LastModifiedTime": NOW,
+    }, {"EndpointName": "churn-prod"})  # fmt: skip
+    newest_is(stubbers["sagemaker"], V4)
+    with stubbers["cloudformation"], stubbers["sagemaker"], caplog.at_level("ERROR"):
+        decision = handle(record("Approved"), SETTINGS, clients.__getitem__)
+    assert decision.action == "ignore"  # the stack says V4; what to do about it is a person's call
+    assert caplog.messages == [
+        "check: endpoint churn-prod serves config-1, not the stack's config-2: SageMaker rolled the last update back "
+        "by itself (a rollback alarm or a failed health check); the stack's ModelPackageArn output is not what is "
+        "served"
+    ]

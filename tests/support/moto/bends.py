@@ -22,6 +22,8 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
   function of another account gets that account's credentials (`account_env`), as its role's would be.
 - `AWS::CloudWatch::Alarm` is not a resource moto's CloudFormation knows (it warns and skips it): it is added
   (`EXTRA_MODELS`), putting the alarm as PutMetricAlarm would, named as CloudFormation names it.
+- A stack keeps a `None` among its resources for each type moto does not model (the dashboard), and
+  DescribeStackResource crashes on it: it looks past them.
 - CloudWatch's DescribeAlarmHistory is missing, though moto keeps each alarm's past states: it answers here with
   one StateUpdate item per state change, its HistoryData shaped as the CloudWatch API Reference's
   DescribeAlarmHistory example shows (`oldState`/`newState` with `stateValue`).
@@ -137,6 +139,9 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
         patches.enter_context(
             mock.patch.object(CloudWatchResponse, "describe_alarm_history", _describe_alarm_history, create=True)
         )
+        patches.enter_context(
+            mock.patch.object(cfn_models.CloudFormationBackend, "describe_stack_resource", _describe_stack_resource)
+        )
         patches.enter_context(mock.patch.dict(EXTRA_MODELS, {_CloudWatchAlarm.cloudformation_type(): _CloudWatchAlarm}))
         yield runtime
 
@@ -191,6 +196,14 @@ class _CloudWatchAlarm(CloudFormationModel):
 
     def delete(self, account_id: str, region_name: str) -> None:
         cloudwatch_backends[account_id][region_name].delete_alarms([self.name])
+
+
+def _describe_stack_resource(self: Any, stack_name: str, logical_resource_id: str) -> Any:
+    stack = self.get_stack(stack_name)
+    for resource in stack.stack_resources:
+        if resource is not None and resource.logical_resource_id == logical_resource_id:
+            return stack, resource
+    raise ValidationError(stack_name, f"Resource {logical_resource_id} does not exist for stack {stack_name}")
 
 
 def _describe_alarm_history(self: CloudWatchResponse) -> ActionResult:
