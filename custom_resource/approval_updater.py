@@ -23,6 +23,7 @@ from custom_resource.latest_approved import ResolutionError, latest_approved_pac
 
 TOKEN = "PackageResolutionToken"
 SERVED = "ModelPackageArn"  # the stack output naming the package the endpoint serves
+STACK_SET_PREFIX = "StackSet-"  # how CloudFormation names the stacks of a StackSet's instances
 NEEDS_A_PERSON = {
     "UPDATE_ROLLBACK_FAILED": "fix the cause in the stack events, then `aws cloudformation continue-update-rollback`",
     "ROLLBACK_FAILED": "the stack never deployed: delete it and deploy again",
@@ -102,6 +103,10 @@ def handle(record: dict[str, Any], settings: Settings, clients: Any) -> Decision
         logger.warning("%s", error)
         newest = None
     decision = decide(change, package, stack["StackStatus"], serving, newest)
+    if decision.action == "update" and stack["StackName"].startswith(STACK_SET_PREFIX):
+        decision = Decision("ignore", f"stack {stack['StackName']} belongs to a StackSet, whose instances change only "
+                            f"through it: {decision.reason} is left to the StackSet (sagemaker-endpoint promote or "
+                            "fleet tooling)", True)  # fmt: skip
     if decision.action == "update":
         _update(clients("cloudformation"), stack, settings, event["id"])
     elif decision.action == "dead-letter":

@@ -363,3 +363,18 @@ def test_the_updater_logs_an_endpoint_that_sagemaker_rolled_back_by_itself(
         "by itself (a rollback alarm or a failed health check); the stack's ModelPackageArn output is not what is "
         "served"
     ]
+
+
+def test_a_stackset_instance_is_never_updated_by_its_updater_and_a_person_is_told(
+    stubs: tuple[dict[str, Any], dict[str, Stubber]],
+) -> None:
+    """An update here would drift the instance from its StackSet; CloudFormation names instances StackSet-..."""
+    clients, stubbers = stubs
+    described = stack_description("UPDATE_COMPLETE", V3)
+    described["Stacks"][0]["StackName"] = "StackSet-churn-fleet-5b1c9a40"
+    stubbers["cloudformation"].add_response("describe_stacks", described, {"StackName": STACK_ID})
+    newest_is(stubbers["sagemaker"], V4)
+    with stubbers["cloudformation"], stubbers["sagemaker"]:  # no update_stack queued: one would fail the test
+        decision = handle(record("Approved"), SETTINGS, clients.__getitem__)
+    assert (decision.action, decision.needs_attention) == ("ignore", True)
+    assert decision.reason.startswith("stack StackSet-churn-fleet-5b1c9a40 belongs to a StackSet")
