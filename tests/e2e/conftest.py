@@ -19,7 +19,7 @@ from tests.support.e2e import (
     LocalAws,
 )
 from tests.support.lambda_runtime import LambdaSandbox
-from tests.support.local_aws import CREDENTIALS, REGION, client, moto_server, register_versions
+from tests.support.local_aws import CREDENTIALS, REGION, client, moto_server, register_versions, reset
 from tests.support.moto.bends import CustomResourceRuntime, bent_moto
 from tests.support.paths import ROOT
 
@@ -51,9 +51,18 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> LambdaSandbox:
     return LambdaSandbox(tmp_path_factory.mktemp("lambda"))
 
 
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """One moto server per test process (stopping one takes half a second); each test resets it."""
+    with moto_server() as url:
+        yield url
+
+
 @pytest.fixture
-def aws(tmp_path: Path, shipped_zip: Path, sandbox: LambdaSandbox) -> Iterator[LocalAws]:
-    with moto_server() as endpoint_url, response_server(tmp_path) as responses:
+def aws(tmp_path: Path, shipped_zip: Path, sandbox: LambdaSandbox, moto_url: str) -> Iterator[LocalAws]:
+    endpoint_url = moto_url
+    reset(endpoint_url)
+    with response_server(tmp_path) as responses:
         aws_env = {
             "AWS_ENDPOINT_URL": endpoint_url,
             "SSL_CERT_FILE": str(responses.ca_file),
