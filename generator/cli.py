@@ -242,6 +242,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_plan_and_deploy(commands: Any, inputs: argparse.ArgumentParser) -> None:
+    commands.add_parser("plan", parents=[inputs], help="show what a deploy would change (a change set, then deleted)")
+    deploy_cmd = commands.add_parser(
+        "deploy", parents=[inputs], help="plan, execute and follow; print the outputs as JSON"
+    )
+    deploy_cmd.add_argument(
+        "--allow-endpoint-replacement", action="store_true", help="accept a plan that replaces the Endpoint"
+    )
+    deploy_cmd.add_argument(
+        "--yes", action="store_true", help="on a terminal, execute a plan that replaces or removes without asking"
+    )
+
+
 def _add_promote(commands: Any, aws: argparse.ArgumentParser) -> None:
     promote = commands.add_parser(
         "promote",
@@ -321,16 +334,7 @@ def _add_aws_commands(commands: Any) -> None:
     inputs.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the stack")
     inputs.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE", help="a stack tag (repeatable)")
 
-    commands.add_parser("plan", parents=[inputs], help="show what a deploy would change (a change set, then deleted)")
-    deploy_cmd = commands.add_parser(
-        "deploy", parents=[inputs], help="plan, execute and follow; print the outputs as JSON"
-    )
-    deploy_cmd.add_argument(
-        "--allow-endpoint-replacement", action="store_true", help="accept a plan that replaces the Endpoint"
-    )
-    deploy_cmd.add_argument(
-        "--yes", action="store_true", help="on a terminal, execute a plan that replaces or removes without asking"
-    )
+    _add_plan_and_deploy(commands, inputs)
     commands.add_parser("outputs", parents=[stack], help="print the stack's outputs as JSON")
     destroy_cmd = commands.add_parser("destroy", parents=[module], help="delete the stack and follow it")
     destroy_cmd.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the delete")
