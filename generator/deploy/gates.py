@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from generator.deploy.context import DeployContext, DeployFailed
-from generator.deploy.health import served_package
+from generator.deploy.health import alarm_names, served_package
 
 PACKAGE_OUTPUT = "ModelPackageArn"
 
@@ -41,7 +41,7 @@ def read_served(context: DeployContext, stack_name: str) -> Served:
             "SageMaker rolled it back; nothing is promoted from a stage that is not what it says"
         )
     resources = context.cloudformation.resources(stack.stack_id)
-    alarms = tuple(sorted(r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::CloudWatch::Alarm"))
+    alarms = tuple(alarm_names(resources))
     return Served(stack_name, endpoint_name, package, endpoint["LastModifiedTime"], endpoint["EndpointStatus"], alarms)
 
 

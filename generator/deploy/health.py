@@ -3,6 +3,7 @@ its alarms and, with deploy on approval, its queues. What `status` prints, and w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.progress import endpoint_stage
+from generator.deploy.serving import config_package
 
 QUEUES = {"ApprovalQueue": "Waiting", "ApprovalDeadLetterQueue": "DeadLetters"}  # logical id -> key in the JSON
 FAILED_STACK = ("_FAILED", "ROLLBACK_COMPLETE")  # a stack in these needs a person whatever its endpoint does
@@ -74,17 +76,17 @@ def _describe_endpoint(context: DeployContext, name: str | None) -> dict[str, An
 
 
 def served_package(context: DeployContext, endpoint: dict[str, Any]) -> str | None:
-    """The package behind what the endpoint serves now: its config's model, that model's package."""
-    sagemaker = context.aws.client("sagemaker")
-    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
-    model = sagemaker.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
-    container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
-    package = container.get("ModelPackageName")
-    return str(package) if package else None
+    """The package behind what the endpoint serves now."""
+    return config_package(context, str(endpoint["EndpointConfigName"]))
+
+
+def alarm_names(resources: Iterable[dict[str, Any]]) -> list[str]:
+    """The alarms among a stack's resource summaries, by name (their physical id)."""
+    return sorted(r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::CloudWatch::Alarm")
 
 
 def _alarm_states(context: DeployContext, resources: dict[str, dict[str, Any]]) -> dict[str, str]:
-    names = sorted(r["PhysicalResourceId"] for r in resources.values() if r["ResourceType"] == "AWS::CloudWatch::Alarm")
+    names = alarm_names(resources.values())
     states: dict[str, str] = dict.fromkeys(names, "UNKNOWN")
     cloudwatch = context.aws.client("cloudwatch")
     for start in range(0, len(names), 100):  # DescribeAlarms takes at most 100 names

@@ -38,15 +38,23 @@ def check_serving(context: DeployContext, stack_name: str) -> None:
     )
 
 
+def config_package(context: DeployContext, config: str) -> str | None:
+    """The model package behind an endpoint config: its variant's model, that model's package."""
+    sagemaker = context.aws.client("sagemaker")
+    variants = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
+    model = sagemaker.describe_model(ModelName=variants[0]["ModelName"])
+    container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
+    package = container.get("ModelPackageName")
+    return str(package) if package else None
+
+
 def _package_of(context: DeployContext, config: str) -> str:
     """The package behind a config, or why it cannot be told: the update's cleanup deletes the replaced config and
     model, though the endpoint went back to them."""
-    sagemaker = context.aws.client("sagemaker")
     try:
-        variants = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
-        container = sagemaker.describe_model(ModelName=variants[0]["ModelName"]).get("PrimaryContainer", {})
+        package = config_package(context, config)
     except ClientError as error:
         if error.response["Error"].get("Code") != "ValidationException":  # SageMaker's answer for "no such"
             raise
         return "a config the stack's update deleted afterwards"
-    return f"model package {container['ModelPackageName']}" if container.get("ModelPackageName") else "no model package"
+    return f"model package {package}" if package else "no model package"

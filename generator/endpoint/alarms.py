@@ -9,7 +9,7 @@ CloudFormation FAILED without failing its invocation (crhelper logs the error an
 
 from __future__ import annotations
 
-from troposphere import GetAtt, If, NoValue, Ref, Sub
+from troposphere import If, NoValue, Ref, Sub
 from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.logs import LogGroup, MetricFilter, MetricTransformation
 
@@ -103,7 +103,3 @@ def variant_dimensions(stack: EndpointStack) -> list[MetricDimension]:
         MetricDimension(Name="EndpointName", Value=stack.endpoint_name),
         MetricDimension(Name="VariantName", Value=Ref(stack.params.variant_name)),
     ]
-
-
-def alarm_arn(alarm: Alarm) -> GetAtt:
-    return GetAtt(alarm, "Arn")

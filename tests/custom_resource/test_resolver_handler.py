@@ -238,6 +238,12 @@ REGISTRY_GROUP = "arn:aws:sagemaker:eu-west-1:444455556666:model-package-group/c
 REGISTRY_V7 = "arn:aws:sagemaker:eu-west-1:444455556666:model-package/churn/7"
 
 
+def create_for(group: str, recorder: ResponseRecorder) -> dict[str, Any]:
+    """CloudFormation's Create event for a resolver whose ModelPackageGroupName is `group`."""
+    base = event("create", recorder)
+    return {**base, "ResourceProperties": {**base["ResourceProperties"], "ModelPackageGroupName": group}}
+
+
 def test_given_a_registry_groups_arn_then_it_lists_that_group_by_arn_and_answers_its_package(
     cloudformation: ResponseRecorder, stubber: Stubber, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -250,9 +256,7 @@ def test_given_a_registry_groups_arn_then_it_lists_that_group_by_arn_and_answers
         {"ModelPackageGroupName": REGISTRY_GROUP, "ModelApprovalStatus": "Approved", "SortBy": "CreationTime",
          "SortOrder": "Descending", "MaxResults": 1},
     )  # fmt: skip
-    base = event("create", cloudformation)
-    request = {**base, "ResourceProperties": {**base["ResourceProperties"], "ModelPackageGroupName": REGISTRY_GROUP}}
-    invoke(request)
+    invoke(create_for(REGISTRY_GROUP, cloudformation))
     answer = response(cloudformation)
     assert (answer["Status"], answer["PhysicalResourceId"]) == ("SUCCESS", REGISTRY_V7)
     assert answer["Data"]["ModelPackageArn"] == REGISTRY_V7
@@ -265,8 +269,7 @@ def test_given_a_group_arn_of_another_region_then_it_fails_before_calling_sagema
 ) -> None:
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
     elsewhere = REGISTRY_GROUP.replace("eu-west-1", "us-east-1")
-    base = event("create", cloudformation)
-    invoke({**base, "ResourceProperties": {**base["ResourceProperties"], "ModelPackageGroupName": elsewhere}})
+    invoke(create_for(elsewhere, cloudformation))
     answer = response(cloudformation)
     assert answer["Status"] == "FAILED"
     assert answer["Reason"] == (
@@ -280,8 +283,7 @@ def test_given_a_registry_group_that_does_not_share_with_this_account_then_the_r
 ) -> None:
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
     stubber.add_client_error("list_model_packages", "AccessDeniedException", "not authorized", 400)
-    base = event("create", cloudformation)
-    invoke({**base, "ResourceProperties": {**base["ResourceProperties"], "ModelPackageGroupName": REGISTRY_GROUP}})
+    invoke(create_for(REGISTRY_GROUP, cloudformation))
     answer = response(cloudformation)
     assert answer["Status"] == "FAILED"
     assert answer["Reason"] == (

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.support.e2e import GROUP, TEMPLATE, LocalAws, cli, outputs, parameters
@@ -34,8 +35,6 @@ class Workload:
     env: dict[str, str]
 
     def client(self, service: str) -> Any:
-        import boto3  # noqa: PLC0415
-
         return boto3.client(  # type: ignore[call-overload]
             service,
             region_name=REGION,
@@ -111,8 +110,7 @@ def sagemaker_says(aws: LocalAws, status: str, version: int, group: str = GROUP)
 def queued(account: Workload) -> list[dict[str, Any]]:
     """The approval queue's messages as Lambda's SQS batches would hand them to the updater."""
     sqs = account.client("sqs")
-    (url,) = [u for u in sqs.list_queues()["QueueUrls"] if u.endswith("-updates.fifo") or (u.endswith(".fifo")
-              and not u.endswith("-dlq.fifo"))]  # fmt: skip
+    (url,) = [u for u in sqs.list_queues()["QueueUrls"] if u.endswith(".fifo") and not u.endswith("-dlq.fifo")]
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]).get("Messages", [])
     for message in messages:
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])

@@ -55,16 +55,13 @@ def test_a_registry_groups_readers_may_list_exactly_that_group_in_the_registry_a
 def test_a_group_of_this_account_by_arn_deploys_exactly_what_its_name_deploys(deploy: Deploy) -> None:
     by_name = deploy(**group("churn", **FOLLOWING))
     by_arn = deploy(**group(OWN_GROUP_BY_ARN, **FOLLOWING))
-    given = {"ModelPackageGroupName": "churn"}  # the value handed to the resolver and the updater, as given
 
     def normalised(resources: dict[str, Any]) -> str:
         return json.dumps(resources).replace(OWN_GROUP_BY_ARN, "churn")
 
     assert normalised(by_arn.resources()) == normalised(by_name.resources())
-    assert (
-        by_name.resources()["LatestApprovedModelPackage"]["Properties"]["ModelPackageGroupName"]
-        == given["ModelPackageGroupName"]
-    )
+    resolver = by_name.resources()["LatestApprovedModelPackage"]["Properties"]
+    assert resolver["ModelPackageGroupName"] == "churn"  # the value handed to the resolver, as given
     assert "RegistryApprovalsBusPolicy" not in by_arn.resources()
     assert by_arn.failed_rules() == []
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from generator.deploy.cloudformation import DeployedStack
 from generator.deploy.context import EXIT_REFUSED, DeployContext
 from generator.deploy.gates import read_served, refusals
 from generator.deploy.report import print_outputs
@@ -27,13 +28,13 @@ class Promotion:
 def run(source: DeployContext, target: DeployContext, promotion: Promotion) -> int:
     served = read_served(source, promotion.from_stack)
     reasons = refusals(source, served, bake=promotion.bake, more_alarms=promotion.alarms, now=datetime.now(UTC))
-    reasons += _target_problems(target, promotion, served.package)
+    existing = target.cloudformation.describe(promotion.to_stack)
+    reasons += _target_problems(target, promotion, served.package, existing)
     if reasons:
         for reason in reasons:
             target.console.error(f"refused: {reason}")
         target.console.line(f"Nothing was promoted; {promotion.to_stack} is unchanged.")
         return EXIT_REFUSED
-    existing = target.cloudformation.describe(promotion.to_stack)
     if existing is not None and existing.outputs.get("ModelPackageArn") == served.package:
         check_serving(target, promotion.to_stack)
         target.console.success(f"{promotion.to_stack} already serves {served.package}: nothing to change.")
@@ -48,7 +49,9 @@ def run(source: DeployContext, target: DeployContext, promotion: Promotion) -> i
     return deploy.run(target, request, always_ask=True)
 
 
-def _target_problems(target: DeployContext, promotion: Promotion, package: str) -> list[str]:
+def _target_problems(
+    target: DeployContext, promotion: Promotion, package: str, existing: DeployedStack | None
+) -> list[str]:
     """What makes the target unable to take the package, whatever the gates say."""
     region = target.aws.region_name
     package_region = package.split(":")[3]
@@ -57,7 +60,6 @@ def _target_problems(target: DeployContext, promotion: Promotion, package: str) 
             f"{package} is a package of {package_region} and {promotion.to_stack} is in {region}: model packages are "
             f"regional. Register the version in a registry of {region} and promote from a stage there."
         ]
-    existing = target.cloudformation.describe(promotion.to_stack)
     if existing is None:
         return [f"no stack {promotion.to_stack} in {region}: deploy it once with `sagemaker-endpoint deploy`, then "
                 "promote into it"]  # fmt: skip
