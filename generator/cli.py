@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from generator.deploy.context import DeployContext
+    from generator.deploy.fleet.request import FleetRequest
     from generator.deploy.request import DeployRequest
     from generator.deploy.seedfarmer_env import SeedFarmerModule
 
 PROG = "sagemaker-endpoint"
 DEFAULT_DIST = Path("dist")
 USAGE_ERROR = 2
-AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow", "status", "promote")
+AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow", "status", "promote", "fleet")
 TEMPLATE_CHOICES = ("sagemaker-endpoint", "registry-access")  # generator.deploy.template_file.TEMPLATES
 
 
@@ -115,8 +116,8 @@ def _run_aws(args: argparse.Namespace) -> int:
 def _dispatch(args: argparse.Namespace, context: DeployContext) -> int:
     from generator.deploy.verbs import deploy, destroy, follow, outputs, plan, status  # noqa: PLC0415
 
-    if args.command == "promote":
-        return _promote(args, context)
+    if args.command in ("promote", "fleet"):
+        return (_promote if args.command == "promote" else _fleet)(args, context)
     if args.command in ("plan", "deploy"):
         request = _deploy_request(args, context)
         return plan.run(context, request) if args.command == "plan" else deploy.run(context, request)
@@ -153,6 +154,47 @@ def _promote(args: argparse.Namespace, target: DeployContext) -> int:
         args.from_stack, args.to_stack, timedelta(minutes=args.bake_minutes), args.alarm, args.yes, args.role_arn
     )
     return promote.run(source, target, promotion)
+
+
+def _fleet(args: argparse.Namespace, context: DeployContext) -> int:
+    from generator.deploy.verbs import fleet  # noqa: PLC0415
+
+    if args.fleet_command == "outputs":
+        return fleet.outputs(context, args.stack_set_name, args.read_role_name, delegated_admin=args.delegated_admin)
+    request = _fleet_request(args)
+    return fleet.deploy(context, request) if args.fleet_command == "deploy" else fleet.destroy(context, request)
+
+
+def _fleet_request(args: argparse.Namespace) -> FleetRequest:
+    """The fleet's targets, options and values; malformed ones are every problem at once (exit 2)."""
+    from generator.deploy.fleet.request import FleetRequest, parse_overrides  # noqa: PLC0415
+    from generator.deploy.inputs import InputError, parse_assignments, read_params_file  # noqa: PLC0415
+
+    def listed(option: list[str] | None) -> list[str]:
+        return [item.strip() for given in option or [] for item in given.split(",") if item.strip()]
+
+    given, problems = read_params_file(args.params_file) if getattr(args, "params_file", None) else ({}, [])
+    from_args, bad = parse_assignments("--param", getattr(args, "param", []))
+    overrides, bad_overrides = parse_overrides(getattr(args, "override", []))
+    problems += bad + bad_overrides
+    if problems:
+        raise InputError(problems)
+    return FleetRequest(
+        stack_set_name=args.stack_set_name,
+        regions=listed(getattr(args, "regions", None)),
+        accounts=listed(getattr(args, "accounts", None)),
+        organizational_units=listed(getattr(args, "organizational_units", None)),
+        given=given | from_args,
+        overrides=overrides,
+        permission_model=getattr(args, "permission_model", None),
+        administration_role_arn=getattr(args, "administration_role_arn", None),
+        execution_role_name=getattr(args, "execution_role_name", None),
+        delegated_admin=args.delegated_admin,
+        max_concurrent_percent=args.max_concurrent_percent,
+        failure_tolerance_percent=args.failure_tolerance_percent,
+        region_order=getattr(args, "region_order", "sequential"),
+        read_role_name=getattr(args, "read_role_name", None),
+    )
 
 
 def _seedfarmer_module(context: DeployContext) -> SeedFarmerModule:
@@ -275,6 +317,80 @@ def _add_promote(commands: Any, aws: argparse.ArgumentParser) -> None:
     promote.add_argument("--yes", action="store_true", help="on a terminal, execute the plan without asking")
 
 
+def _add_fleet(commands: Any, aws: argparse.ArgumentParser) -> None:
+    fleet = commands.add_parser("fleet", help="the endpoint as a StackSet across accounts and Regions")
+    verbs = fleet.add_subparsers(dest="fleet_command", required=True, metavar="{deploy,outputs,destroy}")
+    named = _OneLineErrors(add_help=False, parents=[aws])
+    named.add_argument("--stack-set-name", required=True, metavar="NAME", help="the StackSet, in --region (its home)")
+    named.add_argument(
+        "--delegated-admin", action="store_true", help="call as the Organization's delegated StackSets administrator"
+    )
+    reading = _OneLineErrors(add_help=False)
+    reading.add_argument(
+        "--read-role-name", metavar="NAME", help="role read in other accounts (default sagemaker-endpoint-fleet-reader)"
+    )
+    rollout = _OneLineErrors(add_help=False)
+    rollout.add_argument(
+        "--max-concurrent-percent",
+        type=int,
+        metavar="N",
+        help="accounts at once per Region, in %% (default: 1 account)",
+    )
+    rollout.add_argument(
+        "--failure-tolerance-percent",
+        type=int,
+        default=0,
+        metavar="N",
+        help="failures tolerated per Region, in %% (default 0)",
+    )
+    deploy = verbs.add_parser(
+        "deploy",
+        parents=[named, reading, rollout],
+        help="create or update the StackSet and its instances; follow; print them as JSON",
+    )
+    deploy.add_argument("--accounts", action="append", metavar="A,B", help="target accounts (self-managed)")
+    deploy.add_argument(
+        "--organizational-units", action="append", metavar="OU,...", help="target OUs (service-managed)"
+    )
+    deploy.add_argument(
+        "--regions", action="append", required=True, metavar="R1,R2", help="target Regions, in rollout order"
+    )
+    deploy.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE", help="a template parameter (repeatable)"
+    )
+    deploy.add_argument("--params-file", type=Path, metavar="FILE", help="JSON/YAML mapping of parameters")
+    deploy.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="[ACCOUNT/]REGION:KEY=VALUE",
+        help="a parameter for one Region, or one account there (repeatable)",
+    )
+    deploy.add_argument(
+        "--permission-model",
+        choices=["self-managed", "service-managed"],
+        help="default: self-managed for --accounts, service-managed for OUs",
+    )
+    deploy.add_argument(
+        "--administration-role-arn",
+        metavar="ARN",
+        help="self-managed: the admin role (default AWSCloudFormationStackSetAdministrationRole)",
+    )
+    deploy.add_argument(
+        "--execution-role-name",
+        metavar="NAME",
+        help="self-managed: the targets' role (default AWSCloudFormationStackSetExecutionRole)",
+    )
+    deploy.add_argument(
+        "--region-order",
+        choices=["sequential", "parallel"],
+        default="sequential",
+        help="Regions one after another (default) or at once",
+    )
+    verbs.add_parser("outputs", parents=[named, reading], help="print every instance and its outputs as JSON")
+    verbs.add_parser("destroy", parents=[named, rollout], help="delete every instance, following it, then the StackSet")
+
+
 def _add_registry_policies(commands: Any) -> None:
     policies = commands.add_parser(
         "registry-policies",
@@ -340,6 +456,7 @@ def _add_aws_commands(commands: Any) -> None:
     destroy_cmd.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the delete")
     commands.add_parser("follow", parents=[stack], help="follow a stack operation in progress")
     _add_promote(commands, aws)
+    _add_fleet(commands, aws)
     commands.add_parser(
         "status",
         parents=[stack],

@@ -50,3 +50,19 @@ class Aws:
         arn = str(self.client("sts").get_caller_identity()["Arn"])
         _, partition, _, _, account, _ = arn.split(":", 5)
         return account, partition
+
+    def in_region(self, region: str) -> Aws:
+        """The same credentials, in another Region."""
+        return Aws(region, self.profile)
+
+    def assuming(self, role_arn: str, region: str, session_name: str) -> Aws:
+        """Another account's role, assumed with these credentials, in `region`."""
+        credentials = self.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
+        other = Aws(region)
+        other.__dict__["session"] = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=region,
+        )
+        return other

@@ -73,7 +73,7 @@ def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
         values |= _upload_resolver(context, artifacts)
     change_request = {
         "StackName": request.stack_name,
-        **_template_source(context, artifacts),
+        **template_source(context, artifacts),
         **_change_settings(context, request, values, role_arn, update=existing is not None),
     }
     try:
@@ -187,7 +187,7 @@ def _upload_resolver(context: DeployContext, artifacts: ArtifactsBucket) -> Valu
     return {CODE_BUCKET: upload.bucket, CODE_KEY: upload.key}
 
 
-def _template_source(context: DeployContext, artifacts: ArtifactsBucket) -> dict[str, str]:
+def template_source(context: DeployContext, artifacts: ArtifactsBucket) -> dict[str, str]:
     template = context.template
     if template.fits_inline:
         return {"TemplateBody": template.body}

@@ -29,6 +29,7 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
   DescribeAlarmHistory example shows (`oldState`/`newState` with `stateValue`).
 - Change sets, their execution and rollback, resource events and updates: moto_change_sets.py.
 - A registry account serving a workload account: cross_account.py.
+- StackSets and their instances: stack_sets.py.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from moto.sagemaker.models import FakeEndpoint
 from tests.support.cfn_response_server import ResponseRecorder
 from tests.support.lambda_runtime import LambdaSandbox
 from tests.support.moto.change_sets import cloudformation_like_change_sets
+from tests.support.moto.stack_sets import stack_sets_as_documented
 
 MOTO_VERSION = "5.2.5"  # the version these bends were written against
 EXTRA_MODELS: dict[str, Any] = {}  # CloudFormation resource type -> its model here, for the types moto lacks
@@ -135,6 +137,7 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
             mock.patch.object(Role, "create_from_cloudformation_json", classmethod(_role_with_managed_policies))
         )
         patches.enter_context(cloudformation_like_change_sets())
+        patches.enter_context(stack_sets_as_documented())
         patches.enter_context(mock.patch.object(cfn_parsing, "resource_class_from_type", _with_extra_models))
         patches.enter_context(
             mock.patch.object(CloudWatchResponse, "describe_alarm_history", _describe_alarm_history, create=True)

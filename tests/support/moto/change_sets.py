@@ -178,13 +178,18 @@ _read_template_url = cfn_responses.CloudFormationResponse._get_stack_from_s3_url
 
 
 def _previous_values_as_deployed(
-    _backend: CloudFormationBackend, instance: Stack, incoming_params: list[dict[str, Any]]
+    backend: CloudFormationBackend, instance: Stack, incoming_params: list[dict[str, Any]]
 ) -> dict[str, str]:
+    if not isinstance(instance, Stack):  # a StackSet keeps its values as moto does
+        return _RESOLVE_UPDATE_PARAMETERS(backend, instance, incoming_params)  # type: ignore[arg-type]
     current = {p["ParameterKey"]: p["ParameterValue"] for p in _parameter_list(instance)}
     return {
         p["ParameterKey"]: current[p["ParameterKey"]] if p.get("UsePreviousValue") else p["ParameterValue"]
         for p in incoming_params
     }
+
+
+_RESOLVE_UPDATE_PARAMETERS = CloudFormationBackend._resolve_update_parameters
 
 
 def _refusing_a_busy_stack(update: Callable[..., Any]) -> Callable[..., Any]:

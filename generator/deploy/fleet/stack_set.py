@@ -1,0 +1,160 @@
+"""The StackSets calls a fleet needs, and following one operation to its end with a line per instance.
+
+Only one operation runs on a stack set at a time, so each is followed before the next starts. Polling starts at
+2 s and backs off to 15 s while no instance changes; any change brings it back to 2 s.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from generator.deploy.aws import Aws
+from generator.deploy.console import Console
+from generator.deploy.context import DeployFailed
+
+FIRST_POLL_SECONDS, MAX_POLL_SECONDS, BACKOFF = 2.0, 15.0, 1.5
+DONE = ("SUCCEEDED", "FAILED", "STOPPED")  # a stack set operation's final states
+
+
+@dataclass(frozen=True)
+class InstanceResult:
+    """One account and Region in an operation: PENDING, RUNNING, SUCCEEDED, FAILED or CANCELLED."""
+
+    account: str
+    region: str
+    status: str
+    reason: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("FAILED", "CANCELLED")
+
+
+@dataclass
+class OperationOutcome:
+    status: str
+    results: list[InstanceResult]
+
+    @property
+    def failures(self) -> list[InstanceResult]:
+        return [r for r in self.results if r.failed]
+
+
+class StackSets:
+    """A CloudFormation client in the stack set's home Region; `delegated_admin` adds CallAs where it applies."""
+
+    def __init__(
+        self, aws: Aws, console: Console, *, delegated_admin: bool = False, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.client = aws.client("cloudformation")
+        self.console = console
+        self.call_as = {"CallAs": "DELEGATED_ADMIN"} if delegated_admin else {}
+        self.sleep = sleep
+
+    def describe(self, name: str) -> dict[str, Any] | None:
+        try:
+            stack_set: dict[str, Any] = self.client.describe_stack_set(StackSetName=name, **self.call_as)["StackSet"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "StackSetNotFoundException":
+                return None
+            raise
+        return None if stack_set.get("Status") == "DELETED" else stack_set
+
+    def instances(self, name: str) -> list[dict[str, Any]]:
+        pages = self.client.get_paginator("list_stack_instances").paginate(StackSetName=name, **self.call_as)
+        return [summary for page in pages for summary in page["Summaries"]]
+
+    def overrides(self, name: str, account: str, region: str) -> dict[str, str]:
+        instance = self.client.describe_stack_instance(
+            StackSetName=name, StackInstanceAccount=account, StackInstanceRegion=region, **self.call_as
+        )["StackInstance"]
+        return {p["ParameterKey"]: p.get("ParameterValue", "") for p in instance.get("ParameterOverrides") or []}
+
+    def create(self, request: dict[str, Any]) -> None:
+        self.client.create_stack_set(**request, **self.call_as)
+
+    def run(self, verb: str, name: str, arguments: dict[str, Any], what: str) -> OperationOutcome:
+        """Start an operation (`create_stack_instances`, `update_stack_set`, ...) and follow it to its end."""
+        try:
+            operation_id = getattr(self.client, verb)(StackSetName=name, **arguments, **self.call_as)["OperationId"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "OperationInProgressException":
+                raise DeployFailed(
+                    f"stack set {name} is busy with another operation: wait for it (the console's StackSets page, or "
+                    f"`aws cloudformation list-stack-set-operations --stack-set-name {name}`), then run this again"
+                ) from None
+            raise
+        self.console.line(f"{what} (operation {operation_id})")
+        return self.follow(name, operation_id)
+
+    def delete(self, name: str) -> None:
+        self.client.delete_stack_set(StackSetName=name, **self.call_as)
+
+    def follow(self, name: str, operation_id: str) -> OperationOutcome:
+        shown: dict[tuple[str, str], str] = {}
+        started = time.monotonic()
+        interval = 0.0
+        with _display(self.console) as show:
+            while True:
+                self.sleep(interval)
+                status = self.client.describe_stack_set_operation(
+                    StackSetName=name, OperationId=operation_id, **self.call_as
+                )["StackSetOperation"]["Status"]
+                results = self._results(name, operation_id)
+                changed = [r for r in results if shown.get((r.account, r.region)) != r.status]
+                for result in changed:
+                    shown[(result.account, result.region)] = result.status
+                    show(result, results, int(time.monotonic() - started))
+                if status in DONE:
+                    return OperationOutcome(status, results)
+                interval = FIRST_POLL_SECONDS if changed or not interval else min(interval * BACKOFF, MAX_POLL_SECONDS)
+
+    def _results(self, name: str, operation_id: str) -> list[InstanceResult]:
+        pages = self.client.get_paginator("list_stack_set_operation_results").paginate(
+            StackSetName=name, OperationId=operation_id, **self.call_as
+        )
+        return [
+            InstanceResult(s["Account"], s["Region"], s["Status"], s.get("StatusReason") or "")
+            for page in pages
+            for s in page["Summaries"]
+        ]
+
+
+Show = Callable[[InstanceResult, list[InstanceResult], int], None]
+
+
+@contextmanager
+def _display(console: Console) -> Iterator[Show]:
+    """A line per instance change; on a terminal, above a bar of the instances done."""
+
+    def line(result: InstanceResult, seconds: int) -> None:
+        reason = f"  {result.reason}" if result.reason else ""
+        style = "red" if result.failed else ("green" if result.status == "SUCCEEDED" else None)
+        console.line(
+            f"{seconds // 60:>3}:{seconds % 60:02d}  {result.account}  {result.region:<15} {result.status}{reason}",
+            style,
+        )
+
+    if not console.is_terminal:
+        yield lambda result, _all, seconds: line(result, seconds)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+
+    with Progress(
+        TextColumn("[bold]instances"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console.rich, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("instances", total=None)
+
+        def live(result: InstanceResult, results: list[InstanceResult], seconds: int) -> None:
+            done = sum(r.status in ("SUCCEEDED", "FAILED", "CANCELLED") for r in results)
+            progress.update(task, total=len(results), completed=done, refresh=True)
+            line(result, seconds)
+
+        yield live

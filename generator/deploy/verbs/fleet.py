@@ -1,0 +1,215 @@
+"""`fleet deploy`, `fleet outputs` and `fleet destroy`: the endpoint template as a StackSet across accounts and
+Regions. CloudFormation's StackSets engine does the rollout; this module asks it for what was requested, follows
+each operation, and reports every instance with its outputs as a JSON list on stdout."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from generator.deploy import checks
+from generator.deploy.artifacts_bucket import ArtifactsBucket
+from generator.deploy.context import EXIT_FAILED, EXIT_OK, DeployContext, DeployFailed
+from generator.deploy.fleet.code import readers_of, upload_resolver_everywhere
+from generator.deploy.fleet.instances import FleetReader
+from generator.deploy.fleet.request import SERVICE_MANAGED, FleetRequest, check_fleet_request
+from generator.deploy.fleet.stack_set import OperationOutcome, StackSets
+from generator.deploy.fleet.targets import Batch, batches, desired, preferences, targets_argument
+from generator.deploy.inputs import InputError
+from generator.deploy.request import CODE_BUCKET, CODE_KEY, GROUP, template_source
+
+MODELS = {"self-managed": "SELF_MANAGED", "service-managed": "SERVICE_MANAGED"}
+
+
+@dataclass
+class _Fleet:
+    context: DeployContext
+    request: FleetRequest
+    stack_sets: StackSets
+
+    @property
+    def name(self) -> str:
+        return self.request.stack_set_name
+
+
+def deploy(context: DeployContext, request: FleetRequest) -> int:
+    """Create or update the stack set, then create the missing instances and update changed overrides."""
+    check_fleet_request(request, context.template)
+    fleet = _Fleet(context, request, StackSets(context.aws, context.console, delegated_admin=request.delegated_admin))
+    existing = fleet.stack_sets.describe(fleet.name)
+    if existing and existing.get("PermissionModel") != MODELS[request.model]:
+        raise DeployFailed(
+            f"stack set {fleet.name} is {existing.get('PermissionModel')}; a StackSet's permission model cannot "
+            f"change: deploy a new one under another name, or use --permission-model to match it"
+        )
+    values = _stack_set_values(context, request, existing)
+    per_region = _resolver_code(fleet, values)
+    outcomes = _apply_stack_set(fleet, existing, values)
+    outcomes += _apply_instances(fleet, desired(request, per_region))
+    if not outcomes and existing:
+        context.console.success(f"No changes: stack set {fleet.name} and its instances already match.")
+    return _report(fleet, outcomes)
+
+
+def outputs(context: DeployContext, name: str, read_role: str | None, *, delegated_admin: bool = False) -> int:
+    stack_sets = StackSets(context.aws, context.console, delegated_admin=delegated_admin)
+    if stack_sets.describe(name) is None:
+        raise DeployFailed(f"no stack set named {name} in {context.aws.region_name}")
+    request = FleetRequest(name, [], read_role_name=read_role, delegated_admin=delegated_admin)
+    return _report(_Fleet(context, request, stack_sets), [], exit_on_failure=False)
+
+
+def destroy(context: DeployContext, request: FleetRequest) -> int:
+    """Delete every instance (their stacks too), following it, then the stack set."""
+    stack_sets = StackSets(context.aws, context.console, delegated_admin=request.delegated_admin)
+    name = request.stack_set_name
+    if stack_sets.describe(name) is None:
+        context.console.success(f"No stack set named {name} in {context.aws.region_name}: nothing to delete.")
+        return EXIT_OK
+    instances = stack_sets.instances(name)
+    if instances:
+        regions = list(dict.fromkeys(i["Region"] for i in instances))
+        ous = sorted({i["OrganizationalUnitId"] for i in instances if i.get("OrganizationalUnitId")})
+        arguments = {
+            **targets_argument(sorted({i["Account"] for i in instances}), ous),
+            "Regions": regions,
+            "RetainStacks": False,
+            "OperationPreferences": {**preferences(request), "RegionOrder": regions},
+        }
+        outcome = stack_sets.run("delete_stack_instances", name, arguments, f"Deleting {len(instances)} instance(s)")
+        if outcome.failures or outcome.status != "SUCCEEDED":
+            _name_failures(context, outcome.failures)
+            context.console.line(
+                f"stack set {name} is kept: it still has instances. Fix the cause, then destroy again."
+            )
+            return EXIT_FAILED
+    stack_sets.delete(name)
+    context.console.success(f"Stack set {name}: deleted, with its {len(instances)} instance(s).")
+    return EXIT_OK
+
+
+def _stack_set_values(context: DeployContext, request: FleetRequest, existing: dict[str, Any] | None) -> dict[str, str]:
+    """Every parameter as the stack set will hold it: given, else as it holds it now, else the default."""
+    specs = context.template.parameters
+    values: dict[str, str | None] = {n: str(s["Default"]) if "Default" in s else None for n, s in specs.items()}
+    for parameter in (existing or {}).get("Parameters") or []:
+        if parameter["ParameterKey"] in values:
+            values[parameter["ParameterKey"]] = parameter.get("ParameterValue", "")
+    values |= request.given
+    places = desired(request, {}).values()
+    for name in [n for n, s in specs.items() if "Default" not in s and not values.get(n)]:
+        if all(place.get(name) for place in places):  # e.g. each account's VpcId: the set holds the first
+            values[name] = next(iter(places))[name]
+    problems = checks.missing_required(values, specs)
+    if problems:
+        raise InputError([f"{p}, or --override REGION:KEY=VALUE for every Region" for p in problems])
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _resolver_code(fleet: _Fleet, values: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Group mode without a code bucket of the user's: the zip in every Region, each Region's bucket an override."""
+    request = fleet.request
+    if not values.get(GROUP) or CODE_BUCKET in request.given or any(o.key == CODE_BUCKET for o in request.overrides):
+        return {}
+    aws = fleet.context.aws
+    own, partition = aws.identity
+    paths = _org_paths(fleet) if request.model == SERVICE_MANAGED else []
+    readers = readers_of(request.accounts, own, partition, paths)
+    key, buckets = upload_resolver_everywhere(aws, fleet.context.console, request.regions, readers)
+    values[CODE_KEY] = key
+    values[CODE_BUCKET] = buckets[request.regions[0]]
+    return {region: {CODE_BUCKET: bucket} for region, bucket in buckets.items()}
+
+
+def _org_paths(fleet: _Fleet) -> list[str]:
+    """aws:PrincipalOrgPaths patterns for the OUs: `o-id/*/ou-id/*` (the OU at any depth) or `o-id/r-id/*`."""
+    organization = fleet.context.aws.client("organizations").describe_organization()["Organization"]["Id"]
+    return [
+        f"{organization}/{ou}/*" if ou.startswith("r-") else f"{organization}/*/{ou}/*"
+        for ou in fleet.request.organizational_units
+    ]
+
+
+def _apply_stack_set(fleet: _Fleet, existing: dict[str, Any] | None, values: dict[str, str]) -> list[OperationOutcome]:
+    context, request = fleet.context, fleet.request
+    parameters = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
+    roles: dict[str, str] = {}
+    if request.administration_role_arn:
+        roles["AdministrationRoleARN"] = request.administration_role_arn
+    if request.execution_role_name:
+        roles["ExecutionRoleName"] = request.execution_role_name
+    if existing is None:
+        source = template_source(context, ArtifactsBucket(context.aws, None))
+        model: dict[str, Any] = {"PermissionModel": MODELS[request.model]}
+        if request.model == SERVICE_MANAGED:  # new accounts of an OU get no Region's overrides: deploy them again
+            model["AutoDeployment"] = {"Enabled": False}
+        settings = {"Parameters": parameters, "Capabilities": context.template.capabilities, **roles, **model}
+        fleet.stack_sets.create(
+            {"StackSetName": fleet.name, "Description": "sagemaker-endpoint fleet", **source, **settings}
+        )
+        context.console.line(f"Stack set {fleet.name}: created ({request.model}).")
+        return []
+    held = {p["ParameterKey"]: p.get("ParameterValue", "") for p in existing.get("Parameters") or []}
+    if existing.get("TemplateBody") == context.template.body and held == values and not roles:
+        return []
+    source = template_source(context, ArtifactsBucket(context.aws, None))
+    arguments: dict[str, Any] = {**source, "Parameters": parameters, "Capabilities": context.template.capabilities}
+    arguments |= {**roles, "OperationPreferences": {**preferences(request), "RegionOrder": request.regions}}
+    return [fleet.stack_sets.run("update_stack_set", fleet.name, arguments, "Updating the stack set and its instances")]
+
+
+def _apply_instances(fleet: _Fleet, places: dict[tuple[str | None, str], dict[str, str]]) -> list[OperationOutcome]:
+    """Create what is missing, then update the overrides that differ; an OU's Regions are always created, which
+    adds the accounts that joined it since (CloudFormation skips the instances that exist)."""
+    request, stack_sets = fleet.request, fleet.stack_sets
+    present = {(i["Account"], i["Region"]) for i in stack_sets.instances(fleet.name)}
+    service = request.model == SERVICE_MANAGED
+    missing = {p: o for p, o in places.items() if service or p not in present}
+    changed = {}
+    for (account, region), overrides in places.items():
+        held = [stack_sets.overrides(fleet.name, a, r) for a, r in present if r == region and account in (None, a)]
+        if any(h != overrides for h in held):
+            changed[(account, region)] = overrides
+    outcomes = [
+        _run_batch(fleet, "create_stack_instances", b, "Creating instances:") for b in batches(request, missing)
+    ]
+    outcomes += [
+        _run_batch(fleet, "update_stack_instances", b, "Updating overrides:") for b in batches(request, changed)
+    ]
+    return outcomes
+
+
+def _run_batch(fleet: _Fleet, verb: str, batch: Batch, what: str) -> OperationOutcome:
+    return fleet.stack_sets.run(verb, fleet.name, batch.arguments(preferences(fleet.request)), f"{what} {batch.shown}")
+
+
+def _report(fleet: _Fleet, outcomes: list[OperationOutcome], *, exit_on_failure: bool = True) -> int:
+    """The JSON list on stdout; exit 1 naming each failed instance (in an operation, or as it stands now)."""
+    context = fleet.context
+    reader = FleetReader(context.aws, context.console, context.template, fleet.request.read_role_name)
+    reports = reader.report(fleet.stack_sets.instances(fleet.name))
+    json.dump([r.as_json() for r in reports], context.stdout, indent=2)
+    context.stdout.write("\n")
+    failed_results = [f for o in outcomes for f in o.failures]
+    failed_reports = [r for r in reports if r.failed]
+    if not failed_results and not failed_reports and all(o.status == "SUCCEEDED" for o in outcomes):
+        return EXIT_OK
+    _name_failures(context, failed_results)
+    for report in failed_reports:
+        context.console.error(
+            f"{report.account} {report.region}: {report.status} {report.detailed_status}: {report.reason}"
+        )
+    stopped = [o.status for o in outcomes if o.status != "SUCCEEDED"]
+    if stopped:
+        context.console.error(
+            f"the operation ended {stopped[0]}: StackSets stops a Region once its failures exceed the tolerance"
+        )
+    return EXIT_FAILED if exit_on_failure else EXIT_OK
+
+
+def _name_failures(context: DeployContext, failures: list[Any]) -> None:
+    for failure in failures:
+        context.console.error(
+            f"{failure.account} {failure.region}: {failure.status}: {failure.reason or 'no reason given'}"
+        )
