@@ -181,7 +181,7 @@ def _previous_values_as_deployed(
     backend: CloudFormationBackend, instance: Stack, incoming_params: list[dict[str, Any]]
 ) -> dict[str, str]:
     if not isinstance(instance, Stack):  # a StackSet keeps its values as moto does
-        return _RESOLVE_UPDATE_PARAMETERS(backend, instance, incoming_params)  # type: ignore[arg-type]
+        return _RESOLVE_UPDATE_PARAMETERS(backend, instance, incoming_params)
     current = {p["ParameterKey"]: p["ParameterValue"] for p in _parameter_list(instance)}
     return {
         p["ParameterKey"]: current[p["ParameterKey"]] if p.get("UsePreviousValue") else p["ParameterValue"]
