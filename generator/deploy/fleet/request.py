@@ -116,9 +116,10 @@ def _target_problems(request: FleetRequest) -> list[str]:
 def _option_problems(request: FleetRequest) -> list[str]:
     problems = []
     model = request.model
-    if model == SELF_MANAGED and request.organizational_units:
+    both = request.accounts and request.organizational_units  # already a problem of its own
+    if model == SELF_MANAGED and request.organizational_units and not both:
         problems.append("--organizational-units needs --permission-model service-managed (AWS Organizations)")
-    if model == SERVICE_MANAGED and request.accounts:
+    if model == SERVICE_MANAGED and request.accounts and not both:
         problems.append("--accounts needs --permission-model self-managed; a service-managed fleet targets OUs")
     if model == SERVICE_MANAGED and (request.administration_role_arn or request.execution_role_name):
         problems.append(

@@ -1,0 +1,201 @@
+"""`fleet`: input refused offline with every problem, targets grouped into as few StackSet calls as their overrides
+allow, the resolver code's read grant merged into a bucket policy, and failed instances named with exit code 1.
+AWS is a botocore Stubber: every call is checked against the API model, and an unexpected one fails the test."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from generator.cli import main
+from generator.deploy.aws import Aws
+from generator.deploy.console import Console
+from generator.deploy.context import DeployContext
+from generator.deploy.fleet.code import READ_SID, grant_reads, readers_of
+from generator.deploy.fleet.request import FleetRequest, parse_overrides
+from generator.deploy.fleet.stack_set import StackSets
+from generator.deploy.fleet.targets import batches, desired, preferences
+from generator.deploy.template_file import load_template
+from generator.deploy.verbs import fleet
+
+HOME, OTHER = "eu-west-1", "us-east-1"
+ACCOUNT, PEER = "111122223333", "444455556666"
+
+
+def test_bad_input_exits_2_with_every_problem_before_any_aws_call(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_aws(*_: object, **__: object) -> None:
+        raise AssertionError("an AWS session was made for input that was bad offline")
+
+    monkeypatch.setattr(boto3, "Session", no_aws)
+    code = main([
+        "fleet", "deploy", "--stack-set-name", "churn-fleet", "--region", HOME,
+        "--accounts", ACCOUNT, "--organizational-units", "ou-ab12-cdefgh34", "--regions", f"{HOME},{OTHER}",
+        "--param", "InstanceTyp=ml.m5.large", "--param", "DeployOnApproval=true",
+        "--param", f"ModelPackageArn=arn:aws:sagemaker:{HOME}:{ACCOUNT}:model-package/churn/3",
+        "--override", "ap-south-1:InitialInstanceCount=2", "--override", f"{OTHER}:InitialInstanceCount=0",
+    ])  # fmt: skip
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --accounts and --organizational-units: give one of them, not both",
+        "error: --override ap-south-1:InitialInstanceCount: Region ap-south-1 is not in --regions",
+        "error: InstanceTyp: not a parameter of the template; did you mean InstanceType?",
+        "error: InitialInstanceCount='0': below its minimum 1",
+        "error: DeployOnApproval=true: a fleet's instances belong to their StackSet and are never updated one by "
+        "one; let approvals deploy a staging stack, then carry its package with `promote` or `fleet deploy`",
+        f"error: {OTHER}: ModelPackageArn is a package of {HOME}; model packages are regional: give this Region "
+        f"its own with --override {OTHER}:ModelPackageArn=...",
+        "6 problem(s) in the input; nothing was sent to AWS.",
+    ]
+
+
+def test_an_override_is_written_account_slash_region_colon_assignment() -> None:
+    overrides, problems = parse_overrides([f"{PEER}/{OTHER}:VpcId=vpc-0abc", f"{HOME}:SubnetIds=a,b", "VpcId=x"])
+    assert [(o.account, o.region, o.key, o.value) for o in overrides] == [
+        (PEER, OTHER, "VpcId", "vpc-0abc"),
+        (None, HOME, "SubnetIds", "a,b"),
+    ]
+    assert problems == ["--override 'VpcId=x': write it as [ACCOUNT/]REGION:KEY=VALUE, e.g. eu-west-1:InstanceCount=2"]
+
+
+def request(**changes: Any) -> FleetRequest:
+    return FleetRequest("churn-fleet", [HOME, OTHER], accounts=[ACCOUNT, PEER], **changes)
+
+
+def test_instances_sharing_their_overrides_share_one_call_across_regions() -> None:
+    (batch,) = batches(request(), desired(request(), {}))
+    assert batch.arguments(preferences(request())) == {
+        "Accounts": [ACCOUNT, PEER],
+        "Regions": [HOME, OTHER],
+        "ParameterOverrides": [],
+        "OperationPreferences": {
+            "RegionConcurrencyType": "SEQUENTIAL",
+            "RegionOrder": [HOME, OTHER],
+            "FailureTolerancePercentage": 0,
+            "MaxConcurrentCount": 1,
+        },
+    }
+
+
+def test_per_region_values_and_an_accounts_own_value_split_the_calls_in_region_order() -> None:
+    overrides, _ = parse_overrides([f"{OTHER}:InitialInstanceCount=2", f"{PEER}/{OTHER}:InitialInstanceCount=3"])
+    fleet_request = request(overrides=overrides)
+    code_buckets = {HOME: {"ResolverCodeS3Bucket": "code-eu"}, OTHER: {"ResolverCodeS3Bucket": "code-us"}}
+    found = [
+        (b.accounts, b.regions, dict(b.overrides)) for b in batches(fleet_request, desired(fleet_request, code_buckets))
+    ]
+    assert found == [
+        ((ACCOUNT, PEER), (HOME,), {"ResolverCodeS3Bucket": "code-eu"}),
+        ((ACCOUNT,), (OTHER,), {"ResolverCodeS3Bucket": "code-us", "InitialInstanceCount": "2"}),
+        ((PEER,), (OTHER,), {"ResolverCodeS3Bucket": "code-us", "InitialInstanceCount": "3"}),
+    ]
+
+
+def test_an_organizations_fleet_targets_its_ous_and_rolls_out_as_asked() -> None:
+    ous = FleetRequest("churn-fleet", [HOME, OTHER], organizational_units=["ou-ab12-cdefgh34"], region_order="parallel",
+                       max_concurrent_percent=25, failure_tolerance_percent=10)  # fmt: skip
+    (batch,) = batches(ous, desired(ous, {}))
+    arguments = batch.arguments(preferences(ous))
+    assert arguments["DeploymentTargets"] == {"OrganizationalUnitIds": ["ou-ab12-cdefgh34"]}
+    assert arguments["OperationPreferences"] == {
+        "RegionConcurrencyType": "PARALLEL",
+        "RegionOrder": [HOME, OTHER],
+        "FailureTolerancePercentage": 10,
+        "MaxConcurrentPercentage": 25,
+    }
+
+
+def test_the_read_grant_is_merged_by_its_sid_and_keeps_every_other_statement() -> None:
+    s3 = boto3.client("s3", region_name=HOME)
+    theirs = {"Sid": "TheirAudit", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{PEER}:root"},
+              "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::code-eu"}  # fmt: skip
+    stale_ours = {"Sid": READ_SID, "Effect": "Allow", "Principal": {"AWS": "old"}, "Action": "s3:GetObject",
+                  "Resource": "x"}  # fmt: skip
+    readers = readers_of([ACCOUNT, PEER], ACCOUNT, "aws", [])
+    assert readers == {"Principal": {"AWS": [f"arn:aws:iam::{PEER}:root"]}}
+    ours = {"Sid": READ_SID, "Effect": "Allow", **readers, "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::code-eu/resolver/*"}  # fmt: skip
+    with Stubber(s3) as stub:
+        existing = {"Version": "2012-10-17", "Statement": [theirs, stale_ours]}
+        stub.add_response("get_bucket_policy", {"Policy": json.dumps(existing)}, {"Bucket": "code-eu"})
+        merged = {"Version": "2012-10-17", "Statement": [theirs, ours]}
+        stub.add_response("put_bucket_policy", {}, {"Bucket": "code-eu", "Policy": json.dumps(merged)})
+        grant_reads(s3, "code-eu", "aws", readers)
+        stub.assert_no_pending_responses()
+
+
+def test_readers_are_nobody_for_a_fleet_of_this_account_and_the_ous_paths_for_an_organization() -> None:
+    assert readers_of([ACCOUNT], ACCOUNT, "aws", []) is None
+    assert readers_of([], ACCOUNT, "aws", ["o-abc/*/ou-ab12-cdefgh34/*"]) == {
+        "Principal": {"AWS": "*"},
+        "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-abc/*/ou-ab12-cdefgh34/*"]}},
+    }
+
+
+def stubbed_context(client: Any, err: io.StringIO, out: io.StringIO) -> DeployContext:
+    sts = boto3.client("sts", region_name=HOME)
+    stub = Stubber(sts)
+    stub.add_response(
+        "get_caller_identity", {"Arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "Account": ACCOUNT, "UserId": "AIDA"}
+    )
+    stub.activate()
+    aws = Aws(HOME, clients={"cloudformation": client, "sts": sts})
+    return DeployContext(aws, load_template(), Console(err), out)
+
+
+def test_a_failed_deletion_names_each_instance_with_its_reason_exits_1_and_keeps_the_stack_set() -> None:
+    cloudformation = boto3.client("cloudformation", region_name=HOME)
+    err, out = io.StringIO(), io.StringIO()
+    name = {"StackSetName": "churn-fleet"}
+    with Stubber(cloudformation) as stub:
+        stub.add_response("describe_stack_set", {"StackSet": {"StackSetName": "churn-fleet", "Status": "ACTIVE"}}, name)
+        stub.add_response("list_stack_instances", {"Summaries": [
+            {"Account": ACCOUNT, "Region": HOME, "Status": "CURRENT"},
+            {"Account": PEER, "Region": OTHER, "Status": "CURRENT"},
+        ]}, name)  # fmt: skip
+        stub.add_response("delete_stack_instances", {"OperationId": "op-1"}, {
+            **name, "Accounts": [ACCOUNT, PEER], "Regions": [HOME, OTHER], "RetainStacks": False,
+            "OperationPreferences": {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": [HOME, OTHER],
+                                     "FailureTolerancePercentage": 0, "MaxConcurrentCount": 1},
+        })  # fmt: skip
+        operation = {**name, "OperationId": "op-1"}
+        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": "FAILED"}}, operation)
+        reason = "ResourceLogicalId:EncryptionKey, ResourceType:AWS::KMS::Key, ResourceStatusReason:AccessDenied."
+        stub.add_response("list_stack_set_operation_results", {"Summaries": [
+            {"Account": ACCOUNT, "Region": HOME, "Status": "SUCCEEDED"},
+            {"Account": PEER, "Region": OTHER, "Status": "FAILED", "StatusReason": reason},
+        ]}, {**name, "OperationId": "op-1"})  # fmt: skip
+        code = fleet.destroy(stubbed_context(cloudformation, err, out), FleetRequest("churn-fleet", []))
+    assert code == 1
+    lines = err.getvalue().splitlines()
+    assert lines[0] == "Deleting 2 instance(s) (operation op-1)"
+    assert lines[1].endswith(f"{ACCOUNT}  {HOME}       SUCCEEDED")
+    assert lines[2].endswith(f"{PEER}  {OTHER}       FAILED  {reason}")
+    assert lines[3:] == [
+        f"error: {PEER} {OTHER}: FAILED: {reason}",
+        "stack set churn-fleet is kept: it still has instances. Fix the cause, then destroy again.",
+    ]
+
+
+def test_an_instance_left_outdated_is_reported_in_the_json_and_named_with_exit_1() -> None:
+    cloudformation = boto3.client("cloudformation", region_name=HOME)
+    err, out = io.StringIO(), io.StringIO()
+    outdated = {"Account": PEER, "Region": OTHER, "Status": "OUTDATED", "StatusReason": "Account gate failed",
+                "StackInstanceStatus": {"DetailedStatus": "FAILED"}}  # fmt: skip
+    with Stubber(cloudformation) as stub:
+        stub.add_response("list_stack_instances", {"Summaries": [outdated]}, {"StackSetName": "churn-fleet"})
+        context = stubbed_context(cloudformation, err, out)
+        stack_sets = StackSets(context.aws, context.console)
+        code = fleet._report(fleet._Fleet(context, FleetRequest("churn-fleet", []), stack_sets), [])
+    assert code == 1
+    (instance,) = json.loads(out.getvalue())
+    nothing_read = dict.fromkeys(context.template.output_keys)
+    assert instance == {"Account": PEER, "Region": OTHER, "Status": "OUTDATED", "DetailedStatus": "FAILED",
+                        "StatusReason": "Account gate failed", **nothing_read}  # fmt: skip
+    assert err.getvalue().splitlines() == [f"error: {PEER} {OTHER}: OUTDATED FAILED: Account gate failed"]
