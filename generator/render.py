@@ -5,6 +5,7 @@ from __future__ import annotations
 from generator.cfn.rendering import Format, render
 from generator.deployer.permissions import derive_deployer_policy
 from generator.deployer.role_template import build_deployer_role_template, render_deployer_policy_json
+from generator.deployer.stackset_roles import build_administration_role_template, build_execution_role_template
 from generator.distribution.seedfarmer_modulestack import build_modulestack_template
 from generator.distribution.service_catalog import build_service_catalog_template
 from generator.endpoint.template import build_template
@@ -25,5 +26,11 @@ def render_all(output_format: Format = "yaml") -> dict[str, str]:
         f"{TEMPLATES}/service-catalog.{output_format}": render(build_service_catalog_template(), output_format),
         f"{TEMPLATES}/deployer-policy.json": render_deployer_policy_json(policy),
         f"{TEMPLATES}/registry-access.{output_format}": render(build_registry_access_template(), output_format),
+        f"{TEMPLATES}/stackset-administration-role.{output_format}": render(
+            build_administration_role_template(), output_format
+        ),
+        f"{TEMPLATES}/stackset-execution-role.{output_format}": render(
+            build_execution_role_template(policy), output_format
+        ),
         "modulestack.yaml": render(build_modulestack_template(policy)),
     }

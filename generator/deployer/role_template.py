@@ -52,7 +52,7 @@ def build_deployer_role_template(policy: DeployerPolicy) -> Template:
         template,
         policy,
         path=DEPLOYER_PATH,
-        trusted_services=TRUSTED_SERVICES,
+        trusted=Principal("Service", TRUSTED_SERVICES),
         bucket_name=If("HasArtifactsBucketName", Ref(bucket), Sub(artifacts_bucket_name())),
         boundary=If("HasPermissionsBoundary", Ref(boundary), NoValue),
     )
@@ -70,15 +70,17 @@ def add_deployer_role(
     policy: DeployerPolicy,
     *,
     path: object,
-    trusted_services: list[str],
+    trusted: Principal,
     bucket_name: object,
     boundary: object,
+    role_name: object | None = None,
+    logical_id: str = "DeployerRole",
 ) -> tuple[Role, list[ManagedPolicy]]:
     """The role and its managed policies (as many as IAM's size limit needs), the bucket named in them."""
     policies = [
         template.add_resource(
             ManagedPolicy(
-                f"DeployerPolicy{index}",
+                f"{logical_id.removesuffix('Role')}Policy{index}",
                 Description=Sub(f"SageMaker endpoint deployer, part {index} (stack ${{AWS::StackName}})"),
                 Path=DEPLOYER_PATH,
                 PolicyDocument=policy_document(*(_with_bucket(statement, bucket_name) for statement in group)),
@@ -88,15 +90,16 @@ def add_deployer_role(
     ]
     role = template.add_resource(
         Role(
-            "DeployerRole",
+            logical_id,
             Description=Sub("Deploys SageMaker endpoint stacks (stack ${AWS::StackName})"),
             Path=path,
+            **({"RoleName": role_name} if role_name is not None else {}),
             AssumeRolePolicyDocument=policy_document(
                 Statement(
                     Sid="ServicesAssumeRole",
                     Effect=Allow,
                     Action=[Action("sts", "AssumeRole")],
-                    Principal=Principal("Service", trusted_services),
+                    Principal=trusted,
                 )
             ),
             ManagedPolicyArns=[Ref(p) for p in policies],

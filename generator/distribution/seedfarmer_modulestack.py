@@ -10,7 +10,7 @@ and pass that deployer role to CloudFormation: no CDK bootstrap is needed.
 from __future__ import annotations
 
 from awacs import cloudformation, iam, s3
-from awacs.aws import Condition, StringEquals
+from awacs.aws import Condition, Principal, StringEquals
 from troposphere import If, Not, NoValue, Parameter, Ref, Sub, Template
 from troposphere.iam import PolicyType, Role
 
@@ -89,7 +89,7 @@ def _add_module_deployer_role(template: Template, policy: DeployerPolicy) -> Rol
         template,
         policy,
         path=role_path,
-        trusted_services=[Service.CLOUDFORMATION],
+        trusted=Principal("Service", [Service.CLOUDFORMATION]),
         bucket_name=Sub(artifacts_bucket_name()),
         boundary=If(
             "HasPermissionsBoundary",

@@ -26,6 +26,8 @@ TEMPLATE = ROOT / "templates" / "sagemaker-endpoint.yaml"
 DERIVED = [
     ROOT / "templates" / "deployer-role.yaml",
     ROOT / "templates" / "service-catalog.yaml",
+    ROOT / "templates" / "stackset-administration-role.yaml",
+    ROOT / "templates" / "stackset-execution-role.yaml",
     ROOT / "modulestack.yaml",
 ]
 CHECKOV = Path(os.environ.get("CHECKOV", ROOT / ".tools" / "checkov" / "bin" / "checkov"))
