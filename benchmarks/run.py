@@ -1,5 +1,6 @@
 """Print the figures docs/benchmarks.md quotes: cold render time, a pip-installed render, template and zip sizes,
-API calls per resolution, and the deploy client's start-up and wall time against `aws cloudformation deploy`."""
+API calls per resolution, the deploy client's start-up and wall time against `aws cloudformation deploy`, and the
+fleet and promotion overheads (fleet.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from benchmarks import fleet
 from benchmarks.deploy import deploy_seconds, help_seconds, seconds_to_first_aws_call
 from benchmarks.installed import installed_render
 from custom_resource.latest_approved import latest_approved_package
@@ -99,6 +101,7 @@ def main() -> None:
         f"{statistics.median(ours):.2f} s, aws cloudformation deploy median {statistics.median(theirs):.2f} s, "
         f"ratio {ratio:.2f}"
     )
+    fleet.main()
 
 
 if __name__ == "__main__":
