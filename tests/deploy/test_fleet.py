@@ -199,3 +199,32 @@ def test_an_instance_left_outdated_is_reported_in_the_json_and_named_with_exit_1
     assert instance == {"Account": PEER, "Region": OTHER, "Status": "OUTDATED", "DetailedStatus": "FAILED",
                         "StatusReason": "Account gate failed", **nothing_read}  # fmt: skip
     assert err.getvalue().splitlines() == [f"error: {PEER} {OTHER}: OUTDATED FAILED: Account gate failed"]
+
+
+def test_on_a_terminal_each_instance_line_comes_with_a_bar_of_the_instances_done() -> None:
+    from rich.console import Console as RichConsole  # noqa: PLC0415
+
+    err = io.StringIO()
+    console = Console(err)
+    console.rich = RichConsole(file=err, force_terminal=True, color_system=None, highlight=False, width=120)
+    cloudformation = boto3.client("cloudformation", region_name=HOME)
+    operation = {"StackSetName": "churn-fleet", "OperationId": "op-1"}
+    with Stubber(cloudformation) as stub:
+        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": "RUNNING"}}, operation)
+        stub.add_response("list_stack_set_operation_results", {"Summaries": [
+            {"Account": ACCOUNT, "Region": HOME, "Status": "SUCCEEDED"},
+            {"Account": PEER, "Region": HOME, "Status": "RUNNING"},
+        ]}, operation)  # fmt: skip
+        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": "SUCCEEDED"}}, operation)
+        stub.add_response("list_stack_set_operation_results", {"Summaries": [
+            {"Account": ACCOUNT, "Region": HOME, "Status": "SUCCEEDED"},
+            {"Account": PEER, "Region": HOME, "Status": "SUCCEEDED"},
+        ]}, operation)  # fmt: skip
+        stack_sets = StackSets(Aws(HOME, clients={"cloudformation": cloudformation}), console, sleep=lambda _: None)
+        outcome = stack_sets.follow("churn-fleet", "op-1")
+    assert (outcome.status, outcome.failures) == ("SUCCEEDED", [])
+    shown = err.getvalue()
+    assert f"{ACCOUNT}  {HOME}       SUCCEEDED" in shown
+    assert f"{PEER}  {HOME}       RUNNING" in shown
+    assert "instances" in shown
+    assert "1/2" in shown  # the bar, redrawn as instances finish
