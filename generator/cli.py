@@ -320,6 +320,14 @@ def _add_promote(commands: Any, aws: argparse.ArgumentParser) -> None:
 def _add_fleet(commands: Any, aws: argparse.ArgumentParser) -> None:
     fleet = commands.add_parser("fleet", help="the endpoint as a StackSet across accounts and Regions")
     verbs = fleet.add_subparsers(dest="fleet_command", required=True, metavar="{deploy,outputs,destroy}")
+    named, reading, rollout = _fleet_options(aws)
+    _add_fleet_deploy(verbs, [named, reading, rollout])
+    verbs.add_parser("outputs", parents=[named, reading], help="print every instance and its outputs as JSON")
+    verbs.add_parser("destroy", parents=[named, rollout], help="delete every instance, following it, then the StackSet")
+
+
+def _fleet_options(aws: argparse.ArgumentParser) -> tuple[argparse.ArgumentParser, ...]:
+    """The options fleet's verbs share: the stack set, reading other accounts, the rollout's pace."""
     named = _OneLineErrors(add_help=False, parents=[aws])
     named.add_argument("--stack-set-name", required=True, metavar="NAME", help="the StackSet, in --region (its home)")
     named.add_argument(
@@ -343,10 +351,12 @@ def _add_fleet(commands: Any, aws: argparse.ArgumentParser) -> None:
         metavar="N",
         help="failures tolerated per Region, in %% (default 0)",
     )
+    return named, reading, rollout
+
+
+def _add_fleet_deploy(verbs: Any, parents: list[argparse.ArgumentParser]) -> None:
     deploy = verbs.add_parser(
-        "deploy",
-        parents=[named, reading, rollout],
-        help="create or update the StackSet and its instances; follow; print them as JSON",
+        "deploy", parents=parents, help="create or update the StackSet and its instances; follow; print them as JSON"
     )
     deploy.add_argument("--accounts", action="append", metavar="A,B", help="target accounts (self-managed)")
     deploy.add_argument(
@@ -387,8 +397,6 @@ def _add_fleet(commands: Any, aws: argparse.ArgumentParser) -> None:
         default="sequential",
         help="Regions one after another (default) or at once",
     )
-    verbs.add_parser("outputs", parents=[named, reading], help="print every instance and its outputs as JSON")
-    verbs.add_parser("destroy", parents=[named, rollout], help="delete every instance, following it, then the StackSet")
 
 
 def _add_registry_policies(commands: Any) -> None:
