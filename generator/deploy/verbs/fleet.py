@@ -151,7 +151,8 @@ def _apply_stack_set(fleet: _Fleet, existing: dict[str, Any] | None, values: dic
         context.console.line(f"Stack set {fleet.name}: created ({request.model}).")
         return []
     held = {p["ParameterKey"]: p.get("ParameterValue", "") for p in existing.get("Parameters") or []}
-    if existing.get("TemplateBody") == context.template.body and held == values and not roles:
+    roles_changed = any(existing.get(key) != value for key, value in roles.items())
+    if existing.get("TemplateBody") == context.template.body and held == values and not roles_changed:
         return []
     source = template_source(context, ArtifactsBucket(context.aws, None))
     arguments: dict[str, Any] = {**source, "Parameters": parameters, "Capabilities": context.template.capabilities}
