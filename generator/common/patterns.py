@@ -29,6 +29,9 @@ PROJECT_NAME = r"[a-zA-Z](-*[a-zA-Z0-9]){0,31}"  # as SageMaker Projects templat
 PROJECT_ID = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}"
 S3_PREFIX = r"[a-zA-Z0-9!_.*'()-]+(/[a-zA-Z0-9!_.*'()-]+)*"  # no leading, trailing or double slash
 INSTANCE_TYPE = r"ml\.[a-z0-9-]+\.[a-z0-9]+"
+VPC_ID = r"vpc-[0-9a-f]{8,17}"
+SUBNET_ID = r"subnet-[0-9a-f]{8,17}"
+S3_URI = rf"s3://{S3_BUCKET_NAME}(/{S3_PREFIX})?/?"  # a bucket, or a prefix in it
 
 
 def optional(pattern: str) -> str:
@@ -40,8 +43,9 @@ def required(pattern: str) -> str:
 
 
 def snake_case(name: str) -> str:
-    """ResolverCodeS3Key -> resolver_code_s3_key; SageMaker and GB count as one word."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name.replace("SageMaker", "Sagemaker").replace("GB", "Gb")).lower()
+    """ResolverCodeS3Key -> resolver_code_s3_key; SageMaker, GB and MB count as one word."""
+    words = name.replace("SageMaker", "Sagemaker").replace("GB", "Gb").replace("MB", "Mb")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", words).lower()
 
 
 def whole_number_range(low: int, high: int) -> str:

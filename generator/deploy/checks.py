@@ -141,6 +141,12 @@ def _truth(expression: Mapping[str, Any], values: Values) -> bool | None:
     if function == "Fn::Contains":
         options, value = _value(args[0], values), _value(args[1], values)
         return None if options is None or value is None else str(value) in [str(o) for o in options]
+    if function == "Fn::EachMemberEquals":  # a list parameter's items, as CloudFormation splits them
+        members, value = _value(args[0], values), _value(args[1], values)
+        if members is None or value is None:
+            return None
+        items = members.split(",") if isinstance(members, str) else members
+        return all(str(item).strip() == str(value) for item in items)
     raise ValueError(f"a Rule uses {function}, which the deploy client cannot evaluate")
 
 

@@ -78,6 +78,7 @@ def add_disk_alarm(stack: EndpointStack) -> Alarm:
     return stack.template.add_resource(
         Alarm(
             "DiskUtilizationAlarm",
+            Condition=stack.conditions.in_vpc,  # instances only: a serverless endpoint has no disk to watch
             AlarmDescription=Sub(
                 f"Disk of the endpoint's instances (stack ${{AWS::StackName}}) above {DISK_PERCENT_THRESHOLD} % for "
                 f"{DISK_PERIOD_SECONDS * DISK_PERIODS // 60} minutes: raise VolumeSizeInGB or use a larger instance"

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import And, AWSHelperFn, Equals, If, Join, Not, NoValue, Ref, Sub, Tags, Template
+from troposphere import And, AWSHelperFn, Equals, FindInMap, If, Join, Not, NoValue, Ref, Sub, Tags, Template
 from troposphere.iam import Policy, Role
 
 from generator.cfn.conditions import add_named_condition, is_empty, stack_uuid
 from generator.cfn.iam import service_trust_policy
 from generator.cfn.outputs import add_exported_output
 from generator.common.names import ROLE_PATH
-from generator.endpoint.parameters import Parameters
+from generator.endpoint.parameters import ASYNC, REAL_TIME, SERVERLESS, Parameters
 from generator.endpoint.registry_group import RegistryGroup
+
+ENDPOINT_TYPES_MAP, NAME_SUFFIX = "EndpointTypes", "NameSuffix"
+NAME_SUFFIXES = {REAL_TIME: "", SERVERLESS: "-serverless", ASYNC: "-async"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,10 @@ class Conditions:
     has_permissions_boundary: str
     deploy_on_approval: str
     alarm_topic: str
+    real_time: str
+    serverless: str
+    asynchronous: str
+    in_vpc: str  # RealTime and Async: instances in the user's VPC
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,17 @@ def add_shared_conditions(template: Template, params: Parameters) -> Conditions:
         Not(is_empty(params.model_artifacts_bucket_arn)),
     )
     group_mode = And(Not(is_empty(params.model_package_group_name)), Not(is_empty(params.resolver_code_s3_bucket)))
+    serverless = Equals(Ref(params.endpoint_type), SERVERLESS)
     return Conditions(
+        real_time=add_named_condition(template, "IsRealTime", Equals(Ref(params.endpoint_type), REAL_TIME)),
+        serverless=add_named_condition(template, "IsServerless", serverless),
+        asynchronous=add_named_condition(template, "IsAsync", Equals(Ref(params.endpoint_type), ASYNC)),
+        # the network given too, as the Rules require: so cfn-lint sees VpcId and SubnetIds set where they are used
+        in_vpc=add_named_condition(
+            template,
+            "InVpc",
+            And(Not(serverless), Not(is_empty(params.vpc_id)), Not(Equals(Join("", Ref(params.subnet_ids)), ""))),
+        ),
         use_package_arn=add_named_condition(template, "UseModelPackageArn", Not(is_empty(params.model_package_arn))),
         use_package_group=add_named_condition(template, "UseModelPackageGroup", group_mode),
         data_capture_enabled=add_named_condition(template, "DataCaptureEnabled", capture_on),
@@ -77,18 +94,23 @@ def add_shared_conditions(template: Template, params: Parameters) -> Conditions:
 
 def derive_endpoint_name(template: Template, params: Parameters) -> If:
     """EndpointName, or `endpoint-<stack UUID>` when it is empty: 45 characters, within SageMaker's 63, and
-    known before the endpoint exists, so alarms, scaling and the role can name it without a dependency cycle."""
+    known before the endpoint exists, so alarms, scaling and the role can name it without a dependency cycle.
+    A Serverless or Async endpoint's derived name ends in `-serverless` or `-async` (56 at most): SageMaker
+    cannot turn one type into another, so a change of EndpointType names, and so makes, a new endpoint. The suffix
+    comes from a mapping, not a condition, so no expression has a branch some resource can never take."""
     has_name = add_named_condition(template, "HasEndpointName", Not(is_empty(params.endpoint_name)))
-    return If(has_name, Ref(params.endpoint_name), Join("-", ["endpoint", stack_uuid()]))
+    template.add_mapping(ENDPOINT_TYPES_MAP, {kind: {NAME_SUFFIX: suffix} for kind, suffix in NAME_SUFFIXES.items()})
+    suffix = FindInMap(ENDPOINT_TYPES_MAP, Ref(params.endpoint_type), NAME_SUFFIX)
+    return If(has_name, Ref(params.endpoint_name), Join("", ["endpoint-", stack_uuid(), suffix]))
 
 
 def add_condition(stack: EndpointStack, name: str, condition: AWSHelperFn) -> str:
     return add_named_condition(stack.template, name, condition)
 
 
-def add_output(stack: EndpointStack, key: str, value: object, description: str) -> None:
+def add_output(stack: EndpointStack, key: str, value: object, description: str, condition: str | None = None) -> None:
     """An output named as the module we replace names its metadata key."""
-    add_exported_output(stack.template, key, value, description)
+    add_exported_output(stack.template, key, value, description, condition)
 
 
 def add_service_role(

@@ -1,4 +1,4 @@
-"""The EndpointConfig (one production variant) and the real-time Endpoint.
+"""The EndpointConfig (one production variant: instances, or a ServerlessConfig) and the Endpoint.
 
 The EndpointConfig has no fixed name, for the same reason as the Model: its properties are create-only.
 The Endpoint updates in place to a new EndpointConfig (SageMaker UpdateEndpoint) with a blue/green deployment
@@ -21,10 +21,12 @@ from troposphere.sagemaker import (
 )
 
 from generator.cfn.conditions import is_empty
+from generator.endpoint.asynchronous import async_inference_config
 from generator.endpoint.context import EndpointStack, add_condition, add_output
 from generator.endpoint.data_capture import DataCaptureLocation
 from generator.endpoint.instance_storage import add_ebs_volume_condition
 from generator.endpoint.rollback import add_deployment_config
+from generator.endpoint.serverless import serverless_variant
 
 NOT_RETAINED_WITH_SCALING = ("DesiredWeight", "DataCaptureConfig")
 CSV_CONTENT_TYPES = ["text/csv"]
@@ -48,21 +50,21 @@ class EndpointDataCaptureConfig(DataCaptureConfig):
 def add_endpoint(stack: EndpointStack, model: Model, key: Key, capture: DataCaptureLocation) -> Endpoint:
     params = stack.params
     ebs_volume = add_ebs_volume_condition(stack)
+    instances = ProductionVariant(
+        ModelName=GetAtt(model, "ModelName"),
+        VariantName=Ref(params.variant_name),
+        InstanceType=Ref(params.instance_type),
+        InitialInstanceCount=Ref(params.initial_instance_count),
+        InitialVariantWeight=Ref(params.initial_variant_weight),
+        **_large_model_settings(stack, ebs_volume),
+    )
     config = stack.template.add_resource(
         EndpointConfig(
             "EndpointConfig",
-            ProductionVariants=[
-                ProductionVariant(
-                    ModelName=GetAtt(model, "ModelName"),
-                    VariantName=Ref(params.variant_name),
-                    InstanceType=Ref(params.instance_type),
-                    InitialInstanceCount=Ref(params.initial_instance_count),
-                    InitialVariantWeight=Ref(params.initial_variant_weight),
-                    **_large_model_settings(stack, ebs_volume),
-                )
-            ],
+            ProductionVariants=If(stack.conditions.serverless, [serverless_variant(stack, model)], [instances]),
             KmsKeyId=If(ebs_volume, GetAtt(key, "Arn"), NoValue),
             DataCaptureConfig=If(stack.conditions.data_capture_enabled, _data_capture(stack, key, capture), NoValue),
+            AsyncInferenceConfig=async_inference_config(stack, key),
             Tags=stack.tags,
         )
     )

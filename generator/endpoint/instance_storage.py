@@ -13,7 +13,7 @@ A family missing here is treated as having an EBS volume: the endpoint still get
 
 from __future__ import annotations
 
-from troposphere import Equals, Not, Select, Split, Sub
+from troposphere import And, Condition, Equals, Not, Select, Split, Sub
 
 from generator.cfn.conditions import any_of
 from generator.endpoint.context import EndpointStack, add_condition
@@ -35,4 +35,5 @@ def add_ebs_volume_condition(stack: EndpointStack) -> str:
     padded = Sub(f"${{{stack.params.instance_type.title}}}{ALWAYS_ENOUGH_FIELDS}")
     family = Select(FAMILY_FIELD, Split(".", padded))
     has_local_storage = any_of([Equals(family, name) for name in NVME_FAMILIES])
-    return add_condition(stack, "HasEbsStorageVolume", Not(has_local_storage))
+    # a serverless endpoint has no instances, so no volume either
+    return add_condition(stack, "HasEbsStorageVolume", And(Not(has_local_storage), Condition(stack.conditions.in_vpc)))

@@ -6,7 +6,7 @@ name would make that replacement collide with the Model it replaces.
 
 from __future__ import annotations
 
-from troposphere import GetAtt, If, Ref
+from troposphere import GetAtt, If, NoValue, Ref
 from troposphere.ec2 import SecurityGroup
 from troposphere.sagemaker import ContainerDefinition, Model, VpcConfig
 
@@ -21,7 +21,11 @@ def add_model(stack: EndpointStack, package_arn: If, role_arn: If, security_grou
             PrimaryContainer=ContainerDefinition(ModelPackageName=package_arn),
             ExecutionRoleArn=role_arn,
             EnableNetworkIsolation=Ref(params.enable_network_isolation),
-            VpcConfig=VpcConfig(SecurityGroupIds=[GetAtt(security_group, "GroupId")], Subnets=Ref(params.subnet_ids)),
+            VpcConfig=If(
+                stack.conditions.in_vpc,
+                VpcConfig(SecurityGroupIds=[GetAtt(security_group, "GroupId")], Subnets=Ref(params.subnet_ids)),
+                NoValue,
+            ),
             Tags=stack.tags,
         )
     )

@@ -10,13 +10,14 @@ policy must name the role (or its account) as well: a key of another account nee
 from __future__ import annotations
 
 from awacs import cloudwatch, ec2, ecr, kms, logs, s3
-from awacs.aws import ArnEquals, Bool, Condition, StringEquals
+from awacs.aws import ArnEquals, Bool, Condition, Statement, StringEquals
 from troposphere import GetAtt, If, Not, Ref, Sub
 from troposphere.ec2 import SecurityGroup
 
 from generator.cfn.conditions import is_empty
 from generator.cfn.iam import allow, arn, only_if, policy_document
 from generator.common.names import Service
+from generator.endpoint import asynchronous
 from generator.endpoint.context import EndpointStack, add_condition, add_output, add_service_role
 from generator.endpoint.data_capture import DataCaptureLocation
 
@@ -37,7 +38,8 @@ def add_model_role(stack: EndpointStack, security_group: SecurityGroup, capture:
         policy=policy_document(
             *_artifact_statements(stack, capture),
             *_artifact_key_statements(stack),
-            *_network_statements(stack, security_group),
+            *(only_if(stack.conditions.in_vpc, s) for s in _network_statements(stack, security_group)),
+            *asynchronous.role_statements(stack),
         ),
     )
     role_arn = If(create_role, GetAtt(role, "Arn"), Ref(params.model_execution_role_arn))
@@ -109,7 +111,7 @@ def _artifact_key_statements(stack: EndpointStack) -> list[object]:
     ]
 
 
-def _network_statements(stack: EndpointStack, security_group: SecurityGroup) -> list[object]:
+def _network_statements(stack: EndpointStack, security_group: SecurityGroup) -> list[Statement]:
     """Network interfaces in the endpoint's subnets. Only our security group may be attached, and it lives
     in VpcId, so an interface can only be created in VpcId (a security group and a subnet must share a VPC)."""
     return [

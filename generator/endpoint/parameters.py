@@ -28,13 +28,21 @@ from generator.common.patterns import (
     ROLE_ARN,
     S3_BUCKET_NAME,
     S3_PREFIX,
+    S3_URI,
     SAGEMAKER_NAME,
     SNS_TOPIC_ARN,
+    SUBNET_ID,
+    VPC_ID,
+    optional,
     required,
     snake_case,
     whole_number_range,
 )
 
+REAL_TIME, SERVERLESS, ASYNC = "RealTime", "Serverless", "Async"
+ENDPOINT_TYPES = (REAL_TIME, SERVERLESS, ASYNC)
+SERVERLESS_MEMORY_SIZES = range(1024, 6145, 1024)  # ServerlessConfig.MemorySizeInMB: 1 GB steps
+SERVERLESS_MAX_CONCURRENCY = 200
 # CloudFormation Rules cannot compare numbers, so the scaling Rules list the pairs they reject; this bounds
 # the list: with autoscaling on, the minimum and the initial instance count are at most 10.
 SCALING_START_LIMIT = 10
@@ -46,6 +54,7 @@ class Parameters:
 
     model_package_arn: Parameter
     model_package_group_name: Parameter
+    endpoint_type: Parameter
     vpc_id: Parameter
     subnet_ids: Parameter
     instance_type: Parameter
@@ -56,6 +65,15 @@ class Parameters:
     volume_size_in_gb: Parameter
     model_data_download_timeout_in_seconds: Parameter
     container_startup_health_check_timeout_in_seconds: Parameter
+    serverless_memory_size_in_mb: Parameter
+    serverless_max_concurrency: Parameter
+    serverless_provisioned_concurrency: Parameter
+    async_output_s3_uri: Parameter
+    async_failure_s3_uri: Parameter
+    async_input_s3_uri: Parameter
+    async_max_concurrent_invocations_per_instance: Parameter
+    async_success_topic_arn: Parameter
+    async_error_topic_arn: Parameter
     enable_network_isolation: Parameter
     model_execution_role_arn: Parameter
     permissions_boundary_arn: Parameter
@@ -68,6 +86,7 @@ class Parameters:
     scaling_min_instance_count: Parameter
     scaling_max_instance_count: Parameter
     scaling_target_invocations_per_instance: Parameter
+    scaling_target_backlog_per_instance: Parameter
     scaling_scale_in_cooldown_seconds: Parameter
     scaling_scale_out_cooldown_seconds: Parameter
     deployment_strategy: Parameter
@@ -101,8 +120,11 @@ def add_parameters(template: Template, resolver_code_key: str) -> Parameters:
     """Add every parameter and the Interface that groups and labels them."""
     groups = {
         "Model package (set exactly one)": _model_package_inputs(),
-        "Network": _network_inputs(),
+        "Endpoint type": _endpoint_type_inputs(),
+        "Network (RealTime and Async)": _network_inputs(),
         "Endpoint": _endpoint_inputs(),
+        "Serverless (EndpointType Serverless)": _serverless_inputs(),
+        "Asynchronous inference (EndpointType Async)": _async_inputs(),
         "Model permissions": _model_permission_inputs(),
         "Data capture": _data_capture_inputs(),
         "Autoscaling (Application Auto Scaling)": _scaling_inputs(),
@@ -164,16 +186,43 @@ def _model_package_inputs() -> list[Input]:
     ]
 
 
-def _network_inputs() -> list[Input]:
+def _endpoint_type_inputs() -> list[Input]:
     return [
-        Input("VPC", Parameter("VpcId", Type="AWS::EC2::VPC::Id", Description="VPC of the endpoint's instances.")),
+        Input(
+            "Endpoint type",
+            Parameter(
+                "EndpointType",
+                Type="String",
+                Default=REAL_TIME,
+                AllowedValues=list(ENDPOINT_TYPES),
+                Description="RealTime: instances in your VPC. Serverless: no instances, no VPC (ServerlessConfig). "
+                "Async: instances in your VPC taking queued requests, output to S3, able to scale to zero. "
+                "Changing it makes a new endpoint (docs/endpoint-types.md).",
+            ),
+        ),
+    ]
+
+
+def _network_inputs() -> list[Input]:
+    """Strings rather than AWS::EC2 types, which cannot be empty: a serverless endpoint has no VPC."""
+    return [
+        _optional(
+            "VPC",
+            "VpcId",
+            VPC_ID,
+            "a VPC ID such as vpc-0123456789abcdef0",
+            "VPC of the endpoint's instances. Required for RealTime and Async; empty for Serverless.",
+        ),
         Input(
             "Subnets",
             Parameter(
                 "SubnetIds",
-                Type="List<AWS::EC2::Subnet::Id>",
-                Description="Private subnets of VpcId for the endpoint's network interfaces "
-                "(two or more Availability Zones for resilience).",
+                Type="CommaDelimitedList",
+                Default="",
+                AllowedPattern=optional(SUBNET_ID),
+                ConstraintDescription="must be subnet IDs such as subnet-0123456789abcdef0, comma-separated",
+                Description="Private subnets of VpcId for the endpoint's network interfaces (two or more "
+                "Availability Zones for resilience). Required for RealTime and Async; empty for Serverless.",
             ),
         ),
     ]
@@ -270,6 +319,87 @@ def _large_model_inputs() -> list[Input]:
             60,
             3600,
             "Seconds the container may take to pass its first health check (/ping); empty: SageMaker's default.",
+        ),
+    ]
+
+
+def _serverless_inputs() -> list[Input]:
+    return [
+        Input(
+            "Memory (MB)",
+            Parameter(
+                "ServerlessMemorySizeInMB",
+                Type="String",
+                Default="2048",
+                AllowedValues=[str(size) for size in SERVERLESS_MEMORY_SIZES],
+                Description="Memory of each serverless compute, 1024 to 6144 MB in 1 GB steps.",
+            ),
+        ),
+        _number(
+            "Maximum concurrency",
+            "ServerlessMaxConcurrency",
+            "Most requests the endpoint serves at once (1 to 200).",
+            default=20,
+            maximum=SERVERLESS_MAX_CONCURRENCY,
+        ),
+        _optional_count(
+            "Provisioned concurrency",
+            "ServerlessProvisionedConcurrency",
+            1,
+            SERVERLESS_MAX_CONCURRENCY,
+            "Requests kept warm, at most ServerlessMaxConcurrency; empty: none (on demand only). With "
+            "ManagedInstanceScaling, the floor of its autoscaling.",
+        ),
+    ]
+
+
+def _async_inputs() -> list[Input]:
+    return [
+        _optional(
+            "Output location",
+            "AsyncOutputS3Uri",
+            S3_URI,
+            "an S3 URI such as s3://bucket/prefix",
+            "Where responses are written, encrypted with the stack's key. Required for Async.",
+            MaxLength=512,
+        ),
+        _optional(
+            "Failure location",
+            "AsyncFailureS3Uri",
+            S3_URI,
+            "an S3 URI such as s3://bucket/prefix",
+            "Where failed requests' errors are written; empty: SageMaker writes none.",
+            MaxLength=512,
+        ),
+        _optional(
+            "Input location",
+            "AsyncInputS3Uri",
+            S3_URI,
+            "an S3 URI such as s3://bucket/prefix",
+            "Where callers put request payloads; the execution role the stack creates may read it. Empty: "
+            "payloads come from ModelArtifactsBucketArn.",
+            MaxLength=512,
+        ),
+        _optional_count(
+            "Concurrent invocations per instance",
+            "AsyncMaxConcurrentInvocationsPerInstance",
+            1,
+            1000,
+            "Requests each instance works on at once; empty: SageMaker's choice.",
+        ),
+        _optional(
+            "Success topic",
+            "AsyncSuccessTopicArn",
+            SNS_TOPIC_ARN,
+            "an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)",
+            "Told of each response written; empty: none.",
+        ),
+        _optional(
+            "Error topic",
+            "AsyncErrorTopicArn",
+            SNS_TOPIC_ARN,
+            "an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)",
+            "Told of each failed request; empty: none.",
         ),
     ]
 
@@ -375,8 +505,10 @@ def _scaling_inputs() -> list[Input]:
         _number(
             "Minimum instances",
             "ScalingMinInstanceCount",
-            "Fewest instances when autoscaling. InitialInstanceCount must lie between minimum and maximum.",
+            "Fewest instances when autoscaling; 0 (Async only) scales to zero while nothing is queued. "
+            "InitialInstanceCount must lie between minimum and maximum.",
             default=1,
+            minimum=0,
             maximum=SCALING_START_LIMIT,
         ),
         _number(
@@ -385,8 +517,15 @@ def _scaling_inputs() -> list[Input]:
         _number(
             "Invocations per instance",
             "ScalingTargetInvocationsPerInstance",
-            "Target of SageMakerVariantInvocationsPerInstance (invocations per instance per minute).",
+            "Target of SageMakerVariantInvocationsPerInstance (invocations per instance per minute); RealTime.",
             default=70,
+            maximum=100000,
+        ),
+        _number(
+            "Queued requests per instance",
+            "ScalingTargetBacklogPerInstance",
+            "Target of ApproximateBacklogSizePerInstance (requests queued per instance); Async.",
+            default=5,
             maximum=100000,
         ),
         _number(

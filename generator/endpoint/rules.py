@@ -8,7 +8,8 @@ from troposphere import And, AWSHelperFn, Equals, Not, Or, Parameter, Ref
 from generator.cfn.conditions import any_of, is_empty
 from generator.common.scaling_order import INITIAL, MAXIMUM, MINIMUM, SCALING_ORDER
 from generator.endpoint.context import EndpointStack
-from generator.endpoint.parameters import SCALING_START_LIMIT, Parameters
+from generator.endpoint.endpoint_type_rules import endpoint_type_rules
+from generator.endpoint.parameters import ASYNC, SCALING_START_LIMIT, SERVERLESS, Parameters
 
 # SageMaker's burstable hosting types: Application Auto Scaling cannot scale them.
 BURSTABLE_INSTANCE_TYPES = [
@@ -24,6 +25,7 @@ def add_rules(stack: EndpointStack) -> None:
         "ModelPackageGroupNeedsResolverCode": _group_needs_resolver_code(params),
         "ScalingFitsTheEndpoint": _scaling_fits(params),
         "DeployOnApprovalNeedsGroupAndRole": _deploy_on_approval(params),
+        **endpoint_type_rules(params),
     }.items():
         stack.template.add_rule(name, rule)
 
@@ -109,8 +111,18 @@ def _scaling_fits(params: Parameters) -> dict[str, object]:
         INITIAL: params.initial_instance_count,
     }
     return {
-        "RuleCondition": Equals(Ref(params.managed_instance_scaling), "true"),
+        # a serverless endpoint scales its provisioned concurrency instead (endpoint_type_rules)
+        "RuleCondition": And(
+            Equals(Ref(params.managed_instance_scaling), "true"), Not(Equals(Ref(params.endpoint_type), SERVERLESS))
+        ),
         "Assertions": [
+            {
+                "Assert": Or(
+                    Not(Equals(Ref(params.scaling_min_instance_count), "0")), Equals(Ref(params.endpoint_type), ASYNC)
+                ),
+                "AssertDescription": "ScalingMinInstanceCount 0 (scale to zero) is for EndpointType Async, whose "
+                "requests wait in a queue: a RealTime endpoint needs an instance to answer. Set it to 1 or more.",
+            },
             {
                 "Assert": Not(Contains(BURSTABLE_INSTANCE_TYPES, Ref(params.instance_type))),
                 "AssertDescription": "ManagedInstanceScaling cannot scale a burstable ml.t* InstanceType: choose "
@@ -136,7 +148,7 @@ def _less_than(smaller: Parameter, larger: Parameter) -> object:
     """True when Ref(smaller) < Ref(larger), for Ref(larger) from 2 to SCALING_START_LIMIT."""
     return any_of(
         [
-            And(Equals(Ref(larger), str(value)), Contains(_counts(1, value - 1), Ref(smaller)))
+            And(Equals(Ref(larger), str(value)), Contains(_counts(0, value - 1), Ref(smaller)))
             for value in range(2, SCALING_START_LIMIT + 1)
         ]
     )

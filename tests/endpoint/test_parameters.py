@@ -57,6 +57,18 @@ OURS = {
     "DeploymentTimeoutSeconds",
     "RollbackMaxInvocation5xxErrors",
     "RollbackMaxModelLatencyMicroseconds",
+    # endpoint types (docs/endpoint-types.md)
+    "EndpointType",
+    "ServerlessMemorySizeInMB",
+    "ServerlessMaxConcurrency",
+    "ServerlessProvisionedConcurrency",
+    "AsyncOutputS3Uri",
+    "AsyncFailureS3Uri",
+    "AsyncInputS3Uri",
+    "AsyncMaxConcurrentInvocationsPerInstance",
+    "AsyncSuccessTopicArn",
+    "AsyncErrorTopicArn",
+    "ScalingTargetBacklogPerInstance",
 }
 
 
@@ -81,8 +93,9 @@ def test_every_parameter_is_described_grouped_and_labelled_once(template: dict[s
 @pytest.mark.parametrize(
     ("name", "type_", "default"),
     [
-        ("VpcId", "AWS::EC2::VPC::Id", None),
-        ("SubnetIds", "List<AWS::EC2::Subnet::Id>", None),
+        # optional for a serverless endpoint, which has no VPC; required for the others by a Rule
+        ("VpcId", "String", ""),
+        ("SubnetIds", "CommaDelimitedList", ""),
         ("EnableNetworkIsolation", "String", "true"),
         ("VariantName", "String", "AllTraffic"),
         ("InitialInstanceCount", "Number", 1),
@@ -189,7 +202,7 @@ def number_accepts(template: dict[str, Any], name: str, value: float) -> bool:
         ("DataCaptureSamplingPercentage", [-1, 101], [0, 100]),
         ("InitialInstanceCount", [0, -3], [1, 40]),
         ("InitialVariantWeight", [-0.5], [0, 0.25, 1.0]),
-        ("ScalingMinInstanceCount", [0, 11], [1, 10]),
+        ("ScalingMinInstanceCount", [-1, 11], [0, 10]),  # 0 (scale to zero) for Async only, by a Rule
         ("ScalingMaxInstanceCount", [0, 101], [1, 100]),
         ("DeploymentTrafficStepPercent", [0, 101], [1, 100]),
         ("DeploymentTimeoutSeconds", [599, 28801], [600, 28800]),

@@ -164,7 +164,7 @@ def test_given_scaling_off_then_counts_are_not_compared(deploy: Deploy) -> None:
 
 def test_the_scaling_minimum_is_bounded_where_the_rules_can_compare(template: dict[str, Any]) -> None:
     minimum = template["Parameters"]["ScalingMinInstanceCount"]
-    assert (minimum["MinValue"], minimum["MaxValue"]) == (1, SCALING_START_LIMIT)
+    assert (minimum["MinValue"], minimum["MaxValue"]) == (0, SCALING_START_LIMIT)  # 0: Async scales to zero
     assert template["Parameters"]["ScalingMaxInstanceCount"]["MinValue"] == 1
 
 

@@ -1,7 +1,7 @@
 """Evaluate a rendered template for given parameter values, as CloudFormation would before creating anything.
 
 `effective_resources` drops resources whose Condition is false and resolves Fn::If, AWS::NoValue, Ref to
-parameters and pseudo parameters, Fn::Sub, Fn::Join, Fn::Select and Fn::Split, leaving references to resources
+parameters and pseudo parameters, Fn::Sub, Fn::Join, Fn::Select, Fn::Split and Fn::FindInMap, leaving references to resources
 (Ref, Fn::GetAtt) as they are. `failed_rules` returns the AssertDescription of every failed Rule
 assertion. Tests assert on what a deploy with those values would really get.
 """
@@ -54,6 +54,8 @@ class Evaluator:
             return any(self.truth(arg) for arg in args)
         if function == "Fn::Contains":
             return str(self.value(args[1])) in [str(item) for item in self.value(args[0])]
+        if function == "Fn::EachMemberEquals":  # Rules only
+            return all(str(item) == str(self.value(args[1])) for item in self.value(args[0]))
         raise ValueError(f"not a condition function: {function}")
 
     def value(self, node: Any) -> Any:
@@ -74,6 +76,9 @@ class Evaluator:
                 return source.split(args[0]) if isinstance(source, str) else {key: [args[0], source]}
             if key == "Fn::Sub":
                 return self._sub(args)
+            if key == "Fn::FindInMap":
+                name, top, second = (self.value(arg) for arg in args)
+                return self.template["Mappings"][name][top][second]
             if key == "Fn::Join":
                 parts = self.value(args[1])
                 return args[0].join(parts) if all(isinstance(p, str) for p in parts) else {key: [args[0], parts]}
