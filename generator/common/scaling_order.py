@@ -29,3 +29,11 @@ SCALING_ORDER = (
     AtMost(MINIMUM, INITIAL, f"{INITIAL} is below {MINIMUM}: start with at least the minimum."),
     AtMost(INITIAL, MAXIMUM, f"{INITIAL} is above {MAXIMUM}: start with at most the maximum."),
 )
+
+
+ENDPOINT_TYPE, SERVERLESS = "EndpointType", "Serverless"
+PROVISIONED, MAX_CONCURRENCY = "ServerlessProvisionedConcurrency", "ServerlessMaxConcurrency"
+# Serverless: the provisioned concurrency, when set, within the maximum (the template enumerates maxima up to 20).
+SERVERLESS_ORDER = AtMost(
+    PROVISIONED, MAX_CONCURRENCY, f"{PROVISIONED} is above {MAX_CONCURRENCY}: lower it, or raise the maximum."
+)

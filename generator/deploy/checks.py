@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from generator.common.scaling_order import SCALING_ORDER, SCALING_SWITCH
+from generator.common.scaling_order import (
+    ENDPOINT_TYPE,
+    SCALING_ORDER,
+    SCALING_SWITCH,
+    SERVERLESS,
+    SERVERLESS_ORDER,
+    AtMost,
+)
 
 GROUP = "ModelPackageGroupName"
 
@@ -106,10 +113,15 @@ def rule_problems(rules: Mapping[str, Any], values: Values) -> list[str]:
 
 
 def scaling_order_problems(values: Values) -> list[str]:
-    if values.get(SCALING_SWITCH) != "true":
-        return []
+    """The order of counts with exact numbers: instance counts when autoscaling instances, and a serverless
+    endpoint's provisioned concurrency against its maximum (the Rules enumerate only small values)."""
+    serverless = _order_problems(values, [SERVERLESS_ORDER]) if values.get(ENDPOINT_TYPE) == SERVERLESS else []
+    return serverless + (_order_problems(values, SCALING_ORDER) if values.get(SCALING_SWITCH) == "true" else [])
+
+
+def _order_problems(values: Values, orders: Sequence[AtMost]) -> list[str]:
     problems = []
-    for order in SCALING_ORDER:
+    for order in orders:
         lower, upper = _number(values.get(order.lower)), _number(values.get(order.upper))
         if lower is not None and upper is not None and lower > upper:
             problems.append(order.description)
@@ -138,16 +150,20 @@ def _truth(expression: Mapping[str, Any], values: Values) -> bool | None:
     if function == "Fn::Equals":
         left, right = (_value(arg, values) for arg in args)
         return None if left is None or right is None else str(left) == str(right)
-    if function == "Fn::Contains":
-        options, value = _value(args[0], values), _value(args[1], values)
-        return None if options is None or value is None else str(value) in [str(o) for o in options]
-    if function == "Fn::EachMemberEquals":  # a list parameter's items, as CloudFormation splits them
-        members, value = _value(args[0], values), _value(args[1], values)
-        if members is None or value is None:
-            return None
-        items = members.split(",") if isinstance(members, str) else members
-        return all(str(item).strip() == str(value) for item in items)
+    if function in ("Fn::Contains", "Fn::EachMemberEquals"):
+        return _membership(function, _value(args[0], values), _value(args[1], values))
     raise ValueError(f"a Rule uses {function}, which the deploy client cannot evaluate")
+
+
+def _membership(function: str, members: Any, value: Any) -> bool | None:
+    """Fn::Contains: the value is one of the members. Fn::EachMemberEquals: every member is the value, a list
+    parameter's members split as CloudFormation splits them."""
+    if members is None or value is None:
+        return None
+    if function == "Fn::Contains":
+        return str(value) in [str(member) for member in members]
+    items = members.split(",") if isinstance(members, str) else members
+    return all(str(item).strip() == str(value) for item in items)
 
 
 def _value(node: Any, values: Values) -> Any:

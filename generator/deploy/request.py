@@ -19,6 +19,7 @@ from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.inputs import InputError
 
 TOKEN = "PackageResolutionToken"
+ENDPOINT_TYPE, REAL_TIME, NAME = "EndpointType", "RealTime", "EndpointName"
 GROUP = checks.GROUP
 CODE_BUCKET, CODE_KEY = "ResolverCodeS3Bucket", "ResolverCodeS3Key"
 BOUNDARY = "PermissionsBoundaryArn"
@@ -62,6 +63,8 @@ def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
     check_offline(context, request)
     existing = _stack_to_update(context, request.stack_name)
     values = _values(context, request, existing)
+    if existing:
+        _say_a_type_change(context, existing, values)
     uploads_resolver = bool(values.get(GROUP)) and CODE_BUCKET not in request.given
     _check_complete(context, {**values, CODE_BUCKET: "set-by-the-deploy-client"} if uploads_resolver else values)
     if request.permissions_boundary_name:
@@ -87,6 +90,32 @@ def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
         return None
     show_plan(plan, context.console)
     return plan
+
+
+def _say_a_type_change(context: DeployContext, existing: DeployedStack, values: Values) -> None:
+    """A change of EndpointType is a new endpoint: SageMaker cannot turn one type into another. With the derived
+    name that is what the plan shows (the name changes with the type); a fixed name would make CloudFormation
+    update the endpoint in place, which SageMaker refuses, so it is refused here first."""
+    if ENDPOINT_TYPE not in context.template.parameters:
+        return
+    before = existing.parameters.get(ENDPOINT_TYPE) or REAL_TIME  # stacks older than the types are RealTime
+    after = values.get(ENDPOINT_TYPE) or REAL_TIME
+    if before == after:
+        return
+    name = values.get(NAME) or ""
+    if name and name == existing.parameters.get(NAME):
+        raise InputError(
+            [
+                f"EndpointType changes from {before} to {after} but EndpointName stays {name!r}: SageMaker cannot "
+                "convert an endpoint to another type, and the new one cannot take the old one's name while it "
+                f"exists. Give a new EndpointName (or clear it), and deploy with --allow-endpoint-replacement."
+            ]
+        )
+    context.console.line(
+        f"EndpointType: {before} -> {after}. SageMaker cannot convert an endpoint to another type: this makes a "
+        "new endpoint and deletes the old one (the plan replaces the Endpoint).",
+        "bold",
+    )
 
 
 def discard(context: DeployContext, plan: Plan) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from troposphere import And, AWSHelperFn, Equals, Not, Or, Parameter, Ref
 
 from generator.cfn.conditions import any_of, is_empty
+from generator.common.scaling_order import SERVERLESS_ORDER
 from generator.endpoint.parameters import ASYNC, SERVERLESS, Parameters
 
 SERVERLESS_RULE_LIMIT = 20
@@ -96,7 +97,7 @@ def _serverless_assertions(params: Parameters) -> list[dict[str, object]]:
         ),
         _assertion(
             Not(_above_maximum(params.serverless_provisioned_concurrency, params.serverless_max_concurrency)),
-            "ServerlessProvisionedConcurrency is above ServerlessMaxConcurrency: lower it, or raise the maximum.",
+            SERVERLESS_ORDER.description,
         ),
     ]
 

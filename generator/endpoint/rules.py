@@ -9,7 +9,7 @@ from generator.cfn.conditions import any_of, is_empty
 from generator.common.scaling_order import INITIAL, MAXIMUM, MINIMUM, SCALING_ORDER
 from generator.endpoint.context import EndpointStack
 from generator.endpoint.endpoint_type_rules import endpoint_type_rules
-from generator.endpoint.parameters import ASYNC, SCALING_START_LIMIT, SERVERLESS, Parameters
+from generator.endpoint.parameters import ASYNC, SCALING_START_LIMIT, Parameters
 
 # SageMaker's burstable hosting types: Application Auto Scaling cannot scale them.
 BURSTABLE_INSTANCE_TYPES = [
@@ -111,10 +111,8 @@ def _scaling_fits(params: Parameters) -> dict[str, object]:
         INITIAL: params.initial_instance_count,
     }
     return {
-        # a serverless endpoint scales its provisioned concurrency instead (endpoint_type_rules)
-        "RuleCondition": And(
-            Equals(Ref(params.managed_instance_scaling), "true"), Not(Equals(Ref(params.endpoint_type), SERVERLESS))
-        ),
+        # on instance counts, which a serverless endpoint leaves at their defaults: they hold for it too
+        "RuleCondition": Equals(Ref(params.managed_instance_scaling), "true"),
         "Assertions": [
             {
                 "Assert": Or(

@@ -25,6 +25,32 @@ OPTIONAL_EMPTY = {
         **GROUP_MODE,
         "ModelPackageGroupName": "arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/churn",
     },
+    "serverless, no network, every optional input empty": {
+        "EndpointType": "Serverless",
+        "ModelPackageArn": "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3",
+        "EnableNetworkIsolation": "false",
+    },
+    "serverless with provisioned concurrency autoscaled": {
+        "EndpointType": "Serverless",
+        "ModelPackageGroupName": "churn",
+        "ResolverCodeS3Bucket": "artifacts-111122223333",
+        "EnableNetworkIsolation": "false",
+        "ServerlessProvisionedConcurrency": "2",
+        "ManagedInstanceScaling": "true",
+    },
+    "async with only its output": {**ARN_MODE, "EndpointType": "Async", "AsyncOutputS3Uri": "s3://bucket-a"},
+    "async with everything, scaling to zero": {
+        **GROUP_MODE,
+        "EndpointType": "Async",
+        "AsyncOutputS3Uri": "s3://bucket-a/out",
+        "AsyncFailureS3Uri": "s3://bucket-a/failed",
+        "AsyncInputS3Uri": "s3://bucket-b/in/requests",
+        "AsyncSuccessTopicArn": "arn:aws:sns:eu-west-1:111122223333:ok",
+        "AsyncErrorTopicArn": "arn:aws:sns:eu-west-1:111122223333:failed",
+        "AsyncMaxConcurrentInvocationsPerInstance": "2",
+        "ManagedInstanceScaling": "true",
+        "ScalingMinInstanceCount": "0",
+    },
 }
 
 

@@ -1,8 +1,8 @@
 """Evaluate a rendered template for given parameter values, as CloudFormation would before creating anything.
 
 `effective_resources` drops resources whose Condition is false and resolves Fn::If, AWS::NoValue, Ref to
-parameters and pseudo parameters, Fn::Sub, Fn::Join, Fn::Select, Fn::Split and Fn::FindInMap, leaving references to resources
-(Ref, Fn::GetAtt) as they are. `failed_rules` returns the AssertDescription of every failed Rule
+parameters and pseudo parameters, Fn::Sub, Fn::Join, Fn::Select, Fn::Split and Fn::FindInMap, leaving references to
+resources (Ref, Fn::GetAtt) as they are. `failed_rules` returns the AssertDescription of every failed Rule
 assertion. Tests assert on what a deploy with those values would really get.
 """
 

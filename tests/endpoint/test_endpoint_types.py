@@ -1,0 +1,239 @@
+"""EndpointType: RealTime deploys exactly what the template deployed before the types existed; Serverless has a
+ServerlessConfig and none of what SageMaker does not support for it; Async writes to S3 with the stack's key and
+can scale to zero. Each invalid combination is refused by a Rule before anything is created."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.deploy.template_file import parse_template
+from tests.support.iam_eval import allows
+from tests.support.inputs import ARN_MODE, GROUP_MODE, PACKAGE_ARN, VPC
+from tests.support.template_eval import Evaluator
+
+Deploy = Callable[..., Evaluator]
+BEFORE = parse_template((Path(__file__).parents[1] / "fixtures" / "sagemaker-endpoint-realtime-only.yaml").read_text())
+BUCKET = "arn:aws:s3:::ml-artifacts-111122223333"
+TOPIC = "arn:aws:sns:eu-west-1:111122223333:async-{}"
+SERVERLESS = {"EndpointType": "Serverless", "ModelPackageArn": PACKAGE_ARN, "EnableNetworkIsolation": "false"}
+ASYNC = {**ARN_MODE, "EndpointType": "Async", "AsyncOutputS3Uri": "s3://ml-async-111122223333/churn/out"}
+REAL_TIME_CASES = {
+    "ARN mode": ARN_MODE,
+    "group mode following approvals, with an alarm topic": {
+        **GROUP_MODE, "DeployOnApproval": "true", "DeploymentRoleArn": "arn:aws:iam::111122223333:role/deployer",
+        "AlarmTopicArn": "arn:aws:sns:eu-west-1:111122223333:ops",
+    },
+    "capture, scaling, canary, an NVMe type, a name": {
+        **ARN_MODE, "DataCaptureSamplingPercentage": "20", "ModelArtifactsBucketArn": BUCKET,
+        "ManagedInstanceScaling": "true", "ScalingMinInstanceCount": "2", "InitialInstanceCount": "2",
+        "DeploymentStrategy": "CANARY", "InstanceType": "ml.g5.xlarge", "EndpointName": "churn-prod",
+        "VolumeSizeInGB": "100", "EcrRepoArn": "arn:aws:ecr:eu-west-1:111122223333:repository/churn",
+    },
+}  # fmt: skip
+
+
+def props(evaluator: Evaluator, name: str) -> dict[str, Any]:
+    return evaluator.resources()[name]["Properties"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("values", REAL_TIME_CASES.values(), ids=REAL_TIME_CASES.keys())
+def test_real_time_deploys_exactly_the_resources_and_outputs_of_the_template_before_the_types(
+    template: dict[str, Any], values: dict[str, str]
+) -> None:
+    same_code = {"ResolverCodeS3Key": "package-resolver.zip"}  # the fixture names the zip of its day
+    before, now = Evaluator(BEFORE, {**values, **same_code}), Evaluator(template, {**values, **same_code})
+    assert now.resources() == before.resources()
+    assert now.outputs() == before.outputs()
+    assert now.failed_rules() == []
+
+
+def test_a_serverless_variant_has_a_serverless_config_and_no_instance_settings(deploy: Deploy) -> None:
+    stack = deploy(**SERVERLESS, ServerlessMemorySizeInMB="4096", ServerlessMaxConcurrency="50")
+    config = props(stack, "EndpointConfig")
+    assert config["ProductionVariants"] == [
+        {
+            "ModelName": {"Fn::GetAtt": ["Model", "ModelName"]},
+            "VariantName": "AllTraffic",
+            "ServerlessConfig": {"MemorySizeInMB": "4096", "MaxConcurrency": "50"},
+        }
+    ]
+    assert "KmsKeyId" not in config  # no instance, so no storage volume to encrypt
+    assert "DataCaptureConfig" not in config
+    assert "AsyncInferenceConfig" not in config
+    assert stack.failed_rules() == []
+
+
+def test_a_serverless_stack_has_no_vpc_security_group_disk_alarm_or_network_permissions(deploy: Deploy) -> None:
+    stack = deploy(**SERVERLESS)
+    resources = stack.resources()
+    assert "EndpointSecurityGroup" not in resources
+    assert "DiskUtilizationAlarm" not in resources
+    assert "VpcConfig" not in props(stack, "Model")
+    statements = props(stack, "ModelExecutionRole")["Policies"][0]["PolicyDocument"]["Statement"]
+    assert not [s for s in statements if any(str(a).startswith("ec2:") for a in s["Action"])]
+    outputs = stack.outputs()
+    assert outputs["SecurityGroupId"] == "none"
+    assert outputs["EndpointName"] == {"Fn::GetAtt": ["Endpoint", "EndpointName"]}
+    name = props(stack, "Endpoint")["EndpointName"]
+    assert name == "endpoint-5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f-serverless"
+
+
+def test_the_derived_name_differs_per_type_so_a_change_of_type_makes_a_new_endpoint(deploy: Deploy) -> None:
+    names = {
+        kind: props(deploy(**values), "Endpoint")["EndpointName"]
+        for kind, values in {"RealTime": ARN_MODE, "Serverless": SERVERLESS, "Async": ASYNC}.items()
+    }
+    assert names == {
+        "RealTime": "endpoint-5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f",
+        "Serverless": "endpoint-5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f-serverless",
+        "Async": "endpoint-5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f-async",
+    }
+    assert all(len(name) <= 63 for name in names.values())
+
+
+def test_provisioned_concurrency_is_set_and_autoscaled_between_itself_and_the_maximum(deploy: Deploy) -> None:
+    stack = deploy(**SERVERLESS, ServerlessProvisionedConcurrency="4", ServerlessMaxConcurrency="30",
+                   ManagedInstanceScaling="true")  # fmt: skip
+    variant = props(stack, "EndpointConfig")["ProductionVariants"][0]
+    assert variant["ServerlessConfig"]["ProvisionedConcurrency"] == "4"
+    target = props(stack, "ScalableTarget")
+    assert (target["ScalableDimension"], target["MinCapacity"], target["MaxCapacity"]) == (
+        "sagemaker:variant:DesiredProvisionedConcurrency",
+        "4",
+        "30",
+    )
+    resources = stack.resources()
+    assert {"InvocationsScalingPolicy", "BacklogScalingPolicy", "ScaleOutFromZeroPolicy"}.isdisjoint(resources)
+    tracking = props(stack, "ProvisionedConcurrencyScalingPolicy")["TargetTrackingScalingPolicyConfiguration"]
+    assert tracking["PredefinedMetricSpecification"] == {
+        "PredefinedMetricType": "SageMakerVariantProvisionedConcurrencyUtilization"
+    }
+    assert tracking["TargetValue"] == 0.5
+    assert stack.failed_rules() == []
+
+
+SERVERLESS_REFUSALS = {
+    "a VPC": ({**VPC}, "Serverless endpoints run outside your VPC (SageMaker supports no VPC configuration for "
+              "them): clear VpcId and SubnetIds, or choose EndpointType RealTime."),
+    "network isolation": ({"EnableNetworkIsolation": "true"}, "Serverless endpoints do not support network "
+                          "isolation: set EnableNetworkIsolation to false to accept that, or choose EndpointType "
+                          "RealTime."),
+    "data capture": ({"DataCaptureSamplingPercentage": "10", "ModelArtifactsBucketArn": BUCKET}, "Serverless "
+                     "endpoints do not support data capture: set DataCaptureSamplingPercentage to 0, or choose "
+                     "EndpointType RealTime."),
+    "an instance setting": ({"VolumeSizeInGB": "50"}, "Serverless endpoints have no instances: clear "
+                            "VolumeSizeInGB, ModelDataDownloadTimeoutInSeconds and "
+                            "ContainerStartupHealthCheckTimeoutInSeconds."),
+    "a canary": ({"DeploymentStrategy": "CANARY"}, "Serverless endpoints update blue/green all at once: set "
+                 "DeploymentStrategy to ALL_AT_ONCE (canary and linear steps are sized in instances)."),
+    "scaling without provisioned concurrency": ({"ManagedInstanceScaling": "true"}, "With EndpointType Serverless, "
+        "ManagedInstanceScaling scales provisioned concurrency: set ServerlessProvisionedConcurrency (its floor), or "
+        "set ManagedInstanceScaling to false."),
+    "provisioned above the maximum": ({"ServerlessProvisionedConcurrency": "6", "ServerlessMaxConcurrency": "5"},
+        "ServerlessProvisionedConcurrency is above ServerlessMaxConcurrency: lower it, or raise the maximum."),
+    "async settings": ({"AsyncOutputS3Uri": "s3://b/p"}, "Async* parameters configure EndpointType Async: clear "
+                       "them, or set EndpointType to Async."),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("given", "message"), SERVERLESS_REFUSALS.values(), ids=SERVERLESS_REFUSALS.keys())
+def test_what_serverless_does_not_support_is_refused_before_anything_is_created(
+    deploy: Deploy, given: dict[str, str], message: str
+) -> None:
+    assert deploy(**{**SERVERLESS, **given}).failed_rules() == [message]
+
+
+def test_async_writes_responses_and_failures_with_the_stacks_key_and_tells_the_topics(deploy: Deploy) -> None:
+    stack = deploy(**ASYNC, AsyncFailureS3Uri="s3://ml-async-111122223333/churn/failed",
+                   AsyncSuccessTopicArn=TOPIC.format("ok"), AsyncErrorTopicArn=TOPIC.format("failed"),
+                   AsyncMaxConcurrentInvocationsPerInstance="4")  # fmt: skip
+    assert props(stack, "EndpointConfig")["AsyncInferenceConfig"] == {
+        "OutputConfig": {
+            "S3OutputPath": "s3://ml-async-111122223333/churn/out",
+            "S3FailurePath": "s3://ml-async-111122223333/churn/failed",
+            "KmsKeyId": {"Fn::GetAtt": ["EncryptionKey", "Arn"]},
+            "NotificationConfig": {"SuccessTopic": TOPIC.format("ok"), "ErrorTopic": TOPIC.format("failed")},
+        },
+        "ClientConfig": {"MaxConcurrentInvocationsPerInstance": "4"},
+    }
+    assert props(stack, "EndpointConfig")["ProductionVariants"][0]["InstanceType"] == "ml.m4.xlarge"
+    assert stack.outputs()["AsyncOutputS3Uri"] == "s3://ml-async-111122223333/churn/out"
+    assert "EndpointSecurityGroup" in stack.resources()
+    assert stack.failed_rules() == []
+
+
+@pytest.mark.parametrize(
+    ("action", "resource", "allowed"),
+    [
+        ("s3:PutObject", "arn:aws:s3:::ml-async-111122223333/churn/out/5b1c.out", True),
+        ("s3:PutObject", "arn:aws:s3:::ml-async-111122223333/churn/failed/5b1c.err", True),
+        ("s3:GetObject", "arn:aws:s3:::ml-requests-111122223333/churn/in/payload.json", True),
+        ("sns:Publish", "arn:aws:sns:eu-west-1:111122223333:async-ok", True),
+        ("sns:Publish", "arn:aws:sns:eu-west-1:111122223333:async-failed", True),
+        ("s3:PutObject", "arn:aws:s3:::ml-async-111122223333/churn/other/5b1c.out", False),
+        ("s3:PutObject", "arn:aws:s3:::ml-async-111122223333/churn/outside.out", False),
+        ("s3:PutObject", "arn:aws:s3:::ml-requests-111122223333/churn/in/payload.json", False),
+        ("s3:GetObject", "arn:aws:s3:::ml-async-111122223333/churn/out/5b1c.out", False),
+        ("sns:Publish", "arn:aws:sns:eu-west-1:111122223333:ops", False),
+    ],
+)
+def test_the_execution_role_writes_exactly_the_async_prefixes_and_publishes_to_exactly_the_topics(
+    deploy: Deploy, action: str, resource: str, allowed: bool
+) -> None:
+    stack = deploy(**ASYNC, AsyncFailureS3Uri="s3://ml-async-111122223333/churn/failed",
+                   AsyncInputS3Uri="s3://ml-requests-111122223333/churn/in",
+                   AsyncSuccessTopicArn=TOPIC.format("ok"), AsyncErrorTopicArn=TOPIC.format("failed"))  # fmt: skip
+    statements = props(stack, "ModelExecutionRole")["Policies"][0]["PolicyDocument"]["Statement"]
+    assert allows(statements, action, resource) is allowed
+
+
+def test_an_async_endpoint_scales_to_zero_on_its_backlog_and_back_out_when_requests_wait(deploy: Deploy) -> None:
+    stack = deploy(**ASYNC, ManagedInstanceScaling="true", ScalingMinInstanceCount="0",
+                   ScalingTargetBacklogPerInstance="3")  # fmt: skip
+    assert stack.failed_rules() == []
+    target = props(stack, "ScalableTarget")
+    assert (target["ScalableDimension"], target["MinCapacity"]) == ("sagemaker:variant:DesiredInstanceCount", "0")
+    name = "endpoint-5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f-async"
+    tracking = props(stack, "BacklogScalingPolicy")["TargetTrackingScalingPolicyConfiguration"]
+    assert tracking["CustomizedMetricSpecification"] == {
+        "MetricName": "ApproximateBacklogSizePerInstance", "Namespace": "AWS/SageMaker",
+        "Dimensions": [{"Name": "EndpointName", "Value": name}], "Statistic": "Average",
+    }  # fmt: skip
+    assert tracking["TargetValue"] == "3"
+    step = props(stack, "ScaleOutFromZeroPolicy")
+    assert step["StepScalingPolicyConfiguration"]["StepAdjustments"] == [
+        {"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}
+    ]
+    alarm = props(stack, "BacklogWithoutCapacityAlarm")
+    assert (alarm["MetricName"], alarm["Threshold"], alarm["ComparisonOperator"]) == (
+        "HasBacklogWithoutCapacity",
+        1,
+        "GreaterThanOrEqualToThreshold",
+    )
+    assert alarm["AlarmActions"] == [{"Ref": "ScaleOutFromZeroPolicy"}]
+    assert "InvocationsScalingPolicy" not in stack.resources()
+
+
+TYPE_REFUSALS = {
+    "Async without an output": ({**ARN_MODE, "EndpointType": "Async"}, "EndpointType Async writes every response to "
+                                "S3: set AsyncOutputS3Uri (s3://bucket/prefix)."),
+    "RealTime scaling to zero": ({**ARN_MODE, "ManagedInstanceScaling": "true", "ScalingMinInstanceCount": "0"},
+        "ScalingMinInstanceCount 0 (scale to zero) is for EndpointType Async, whose requests wait in a queue: a "
+        "RealTime endpoint needs an instance to answer. Set it to 1 or more."),
+    "RealTime without a VPC": ({"ModelPackageArn": PACKAGE_ARN}, "EndpointType RealTime and Async run instances in "
+        "your VPC: set VpcId and SubnetIds (or choose EndpointType Serverless, which runs outside it)."),
+    "RealTime with async settings": ({**ARN_MODE, "AsyncErrorTopicArn": TOPIC.format("failed")}, "Async* parameters "
+        "configure EndpointType Async: clear them, or set EndpointType to Async."),
+    "RealTime with provisioned concurrency": ({**ARN_MODE, "ServerlessProvisionedConcurrency": "2"},
+        "ServerlessProvisionedConcurrency configures EndpointType Serverless: clear it, or set EndpointType to "
+        "Serverless."),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("values", "message"), TYPE_REFUSALS.values(), ids=TYPE_REFUSALS.keys())
+def test_each_type_refuses_what_it_cannot_take(deploy: Deploy, values: dict[str, str], message: str) -> None:
+    assert deploy(**values).failed_rules() == [message]
