@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import pty
 import subprocess
@@ -10,6 +12,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
+
+import boto3
+import botocore.loaders
+import botocore.session
 
 from tests.support.local_aws import CREDENTIALS, REGION, client
 from tests.support.moto.bends import CustomResourceRuntime
@@ -100,10 +107,37 @@ def outputs(stack: dict[str, Any]) -> dict[str, str]:
 CLI = Path(sys.executable).parent / "sagemaker-endpoint"
 
 
+_SERVICE_MODELS = botocore.loaders.create_loader()
+_BOTO3_SESSION = boto3.Session
+
+
+def _sharing_service_models(region_name: str | None = None, profile_name: str | None = None) -> boto3.Session:
+    """A boto3 session as the command makes one, reading AWS's service models (megabytes of JSON) once per test
+    process rather than once per command."""
+    core = botocore.session.Session()
+    core.register_component("data_loader", _SERVICE_MODELS)
+    return _BOTO3_SESSION(region_name=region_name, profile_name=profile_name, botocore_session=core)
+
+
 def cli(aws: LocalAws, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(CLI), *args], cwd=ROOT, env=aws.cli_env(), capture_output=True, text=True, timeout=300, check=False
-    )
+    """The command as `sagemaker-endpoint ARGS` runs it, with the environment of `aws.cli_env()`, in this process:
+    a new interpreter per call cost the suite a second each. Its stdout and stderr are captured as a pipe would (not
+    a terminal: `run_on_terminal` runs the installed console script on one)."""
+    from generator.cli import main  # noqa: PLC0415
+
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        mock.patch.dict(os.environ, aws.cli_env()),
+        mock.patch.object(boto3, "Session", _sharing_service_models),
+        contextlib.chdir(ROOT),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        try:
+            code = main(list(args))
+        except SystemExit as stopped:  # argparse's usage errors
+            code = stopped.code if isinstance(stopped.code, int) else 2
+    return subprocess.CompletedProcess([str(CLI), *args], code, out.getvalue(), err.getvalue())
 
 
 def params(values: dict[str, str]) -> list[str]:

@@ -27,6 +27,9 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
 - CloudWatch's DescribeAlarmHistory is missing, though moto keeps each alarm's past states: it answers here with
   one StateUpdate item per state change, its HistoryData shaped as the CloudWatch API Reference's
   DescribeAlarmHistory example shows (`oldState`/`newState` with `stateValue`).
+- Not a gap but the suite's speed: moto parses every template with pure-Python PyYAML, several times per change
+  set, and ours is 100 KB. Each text is parsed once (`_parsed_once`) and handed out as a deep copy, so moto sees
+  exactly what its own parse gives.
 - Change sets, their execution and rollback, resource events and updates: moto_change_sets.py.
 - A registry account serving a workload account: cross_account.py.
 - StackSets and their instances: stack_sets.py.
@@ -35,6 +38,7 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import uuid
@@ -117,6 +121,7 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
     with ExitStack() as patches:
         for module in (cfn_models, cfn_responses):
             patches.enter_context(mock.patch.object(module, "yaml_tag_constructor", _yaml_tag_constructor))
+        patches.enter_context(mock.patch.object(yaml, "load", _parsed_once(yaml.load)))
         patches.enter_context(mock.patch.object(cfn_parsing, "clean_json", _dropping_no_value(cfn_parsing.clean_json)))
         patches.enter_context(
             mock.patch.object(FakeEndpoint, "cloudformation_name_type", staticmethod(lambda: "EndpointName"))
@@ -270,6 +275,22 @@ def _tls_bucket_permission(self: FakeBucket, action: str, resource: str) -> Any:
         return _bucket_permission(self, action, resource)
     finally:
         self.policy = original
+
+
+_PARSED: dict[str, Any] = {}
+
+
+def _parsed_once(load: Any) -> Any:
+    """yaml.load of moto's templates (a str, its Loader) from a cache of the first parse, copied each time."""
+
+    def load_once(stream: Any, Loader: Any = None) -> Any:  # yaml.load's own keyword
+        if Loader is not yaml.Loader or not isinstance(stream, str):
+            return load(stream, Loader=Loader)
+        if stream not in _PARSED:
+            _PARSED[stream] = load(stream, Loader=Loader)
+        return copy.deepcopy(_PARSED[stream])
+
+    return load_once
 
 
 def _yaml_tag_constructor(loader: yaml.Loader, tag: str, node: yaml.Node) -> Any:
