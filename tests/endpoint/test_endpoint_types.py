@@ -237,3 +237,23 @@ TYPE_REFUSALS = {
 @pytest.mark.parametrize(("values", "message"), TYPE_REFUSALS.values(), ids=TYPE_REFUSALS.keys())
 def test_each_type_refuses_what_it_cannot_take(deploy: Deploy, values: dict[str, str], message: str) -> None:
     assert deploy(**values).failed_rules() == [message]
+
+
+@pytest.mark.parametrize("endpoint_type", ["Serverless", "Async"])
+def test_group_mode_and_deploy_on_approval_work_for_the_other_types_too(deploy: Deploy, endpoint_type: str) -> None:
+    approval = {
+        "ModelPackageGroupName": "churn", "ResolverCodeS3Bucket": "artifacts-111122223333",
+        "DeployOnApproval": "true", "DeploymentRoleArn": "arn:aws:iam::111122223333:role/deployer",
+    }  # fmt: skip
+    typed = (
+        {"EndpointType": "Serverless", "EnableNetworkIsolation": "false"}
+        if endpoint_type == "Serverless"
+        else {**VPC, "EndpointType": "Async", "AsyncOutputS3Uri": "s3://ml-async-111122223333/out"}
+    )
+    stack = deploy(**approval, **typed)
+    assert stack.failed_rules() == []
+    resources = stack.resources()
+    assert {"LatestApprovedModelPackage", "ApprovalRule", "ApprovalQueue", "ApprovalUpdaterFunction"} <= set(resources)
+    container = props(stack, "Model")["PrimaryContainer"]
+    assert container["ModelPackageName"] == {"Fn::GetAtt": ["LatestApprovedModelPackage", "ModelPackageArn"]}
+    assert stack.outputs()["ModelPackageArn"] == container["ModelPackageName"]
