@@ -257,7 +257,8 @@ class _OneLineErrors(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _OneLineErrors(
         prog=PROG,
-        description="Render, plan, deploy and destroy a SageMaker real-time endpoint with CloudFormation.",
+        description="Render, plan, deploy and destroy a SageMaker endpoint (real-time, serverless or asynchronous) "
+        "with CloudFormation, one stack or a fleet.",
     )
     commands = parser.add_subparsers(
         dest="command",

@@ -24,8 +24,9 @@ from generator.endpoint.rules import add_rules
 from generator.endpoint.tags import add_resource_tags
 
 DESCRIPTION = (
-    "SageMaker real-time endpoint in your VPC from a model package ARN or the latest Approved package of a "
-    "model package group, with KMS encryption, optional data capture and a least-privilege execution role."
+    "SageMaker endpoint (real-time or asynchronous in your VPC, or serverless) from a model package ARN or the latest "
+    "Approved package of a model package group, with KMS encryption, optional data capture and a least-privilege "
+    "execution role."
 )
 
 
