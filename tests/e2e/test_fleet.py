@@ -1,6 +1,7 @@
 """A fleet of one account in two Regions, through the command, on the local moto (StackSets bent to behave as
 documented: tests/support/moto/stack_sets.py): deploy with per-Region overrides, outputs, an update of one
-parameter, destroy."""
+parameter, destroy. The second Region follows its own registry's group (group mode by override), so the command
+puts the resolver's zip in that Region's bucket and points that Region's instances at it."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ SECOND = "eu-central-1"
 NAME = "churn-fleet"
 
 
-def _second_region(aws: LocalAws) -> dict[str, str]:
-    """A VPC and a package of the second Region: packages are regional, and so are subnets."""
+def _second_region(aws: LocalAws) -> tuple[dict[str, str], str]:
+    """A VPC and a group of the second Region (packages are regional, and so are subnets); its newest Approved."""
     ec2 = _client_in(aws, "ec2")
     vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.1.0/24", AvailabilityZone=f"{SECOND}a")["Subnet"]
-    (package,) = register_versions(_client_in(aws, "sagemaker"), "churn", ["Approved"])
-    return {"VpcId": vpc, "SubnetIds": subnet["SubnetId"], "ModelPackageArn": package}
+    *_, newest = register_versions(_client_in(aws, "sagemaker"), "churn", ["Approved", "Approved", "Rejected"])[:2]
+    values = {"VpcId": vpc, "SubnetIds": subnet["SubnetId"], "ModelPackageArn": "", "ModelPackageGroupName": "churn"}
+    return values, newest
 
 
 def _client_in(aws: LocalAws, service: str) -> Any:
@@ -49,7 +51,7 @@ def _stack_parameters(aws: LocalAws, stack_id: str, region: str) -> dict[str, st
 
 
 def test_a_fleet_in_two_regions_is_deployed_read_updated_and_destroyed(aws: LocalAws) -> None:
-    second = _second_region(aws)
+    second, resolved = _second_region(aws)
     overrides = [arg for key, value in second.items() for arg in ("--override", f"{SECOND}:{key}={value}")]
     home = {"VpcId": aws.vpc_id, "SubnetIds": ",".join(aws.subnet_ids), "ModelPackageArn": aws.versions[0]}
     home_params = [arg for key, value in home.items() for arg in ("--param", f"{key}={value}")]
@@ -67,12 +69,16 @@ def test_a_fleet_in_two_regions_is_deployed_read_updated_and_destroyed(aws: Loca
         assert endpoint["EndpointStatus"] == "InService"
         assert instance["EndpointUrl"].endswith(f"/endpoints/{instance['EndpointName']}/invocations")
     assert created[REGION]["ModelPackageArn"] == aws.versions[0]
-    assert created[SECOND]["ModelPackageArn"] == second["ModelPackageArn"]  # the Region's override
+    assert created[SECOND]["ModelPackageArn"] == resolved  # its own group's newest Approved, resolved there
 
     listed = aws.client("cloudformation").list_stack_instances(StackSetName=NAME)["Summaries"]
     stacks = {s["Region"]: s["StackId"] for s in listed}
     assert all(stack.split("/")[1].startswith(f"StackSet-{NAME}-") for stack in stacks.values())
-    assert _stack_parameters(aws, stacks[SECOND], SECOND)["VpcId"] == second["VpcId"]
+    in_second = _stack_parameters(aws, stacks[SECOND], SECOND)
+    assert in_second["VpcId"] == second["VpcId"]
+    bucket = f"sagemaker-endpoint-artifacts-{ACCOUNT}-{SECOND}"  # the zip in the function's own Region
+    assert in_second["ResolverCodeS3Bucket"] == bucket
+    assert _client_in(aws, "s3").head_object(Bucket=bucket, Key=in_second["ResolverCodeS3Key"])["ContentLength"] > 0
 
     again = _fleet(aws, *deploy)
     assert "No changes" in again.stderr, again.stderr
@@ -82,7 +88,7 @@ def test_a_fleet_in_two_regions_is_deployed_read_updated_and_destroyed(aws: Loca
     for region, stack_id in stacks.items():
         values = _stack_parameters(aws, stack_id, region)
         assert values["ScalingMaxInstanceCount"] == "6"
-        assert values["ModelPackageArn"] == (aws.versions[0] if region == REGION else second["ModelPackageArn"])
+        assert values["ModelPackageArn"] == (aws.versions[0] if region == REGION else "")
 
     assert _instances_by_region(_fleet(aws, "outputs")) == updated
 

@@ -108,18 +108,28 @@ def _stack_set_values(context: DeployContext, request: FleetRequest, existing: d
 
 
 def _resolver_code(fleet: _Fleet, values: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Group mode without a code bucket of the user's: the zip in every Region, each Region's bucket an override."""
+    """The Regions in group mode (by the stack set's value or a Region's override) without a code bucket of the
+    user's: the zip in each, each Region's bucket an override."""
     request = fleet.request
-    if not values.get(GROUP) or CODE_BUCKET in request.given or any(o.key == CODE_BUCKET for o in request.overrides):
+    if CODE_BUCKET in request.given or any(o.key == CODE_BUCKET for o in request.overrides):
+        return {}
+    regions = [r for r in request.regions if _group_mode_in(request, values, r)]
+    if not regions:
         return {}
     aws = fleet.context.aws
     own, partition = aws.identity
     paths = _org_paths(fleet) if request.model == SERVICE_MANAGED else []
     readers = readers_of(request.accounts, own, partition, paths)
-    key, buckets = upload_resolver_everywhere(aws, fleet.context.console, request.regions, readers)
+    key, buckets = upload_resolver_everywhere(aws, fleet.context.console, regions, readers)
     values[CODE_KEY] = key
-    values[CODE_BUCKET] = buckets[request.regions[0]]
+    values[CODE_BUCKET] = buckets[regions[0]]
     return {region: {CODE_BUCKET: bucket} for region, bucket in buckets.items()}
+
+
+def _group_mode_in(request: FleetRequest, values: dict[str, str], region: str) -> bool:
+    """A group for some instance of the Region: the stack set's, or an override's of the Region or an account."""
+    overridden = [o.value for o in request.overrides if o.region == region and o.key == GROUP]
+    return any(overridden) or (bool(values.get(GROUP)) and not overridden)
 
 
 def _org_paths(fleet: _Fleet) -> list[str]:

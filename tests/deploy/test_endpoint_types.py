@@ -1,5 +1,6 @@
-"""A change of EndpointType: said before the plan, and refused before any change when a fixed EndpointName would
-make CloudFormation update in place what SageMaker cannot convert."""
+"""Endpoint types in the deploy client: what a type cannot have refused before any AWS call; a change of type
+refused before any change when a fixed EndpointName would make CloudFormation update in place what SageMaker
+cannot convert."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from generator.cli import main
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
 from generator.deploy.context import DeployContext
@@ -49,4 +51,29 @@ def test_a_type_change_that_keeps_a_fixed_endpoint_name_is_refused_before_any_ch
         "EndpointType changes from RealTime to Serverless but EndpointName stays 'churn-prod': SageMaker cannot "
         "convert an endpoint to another type, and the new one cannot take the old one's name while it exists. Give "
         "a new EndpointName (or clear it), and deploy with --allow-endpoint-replacement."
+    ]
+
+
+def test_what_a_serverless_endpoint_cannot_have_exits_2_before_any_aws_call(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_aws(*_: object, **__: object) -> None:
+        raise AssertionError("an AWS session was made for input that was bad offline")
+
+    monkeypatch.setattr(boto3, "Session", no_aws)
+    code = main([
+        "deploy", "--stack-name", "churn", "--region", "eu-west-1", "--param", "EndpointType=Serverless",
+        "--param", "ModelPackageArn=arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3",
+        "--param", "VpcId=vpc-0123456789abcdef0", "--param", "SubnetIds=subnet-0aaaaaaaaaaaaaaaa",
+        "--param", "EnableNetworkIsolation=true", "--param", "ServerlessProvisionedConcurrency=120",
+        "--param", "ServerlessMaxConcurrency=100",
+    ])  # fmt: skip
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: Serverless endpoints run outside your VPC (SageMaker supports no VPC configuration for them): clear "
+        "VpcId and SubnetIds, or choose EndpointType RealTime.",
+        "error: Serverless endpoints do not support network isolation: set EnableNetworkIsolation to false to accept "
+        "that, or choose EndpointType RealTime.",
+        "error: ServerlessProvisionedConcurrency is above ServerlessMaxConcurrency: lower it, or raise the maximum.",
+        "3 problem(s) in the input; nothing was sent to AWS.",
     ]
