@@ -108,7 +108,7 @@ def _say_a_type_change(context: DeployContext, existing: DeployedStack, values: 
             [
                 f"EndpointType changes from {before} to {after} but EndpointName stays {name!r}: SageMaker cannot "
                 "convert an endpoint to another type, and the new one cannot take the old one's name while it "
-                f"exists. Give a new EndpointName (or clear it), and deploy with --allow-endpoint-replacement."
+                "exists. Give a new EndpointName (or clear it), and deploy with --allow-endpoint-replacement."
             ]
         )
     context.console.line(
