@@ -194,6 +194,7 @@ def _fleet_request(args: argparse.Namespace) -> FleetRequest:
         failure_tolerance_percent=args.failure_tolerance_percent,
         region_order=getattr(args, "region_order", "sequential"),
         read_role_name=getattr(args, "read_role_name", None),
+        yes=getattr(args, "yes", False),
     )
 
 
@@ -324,7 +325,10 @@ def _add_fleet(commands: Any, aws: argparse.ArgumentParser) -> None:
     named, reading, rollout = _fleet_options(aws)
     _add_fleet_deploy(verbs, [named, reading, rollout])
     verbs.add_parser("outputs", parents=[named, reading], help="print every instance and its outputs as JSON")
-    verbs.add_parser("destroy", parents=[named, rollout], help="delete every instance, following it, then the StackSet")
+    destroy = verbs.add_parser(
+        "destroy", parents=[named, rollout], help="delete every instance, following it, then the StackSet"
+    )
+    destroy.add_argument("--yes", action="store_true", help="on a terminal, delete without asking")
 
 
 def _fleet_options(aws: argparse.ArgumentParser) -> tuple[argparse.ArgumentParser, ...]:
@@ -398,6 +402,7 @@ def _add_fleet_deploy(verbs: Any, parents: list[argparse.ArgumentParser]) -> Non
         default="sequential",
         help="Regions one after another (default) or at once",
     )
+    deploy.add_argument("--yes", action="store_true", help="on a terminal, apply the plan without asking")
 
 
 def _add_registry_policies(commands: Any) -> None:

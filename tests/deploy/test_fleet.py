@@ -228,3 +228,26 @@ def test_on_a_terminal_each_instance_line_comes_with_a_bar_of_the_instances_done
     assert f"{PEER}  {HOME}       RUNNING" in shown
     assert "instances" in shown
     assert "1/2" in shown  # the bar, redrawn as instances finish
+
+
+def test_on_a_terminal_destroy_asks_and_a_no_deletes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console as RichConsole  # noqa: PLC0415
+
+    err = io.StringIO()
+    console = Console(err)
+    console.rich = RichConsole(file=err, force_terminal=True, color_system=None, highlight=False, width=120)
+    monkeypatch.setattr("builtins.input", lambda: "n")
+    cloudformation = boto3.client("cloudformation", region_name=HOME)
+    name = {"StackSetName": "churn-fleet"}
+    with Stubber(cloudformation) as stub:  # a delete call would not be expected: it would fail the test
+        stub.add_response("describe_stack_set", {"StackSet": {"StackSetName": "churn-fleet", "Status": "ACTIVE"}}, name)
+        stub.add_response("list_stack_instances", {"Summaries": [{"Account": ACCOUNT, "Region": HOME}]}, name)
+        context = DeployContext(
+            Aws(HOME, clients={"cloudformation": cloudformation}), load_template(), console, io.StringIO()
+        )
+        code = fleet.destroy(context, FleetRequest("churn-fleet", []))
+        stub.assert_no_pending_responses()
+    assert code == 1
+    shown = err.getvalue()
+    assert "Delete stack set churn-fleet and its 1 instance(s), with their endpoints? [y/N]" in shown
+    assert "Not executed: nothing was changed." in shown

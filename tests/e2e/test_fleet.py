@@ -83,7 +83,9 @@ def test_a_fleet_in_two_regions_is_deployed_read_updated_and_destroyed(aws: Loca
     again = _fleet(aws, *deploy)
     assert "No changes" in again.stderr, again.stderr
 
-    updated = _instances_by_region(_fleet(aws, *deploy, "--param", "ScalingMaxInstanceCount=6"))
+    update = _fleet(aws, *deploy, "--param", "ScalingMaxInstanceCount=6")
+    assert "  ~    update the stack set and every instance: ScalingMaxInstanceCount" in update.stderr
+    updated = _instances_by_region(update)
     assert {i["Status"] for i in updated.values()} == {"CURRENT"}
     for region, stack_id in stacks.items():
         values = _stack_parameters(aws, stack_id, region)

@@ -45,6 +45,7 @@ class FleetRequest:
     failure_tolerance_percent: int = 0
     region_order: str = "sequential"
     read_role_name: str | None = None
+    yes: bool = False  # on a terminal, apply (or destroy) without asking
 
     @property
     def model(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.deploy import checks
 from generator.deploy.artifacts_bucket import ArtifactsBucket
+from generator.deploy.console import Console
 from generator.deploy.context import EXIT_FAILED, EXIT_OK, DeployContext, DeployFailed
 from generator.deploy.fleet.code import readers_of, upload_resolver_everywhere
 from generator.deploy.fleet.instances import FleetReader
@@ -34,7 +35,8 @@ class _Fleet:
 
 
 def deploy(context: DeployContext, request: FleetRequest) -> int:
-    """Create or update the stack set, then create the missing instances and update changed overrides."""
+    """Show what changes (the stack set, the instances to create, the overrides to update), ask on a terminal,
+    then apply it: the stack set first, then the instances."""
     check_fleet_request(request, context.template)
     fleet = _Fleet(context, request, StackSets(context.aws, context.console, delegated_admin=request.delegated_admin))
     existing = fleet.stack_sets.describe(fleet.name)
@@ -44,12 +46,41 @@ def deploy(context: DeployContext, request: FleetRequest) -> int:
             f"change: deploy a new one under another name, or use --permission-model to match it"
         )
     values = _stack_set_values(context, request, existing)
-    per_region = _resolver_code(fleet, values)
-    outcomes = _apply_stack_set(fleet, existing, values)
-    outcomes += _apply_instances(fleet, desired(request, per_region))
-    if not outcomes and existing:
+    plan = _plan(fleet, existing, values, desired(request, _resolver_code(fleet, values)))
+    if plan.empty:
         context.console.success(f"No changes: stack set {fleet.name} and its instances already match.")
+        return _report(fleet, [])
+    plan.show(context.console, fleet.name)
+    if context.console.is_terminal and not request.yes and not context.console.confirm("Apply it to the fleet?"):
+        context.console.line("Not executed: nothing was changed.")
+        return EXIT_FAILED
+    outcomes = _apply_stack_set(fleet, plan, values)
+    outcomes += [_run_batch(fleet, "create_stack_instances", b, "Creating instances:") for b in plan.creates]
+    outcomes += [_run_batch(fleet, "update_stack_instances", b, "Updating overrides:") for b in plan.updates]
     return _report(fleet, outcomes)
+
+
+@dataclass
+class _FleetPlan:
+    stack_set: str  # "create", "update", or "" when it stays as it is
+    changed: list[str]  # what changes in it: the template, parameters by name, its roles
+    creates: list[Batch]
+    updates: list[Batch]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.stack_set or self.creates or self.updates)
+
+    def show(self, console: Console, name: str) -> None:
+        console.line(f"Plan for stack set {name}:", "bold")
+        if self.stack_set == "create":
+            console.line("  +    create the stack set")
+        elif self.stack_set:
+            console.line(f"  ~    update the stack set and every instance: {', '.join(self.changed)}")
+        for batch in self.creates:
+            console.line(f"  +    create instances: {batch.shown}")
+        for batch in self.updates:
+            console.line(f"  ~    update instances' overrides: {batch.shown}")
 
 
 def outputs(context: DeployContext, name: str, read_role: str | None, *, delegated_admin: bool = False) -> int:
@@ -68,6 +99,10 @@ def destroy(context: DeployContext, request: FleetRequest) -> int:
         context.console.success(f"No stack set named {name} in {context.aws.region_name}: nothing to delete.")
         return EXIT_OK
     instances = stack_sets.instances(name)
+    question = f"Delete stack set {name} and its {len(instances)} instance(s), with their endpoints?"
+    if context.console.is_terminal and not request.yes and not context.console.confirm(question):
+        context.console.line("Not executed: nothing was changed.")
+        return EXIT_FAILED
     if instances:
         regions = list(dict.fromkeys(i["Region"] for i in instances))
         ous = sorted({i["OrganizationalUnitId"] for i in instances if i.get("OrganizationalUnitId")})
@@ -141,54 +176,66 @@ def _org_paths(fleet: _Fleet) -> list[str]:
     ]
 
 
-def _apply_stack_set(fleet: _Fleet, existing: dict[str, Any] | None, values: dict[str, str]) -> list[OperationOutcome]:
-    context, request = fleet.context, fleet.request
-    parameters = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
-    roles: dict[str, str] = {}
+def _plan(
+    fleet: _Fleet,
+    existing: dict[str, Any] | None,
+    values: dict[str, str],
+    places: dict[tuple[str | None, str], dict[str, str]],
+) -> _FleetPlan:
+    """What differs from what StackSets holds; read only. An OU's Regions are always created: that adds the accounts
+    that joined it since (CloudFormation skips the instances that exist)."""
+    request, stack_sets = fleet.request, fleet.stack_sets
+    if existing is None:
+        return _FleetPlan("create", [], batches(request, places), [])
+    held = {p["ParameterKey"]: p.get("ParameterValue", "") for p in existing.get("Parameters") or []}
+    changed = ["the template"] if existing.get("TemplateBody") != fleet.context.template.body else []
+    changed += [name for name in sorted(set(held) | set(values)) if held.get(name) != values.get(name)]
+    changed += [key for key, value in _roles(request).items() if existing.get(key) != value]
+    present = {(i["Account"], i["Region"]) for i in stack_sets.instances(fleet.name)}
+    service = request.model == SERVICE_MANAGED
+    missing = {p: o for p, o in places.items() if service or p not in present}
+    overridden = {}
+    for (account, region), overrides in places.items():
+        held_overrides = [
+            stack_sets.overrides(fleet.name, a, r) for a, r in present if r == region and account in (None, a)
+        ]
+        if any(h != overrides for h in held_overrides):
+            overridden[(account, region)] = overrides
+    return _FleetPlan("update" if changed else "", changed, batches(request, missing), batches(request, overridden))
+
+
+def _roles(request: FleetRequest) -> dict[str, str]:
+    roles = {}
     if request.administration_role_arn:
         roles["AdministrationRoleARN"] = request.administration_role_arn
     if request.execution_role_name:
         roles["ExecutionRoleName"] = request.execution_role_name
-    if existing is None:
-        source = template_source(context, ArtifactsBucket(context.aws, None))
-        model: dict[str, Any] = {"PermissionModel": MODELS[request.model]}
+    return roles
+
+
+def _apply_stack_set(fleet: _Fleet, plan: _FleetPlan, values: dict[str, str]) -> list[OperationOutcome]:
+    context, request = fleet.context, fleet.request
+    if not plan.stack_set:
+        return []
+    source = template_source(context, ArtifactsBucket(context.aws, None))
+    parameters = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
+    settings: dict[str, Any] = {"Parameters": parameters, "Capabilities": context.template.capabilities}
+    settings |= _roles(request)
+    if plan.stack_set == "create":
+        settings["PermissionModel"] = MODELS[request.model]
         if request.model == SERVICE_MANAGED:  # new accounts of an OU get no Region's overrides: deploy them again
-            model["AutoDeployment"] = {"Enabled": False}
-        settings = {"Parameters": parameters, "Capabilities": context.template.capabilities, **roles, **model}
+            settings["AutoDeployment"] = {"Enabled": False}
         fleet.stack_sets.create(
             {"StackSetName": fleet.name, "Description": "sagemaker-endpoint fleet", **source, **settings}
         )
         context.console.line(f"Stack set {fleet.name}: created ({request.model}).")
         return []
-    held = {p["ParameterKey"]: p.get("ParameterValue", "") for p in existing.get("Parameters") or []}
-    roles_changed = any(existing.get(key) != value for key, value in roles.items())
-    if existing.get("TemplateBody") == context.template.body and held == values and not roles_changed:
-        return []
-    source = template_source(context, ArtifactsBucket(context.aws, None))
-    arguments: dict[str, Any] = {**source, "Parameters": parameters, "Capabilities": context.template.capabilities}
-    arguments |= {**roles, "OperationPreferences": {**preferences(request), "RegionOrder": request.regions}}
-    return [fleet.stack_sets.run("update_stack_set", fleet.name, arguments, "Updating the stack set and its instances")]
-
-
-def _apply_instances(fleet: _Fleet, places: dict[tuple[str | None, str], dict[str, str]]) -> list[OperationOutcome]:
-    """Create what is missing, then update the overrides that differ; an OU's Regions are always created, which
-    adds the accounts that joined it since (CloudFormation skips the instances that exist)."""
-    request, stack_sets = fleet.request, fleet.stack_sets
-    present = {(i["Account"], i["Region"]) for i in stack_sets.instances(fleet.name)}
-    service = request.model == SERVICE_MANAGED
-    missing = {p: o for p, o in places.items() if service or p not in present}
-    changed = {}
-    for (account, region), overrides in places.items():
-        held = [stack_sets.overrides(fleet.name, a, r) for a, r in present if r == region and account in (None, a)]
-        if any(h != overrides for h in held):
-            changed[(account, region)] = overrides
-    outcomes = [
-        _run_batch(fleet, "create_stack_instances", b, "Creating instances:") for b in batches(request, missing)
+    settings["OperationPreferences"] = {**preferences(request), "RegionOrder": request.regions}
+    return [
+        fleet.stack_sets.run(
+            "update_stack_set", fleet.name, {**source, **settings}, "Updating the stack set and its instances"
+        )
     ]
-    outcomes += [
-        _run_batch(fleet, "update_stack_instances", b, "Updating overrides:") for b in batches(request, changed)
-    ]
-    return outcomes
 
 
 def _run_batch(fleet: _Fleet, verb: str, batch: Batch, what: str) -> OperationOutcome:
