@@ -1,7 +1,8 @@
 """The stack's CloudWatch dashboard, and its URL as an output.
 
 Its body is generated last, from the template's own resources: the endpoint's and variant's names, the functions'
-error metrics, every alarm the template declares (each only where its Condition holds) and the approval queues.
+error metrics, every alarm the template declares (each only where its Condition holds), the approval queues, and an
+asynchronous endpoint's request queue.
 So it cannot drift from what the stack makes. `layout_table()` draws its layout for docs/operations.md.
 """
 
@@ -83,11 +84,27 @@ def approval_widgets() -> list[Widget]:
     ]  # fmt: skip
 
 
+def async_widgets() -> list[Widget]:
+    """An asynchronous endpoint's queue: what waits, per instance, and whether it waits with no instance at all."""
+    endpoint = ["EndpointName", "${Endpoint}"]
+    common = {"region": "${AWS::Region}", "view": "timeSeries", "period": 60, "stat": "Average"}
+    return [
+        Widget("Async requests waiting", {**common, "metrics": [
+            [SAGEMAKER, "ApproximateBacklogSize", *endpoint, {"label": "waiting"}],
+            [SAGEMAKER, "ApproximateBacklogSizePerInstance", *endpoint, {"label": "waiting per instance"}],
+        ]}, only_with="EndpointType Async"),
+        Widget("Async requests waiting with no instance", {**common, "metrics": [
+            [SAGEMAKER, "HasBacklogWithoutCapacity", *endpoint, {"label": "1: waiting, no instance"}],
+        ]}, only_with="EndpointType Async"),
+    ]  # fmt: skip
+
+
 def add_dashboard(stack: EndpointStack) -> Dashboard:
     """The dashboard named `sagemaker-endpoint-<stack>`, and the DashboardUrl output where a console is known."""
-    endpoint, approval = endpoint_widgets(), approval_widgets()
-    placed = [widget.placed(i) for i, widget in enumerate(endpoint + approval)]
-    widgets, approval_text = _json(placed[: len(endpoint)]), _json(placed[len(endpoint) :])
+    endpoint, approval, asynchronous = endpoint_widgets(), approval_widgets(), async_widgets()
+    placed = [widget.placed(i) for i, widget in enumerate(endpoint + approval + asynchronous)]
+    widgets, approval_text = _json(placed[: len(endpoint)]), _json(placed[len(endpoint) : -len(asynchronous)])
+    async_text = _json(placed[-len(asynchronous) :])
     on = stack.conditions.deploy_on_approval
     queues = {name: GetAtt(stack.template.resources[title], "QueueName") for name, title in QUEUES.items()}
     variables = {
@@ -96,12 +113,15 @@ def add_dashboard(stack: EndpointStack) -> Dashboard:
         "InstanceBounds": _instance_bounds(stack),
         "Alarms": _alarm_list(stack),
         "ApprovalWidgets": If(on, Sub("," + approval_text[1:-1], **queues), ""),
+        "AsyncWidgets": If(
+            stack.conditions.asynchronous, Sub("," + async_text[1:-1], Endpoint=stack.endpoint_name), ""
+        ),
     }
     dashboard = stack.template.add_resource(
         Dashboard(
             "Dashboard",
             DashboardName=Sub(f"{NAME_PREFIX}${{AWS::StackName}}"),
-            DashboardBody=Sub('{"widgets":' + widgets[:-1] + "${ApprovalWidgets}]}", **variables),
+            DashboardBody=Sub('{"widgets":' + widgets[:-1] + "${ApprovalWidgets}${AsyncWidgets}]}", **variables),
         )
     )
     _add_url_output(stack, dashboard)
@@ -162,7 +182,7 @@ def _add_url_output(stack: EndpointStack, dashboard: Dashboard) -> None:
 
 def layout_table() -> str:
     """The dashboard's layout as a Markdown table, rows top to bottom (docs/operations.md shows it)."""
-    widgets = [*endpoint_widgets(), *approval_widgets()]
+    widgets = [*endpoint_widgets(), *approval_widgets(), *async_widgets()]
     lines = ["| Row | Left | Right |", "|---|---|---|"]
     for row in range(0, len(widgets), 2):
         cells = [w.title + (f" (with `{w.only_with}`)" if w.only_with else "") for w in widgets[row : row + 2]]

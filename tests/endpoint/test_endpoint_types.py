@@ -4,6 +4,7 @@ can scale to zero. Each invalid combination is refused by a Rule before anything
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -257,3 +258,18 @@ def test_group_mode_and_deploy_on_approval_work_for_the_other_types_too(deploy: 
     container = props(stack, "Model")["PrimaryContainer"]
     assert container["ModelPackageName"] == {"Fn::GetAtt": ["LatestApprovedModelPackage", "ModelPackageArn"]}
     assert stack.outputs()["ModelPackageArn"] == container["ModelPackageName"]
+
+
+def test_an_async_stacks_dashboard_shows_its_request_queue_and_no_other_stack_does(deploy: Deploy) -> None:
+    from tests.support.template_eval import as_text  # noqa: PLC0415
+
+    def titles_and_metrics(stack: Evaluator) -> tuple[list[str], set[str]]:
+        widgets = json.loads(as_text(props(stack, "Dashboard")["DashboardBody"]))["widgets"]
+        metrics = {m[1] for w in widgets if w["type"] == "metric" for m in w["properties"]["metrics"] if len(m) > 1}
+        return [w["properties"]["title"] for w in widgets], metrics
+
+    titles, metrics = titles_and_metrics(deploy(**ASYNC))
+    assert titles[-2:] == ["Async requests waiting", "Async requests waiting with no instance"]
+    assert {"ApproximateBacklogSize", "ApproximateBacklogSizePerInstance", "HasBacklogWithoutCapacity"} <= metrics
+    for other in (ARN_MODE, SERVERLESS):
+        assert "Async requests waiting" not in titles_and_metrics(deploy(**other))[0]
