@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from generator.endpoint.template import build_template
@@ -41,3 +42,13 @@ def deploy(template: dict[str, Any]) -> Callable[..., Evaluator]:
         return Evaluator(template, values)
 
     return evaluate
+
+
+@pytest.fixture
+def no_aws_session(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any boto3 session fails the test: for input that must be refused before any AWS call."""
+
+    def no_aws(*_: object, **__: object) -> None:
+        raise AssertionError("an AWS session was made for input that was bad offline")
+
+    monkeypatch.setattr(boto3, "Session", no_aws)

@@ -33,6 +33,9 @@ def artifacts_bucket_name(account: str = "${AWS::AccountId}", region: str = "${A
     return f"{ARTIFACTS_BUCKET_PREFIX}{account}-{region}"
 
 
+# The role in each fleet account that `fleet outputs` assumes, which templates/stackset-execution-role.yaml creates.
+FLEET_READER_ROLE = "sagemaker-endpoint-fleet-reader"
+
 # Every role the endpoint template creates lives under this path, so a deployer role can create and pass only these.
 ROLE_PATH = "/sagemaker-endpoint/"
 # The deployer role's own path: not under ROLE_PATH, so it cannot edit itself.

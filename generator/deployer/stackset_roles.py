@@ -21,7 +21,7 @@ from troposphere.iam import Policy, Role
 from generator.cfn.conditions import add_named_condition, is_empty
 from generator.cfn.iam import allow, policy_document
 from generator.cfn.parameters import optional_parameter
-from generator.common.names import ARTIFACTS_BUCKET_PREFIX, Service, arn_pattern
+from generator.common.names import ARTIFACTS_BUCKET_PREFIX, FLEET_READER_ROLE, Service, arn_pattern
 from generator.common.patterns import ACCOUNT, POLICY_ARN, required
 from generator.deployer.permissions import SERVICE_CATALOG_STACKS, SERVICE_CATALOG_TEMPLATES, DeployerPolicy, Grant
 from generator.deployer.role_template import add_deployer_role
@@ -30,7 +30,6 @@ ADMINISTRATION_ROLE, EXECUTION_ROLE = (
     "AWSCloudFormationStackSetAdministrationRole",
     "AWSCloudFormationStackSetExecutionRole",
 )
-READER_ROLE = "sagemaker-endpoint-fleet-reader"  # generator.deploy.fleet.instances.READER_ROLE
 INSTANCE_STACKS = "stack/StackSet-*/*"  # how StackSets names the stacks of its instances
 ROLE_NAME = r"^[\w+=,.@-]{1,64}$"
 # What StackSets does with the execution role besides the template's resources: manage the instance's stack.
@@ -103,7 +102,7 @@ def build_execution_role_template(policy: DeployerPolicy) -> Template:
     )
     _, execution = _role_name_parameters(template)
     reader = template.add_parameter(
-        Parameter("ReaderRoleName", Type="String", Default=READER_ROLE, AllowedPattern=ROLE_NAME,
+        Parameter("ReaderRoleName", Type="String", Default=FLEET_READER_ROLE, AllowedPattern=ROLE_NAME,
                   Description="The role `fleet outputs` assumes to read this account's instances.")
     )  # fmt: skip
     administration_role = Sub("arn:${AWS::Partition}:iam::${AdministratorAccountId}:role/${AdministrationRoleName}")

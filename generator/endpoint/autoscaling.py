@@ -84,15 +84,17 @@ def add_autoscaling(stack: EndpointStack, endpoint: Endpoint) -> ScalableTarget:
 
 
 def _add_tracking_policy(
-    stack: EndpointStack, title: str, condition: str, target: ScalableTarget, name: str, **tracking: object
+    stack: EndpointStack,
+    title: str,
+    condition: str,
+    target: ScalableTarget,
+    name: str,
+    *,
+    metric: PredefinedMetricSpecification | CustomizedMetricSpecification,
+    value: object,
 ) -> ScalingPolicy:
     params = stack.params
-    metric = tracking["metric"]
-    kind = (
-        "CustomizedMetricSpecification"
-        if isinstance(metric, CustomizedMetricSpecification)
-        else "PredefinedMetricSpecification"
-    )
+    kind = type(metric).__name__  # the configuration's property is named after the metric's type
     return stack.template.add_resource(
         ScalingPolicy(
             title,
@@ -102,7 +104,7 @@ def _add_tracking_policy(
             ScalingTargetId=Ref(target),
             TargetTrackingScalingPolicyConfiguration=TargetTrackingScalingPolicyConfiguration(
                 **{kind: metric},
-                TargetValue=tracking["value"],
+                TargetValue=value,
                 ScaleInCooldown=Ref(params.scaling_scale_in_cooldown_seconds),
                 ScaleOutCooldown=Ref(params.scaling_scale_out_cooldown_seconds),
             ),

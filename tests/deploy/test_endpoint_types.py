@@ -54,13 +54,8 @@ def test_a_type_change_that_keeps_a_fixed_endpoint_name_is_refused_before_any_ch
     ]
 
 
-def test_what_a_serverless_endpoint_cannot_have_exits_2_before_any_aws_call(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    def no_aws(*_: object, **__: object) -> None:
-        raise AssertionError("an AWS session was made for input that was bad offline")
-
-    monkeypatch.setattr(boto3, "Session", no_aws)
+@pytest.mark.usefixtures("no_aws_session")
+def test_what_a_serverless_endpoint_cannot_have_exits_2_before_any_aws_call(capsys: pytest.CaptureFixture[str]) -> None:
     code = main([
         "deploy", "--stack-name", "churn", "--region", "eu-west-1", "--param", "EndpointType=Serverless",
         "--param", "ModelPackageArn=arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3",

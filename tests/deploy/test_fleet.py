@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from rich.console import Console as RichConsole
 
 from generator.cli import main
 from generator.deploy.aws import Aws
@@ -27,13 +28,8 @@ HOME, OTHER = "eu-west-1", "us-east-1"
 ACCOUNT, PEER = "111122223333", "444455556666"
 
 
-def test_bad_input_exits_2_with_every_problem_before_any_aws_call(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    def no_aws(*_: object, **__: object) -> None:
-        raise AssertionError("an AWS session was made for input that was bad offline")
-
-    monkeypatch.setattr(boto3, "Session", no_aws)
+@pytest.mark.usefixtures("no_aws_session")
+def test_bad_input_exits_2_with_every_problem_before_any_aws_call(capsys: pytest.CaptureFixture[str]) -> None:
     code = main([
         "fleet", "deploy", "--stack-set-name", "churn-fleet", "--region", HOME,
         "--accounts", ACCOUNT, "--organizational-units", "ou-ab12-cdefgh34", "--regions", f"{HOME},{OTHER}",
@@ -138,6 +134,13 @@ def test_readers_are_nobody_for_a_fleet_of_this_account_and_the_ous_paths_for_an
     }
 
 
+def terminal_console(err: io.StringIO) -> Console:
+    """A console that takes `err` for a terminal, as a person's would be."""
+    console = Console(err)
+    console.rich = RichConsole(file=err, force_terminal=True, color_system=None, highlight=False, width=120)
+    return console
+
+
 def stubbed_context(client: Any, err: io.StringIO, out: io.StringIO) -> DeployContext:
     sts = boto3.client("sts", region_name=HOME)
     stub = Stubber(sts)
@@ -202,11 +205,8 @@ def test_an_instance_left_outdated_is_reported_in_the_json_and_named_with_exit_1
 
 
 def test_on_a_terminal_each_instance_line_comes_with_a_bar_of_the_instances_done() -> None:
-    from rich.console import Console as RichConsole  # noqa: PLC0415
-
     err = io.StringIO()
-    console = Console(err)
-    console.rich = RichConsole(file=err, force_terminal=True, color_system=None, highlight=False, width=120)
+    console = terminal_console(err)
     cloudformation = boto3.client("cloudformation", region_name=HOME)
     operation = {"StackSetName": "churn-fleet", "OperationId": "op-1"}
     with Stubber(cloudformation) as stub:
@@ -231,11 +231,8 @@ def test_on_a_terminal_each_instance_line_comes_with_a_bar_of_the_instances_done
 
 
 def test_on_a_terminal_destroy_asks_and_a_no_deletes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rich.console import Console as RichConsole  # noqa: PLC0415
-
     err = io.StringIO()
-    console = Console(err)
-    console.rich = RichConsole(file=err, force_terminal=True, color_system=None, highlight=False, width=120)
+    console = terminal_console(err)
     monkeypatch.setattr("builtins.input", lambda: "n")
     cloudformation = boto3.client("cloudformation", region_name=HOME)
     name = {"StackSetName": "churn-fleet"}

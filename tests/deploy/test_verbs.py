@@ -43,13 +43,8 @@ def context_with(stubbed: Any, err: io.StringIO, template: EndpointTemplate = SM
     return DeployContext(Aws("eu-west-1", clients={"cloudformation": stubbed}), template, Console(err), io.StringIO())
 
 
-def test_bad_input_exits_2_with_every_problem_before_any_aws_call(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    def no_aws(*_: object, **__: object) -> None:
-        raise AssertionError("an AWS session was made for input that was bad offline")
-
-    monkeypatch.setattr(boto3, "Session", no_aws)
+@pytest.mark.usefixtures("no_aws_session")
+def test_bad_input_exits_2_with_every_problem_before_any_aws_call(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["deploy", "--stack-name", "churn", "--region", "eu-west-1", "--param", "InstanceTyp=ml.m5.large",
                  "--param", "InitialInstanceCount=0", "--role-arn", "role"])  # fmt: skip
     problems = capsys.readouterr().err.splitlines()
@@ -96,13 +91,10 @@ def test_a_rolled_back_or_failed_operation_is_a_failure_naming_the_cause(status:
     assert err.getvalue().splitlines()[0] == "error: Model (AWS::SageMaker::Model) UPDATE_FAILED: Image not found"
 
 
+@pytest.mark.usefixtures("no_aws_session")
 def test_a_group_of_another_region_or_a_bad_registry_account_list_exits_2_before_any_aws_call(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    def no_aws(*_: object, **__: object) -> None:
-        raise AssertionError("an AWS session was made for input that was bad offline")
-
-    monkeypatch.setattr(boto3, "Session", no_aws)
     elsewhere = "arn:aws:sagemaker:us-east-1:444455556666:model-package-group/churn"
     group = f"ModelPackageGroupName={elsewhere}"
     code = main(["deploy", "--stack-name", "churn", "--region", "eu-west-1", "--param", group])

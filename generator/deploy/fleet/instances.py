@@ -13,6 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from generator.common.names import FLEET_READER_ROLE
 from generator.deploy.aws import Aws
 from generator.deploy.cloudformation import CloudFormation
 from generator.deploy.console import Console
@@ -20,7 +21,6 @@ from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.serving import check_serving
 from generator.deploy.template_file import EndpointTemplate
 
-READER_ROLE = "sagemaker-endpoint-fleet-reader"
 SESSION = "sagemaker-endpoint-fleet"
 
 
@@ -78,7 +78,7 @@ class FleetReader:
         own_account, partition = self.aws.identity
         role = None
         if report.account != own_account:
-            role = f"arn:{partition}:iam::{report.account}:role/{self.read_role or READER_ROLE}"
+            role = f"arn:{partition}:iam::{report.account}:role/{self.read_role or FLEET_READER_ROLE}"
         try:
             there = self.aws.assuming(role, report.region, SESSION) if role else self.aws.in_region(report.region)
             stack = CloudFormation(there.client("cloudformation")).describe(stack_id)

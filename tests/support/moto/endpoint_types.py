@@ -77,7 +77,33 @@ def _replacing(update: Any) -> Any:
     return update_or_replace
 
 
-class _ScalableTarget(CloudFormationModel):
+class _FromProperties(CloudFormationModel):
+    """A model made from its resource's properties alone, on create and on update alike (Application Auto Scaling's
+    calls are idempotent: registering or putting again replaces)."""
+
+    def __init__(self, account_id: str, region_name: str, properties: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,  # noqa: ARG003  # moto's interface
+        cloudformation_json: Any,
+        account_id: str,
+        region_name: str,
+        **_kwargs: Any,
+    ) -> Any:
+        return cls(account_id, region_name, cloudformation_json["Properties"])
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls, original_resource: Any, new_resource_name: str, cloudformation_json: Any, account_id: str,  # noqa: ARG003  # moto's interface
+        region_name: str,
+    ) -> Any:  # fmt: skip
+        return cls(account_id, region_name, cloudformation_json["Properties"])
+
+
+class _ScalableTarget(_FromProperties):
     """AWS::ApplicationAutoScaling::ScalableTarget, which moto's CloudFormation skips: registered as
     RegisterScalableTarget would. Ref is `<ResourceId>|<ScalableDimension>|<ServiceNamespace>`, the form the
     CloudFormation Template Reference gives for its return value."""
@@ -96,24 +122,6 @@ class _ScalableTarget(CloudFormationModel):
     def cloudformation_type() -> str:
         return "AWS::ApplicationAutoScaling::ScalableTarget"
 
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,  # noqa: ARG003  # moto's interface
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **_kwargs: Any,
-    ) -> _ScalableTarget:
-        return cls(account_id, region_name, cloudformation_json["Properties"])
-
-    @classmethod
-    def update_from_cloudformation_json(
-        cls, original_resource: Any, new_resource_name: str, cloudformation_json: Any, account_id: str,  # noqa: ARG003  # moto's interface
-        region_name: str,
-    ) -> _ScalableTarget:  # fmt: skip
-        return cls(account_id, region_name, cloudformation_json["Properties"])
-
     @property
     def physical_resource_id(self) -> str:
         return f"{self.resource_id}|{self.dimension}|{self.namespace}"
@@ -123,7 +131,7 @@ class _ScalableTarget(CloudFormationModel):
         backend.deregister_scalable_target(self.namespace, self.resource_id, self.dimension)
 
 
-class _ScalingPolicy(CloudFormationModel):
+class _ScalingPolicy(_FromProperties):
     """AWS::ApplicationAutoScaling::ScalingPolicy, which moto's CloudFormation skips: put as PutScalingPolicy
     would, on the target its ScalingTargetId names. Ref is the policy's ARN (Template Reference)."""
 
@@ -141,24 +149,6 @@ class _ScalingPolicy(CloudFormationModel):
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::ApplicationAutoScaling::ScalingPolicy"
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,  # noqa: ARG003  # moto's interface
-        cloudformation_json: Any,
-        account_id: str,
-        region_name: str,
-        **_kwargs: Any,
-    ) -> _ScalingPolicy:
-        return cls(account_id, region_name, cloudformation_json["Properties"])
-
-    @classmethod
-    def update_from_cloudformation_json(
-        cls, original_resource: Any, new_resource_name: str, cloudformation_json: Any, account_id: str,  # noqa: ARG003  # moto's interface
-        region_name: str,
-    ) -> _ScalingPolicy:  # fmt: skip
-        return cls(account_id, region_name, cloudformation_json["Properties"])
 
     @property
     def physical_resource_id(self) -> str:
