@@ -137,3 +137,14 @@ def test_on_a_terminal_a_summary_follows_with_states_in_colour() -> None:
     assert "\x1b[32mendpoint  InService\x1b[0m" in err  # green
     assert "\x1b[31malarm     churn-Disk-1A2B: ALARM\x1b[0m" in err  # red
     assert "instances AllTraffic: 2 of 3 desired" in err
+
+
+def test_an_alarm_with_insufficient_data_is_healthy_only_alarm_is_unhealthy() -> None:
+    """INSUFFICIENT_DATA is a new alarm, or a metric with no data points (an idle endpoint), not an outage, so it must
+    not page anyone: "This is the initial state of a new alarm ... This is normal and might not necessarily mean that
+    there is a problem" (https://docs.aws.amazon.com/autoscaling/application/userguide/cloudwatch-alarm-notifications.html);
+    DescribeAlarms' StateValue is OK, ALARM or INSUFFICIENT_DATA
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html)."""
+    code, report, err = run(stubbed("UPDATE_COMPLETE", "InService", "INSUFFICIENT_DATA"))
+    assert (code, err) == (0, "")
+    assert report["Alarms"] == {"churn-Disk-1A2B": "INSUFFICIENT_DATA"}
