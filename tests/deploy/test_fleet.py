@@ -152,7 +152,16 @@ def stubbed_context(client: Any, err: io.StringIO, out: io.StringIO) -> DeployCo
     return DeployContext(aws, load_template(), Console(err), out)
 
 
-def test_a_failed_deletion_names_each_instance_with_its_reason_exits_1_and_keeps_the_stack_set() -> None:
+@pytest.mark.parametrize(("operation_status", "tolerance"), [("FAILED", 0), ("SUCCEEDED", 50)])
+def test_a_failed_deletion_names_each_instance_with_its_reason_exits_1_and_keeps_the_stack_set(
+    operation_status: str, tolerance: int
+) -> None:
+    """With a failure tolerance above 0 the operation itself SUCCEEDED though an instance failed ("SUCCEEDED: The
+    operation completed ... without exceeding the failure tolerance", StackSetOperation Status,
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSetOperation.html): that instance is
+    still there, so no DeleteStackSet ("Before you can delete a StackSet, all its member stack instances must be
+    deleted", https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStackSet.html). None is
+    queued: the Stubber fails the test if it is called."""
     cloudformation = boto3.client("cloudformation", region_name=HOME)
     err, out = io.StringIO(), io.StringIO()
     name = {"StackSetName": "churn-fleet"}
@@ -165,16 +174,20 @@ def test_a_failed_deletion_names_each_instance_with_its_reason_exits_1_and_keeps
         stub.add_response("delete_stack_instances", {"OperationId": "op-1"}, {
             **name, "Accounts": [ACCOUNT, PEER], "Regions": [HOME, OTHER], "RetainStacks": False,
             "OperationPreferences": {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": [HOME, OTHER],
-                                     "FailureTolerancePercentage": 0, "MaxConcurrentCount": 1},
+                                     "FailureTolerancePercentage": tolerance, "MaxConcurrentCount": 1},
         })  # fmt: skip
         operation = {**name, "OperationId": "op-1"}
-        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": "FAILED"}}, operation)
+        stub.add_response(
+            "describe_stack_set_operation", {"StackSetOperation": {"Status": operation_status}}, operation
+        )
         reason = "ResourceLogicalId:EncryptionKey, ResourceType:AWS::KMS::Key, ResourceStatusReason:AccessDenied."
         stub.add_response("list_stack_set_operation_results", {"Summaries": [
             {"Account": ACCOUNT, "Region": HOME, "Status": "SUCCEEDED"},
             {"Account": PEER, "Region": OTHER, "Status": "FAILED", "StatusReason": reason},
         ]}, {**name, "OperationId": "op-1"})  # fmt: skip
-        code = fleet.destroy(stubbed_context(cloudformation, err, out), FleetRequest("churn-fleet", []))
+        request = FleetRequest("churn-fleet", [], failure_tolerance_percent=tolerance)
+        code = fleet.destroy(stubbed_context(cloudformation, err, out), request)
+        stub.assert_no_pending_responses()
     assert code == 1
     lines = err.getvalue().splitlines()
     assert lines[0] == "Deleting 2 instance(s) (operation op-1)"
@@ -248,3 +261,26 @@ def test_on_a_terminal_destroy_asks_and_a_no_deletes_nothing(monkeypatch: pytest
     shown = err.getvalue()
     assert "Delete stack set churn-fleet and its 1 instance(s), with their endpoints? [y/N]" in shown
     assert "Not executed: nothing was changed." in shown
+
+
+def test_once_every_instance_is_deleted_the_stack_set_is_deleted_too() -> None:
+    cloudformation = boto3.client("cloudformation", region_name=HOME)
+    err = io.StringIO()
+    name = {"StackSetName": "churn-fleet"}
+    with Stubber(cloudformation) as stub:
+        stub.add_response("describe_stack_set", {"StackSet": {"StackSetName": "churn-fleet", "Status": "ACTIVE"}}, name)
+        stub.add_response("list_stack_instances", {"Summaries": [{"Account": ACCOUNT, "Region": HOME}]}, name)
+        stub.add_response("delete_stack_instances", {"OperationId": "op-1"}, {
+            **name, "Accounts": [ACCOUNT], "Regions": [HOME], "RetainStacks": False,
+            "OperationPreferences": {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": [HOME],
+                                     "FailureTolerancePercentage": 0, "MaxConcurrentCount": 1},
+        })  # fmt: skip
+        operation = {**name, "OperationId": "op-1"}
+        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": "SUCCEEDED"}}, operation)
+        stub.add_response("list_stack_set_operation_results", {"Summaries": [
+            {"Account": ACCOUNT, "Region": HOME, "Status": "SUCCEEDED"}]}, operation)  # fmt: skip
+        stub.add_response("delete_stack_set", {}, name)
+        code = fleet.destroy(stubbed_context(cloudformation, err, io.StringIO()), FleetRequest("churn-fleet", []))
+        stub.assert_no_pending_responses()
+    assert code == 0
+    assert err.getvalue().splitlines()[-1] == "Stack set churn-fleet: deleted, with its 1 instance(s)."
