@@ -5,6 +5,7 @@ a DeleteStackSet) fails the test. Answers are shaped as the service models requi
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import boto3
@@ -34,11 +35,17 @@ ENDPOINT_LIKE = EndpointTemplate(
 )
 
 
+@cache
+def shared_session() -> boto3.Session:
+    """One session for every test: it caches the service models, which take a second to parse per session."""
+    return boto3.Session(region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+
+
 class StubbedAws:
     """One stubbed client per service, active from the start; `done()` checks every queued answer was asked for."""
 
     def __init__(self) -> None:
-        session = boto3.Session(region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+        session = shared_session()
         self.clients: dict[str, Any] = {service: session.client(service) for service in SERVICES}  # type: ignore[call-overload]
         self.stubs = {service: Stubber(client) for service, client in self.clients.items()}
         for stub in self.stubs.values():
