@@ -21,8 +21,9 @@ from generator.deploy.fleet.code import READ_SID, grant_reads, readers_of
 from generator.deploy.fleet.request import FleetRequest, parse_overrides
 from generator.deploy.fleet.stack_set import StackSets
 from generator.deploy.fleet.targets import batches, desired, preferences
-from generator.deploy.template_file import load_template
+from generator.deploy.template_file import EndpointTemplate, load_template
 from generator.deploy.verbs import fleet
+from tests.support.stubbed_aws import ENDPOINT_LIKE, StubbedAws, run_with
 
 HOME, OTHER = "eu-west-1", "us-east-1"
 ACCOUNT, PEER = "111122223333", "444455556666"
@@ -284,3 +285,106 @@ def test_once_every_instance_is_deleted_the_stack_set_is_deleted_too() -> None:
         stub.assert_no_pending_responses()
     assert code == 0
     assert err.getvalue().splitlines()[-1] == "Stack set churn-fleet: deleted, with its 1 instance(s)."
+
+
+FLEET_LIKE = EndpointTemplate(
+    ENDPOINT_LIKE.body.replace(
+        "Parameters:\n",
+        "Parameters:\n  ResolverCodeS3Bucket: {Type: String, Default: ''}\n"
+        "  ResolverCodeS3Key: {Type: String, Default: ''}\n",
+        1,
+    )
+)
+HOME_PACKAGE = f"arn:aws:sagemaker:{HOME}:{ACCOUNT}:model-package/churn/3"
+OTHER_PACKAGE = f"arn:aws:sagemaker:{OTHER}:{ACCOUNT}:model-package/churn/3"
+CODE_KEY = "resolver/resolver-0123abcd.zip"
+Batched = tuple[list[str], list[str], dict[str, str]]  # accounts, Regions, overrides
+
+
+def expect_new_fleet(stub: Stubber, values: dict[str, str], created: list[Batched]) -> None:
+    """A stack set created with `values`, then one CreateStackInstances per batch, each followed to SUCCEEDED."""
+    name = {"StackSetName": "churn-fleet"}
+    stub.add_client_error("describe_stack_set", "StackSetNotFoundException", "StackSet churn-fleet not found")
+    parameters = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
+    stub.add_response("create_stack_set", {"StackSetId": "churn-fleet:1"}, {
+        **name, "Description": "sagemaker-endpoint fleet", "TemplateBody": FLEET_LIKE.body, "Parameters": parameters,
+        "Capabilities": [], "PermissionModel": "SELF_MANAGED",
+    })  # fmt: skip
+    for n, (accounts, regions, overrides) in enumerate(created):
+        stub.add_response("create_stack_instances", {"OperationId": f"op-{n}"}, {
+            **name, "Accounts": accounts, "Regions": regions,
+            "ParameterOverrides": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(overrides.items())],
+            "OperationPreferences": {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": regions,
+                                     "FailureTolerancePercentage": 0, "MaxConcurrentCount": 1},
+        })  # fmt: skip
+        operation = {**name, "OperationId": f"op-{n}"}
+        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": "SUCCEEDED"}}, operation)
+        results = [{"Account": a, "Region": r, "Status": "SUCCEEDED"} for r in regions for a in accounts]
+        stub.add_response("list_stack_set_operation_results", {"Summaries": results}, operation)
+    stub.add_response("list_stack_instances", {"Summaries": []}, name)
+
+
+NO_CODE = {"DeployOnApproval": "false", "EndpointName": "", "ResolverCodeS3Bucket": "", "ResolverCodeS3Key": ""}
+FOLLOWED_IN = {
+    "a Region's override sets a group the shared values do not have": (
+        ["--param", f"ModelPackageArn={HOME_PACKAGE}", "--accounts", ACCOUNT,
+         "--override", f"{OTHER}:ModelPackageArn=", "--override", f"{OTHER}:ModelPackageGroupName=churn"],
+        [OTHER],
+        {"ModelPackageArn": HOME_PACKAGE, "ModelPackageGroupName": "", "ResolverCodeS3Bucket": f"code-{OTHER}"},
+        [([ACCOUNT], [HOME], {}),
+         ([ACCOUNT], [OTHER], {"ModelPackageArn": "", "ModelPackageGroupName": "churn",
+                               "ResolverCodeS3Bucket": f"code-{OTHER}"})],
+    ),
+    "a Region's override clears the shared group": (
+        ["--param", "ModelPackageGroupName=churn", "--accounts", ACCOUNT,
+         "--override", f"{OTHER}:ModelPackageGroupName=", "--override", f"{OTHER}:ModelPackageArn={OTHER_PACKAGE}"],
+        [HOME],
+        {"ModelPackageArn": "", "ModelPackageGroupName": "churn", "ResolverCodeS3Bucket": f"code-{HOME}"},
+        [([ACCOUNT], [HOME], {"ResolverCodeS3Bucket": f"code-{HOME}"}),
+         ([ACCOUNT], [OTHER], {"ModelPackageArn": OTHER_PACKAGE, "ModelPackageGroupName": ""})],
+    ),
+    "one account's override clears the group, the other account there still follows it": (
+        ["--param", "ModelPackageGroupName=churn", "--accounts", f"{ACCOUNT},{PEER}",
+         "--override", f"{ACCOUNT}/{OTHER}:ModelPackageGroupName=",
+         "--override", f"{ACCOUNT}/{OTHER}:ModelPackageArn={OTHER_PACKAGE}"],
+        [HOME, OTHER],
+        {"ModelPackageArn": "", "ModelPackageGroupName": "churn", "ResolverCodeS3Bucket": f"code-{HOME}"},
+        [([ACCOUNT, PEER], [HOME], {"ResolverCodeS3Bucket": f"code-{HOME}"}),
+         ([ACCOUNT], [OTHER], {"ModelPackageArn": OTHER_PACKAGE, "ModelPackageGroupName": "",
+                               "ResolverCodeS3Bucket": f"code-{OTHER}"}),
+         ([PEER], [OTHER], {"ResolverCodeS3Bucket": f"code-{OTHER}"})],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("options", "uploaded_in", "shared", "created"), FOLLOWED_IN.values(), ids=FOLLOWED_IN.keys())
+def test_fleet_deploy_uploads_the_resolver_code_exactly_where_an_instance_follows_a_group(
+    *,
+    options: list[str],
+    uploaded_in: list[str],
+    shared: dict[str, str],
+    created: list[Batched],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Whether a Region follows a group is decided from its instances' values, the overrides first: the code goes to
+    each such Region's bucket (a function reads its code from a bucket of its own Region, AWS::Lambda::Function Code,
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html),
+    and the instances there get that bucket as an override."""
+    stubbed = StubbedAws()
+    run_with(monkeypatch, stubbed, FLEET_LIKE)
+    uploads: list[list[str]] = []
+
+    def upload(_aws: Aws, _console: Console, regions: list[str], _readers: object) -> tuple[str, dict[str, str]]:
+        uploads.append(regions)
+        return CODE_KEY, {region: f"code-{region}" for region in regions}
+
+    monkeypatch.setattr(fleet, "upload_resolver_everywhere", upload)
+    stubbed["sts"].add_response("get_caller_identity", {"Arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "Account": ACCOUNT})
+    expect_new_fleet(stubbed["cloudformation"], NO_CODE | shared | {"ResolverCodeS3Key": CODE_KEY}, created)
+    code = main(["fleet", "deploy", "--stack-set-name", "churn-fleet", "--region", HOME, "--regions", f"{HOME},{OTHER}",
+                 *options])  # fmt: skip
+    stubbed.done()
+    out, err = capsys.readouterr()
+    assert (code, json.loads(out)) == (0, []), err
+    assert uploads == [uploaded_in]
