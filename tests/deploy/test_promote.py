@@ -151,3 +151,56 @@ def test_promote_pins_a_group_mode_target_to_the_served_package_and_clears_its_g
     assert code == 0, err
     assert json.loads(out) == outputs
     assert f"Promoting {V3} from {STAGING} to {PROD}." in err.splitlines()
+
+
+US_V3 = "arn:aws:sagemaker:us-east-1:111122223333:model-package/churn/3"
+TARGET_REFUSALS = {
+    "no target stack": (V3, None, f"no stack {PROD} in eu-west-1: deploy it once with `sagemaker-endpoint deploy`, "
+                                  "then promote into it"),
+    "a target that follows its group on approval": (
+        V3, PROD_ARN_MODE | {"DeployOnApproval": "true"},
+        f"{PROD} follows its group on approval; promote pins a package: deploy it with DeployOnApproval=false first"),
+    "a package of another Region": (
+        US_V3, PROD_ARN_MODE,
+        f"{US_V3} is a package of us-east-1 and {PROD} is in eu-west-1: model packages are regional. Register the "
+        "version in a registry of eu-west-1 and promote from a stage there."),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("package", "prod", "reason"), TARGET_REFUSALS.values(), ids=TARGET_REFUSALS.keys())
+def test_a_target_that_cannot_take_the_package_is_refused_and_left_unchanged(
+    package: str, prod: dict[str, str] | None, reason: str, stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The source passes every gate; the target is only read."""
+    expect_staging(stubbed, serves=package, says=package)
+    if prod is None:
+        stubbed["cloudformation"].add_client_error(
+            "describe_stacks", "ValidationError", f"Stack with id {PROD} does not exist", 400, {"StackName": PROD}
+        )
+    else:
+        expect_prod(stubbed, prod)
+    code = main(PROMOTE)
+    stubbed.done()
+    out, err = capsys.readouterr()
+    assert (code, out) == (3, "")
+    assert err.splitlines() == [f"error: refused: {reason}", f"Nothing was promoted; {PROD} is unchanged."]
+
+
+def test_a_target_that_already_serves_the_package_is_checked_and_not_changed(
+    stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No change set: the target's endpoint is checked to serve its stack's config, then its outputs are printed."""
+    expect_staging(stubbed)
+    pinned = PROD_ARN_MODE | {"ModelPackageArn": V3}
+    expect_prod(stubbed, pinned)
+    cloudformation = stubbed["cloudformation"]
+    cloudformation.add_response("describe_stacks", stacks(PROD, "UPDATE_COMPLETE", pinned), {"StackName": PROD})
+    cloudformation.add_response("list_stack_resources", endpoint_stack_resources("churn-prod-ep", "prod-config-3"),
+                                {"StackName": stack_id(PROD)})  # fmt: skip
+    expect_endpoint(stubbed["sagemaker"], "churn-prod-ep", "prod-config-3")
+    expect_prod(stubbed, pinned)
+    code = main(PROMOTE)
+    stubbed.done()
+    out, err = capsys.readouterr()
+    assert (code, json.loads(out)) == (0, {"EndpointName": "churn-prod-ep", "ModelPackageArn": V3})
+    assert err.splitlines() == [f"{PROD} already serves {V3}: nothing to change."]
