@@ -1,6 +1,6 @@
 """Endpoint types in the deploy client: what a type cannot have refused before any AWS call; a change of type
 refused before any change when a fixed EndpointName would make CloudFormation update in place what SageMaker
-cannot convert."""
+cannot convert; with the derived name (or a new fixed one) a change of type is planned as the new endpoint it is."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from generator.deploy.console import Console
 from generator.deploy.context import DeployContext
 from generator.deploy.inputs import InputError
 from generator.deploy.request import DeployRequest, prepare_plan
-from generator.deploy.template_file import load_template
+from generator.deploy.template_file import EndpointTemplate, load_template
+from tests.support.published_change_sets import expect_change_set, replacing_the_endpoint
+from tests.support.stubbed_aws import ENDPOINT_LIKE, StubbedAws, run_with, stack_id, stacks
 
 STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/churn/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 SERVERLESS = {"EndpointType": "Serverless", "VpcId": "", "SubnetIds": "", "EnableNetworkIsolation": "false"}
@@ -72,3 +74,42 @@ def test_what_a_serverless_endpoint_cannot_have_exits_2_before_any_aws_call(caps
         "error: ServerlessProvisionedConcurrency is above ServerlessMaxConcurrency: lower it, or raise the maximum.",
         "3 problem(s) in the input; nothing was sent to AWS.",
     ]
+
+
+TYPED = EndpointTemplate(
+    ENDPOINT_LIKE.body.replace("Parameters:\n", "Parameters:\n  EndpointType: {Type: String, Default: RealTime}\n", 1)
+)
+
+
+@pytest.mark.parametrize(
+    ("name_before", "name_after"), [("", ""), ("churn-prod", "churn-serverless")], ids=["derived", "new-fixed"]
+)
+def test_a_type_change_with_the_derived_name_or_a_new_fixed_one_is_planned_as_a_new_endpoint(
+    name_before: str, name_after: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """EndpointName empty before and after: the derived name changes with the type, so CloudFormation replaces the
+    endpoint, which is what a change of type needs. Only a kept fixed name is refused (the test above)."""
+    stubbed = StubbedAws()
+    run_with(monkeypatch, stubbed, TYPED)
+    package = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"
+    before = {"EndpointType": "RealTime", "ModelPackageArn": package, "ModelPackageGroupName": "",
+              "DeployOnApproval": "false", "EndpointName": name_before}  # fmt: skip
+    cloudformation = stubbed["cloudformation"]
+    cloudformation.add_response("describe_stacks", stacks("churn", "UPDATE_COMPLETE", before), {"StackName": "churn"})
+    replacement = replacing_the_endpoint() | {"StackId": stack_id("churn")}
+    after = before | {"EndpointType": "Serverless", "EndpointName": name_after}
+    expect_change_set(cloudformation, replacement, {
+        "StackName": "churn", "TemplateBody": TYPED.body, "Capabilities": [],
+        "Description": "sagemaker-endpoint deploy",
+        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in after.items()],
+    })  # fmt: skip
+    cloudformation.add_response("delete_change_set", {}, {"ChangeSetName": replacement["ChangeSetId"]})
+    code = main(["plan", "--stack-name", "churn", "--region", "eu-west-1", "--param", "EndpointType=Serverless",
+                 "--param", f"EndpointName={name_after}"])  # fmt: skip
+    stubbed.done()
+    err = capsys.readouterr().err.splitlines()
+    assert code == 0, err
+    assert err[0] == (
+        "EndpointType: RealTime -> Serverless. SageMaker cannot convert an endpoint to another type: this makes a new "
+        "endpoint and deletes the old one (the plan replaces the Endpoint)."
+    )

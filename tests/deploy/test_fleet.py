@@ -21,8 +21,9 @@ from generator.deploy.fleet.code import READ_SID, grant_reads, readers_of
 from generator.deploy.fleet.request import FleetRequest, parse_overrides
 from generator.deploy.fleet.stack_set import StackSets
 from generator.deploy.fleet.targets import batches, desired, preferences
-from generator.deploy.template_file import load_template
+from generator.deploy.template_file import EndpointTemplate, load_template
 from generator.deploy.verbs import fleet
+from tests.support.stubbed_aws import ENDPOINT_LIKE, StubbedAws, run_with
 
 HOME, OTHER = "eu-west-1", "us-east-1"
 ACCOUNT, PEER = "111122223333", "444455556666"
@@ -152,7 +153,16 @@ def stubbed_context(client: Any, err: io.StringIO, out: io.StringIO) -> DeployCo
     return DeployContext(aws, load_template(), Console(err), out)
 
 
-def test_a_failed_deletion_names_each_instance_with_its_reason_exits_1_and_keeps_the_stack_set() -> None:
+@pytest.mark.parametrize(("operation_status", "tolerance"), [("FAILED", 0), ("SUCCEEDED", 50)])
+def test_a_failed_deletion_names_each_instance_with_its_reason_exits_1_and_keeps_the_stack_set(
+    operation_status: str, tolerance: int
+) -> None:
+    """With a failure tolerance above 0 the operation itself SUCCEEDED though an instance failed ("SUCCEEDED: The
+    operation completed ... without exceeding the failure tolerance", StackSetOperation Status,
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackSetOperation.html): that instance is
+    still there, so no DeleteStackSet ("Before you can delete a StackSet, all its member stack instances must be
+    deleted", https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStackSet.html). None is
+    queued: the Stubber fails the test if it is called."""
     cloudformation = boto3.client("cloudformation", region_name=HOME)
     err, out = io.StringIO(), io.StringIO()
     name = {"StackSetName": "churn-fleet"}
@@ -165,16 +175,20 @@ def test_a_failed_deletion_names_each_instance_with_its_reason_exits_1_and_keeps
         stub.add_response("delete_stack_instances", {"OperationId": "op-1"}, {
             **name, "Accounts": [ACCOUNT, PEER], "Regions": [HOME, OTHER], "RetainStacks": False,
             "OperationPreferences": {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": [HOME, OTHER],
-                                     "FailureTolerancePercentage": 0, "MaxConcurrentCount": 1},
+                                     "FailureTolerancePercentage": tolerance, "MaxConcurrentCount": 1},
         })  # fmt: skip
         operation = {**name, "OperationId": "op-1"}
-        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": "FAILED"}}, operation)
+        stub.add_response(
+            "describe_stack_set_operation", {"StackSetOperation": {"Status": operation_status}}, operation
+        )
         reason = "ResourceLogicalId:EncryptionKey, ResourceType:AWS::KMS::Key, ResourceStatusReason:AccessDenied."
         stub.add_response("list_stack_set_operation_results", {"Summaries": [
             {"Account": ACCOUNT, "Region": HOME, "Status": "SUCCEEDED"},
             {"Account": PEER, "Region": OTHER, "Status": "FAILED", "StatusReason": reason},
         ]}, {**name, "OperationId": "op-1"})  # fmt: skip
-        code = fleet.destroy(stubbed_context(cloudformation, err, out), FleetRequest("churn-fleet", []))
+        request = FleetRequest("churn-fleet", [], failure_tolerance_percent=tolerance)
+        code = fleet.destroy(stubbed_context(cloudformation, err, out), request)
+        stub.assert_no_pending_responses()
     assert code == 1
     lines = err.getvalue().splitlines()
     assert lines[0] == "Deleting 2 instance(s) (operation op-1)"
@@ -248,3 +262,129 @@ def test_on_a_terminal_destroy_asks_and_a_no_deletes_nothing(monkeypatch: pytest
     shown = err.getvalue()
     assert "Delete stack set churn-fleet and its 1 instance(s), with their endpoints? [y/N]" in shown
     assert "Not executed: nothing was changed." in shown
+
+
+def test_once_every_instance_is_deleted_the_stack_set_is_deleted_too() -> None:
+    cloudformation = boto3.client("cloudformation", region_name=HOME)
+    err = io.StringIO()
+    name = {"StackSetName": "churn-fleet"}
+    with Stubber(cloudformation) as stub:
+        stub.add_response("describe_stack_set", {"StackSet": {"StackSetName": "churn-fleet", "Status": "ACTIVE"}}, name)
+        stub.add_response("list_stack_instances", {"Summaries": [{"Account": ACCOUNT, "Region": HOME}]}, name)
+        stub.add_response("delete_stack_instances", {"OperationId": "op-1"}, {
+            **name, "Accounts": [ACCOUNT], "Regions": [HOME], "RetainStacks": False,
+            "OperationPreferences": {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": [HOME],
+                                     "FailureTolerancePercentage": 0, "MaxConcurrentCount": 1},
+        })  # fmt: skip
+        operation = {**name, "OperationId": "op-1"}
+        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": "SUCCEEDED"}}, operation)
+        stub.add_response("list_stack_set_operation_results", {"Summaries": [
+            {"Account": ACCOUNT, "Region": HOME, "Status": "SUCCEEDED"}]}, operation)  # fmt: skip
+        stub.add_response("delete_stack_set", {}, name)
+        code = fleet.destroy(stubbed_context(cloudformation, err, io.StringIO()), FleetRequest("churn-fleet", []))
+        stub.assert_no_pending_responses()
+    assert code == 0
+    assert err.getvalue().splitlines()[-1] == "Stack set churn-fleet: deleted, with its 1 instance(s)."
+
+
+FLEET_LIKE = EndpointTemplate(
+    ENDPOINT_LIKE.body.replace(
+        "Parameters:\n",
+        "Parameters:\n  ResolverCodeS3Bucket: {Type: String, Default: ''}\n"
+        "  ResolverCodeS3Key: {Type: String, Default: ''}\n",
+        1,
+    )
+)
+HOME_PACKAGE = f"arn:aws:sagemaker:{HOME}:{ACCOUNT}:model-package/churn/3"
+OTHER_PACKAGE = f"arn:aws:sagemaker:{OTHER}:{ACCOUNT}:model-package/churn/3"
+CODE_KEY = "resolver/resolver-0123abcd.zip"
+Batched = tuple[list[str], list[str], dict[str, str]]  # accounts, Regions, overrides
+
+
+def expect_new_fleet(stub: Stubber, values: dict[str, str], created: list[Batched]) -> None:
+    """A stack set created with `values`, then one CreateStackInstances per batch, each followed to SUCCEEDED."""
+    name = {"StackSetName": "churn-fleet"}
+    stub.add_client_error("describe_stack_set", "StackSetNotFoundException", "StackSet churn-fleet not found")
+    parameters = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
+    stub.add_response("create_stack_set", {"StackSetId": "churn-fleet:1"}, {
+        **name, "Description": "sagemaker-endpoint fleet", "TemplateBody": FLEET_LIKE.body, "Parameters": parameters,
+        "Capabilities": [], "PermissionModel": "SELF_MANAGED",
+    })  # fmt: skip
+    for n, (accounts, regions, overrides) in enumerate(created):
+        stub.add_response("create_stack_instances", {"OperationId": f"op-{n}"}, {
+            **name, "Accounts": accounts, "Regions": regions,
+            "ParameterOverrides": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(overrides.items())],
+            "OperationPreferences": {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": regions,
+                                     "FailureTolerancePercentage": 0, "MaxConcurrentCount": 1},
+        })  # fmt: skip
+        operation = {**name, "OperationId": f"op-{n}"}
+        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": "SUCCEEDED"}}, operation)
+        results = [{"Account": a, "Region": r, "Status": "SUCCEEDED"} for r in regions for a in accounts]
+        stub.add_response("list_stack_set_operation_results", {"Summaries": results}, operation)
+    stub.add_response("list_stack_instances", {"Summaries": []}, name)
+
+
+NO_CODE = {"DeployOnApproval": "false", "EndpointName": "", "ResolverCodeS3Bucket": "", "ResolverCodeS3Key": ""}
+FOLLOWED_IN = {
+    "a Region's override sets a group the shared values do not have": (
+        ["--param", f"ModelPackageArn={HOME_PACKAGE}", "--accounts", ACCOUNT,
+         "--override", f"{OTHER}:ModelPackageArn=", "--override", f"{OTHER}:ModelPackageGroupName=churn"],
+        [OTHER],
+        {"ModelPackageArn": HOME_PACKAGE, "ModelPackageGroupName": "", "ResolverCodeS3Bucket": f"code-{OTHER}"},
+        [([ACCOUNT], [HOME], {}),
+         ([ACCOUNT], [OTHER], {"ModelPackageArn": "", "ModelPackageGroupName": "churn",
+                               "ResolverCodeS3Bucket": f"code-{OTHER}"})],
+    ),
+    "a Region's override clears the shared group": (
+        ["--param", "ModelPackageGroupName=churn", "--accounts", ACCOUNT,
+         "--override", f"{OTHER}:ModelPackageGroupName=", "--override", f"{OTHER}:ModelPackageArn={OTHER_PACKAGE}"],
+        [HOME],
+        {"ModelPackageArn": "", "ModelPackageGroupName": "churn", "ResolverCodeS3Bucket": f"code-{HOME}"},
+        [([ACCOUNT], [HOME], {"ResolverCodeS3Bucket": f"code-{HOME}"}),
+         ([ACCOUNT], [OTHER], {"ModelPackageArn": OTHER_PACKAGE, "ModelPackageGroupName": ""})],
+    ),
+    "one account's override clears the group, the other account there still follows it": (
+        ["--param", "ModelPackageGroupName=churn", "--accounts", f"{ACCOUNT},{PEER}",
+         "--override", f"{ACCOUNT}/{OTHER}:ModelPackageGroupName=",
+         "--override", f"{ACCOUNT}/{OTHER}:ModelPackageArn={OTHER_PACKAGE}"],
+        [HOME, OTHER],
+        {"ModelPackageArn": "", "ModelPackageGroupName": "churn", "ResolverCodeS3Bucket": f"code-{HOME}"},
+        [([ACCOUNT, PEER], [HOME], {"ResolverCodeS3Bucket": f"code-{HOME}"}),
+         ([ACCOUNT], [OTHER], {"ModelPackageArn": OTHER_PACKAGE, "ModelPackageGroupName": "",
+                               "ResolverCodeS3Bucket": f"code-{OTHER}"}),
+         ([PEER], [OTHER], {"ResolverCodeS3Bucket": f"code-{OTHER}"})],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("options", "uploaded_in", "shared", "created"), FOLLOWED_IN.values(), ids=FOLLOWED_IN.keys())
+def test_fleet_deploy_uploads_the_resolver_code_exactly_where_an_instance_follows_a_group(
+    *,
+    options: list[str],
+    uploaded_in: list[str],
+    shared: dict[str, str],
+    created: list[Batched],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Whether a Region follows a group is decided from its instances' values, the overrides first: the code goes to
+    each such Region's bucket (a function reads its code from a bucket of its own Region, AWS::Lambda::Function Code,
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html),
+    and the instances there get that bucket as an override."""
+    stubbed = StubbedAws()
+    run_with(monkeypatch, stubbed, FLEET_LIKE)
+    uploads: list[list[str]] = []
+
+    def upload(_aws: Aws, _console: Console, regions: list[str], _readers: object) -> tuple[str, dict[str, str]]:
+        uploads.append(regions)
+        return CODE_KEY, {region: f"code-{region}" for region in regions}
+
+    monkeypatch.setattr(fleet, "upload_resolver_everywhere", upload)
+    stubbed["sts"].add_response("get_caller_identity", {"Arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "Account": ACCOUNT})
+    expect_new_fleet(stubbed["cloudformation"], NO_CODE | shared | {"ResolverCodeS3Key": CODE_KEY}, created)
+    code = main(["fleet", "deploy", "--stack-set-name", "churn-fleet", "--region", HOME, "--regions", f"{HOME},{OTHER}",
+                 *options])  # fmt: skip
+    stubbed.done()
+    out, err = capsys.readouterr()
+    assert (code, json.loads(out)) == (0, []), err
+    assert uploads == [uploaded_in]

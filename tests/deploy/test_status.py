@@ -8,7 +8,6 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 from botocore.stub import Stubber
 from rich.console import Console as RichConsole
 
@@ -17,6 +16,7 @@ from generator.deploy.console import Console
 from generator.deploy.context import DeployContext
 from generator.deploy.template_file import load_template
 from generator.deploy.verbs import status
+from tests.support.stubbed_aws import shared_session
 
 STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/churn/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 PACKAGE = "arn:aws:sagemaker:eu-west-1:444455556666:model-package/churn/4"
@@ -24,7 +24,7 @@ SINCE = datetime(2026, 11, 30, 14, 2, 11, tzinfo=UTC)
 
 
 def stubbed(stack_status: str, endpoint_status: str, alarm_state: str) -> dict[str, Any]:
-    session = boto3.Session(region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    session = shared_session()
     clients = {name: session.client(name) for name in ("cloudformation", "sagemaker", "cloudwatch")}
     cfn, sm, cw = (Stubber(clients[name]) for name in ("cloudformation", "sagemaker", "cloudwatch"))
     cfn.add_response(
@@ -137,3 +137,14 @@ def test_on_a_terminal_a_summary_follows_with_states_in_colour() -> None:
     assert "\x1b[32mendpoint  InService\x1b[0m" in err  # green
     assert "\x1b[31malarm     churn-Disk-1A2B: ALARM\x1b[0m" in err  # red
     assert "instances AllTraffic: 2 of 3 desired" in err
+
+
+def test_an_alarm_with_insufficient_data_is_healthy_only_alarm_is_unhealthy() -> None:
+    """INSUFFICIENT_DATA is a new alarm, or a metric with no data points (an idle endpoint), not an outage, so it must
+    not page anyone: "This is the initial state of a new alarm ... This is normal and might not necessarily mean that
+    there is a problem" (https://docs.aws.amazon.com/autoscaling/application/userguide/cloudwatch-alarm-notifications.html);
+    DescribeAlarms' StateValue is OK, ALARM or INSUFFICIENT_DATA
+    (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html)."""
+    code, report, err = run(stubbed("UPDATE_COMPLETE", "InService", "INSUFFICIENT_DATA"))
+    assert (code, err) == (0, "")
+    assert report["Alarms"] == {"churn-Disk-1A2B": "INSUFFICIENT_DATA"}

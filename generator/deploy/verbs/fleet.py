@@ -162,9 +162,11 @@ def _resolver_code(fleet: _Fleet, values: dict[str, str]) -> dict[str, dict[str,
 
 
 def _group_mode_in(request: FleetRequest, values: dict[str, str], region: str) -> bool:
-    """A group for some instance of the Region: the stack set's, or an override's of the Region or an account."""
-    overridden = [o.value for o in request.overrides if o.region == region and o.key == GROUP]
-    return any(overridden) or (bool(values.get(GROUP)) and not overridden)
+    """A group for some instance of the Region, by its own values: its overrides (the account's over the Region's)
+    first, else the stack set's. One account may clear the group where another still follows it."""
+    shared = values.get(GROUP, "")
+    places = desired(request, {}).items()
+    return any(overrides.get(GROUP, shared) for (_, where), overrides in places if where == region)
 
 
 def _org_paths(fleet: _Fleet) -> list[str]:

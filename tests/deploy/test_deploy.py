@@ -1,0 +1,141 @@
+"""`deploy` as a user runs it, on botocore Stubbers (any call not queued fails, so a DeleteStack nobody expected fails
+the test): only an empty failed create is deleted before creating again, and after an executed plan the endpoint
+must serve the stack's EndpointConfig before any output is printed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.stub import ANY, Stubber
+
+from generator.cli import main
+from tests.support.published_change_sets import replacing_the_endpoint
+from tests.support.stubbed_aws import (
+    ENDPOINT_LIKE,
+    SAGEMAKER,
+    StubbedAws,
+    endpoint_stack_resources,
+    expect_config_package,
+    expect_endpoint,
+    expect_execution,
+    run_with,
+    stack_id,
+    stacks,
+)
+
+V2, V3 = f"{SAGEMAKER}:model-package/churn/2", f"{SAGEMAKER}:model-package/churn/3"
+DEPLOY_V3 = ["deploy", "--stack-name", "churn", "--region", "eu-west-1", "--param", f"ModelPackageArn={V3}"]
+SERVED_V2 = {"ModelPackageArn": V2, "ModelPackageGroupName": "", "DeployOnApproval": "false", "EndpointName": ""}
+OUTPUTS = {"EndpointName": "churn-ep", "ModelPackageArn": V3}
+
+
+@pytest.fixture
+def stubbed(monkeypatch: pytest.MonkeyPatch) -> StubbedAws:
+    aws = StubbedAws()
+    run_with(monkeypatch, aws, ENDPOINT_LIKE)
+    return aws
+
+
+def expect_plan(cloudformation: Stubber, change_type: str, parameters: dict[str, str], answer: dict[str, Any]) -> None:
+    """CreateChangeSet with exactly these parameters, then DescribeChangeSet as CloudFormation answers it."""
+    cloudformation.add_response("create_change_set", {"Id": answer["ChangeSetId"], "StackId": stack_id("churn")}, {
+        "ChangeSetName": ANY, "ChangeSetType": change_type, "StackName": "churn", "TemplateBody": ENDPOINT_LIKE.body,
+        "Capabilities": [], "Description": "sagemaker-endpoint deploy",
+        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+    })  # fmt: skip
+    for _ in range(2 if answer["Status"] == "CREATE_COMPLETE" else 1):  # the waiter, then the paginator
+        cloudformation.add_response("describe_change_set", answer, {"ChangeSetName": answer["ChangeSetId"]})
+
+
+def expect_serving_check(stubbed: StubbedAws, stack_config: str, served_config: str) -> None:
+    cloudformation = stubbed["cloudformation"]
+    cloudformation.add_response("describe_stacks", stacks("churn", "UPDATE_COMPLETE"), {"StackName": "churn"})
+    cloudformation.add_response("list_stack_resources", endpoint_stack_resources("churn-ep", stack_config),
+                                {"StackName": stack_id("churn")})  # fmt: skip
+    expect_endpoint(stubbed["sagemaker"], "churn-ep", served_config)
+
+
+def expect_outputs(cloudformation: Stubber) -> None:
+    cloudformation.add_response("describe_stacks", stacks("churn", "UPDATE_COMPLETE", outputs=OUTPUTS),
+                                {"StackName": "churn"})  # fmt: skip
+
+
+def test_an_empty_failed_create_is_deleted_then_created_again(
+    stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ROLLBACK_COMPLETE is a failed create, rolled back: nothing in it, and CloudFormation accepts no update of it
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html, stack status codes:
+    "This status exists only after a failed stack creation ... only a delete operation can be performed")."""
+    cloudformation = stubbed["cloudformation"]
+    cloudformation.add_response("describe_stacks", stacks("churn", "ROLLBACK_COMPLETE"), {"StackName": "churn"})
+    cloudformation.add_response("delete_stack", {}, {"StackName": stack_id("churn")})
+    cloudformation.add_response("describe_stacks", stacks("churn", "DELETE_COMPLETE"), {"StackName": stack_id("churn")})
+    created = replacing_the_endpoint("False")
+    created["Changes"][0]["ResourceChange"] = {"Action": "Add", "LogicalResourceId": "Endpoint",
+                                               "ResourceType": "AWS::SageMaker::Endpoint"}  # fmt: skip
+    expect_plan(cloudformation, "CREATE", {"ModelPackageArn": V3}, created)  # a create sends what is not a default
+    expect_execution(cloudformation, "churn", created["ChangeSetId"], "CREATE_COMPLETE")
+    expect_serving_check(stubbed, "config-3", "config-3")
+    expect_outputs(cloudformation)
+    code = main(DEPLOY_V3)
+    stubbed.done()
+    out, err = capsys.readouterr()
+    assert (code, json.loads(out)) == (0, OUTPUTS)
+    assert err.splitlines()[0] == "Stack churn is an empty failed create (ROLLBACK_COMPLETE): deleting it first."
+
+
+@pytest.mark.parametrize("status", ["UPDATE_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"])
+def test_a_stack_whose_last_change_rolled_back_is_updated_never_deleted(
+    status: str, stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """These end in ROLLBACK_COMPLETE too, but the stack holds a live endpoint: CloudFormation returned it to its last
+    working state, and it takes updates ("return your stack to a working state (the UPDATE_ROLLBACK_COMPLETE state)
+    and then try to update the stack again", https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/
+    API_ContinueUpdateRollback.html; RollbackStack counts both as a "last known stable state",
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_RollbackStack.html). Redeploying what it
+    already has is "No changes", and nothing is deleted: no DeleteStack is queued."""
+    cloudformation = stubbed["cloudformation"]
+    already = SERVED_V2 | {"ModelPackageArn": V3}
+    cloudformation.add_response("describe_stacks", stacks("churn", status, already), {"StackName": "churn"})
+    unchanged = replacing_the_endpoint() | {
+        "Status": "FAILED", "Changes": [],
+        "StatusReason": "The submitted information didn't contain changes. Submit different information to create a "
+                        "change set.",
+    }  # fmt: skip
+    expect_plan(cloudformation, "UPDATE", already, unchanged)
+    cloudformation.add_response("delete_change_set", {}, {"ChangeSetName": unchanged["ChangeSetId"]})
+    expect_serving_check(stubbed, "config-3", "config-3")
+    expect_outputs(cloudformation)
+    code = main(DEPLOY_V3)
+    stubbed.done()
+    out, err = capsys.readouterr()
+    assert (code, json.loads(out)) == (0, OUTPUTS)
+    assert err.splitlines() == ["No changes: stack churn already matches the template and parameters."]
+
+
+def test_after_an_executed_plan_an_endpoint_serving_another_config_fails_before_any_output(
+    stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CloudFormation says UPDATE_COMPLETE, but SageMaker rolled the endpoint back to config-2 by itself (its rollback
+    alarms): exit 1 naming what it serves, and no outputs on stdout, which would claim v3 is live."""
+    cloudformation = stubbed["cloudformation"]
+    cloudformation.add_response(
+        "describe_stacks", stacks("churn", "UPDATE_COMPLETE", SERVED_V2), {"StackName": "churn"}
+    )
+    changed = replacing_the_endpoint("False") | {"StackId": stack_id("churn")}
+    expect_plan(cloudformation, "UPDATE", SERVED_V2 | {"ModelPackageArn": V3}, changed)
+    expect_execution(cloudformation, "churn", changed["ChangeSetId"], "UPDATE_COMPLETE")
+    expect_serving_check(stubbed, "config-3", "config-2")
+    expect_config_package(stubbed["sagemaker"], "config-2", V2)
+    code = main(DEPLOY_V3)
+    stubbed.done()
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert err.splitlines()[-1] == (
+        f"error: endpoint churn-ep serves config-2 (model package {V2}), not the stack's config-3: SageMaker rolled "
+        "the deployment back by itself (a rollback alarm or a failed health check: see the endpoint's events), while "
+        "CloudFormation says UPDATE_COMPLETE. Fix the cause, then deploy again with a new token (--resolve-latest) or "
+        "a new package."
+    )
