@@ -113,6 +113,50 @@ def test_a_delete_that_leaves_nothing_deletes_the_policy(cloudformation: Respons
     assert answer["Status"] == "SUCCESS"
 
 
+OTHER_STACK = "SageMakerEndpoint9f00aa11"  # a second registry-access stack on the same group (accounts 26 and on)
+
+
+def theirs_of_another_stack() -> list[dict[str, Any]]:
+    return [{**s, "Sid": s["Sid"].replace(PREFIX, OTHER_STACK)} for s in ours(["888899990000"])]
+
+
+def test_a_policy_whose_statement_is_one_object_is_merged_and_its_statement_kept(
+    cloudformation: ResponseRecorder, sagemaker: Stubber
+) -> None:
+    """IAM's grammar allows `"Statement": {...}` (one object, not a list): it is kept, ours follow it."""
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))
+    single = json.dumps({"Version": "2012-10-17", "Statement": THEIRS})
+    sagemaker.add_response("get_model_package_group_policy", {"ResourcePolicy": single})
+    puts(sagemaker, [THEIRS, *ours(WORKLOADS)])
+    answer = run(request("create", cloudformation, WORKLOADS), cloudformation)
+    assert (answer["Status"], answer["PhysicalResourceId"]) == ("SUCCESS", GROUP_ARN)
+
+
+def test_an_update_keeps_the_statements_of_another_share_stack_on_the_same_group(
+    cloudformation: ResponseRecorder, sagemaker: Stubber
+) -> None:
+    """Each stack replaces only the statements with its own Sid prefix, as it keeps the owner's."""
+    other = theirs_of_another_stack()
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))
+    sagemaker.add_response(
+        "get_model_package_group_policy", {"ResourcePolicy": policy(THEIRS, *other, *ours(WORKLOADS))}
+    )
+    puts(sagemaker, [THEIRS, *other, *ours(WORKLOADS[:1])])
+    answer = run(request("update", cloudformation, WORKLOADS[:1], PhysicalResourceId=GROUP_ARN), cloudformation)
+    assert answer["Status"] == "SUCCESS"
+
+
+def test_a_delete_keeps_the_statements_of_another_share_stack_on_the_same_group(
+    cloudformation: ResponseRecorder, sagemaker: Stubber
+) -> None:
+    """Deleting one of two registry-access stacks on a group leaves the other's share working."""
+    other = theirs_of_another_stack()
+    sagemaker.add_response("get_model_package_group_policy", {"ResourcePolicy": policy(*other, *ours(WORKLOADS))})
+    puts(sagemaker, other)
+    answer = run(request("delete", cloudformation, WORKLOADS, PhysicalResourceId=GROUP_ARN), cloudformation)
+    assert answer["Status"] == "SUCCESS"
+
+
 @pytest.mark.usefixtures("sagemaker")  # no answer queued: any call would fail the test
 def test_a_delete_after_a_failed_create_succeeds_without_a_call(cloudformation: ResponseRecorder) -> None:
     failed_id = "registry-access_GroupShare_A1B2C3D4"  # crhelper's id for a Create that failed

@@ -24,7 +24,7 @@ ROLE = "arn:aws:iam::111122223333:role/sagemaker-endpoint-deployer/deployer-Depl
 ON = {**GROUP_MODE, "DeployOnApproval": "true", "DeploymentRoleArn": ROLE}
 STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/churn/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 EVENT_ID = "1d9c2c3a-7b6e-4c1f-9f3a-0a1b2c3d4e5f"
-V3, V4 = (f"arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/{v}" for v in (3, 4))
+V3, V4, V5 = (f"arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/{v}" for v in (3, 4, 5))
 APPROVAL_RESOURCES = {
     "ApprovalRule", "ApprovalQueue", "ApprovalQueuePolicy", "ApprovalDeadLetterQueue", "ApprovalUpdaterLogGroup",
     "ApprovalUpdaterRole", "ApprovalUpdaterFunction", "ApprovalQueueToUpdater", "ApprovalDeadLettersAlarm",
@@ -151,6 +151,14 @@ def test_each_registry_change_gets_the_right_decision(
     change: str, status: str, serving: str, newest: str | None, action: str
 ) -> None:
     assert decide(change, V4, status, serving, newest).action == action
+
+
+@pytest.mark.parametrize("newest", [V3, None, V5], ids=["served-is-newest", "nothing-approved", "newer-approved"])
+def test_a_rejection_of_a_version_the_endpoint_does_not_serve_is_ignored_for_that_reason(newest: str | None) -> None:
+    """Whatever else the group holds, rejecting a version nobody serves changes nothing and pages nobody."""
+    assert decide("Rejected", V4, "UPDATE_COMPLETE", V3, newest) == Decision(
+        "ignore", f"{V4} was rejected, but the endpoint serves {V3}: nothing to do"
+    )
 
 
 def test_nothing_approved_left_is_an_error_a_person_reads() -> None:
