@@ -22,11 +22,15 @@ build: render package lint ## Install, render the templates, package the resolve
 
 install: $(INSTALLED) ## Create .venv with the pinned dependencies and the generator's console script
 
-# --no-compile: modules are compiled when first imported, so only the ones used are (17 s less on a fresh clone).
+# uv installs the same pinned requirements as pip, in 3 s instead of 50 s on a fresh clone; it compiles no
+# bytecode, so only the modules imported are compiled, when first imported.
+UV_VERSION := 0.13.10
+UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
 $(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-compile --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-compile uv==$(UV_VERSION)
+	$(UV) -r requirements.txt
+	$(UV) --no-deps -e .
 	touch $@
 
 scanners: $(CHECKOV) $(CFN_GUARD)/package.json $(SEEDFARMER) ## Install checkov and seed-farmer (pinned, own venvs), cfn-guard with the Control Tower rules (npm)
@@ -58,13 +62,22 @@ lint: $(INSTALLED) ## cfn-lint the templates, informational rules included
 	$(BIN)/cfn-lint --include-checks I -- $(TEMPLATES)/*.yaml modulestack.yaml
 
 PYTEST := $(BIN)/pytest --numprocesses 2 --dist loadfile
+# The fast tests of the Lambda code and the deploy client run first, under branch coverage (config in
+# pyproject.toml); the floors below fail `make test`. The rest run apart, untraced: tracing costs Python 3.11
+# about 1.6 times the run time, and they add nothing to these two packages' coverage.
+COVERED_TESTS := tests/custom_resource tests/deploy tests/endpoint/test_deploy_on_approval.py tests/test_cli.py
+LAMBDA_FLOOR := 94
+DEPLOY_FLOOR := 82
 
-test: $(INSTALLED) ## ruff, mypy, import-linter's contracts and every test but those needing .tools/ (see scan)
+test: $(INSTALLED) ## ruff, mypy, import-linter's contracts, every test but those needing .tools/ (see scan), coverage floors
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(PYTEST) -m "not tools and not bench"
+	$(PYTEST) -m "not tools and not bench" --cov --cov-report= $(COVERED_TESTS)
+	$(PYTEST) -m "not tools and not bench" $(addprefix --ignore=,$(COVERED_TESTS))
+	$(BIN)/coverage report --include='custom_resource/*' --fail-under=$(LAMBDA_FLOOR)
+	$(BIN)/coverage report --include='generator/deploy/*' --fail-under=$(DEPLOY_FLOOR)
 
 scan: $(INSTALLED) scanners ## The tests needing .tools/: checkov, cfn-guard's Control Tower rules, seed-farmer's models and CodeBuild run
 	$(PYTEST) -m tools
