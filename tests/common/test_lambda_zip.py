@@ -43,6 +43,7 @@ def test_the_zip_holds_the_handler_and_crhelper_with_its_licence_and_fixed_metad
         "custom_resource/group_share.py",
         "custom_resource/latest_approved.py",
         "custom_resource/resolver_handler.py",
+        "custom_resource/retained.py",
     ]
     assert {(entry.date_time, entry.external_attr >> 16) for entry in entries} == {((1980, 1, 1, 0, 0, 0), 0o644)}
 
