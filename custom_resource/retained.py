@@ -21,7 +21,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-STACK_TAG = "sagemaker-endpoint:stack-id"  # value: the stack's id (ARN); on every Model and EndpointConfig
+from custom_resource.contract import STACK_TAG
+
 CONFIG_TYPE, MODEL_TYPE = "sagemaker:endpoint-config", "sagemaker:model"  # Resource Groups Tagging API types
 NOT_FOUND = "ValidationException"  # SageMaker's answer for a name it does not know
 LISTS = {  # how SageMaker lists each type: operation, the answer's key, the prefix of its Name and Arn fields

@@ -27,6 +27,7 @@ from generator.endpoint.data_capture import DataCaptureLocation
 from generator.endpoint.instance_storage import add_ebs_volume_condition
 from generator.endpoint.rollback import add_deployment_config
 from generator.endpoint.serverless import serverless_variant
+from generator.endpoint.tags import retained_resource_tags
 
 NOT_RETAINED_WITH_SCALING = ("DesiredWeight", "DataCaptureConfig")
 CSV_CONTENT_TYPES = ["text/csv"]
@@ -65,7 +66,9 @@ def add_endpoint(stack: EndpointStack, model: Model, key: Key, capture: DataCapt
             KmsKeyId=If(ebs_volume, GetAtt(key, "Arn"), NoValue),
             DataCaptureConfig=If(stack.conditions.data_capture_enabled, _data_capture(stack, key, capture), NoValue),
             AsyncInferenceConfig=async_inference_config(stack, key),
-            Tags=stack.tags,
+            Tags=retained_resource_tags(stack.tags),
+            UpdateReplacePolicy="Retain",
+            DeletionPolicy="Delete",  # the endpoint may go back to it by itself: see model.py
         )
     )
     endpoint = stack.template.add_resource(

@@ -1,7 +1,8 @@
 """The SageMaker Model: the model package's containers, run in our subnets with our security group.
 
 No fixed name: every Model property is create-only, so a new package means a new Model, and a fixed
-name would make that replacement collide with the Model it replaces.
+name would make that replacement collide with the Model it replaces. A replaced Model is retained, not deleted:
+SageMaker may roll the endpoint back to it by itself (custom_resource/retained.py removes it once unused).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from troposphere.ec2 import SecurityGroup
 from troposphere.sagemaker import ContainerDefinition, Model, VpcConfig
 
 from generator.endpoint.context import EndpointStack, add_output
+from generator.endpoint.tags import retained_resource_tags
 
 
 def add_model(stack: EndpointStack, package_arn: If, role_arn: If, security_group: SecurityGroup) -> Model:
@@ -26,7 +28,9 @@ def add_model(stack: EndpointStack, package_arn: If, role_arn: If, security_grou
                 VpcConfig(SecurityGroupIds=[GetAtt(security_group, "GroupId")], Subnets=Ref(params.subnet_ids)),
                 NoValue,
             ),
-            Tags=stack.tags,
+            Tags=retained_resource_tags(stack.tags),
+            UpdateReplacePolicy="Retain",
+            DeletionPolicy="Delete",
         )
     )
     add_output(stack, "ModelName", GetAtt(model, "ModelName"), "Name of the SageMaker model")

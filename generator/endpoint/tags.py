@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from troposphere import If, Not, NoValue, Ref, Tags, Template
 
+from custom_resource.contract import STACK_TAG
 from generator.cfn.conditions import is_empty
 from generator.endpoint.parameters import Parameters
 
@@ -23,3 +24,9 @@ def add_resource_tags(template: Template, params: Parameters) -> Tags:
         template.add_condition(condition, Not(is_empty(parameter)))
         tags.append(If(condition, {"Key": key, "Value": Ref(parameter)}, NoValue))
     return Tags(*tags)
+
+
+def retained_resource_tags(tags: Tags) -> Tags:
+    """The tags of a resource the stack keeps when CloudFormation replaces it (UpdateReplacePolicy Retain): the
+    stack's own, and STACK_TAG with the stack's id, by which the cleanup finds it (custom_resource/retained.py)."""
+    return tags + Tags({STACK_TAG: Ref("AWS::StackId")})

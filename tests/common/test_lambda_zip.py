@@ -40,6 +40,7 @@ def test_the_zip_holds_the_handler_and_crhelper_with_its_licence_and_fixed_metad
         "crhelper/utils.py",
         "custom_resource/__init__.py",
         "custom_resource/approval_updater.py",
+        "custom_resource/contract.py",
         "custom_resource/group_share.py",
         "custom_resource/latest_approved.py",
         "custom_resource/resolver_handler.py",

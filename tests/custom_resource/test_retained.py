@@ -13,7 +13,8 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from custom_resource import retained
-from custom_resource.retained import STACK_TAG, Removed
+from custom_resource.contract import STACK_TAG
+from custom_resource.retained import Removed
 
 REGION, ACCOUNT = "eu-west-1", "111122223333"
 STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/churn/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"

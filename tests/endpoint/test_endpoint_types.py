@@ -1,4 +1,4 @@
-"""EndpointType: RealTime deploys exactly what the template deployed before the types existed; Serverless has a
+"""EndpointType: RealTime deploys the instance-based stack and nothing of the other types; Serverless has a
 ServerlessConfig and none of what SageMaker does not support for it; Async writes to S3 with the stack's key and
 can scale to zero. Each invalid combination is refused by a Rule before anything is created."""
 
@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generator.deploy.template_file import parse_template
 from tests.support.iam_eval import allows
 from tests.support.inputs import ARN_MODE, GROUP_MODE, PACKAGE_ARN, VPC
 from tests.support.template_eval import Evaluator
 
 Deploy = Callable[..., Evaluator]
-BEFORE = parse_template((Path(__file__).parents[1] / "fixtures" / "sagemaker-endpoint-realtime-only.yaml").read_text())
 BUCKET = "arn:aws:s3:::ml-artifacts-111122223333"
 TOPIC = "arn:aws:sns:eu-west-1:111122223333:async-{}"
 SERVERLESS = {"EndpointType": "Serverless", "ModelPackageArn": PACKAGE_ARN, "EnableNetworkIsolation": "false"}
@@ -41,15 +38,65 @@ def props(evaluator: Evaluator, name: str) -> dict[str, Any]:
     return evaluator.resources()[name]["Properties"]  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("values", REAL_TIME_CASES.values(), ids=REAL_TIME_CASES.keys())
-def test_real_time_deploys_exactly_the_resources_and_outputs_of_the_template_before_the_types(
-    template: dict[str, Any], values: dict[str, str]
-) -> None:
-    same_code = {"ResolverCodeS3Key": "package-resolver.zip"}  # the fixture names the zip of its day
-    before, now = Evaluator(BEFORE, {**values, **same_code}), Evaluator(template, {**values, **same_code})
-    assert now.resources() == before.resources()
-    assert now.outputs() == before.outputs()
-    assert now.failed_rules() == []
+# What every RealTime stack makes: the model and its endpoint in the VPC, the key that encrypts its volume, the role
+# it runs as (none given), the two alarms that roll a bad update back, the disk alarm and the dashboard.
+REAL_TIME_CORE = {
+    "Model",
+    "EndpointConfig",
+    "Endpoint",
+    "EndpointSecurityGroup",
+    "EncryptionKey",
+    "EncryptionKeyAlias",
+    "ModelExecutionRole",
+    "Invocation5xxAlarm",
+    "ModelLatencyAlarm",
+    "DiskUtilizationAlarm",
+    "Dashboard",
+}
+# Group mode adds the resolver (a custom resource, its function, role, logs and error alarm); following approvals
+# adds the queues, the rule and the updater.
+RESOLVER = {
+    "LatestApprovedModelPackage",
+    "PackageResolverFunction",
+    "PackageResolverRole",
+    "PackageResolverLogGroup",
+    "PackageResolverErrorsFilter",
+    "PackageResolverErrorsAlarm",
+}
+FOLLOWS_APPROVALS = {
+    "ApprovalQueue",
+    "ApprovalQueuePolicy",
+    "ApprovalDeadLetterQueue",
+    "ApprovalDeadLettersAlarm",
+    "ApprovalRule",
+    "ApprovalQueueToUpdater",
+    "ApprovalUpdaterFunction",
+    "ApprovalUpdaterRole",
+    "ApprovalUpdaterLogGroup",
+    "ApprovalUpdaterErrorsFilter",
+    "ApprovalUpdaterErrorsAlarm",
+}
+REAL_TIME_RESOURCES = {
+    "ARN mode": REAL_TIME_CORE,
+    "group mode following approvals, with an alarm topic": REAL_TIME_CORE | RESOLVER | FOLLOWS_APPROVALS,
+    # instance autoscaling: a scalable target and its invocations policy
+    "capture, scaling, canary, an NVMe type, a name": REAL_TIME_CORE | {"ScalableTarget", "InvocationsScalingPolicy"},
+}  # fmt: skip
+SEVEN_OUTPUTS = {"ModelExecutionRoleArn", "ModelName", "ModelPackageArn", "EndpointName", "EndpointUrl", "KmsKeyId",
+                 "SecurityGroupId"}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", REAL_TIME_CASES, ids=REAL_TIME_CASES.keys())
+def test_a_real_time_stack_makes_its_resources_and_none_of_another_types(template: dict[str, Any], case: str) -> None:
+    """Nothing serverless or asynchronous in a RealTime stack: an exact list, so any change to it is deliberate."""
+    stack = Evaluator(template, REAL_TIME_CASES[case])
+    assert set(stack.resources()) == REAL_TIME_RESOURCES[case]
+    assert set(stack.outputs()) == SEVEN_OUTPUTS | {"DashboardUrl"}
+    variant = props(stack, "EndpointConfig")["ProductionVariants"][0]
+    assert "ServerlessConfig" not in variant
+    assert "AsyncInferenceConfig" not in props(stack, "EndpointConfig")
+    assert stack.outputs()["SecurityGroupId"] != "none"
+    assert stack.failed_rules() == []
 
 
 def test_a_serverless_variant_has_a_serverless_config_and_no_instance_settings(deploy: Deploy) -> None:

@@ -12,7 +12,7 @@ from generator.endpoint.instance_storage import NVME_FAMILIES
 from generator.endpoint.lambda_functions import RUNTIME, TIMEOUT_SECONDS
 from generator.endpoint.resolver import SERVICE_TIMEOUT_SECONDS
 from tests.support.inputs import ARN_MODE, GROUP_MODE, PACKAGE_ARN
-from tests.support.template_eval import Evaluator
+from tests.support.template_eval import PSEUDO, Evaluator, stack_id
 
 Deploy = Callable[..., Evaluator]
 BUCKET_ARN = "arn:aws:s3:::ml-artifacts-111122223333"
@@ -32,6 +32,9 @@ ALWAYS = {
     "Invocation5xxAlarm",
     "ModelLatencyAlarm",
 }
+
+
+STACK_ID_TAG = {"Key": "sagemaker-endpoint:stack-id", "Value": stack_id(PSEUDO)}
 
 
 def props(resources: dict[str, Any], name: str) -> dict[str, Any]:
@@ -80,7 +83,7 @@ def test_given_an_arn_then_the_model_runs_that_package_in_our_subnets(deploy: De
             "SecurityGroupIds": [{"Fn::GetAtt": ["EndpointSecurityGroup", "GroupId"]}],
             "Subnets": ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
         },
-        "Tags": [],
+        "Tags": [STACK_ID_TAG],
     }
 
 
@@ -441,8 +444,21 @@ def test_given_all_tag_inputs_then_every_taggable_resource_carries_all_four(depl
     untaggable = {"EncryptionKeyAlias", "LatestApprovedModelPackage", "InvocationsScalingPolicy", "Dashboard",
                   "PackageResolverErrorsFilter"}  # fmt: skip
     assert taggable == set(resources) - untaggable
+    retained = {"Model", "EndpointConfig"}  # kept on replacement, so also tagged with the stack id that finds them
     for name in taggable:
-        assert props(resources, name)["Tags"] == expected, name
+        assert props(resources, name)["Tags"] == expected + ([STACK_ID_TAG] if name in retained else []), name
+
+
+def test_a_replaced_model_or_endpoint_config_is_retained_and_tagged_with_the_stack_id(template: dict[str, Any]) -> None:
+    """SageMaker can roll an update back to the previous config by itself (terraform-provider-aws #48997), and AWS
+    documents no CloudFormation behaviour for it: CloudFormation must not delete what the endpoint may still serve.
+    The stack's delete removes the current ones (the endpoint goes first)."""
+    for name in ("Model", "EndpointConfig"):
+        resource = template["Resources"][name]
+        assert (resource["UpdateReplacePolicy"], resource["DeletionPolicy"]) == ("Retain", "Delete"), name
+        assert {"Key": "sagemaker-endpoint:stack-id", "Value": {"Ref": "AWS::StackId"}} in resource["Properties"][
+            "Tags"
+        ]
 
 
 @pytest.mark.parametrize("parameter", TAGGED)

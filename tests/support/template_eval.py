@@ -17,16 +17,24 @@ PSEUDO = {
     "AWS::AccountId": "111122223333",
     "AWS::StackName": "ml-endpoint",
     "AWS::URLSuffix": "amazonaws.com",
-    "AWS::StackId": "arn:aws:cloudformation:eu-west-1:111122223333:stack/ml-endpoint/"
-    "5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f",
 }
+STACK_UUID = "5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 NO_VALUE = object()
+
+
+def stack_id(pseudo: dict[str, str]) -> str:
+    """The stack's id as CloudFormation makes it, in the partition, Region and account the other values name."""
+    return (
+        f"arn:{pseudo['AWS::Partition']}:cloudformation:{pseudo['AWS::Region']}:{pseudo['AWS::AccountId']}:"
+        f"stack/{pseudo['AWS::StackName']}/{STACK_UUID}"
+    )
 
 
 class Evaluator:
     def __init__(self, template: dict[str, Any], values: dict[str, str], pseudo: dict[str, str] | None = None):
         self.template = template
         self.pseudo = {**PSEUDO, **(pseudo or {})}
+        self.pseudo.setdefault("AWS::StackId", stack_id(self.pseudo))
         self.params = {name: str(spec.get("Default", "")) for name, spec in template["Parameters"].items()}
         unknown = set(values) - set(self.params)
         if unknown:
