@@ -11,7 +11,9 @@ REGION = r"[a-z]{2}(-[a-z]+)+-[0-9]"
 ACCOUNT = r"[0-9]{12}"
 SAGEMAKER_NAME = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}"
 S3_BUCKET_NAME = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
-MODEL_PACKAGE_ARN = rf"{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:model-package/{SAGEMAKER_NAME}(/[0-9]{{1,10}})?"
+# A registry version: the version is required (an unversioned package is a Marketplace one, which Serverless and
+# Async do not support) and has at most 9 digits (the API's VersionedArnOrName).
+MODEL_PACKAGE_ARN = rf"{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:model-package/{SAGEMAKER_NAME}/[0-9]{{1,9}}"
 MODEL_PACKAGE_GROUP_ARN = rf"{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:model-package-group/{SAGEMAKER_NAME}"
 # A group in this account by name, or any account's group by ARN: what ListModelPackages accepts.
 MODEL_PACKAGE_GROUP = rf"{SAGEMAKER_NAME}|{MODEL_PACKAGE_GROUP_ARN}"
@@ -25,13 +27,15 @@ BUCKET_ARN = rf"{PARTITION}:s3:::{S3_BUCKET_NAME}"
 ECR_REPO_ARN = rf"{PARTITION}:ecr:{REGION}:{ACCOUNT}:repository/[a-z0-9]+([._/-][a-z0-9]+)*"
 DOMAIN_ID = r"d-(-*[a-z0-9]){1,61}"
 DOMAIN_ARN = rf"{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:domain/{DOMAIN_ID}"
-PROJECT_NAME = r"[a-zA-Z](-*[a-zA-Z0-9]){0,31}"  # as SageMaker Projects templates declare it
+PROJECT_NAME = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}"  # CreateProject's ProjectName: SageMaker may pass a leading digit
 PROJECT_ID = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}"
 S3_PREFIX = r"[a-zA-Z0-9!_.*'()-]+(/[a-zA-Z0-9!_.*'()-]+)*"  # no leading, trailing or double slash
 INSTANCE_TYPE = r"ml\.[a-z0-9-]+\.[a-z0-9]+"
 VPC_ID = r"vpc-[0-9a-f]{8,17}"
 SUBNET_ID = r"subnet-[0-9a-f]{8,17}"
-S3_URI = rf"s3://{S3_BUCKET_NAME}(/{S3_PREFIX})?/?"  # a bucket, or a prefix in it
+# A bucket, or a prefix in it, without a trailing slash: grants are built as <uri>/*, and `prefix//*` would match
+# no object under `prefix/`.
+S3_URI = rf"s3://{S3_BUCKET_NAME}(/{S3_PREFIX})?"
 
 
 def optional(pattern: str) -> str:
@@ -46,6 +50,10 @@ def snake_case(name: str) -> str:
     """ResolverCodeS3Key -> resolver_code_s3_key; SageMaker, GB and MB count as one word."""
     words = name.replace("SageMaker", "Sagemaker").replace("GB", "Gb").replace("MB", "Mb")
     return re.sub(r"(?<!^)(?=[A-Z])", "_", words).lower()
+
+
+WHOLE_NUMBER = r"0|[1-9][0-9]*"  # no sign, no decimals, no leading zeros: what Rules can compare as text
+POSITIVE_DECIMAL = r"[1-9][0-9]*(\.[0-9]+)?|0\.[0-9]*[1-9][0-9]*"  # above 0, one spelling per value's digits
 
 
 def whole_number_range(low: int, high: int) -> str:

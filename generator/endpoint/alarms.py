@@ -14,7 +14,8 @@ from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.logs import LogGroup, MetricFilter, MetricTransformation
 
 from generator.endpoint.context import EndpointStack
-from generator.endpoint.model_role import ENDPOINT_METRICS_NAMESPACE  # instance metrics: CPU, memory, disk
+
+ENDPOINT_METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"  # instance metrics (CPU, memory, disk) the model's role writes
 
 ERROR_NAMESPACE = "SageMakerEndpoint"
 ERROR_LOG_PATTERN = '"[ERROR]"'  # the Lambda Python runtime's prefix for logger.error lines and unhandled errors

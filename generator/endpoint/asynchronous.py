@@ -85,11 +85,20 @@ def role_statements(stack: EndpointStack) -> list[object]:
     return [
         only_if(
             writes_output(stack),
-            allow("WriteAsyncResponses", [s3.PutObject], [objects_under(params.async_output_s3_uri)]),
+            # responses of up to 1 GB go up in parts: the guide's async prerequisites list AbortMultipartUpload too
+            allow(
+                "WriteAsyncResponses",
+                [s3.PutObject, s3.AbortMultipartUpload],
+                [objects_under(params.async_output_s3_uri)],
+            ),
         ),
         only_if(
             when("WritesAsyncFailures", params.async_failure_s3_uri),
-            allow("WriteAsyncFailures", [s3.PutObject], [objects_under(params.async_failure_s3_uri)]),
+            allow(
+                "WriteAsyncFailures",
+                [s3.PutObject, s3.AbortMultipartUpload],
+                [objects_under(params.async_failure_s3_uri)],
+            ),
         ),
         only_if(
             when("ReadsAsyncInput", params.async_input_s3_uri),

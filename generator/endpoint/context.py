@@ -104,13 +104,27 @@ def derive_endpoint_name(template: Template, params: Parameters) -> If:
     return If(has_name, Ref(params.endpoint_name), Join("", ["endpoint-", stack_uuid(), suffix]))
 
 
+def stack_resource_name(suffix: str) -> Join:
+    """`sagemaker-endpoint-<stack UUID>-<suffix>`: unique in the account, fixed for the stack's life, and known before
+    the resource exists, so a policy can name it without depending on it."""
+    return Join("", ["sagemaker-endpoint-", stack_uuid(), f"-{suffix}"])
+
+
 def add_condition(stack: EndpointStack, name: str, condition: AWSHelperFn) -> str:
     return add_named_condition(stack.template, name, condition)
 
 
-def add_output(stack: EndpointStack, key: str, value: object, description: str, condition: str | None = None) -> None:
+def add_output(
+    stack: EndpointStack,
+    key: str,
+    value: object,
+    description: str,
+    condition: str | None = None,
+    *,
+    export: bool = True,
+) -> None:
     """An output named as the module we replace names its metadata key."""
-    add_exported_output(stack.template, key, value, description, condition)
+    add_exported_output(stack.template, key, value, description, condition, export=export)
 
 
 def add_service_role(

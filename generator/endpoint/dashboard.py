@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from troposphere import Equals, GetAtt, If, Join, NoValue, Or, Output, Ref, Sub
 from troposphere.cloudwatch import Alarm, Dashboard
 
+from generator.endpoint.alarms import ENDPOINT_METRICS_NAMESPACE
 from generator.endpoint.context import EndpointStack, add_condition
 from generator.endpoint.deploy_on_approval import DEAD_LETTER_QUEUE, QUEUE
-from generator.endpoint.model_role import ENDPOINT_METRICS_NAMESPACE
 
-NAME_PREFIX = "sagemaker-endpoint-"  # + the stack name; a deployer role is scoped to it
+NAME_PREFIX = "sagemaker-endpoint-"  # + the stack name and Region; a deployer role is scoped to it
 WIDTH, HEIGHT = 12, 6  # two widgets per row of CloudWatch's 24-column grid
 # The console's host per partition; the URL output exists only where one is known.
 CONSOLE_HOSTS = {
@@ -100,7 +100,9 @@ def async_widgets() -> list[Widget]:
 
 
 def add_dashboard(stack: EndpointStack) -> Dashboard:
-    """The dashboard named `sagemaker-endpoint-<stack>`, and the DashboardUrl output where a console is known."""
+    """The dashboard named `sagemaker-endpoint-<stack>-<Region>`, and the DashboardUrl output where a console is known.
+    Dashboards are global to the account ("a dashboard can include graphs from different Regions"; PutDashboard:
+    "A dashboard with the same name ... replaces"): the Region keeps two Regions' stacks of one name apart."""
     endpoint, approval, asynchronous = endpoint_widgets(), approval_widgets(), async_widgets()
     placed = [widget.placed(i) for i, widget in enumerate(endpoint + approval + asynchronous)]
     widgets, approval_text = _json(placed[: len(endpoint)]), _json(placed[len(endpoint) : -len(asynchronous)])
@@ -120,7 +122,7 @@ def add_dashboard(stack: EndpointStack) -> Dashboard:
     dashboard = stack.template.add_resource(
         Dashboard(
             "Dashboard",
-            DashboardName=Sub(f"{NAME_PREFIX}${{AWS::StackName}}"),
+            DashboardName=Sub(f"{NAME_PREFIX}${{AWS::StackName}}-${{AWS::Region}}"),
             DashboardBody=Sub('{"widgets":' + widgets[:-1] + "${ApprovalWidgets}${AsyncWidgets}]}", **variables),
         )
     )

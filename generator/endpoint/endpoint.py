@@ -29,7 +29,8 @@ from generator.endpoint.rollback import add_deployment_config
 from generator.endpoint.serverless import serverless_variant
 from generator.endpoint.tags import retained_resource_tags
 
-NOT_RETAINED_WITH_SCALING = ("DesiredWeight", "DataCaptureConfig")
+# VariantPropertyType also lists DataCaptureConfig, documented "(Not currently supported.)": only the weight.
+NOT_RETAINED_WITH_SCALING = ("DesiredWeight",)
 CSV_CONTENT_TYPES = ["text/csv"]
 JSON_CONTENT_TYPES = ["application/json"]
 
@@ -76,9 +77,9 @@ def add_endpoint(stack: EndpointStack, model: Model, key: Key, capture: DataCapt
             "Endpoint",
             EndpointName=stack.endpoint_name,
             EndpointConfigName=GetAtt(config, "EndpointConfigName"),
-            DeploymentConfig=add_deployment_config(stack),
+            DeploymentConfig=add_deployment_config(stack, config),
             # Autoscaling owns the instance count: an update keeps the current count instead of resetting
-            # it to InitialInstanceCount, and takes the weight and data capture from the new config.
+            # it to InitialInstanceCount, and takes the weight from the new config.
             RetainAllVariantProperties=If(stack.conditions.scaling_enabled, True, NoValue),
             ExcludeRetainedVariantProperties=If(
                 stack.conditions.scaling_enabled,
@@ -90,11 +91,17 @@ def add_endpoint(stack: EndpointStack, model: Model, key: Key, capture: DataCapt
     )
     name = GetAtt(endpoint, "EndpointName")
     add_output(stack, "EndpointName", name, "Name of the SageMaker endpoint")
+    # InvokeEndpoint's path, or InvokeEndpointAsync's for Async (the sagemaker-runtime API model's requestUri)
+    action = If(stack.conditions.asynchronous, "async-invocations", "invocations")
     add_output(
         stack,
         "EndpointUrl",
-        Sub("https://runtime.sagemaker.${AWS::Region}.${AWS::URLSuffix}/endpoints/${Name}/invocations", Name=name),
-        "URL that invokes the endpoint (SageMaker runtime InvokeEndpoint)",
+        Sub(
+            "https://runtime.sagemaker.${AWS::Region}.${AWS::URLSuffix}/endpoints/${Name}/${Action}",
+            Name=name,
+            Action=action,
+        ),
+        "URL that invokes the endpoint (SageMaker runtime InvokeEndpoint; InvokeEndpointAsync for Async)",
     )
     return endpoint
 

@@ -51,6 +51,7 @@ def endpoint_type_rules(params: Parameters) -> dict[str, dict[str, object]]:
                 }
             ],
         },
+        "AsyncSupportsNoneOfThese": {"RuleCondition": is_async, "Assertions": _async_assertions(params)},
         "SettingsOfAnotherType": {"Assertions": _settings_of_another_type(params, is_serverless, is_async)},
     }
 
@@ -98,6 +99,26 @@ def _serverless_assertions(params: Parameters) -> list[dict[str, object]]:
         _assertion(
             Not(_above_maximum(params.serverless_provisioned_concurrency, params.serverless_max_concurrency)),
             SERVERLESS_ORDER.description,
+        ),
+    ]
+
+
+def _async_assertions(params: Parameters) -> list[dict[str, object]]:
+    """What asynchronous inference does not support: endpoints on Inferentia 1 ("if your endpoint uses any of the
+    features listed in this Exclusions page, you cannot use Asynchronous Inference", and Inf1 is on it), and data
+    capture (the guide's feature table marks it for real-time only; newer pages say nothing: refused, the safe
+    side)."""
+    from generator.endpoint.rules import INF1_INSTANCE_TYPES, Contains  # noqa: PLC0415  # rules.py imports this module
+
+    return [
+        _assertion(
+            Not(Contains(INF1_INSTANCE_TYPES, Ref(params.instance_type))),
+            "Asynchronous inference is not available on ml.inf1 instances: choose another InstanceType (ml.inf2 "
+            "works), or EndpointType RealTime.",
+        ),
+        _assertion(
+            Equals(Ref(params.data_capture_sampling_percentage), "0"),
+            "Data capture is for EndpointType RealTime: set DataCaptureSamplingPercentage to 0 for Async.",
         ),
     ]
 

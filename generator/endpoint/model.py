@@ -33,6 +33,13 @@ def add_model(stack: EndpointStack, package_arn: If, role_arn: If, security_grou
             DeletionPolicy="Delete",
         )
     )
-    add_output(stack, "ModelName", GetAtt(model, "ModelName"), "Name of the SageMaker model")
-    add_output(stack, "ModelPackageArn", package_arn, "Model package deployed: the given ARN or the resolved one")
+    # Both change with every new package: not exported (add_exported_output says why).
+    add_output(stack, "ModelName", GetAtt(model, "ModelName"), "Name of the SageMaker model", export=False)
+    add_output(
+        stack,
+        "ModelPackageArn",
+        package_arn,
+        "Model package deployed: the given ARN or the resolved one",
+        export=False,
+    )
     return model

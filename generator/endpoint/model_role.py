@@ -18,11 +18,12 @@ from generator.cfn.conditions import is_empty
 from generator.cfn.iam import allow, arn, only_if, policy_document
 from generator.common.names import Service
 from generator.endpoint import asynchronous
+from generator.endpoint.alarms import ENDPOINT_METRICS_NAMESPACE
 from generator.endpoint.context import EndpointStack, add_condition, add_output, add_service_role
 from generator.endpoint.data_capture import DataCaptureLocation
+from generator.endpoint.rollback import ROLLBACK_ALARMS, rollback_alarm_name
 
 ENDPOINT_LOG_GROUP = "log-group:/aws/sagemaker/Endpoints/${Name}"  # SageMaker names it after the endpoint
-ENDPOINT_METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"
 
 
 def add_model_role(stack: EndpointStack, security_group: SecurityGroup, capture: DataCaptureLocation) -> If:
@@ -77,8 +78,18 @@ def _artifact_statements(stack: EndpointStack, capture: DataCaptureLocation) -> 
             [logs.CreateLogGroup, logs.CreateLogStream, logs.DescribeLogStreams, logs.PutLogEvents],
             [
                 arn("logs", ENDPOINT_LOG_GROUP, Name=stack.endpoint_name),
+                # DescribeLogStreams is authorized on the group, whose ARN IAM evaluates ends in ":*"
+                arn("logs", f"{ENDPOINT_LOG_GROUP}:*", Name=stack.endpoint_name),
                 arn("logs", f"{ENDPOINT_LOG_GROUP}:log-stream:*", Name=stack.endpoint_name),
             ],
+        ),
+        # SageMaker reads the auto-rollback alarms with the execution role during a deployment ("Ensure that your IAM
+        # execution role has permission to perform the cloudwatch:DescribeAlarms action on the auto-rollback alarms
+        # you specify": SageMaker guide, Auto-Rollback Configuration and Monitoring). Exactly those two alarms.
+        allow(
+            "DescribeRollbackAlarms",
+            [cloudwatch.DescribeAlarms],
+            [arn("cloudwatch", "alarm:${Name}", Name=rollback_alarm_name(title)) for title in ROLLBACK_ALARMS],
         ),
         # PutMetricData has no resource type; the namespace condition is what limits it.
         allow(

@@ -23,6 +23,7 @@ from generator.common.patterns import (
     MODEL_PACKAGE_ARN,
     MODEL_PACKAGE_GROUP,
     POLICY_ARN,
+    POSITIVE_DECIMAL,
     PROJECT_ID,
     PROJECT_NAME,
     ROLE_ARN,
@@ -46,6 +47,8 @@ SERVERLESS_MAX_CONCURRENCY = 200
 # CloudFormation Rules cannot compare numbers, so the scaling Rules list the pairs they reject; this bounds
 # the list: with autoscaling on, the minimum and the initial instance count are at most 10.
 SCALING_START_LIMIT = 10
+# s3://<bucket>/<prefix> is a DestinationS3Uri, at most 512 characters; a bucket name has at most 63.
+CAPTURE_PREFIX_MAX_LENGTH = 512 - len("s3://") - 63 - len("/")
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,8 @@ def _network_inputs() -> list[Input]:
                 AllowedPattern=optional(SUBNET_ID),
                 ConstraintDescription="must be subnet IDs such as subnet-0123456789abcdef0, comma-separated",
                 Description="Private subnets of VpcId for the endpoint's network interfaces (two or more "
-                "Availability Zones for resilience). Required for RealTime and Async; empty for Serverless.",
+                "Availability Zones for resilience; at most 16). Required for RealTime and Async; empty for "
+                "Serverless.",
             ),
         ),
     ]
@@ -241,26 +245,22 @@ def _endpoint_inputs() -> list[Input]:
                 Description="Instance type of the production variant.",
             ),
         ),
-        Input(
+        _number(
             "Initial instance count",
-            Parameter(
-                "InitialInstanceCount",
-                Type="Number",
-                Default=1,
-                MinValue=1,
-                ConstraintDescription="must be a whole number of at least 1",
-                Description="Instances behind the endpoint at creation.",
-            ),
+            "InitialInstanceCount",
+            "Instances behind the endpoint at creation; CANARY and LINEAR updates need 2 or more.",
+            default=1,
+            maximum=9999,
         ),
         Input(
             "Initial variant weight",
             Parameter(
                 "InitialVariantWeight",
-                Type="Number",
+                Type="String",
                 Default="1.0",
-                MinValue=0,
-                ConstraintDescription="must be a number of at least 0",
-                Description="Traffic weight of the variant (a float; its share is weight / sum of weights).",
+                AllowedPattern=required(POSITIVE_DECIMAL),
+                ConstraintDescription="must be a number above 0, such as 1.0",
+                Description="Traffic weight of the variant (a float above 0; its share is weight / sum of weights).",
             ),
         ),
         Input(
@@ -360,7 +360,7 @@ def _async_inputs() -> list[Input]:
             "AsyncOutputS3Uri",
             S3_URI,
             "an S3 URI such as s3://bucket/prefix",
-            "Where responses are written, encrypted with the stack's key. Required for Async.",
+            "Where responses are written (no trailing slash), encrypted with the stack's key. Required for Async.",
             MaxLength=512,
         ),
         _optional(
@@ -376,8 +376,8 @@ def _async_inputs() -> list[Input]:
             "AsyncInputS3Uri",
             S3_URI,
             "an S3 URI such as s3://bucket/prefix",
-            "Where callers put request payloads; the execution role the stack creates may read it. Empty: "
-            "payloads come from ModelArtifactsBucketArn.",
+            "Where callers put request payloads (no trailing slash); the execution role the stack creates may read "
+            "it. Empty: payloads come from ModelArtifactsBucketArn.",
             MaxLength=512,
         ),
         _optional_count(
@@ -392,14 +392,14 @@ def _async_inputs() -> list[Input]:
             "AsyncSuccessTopicArn",
             SNS_TOPIC_ARN,
             "an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)",
-            "Told of each response written; empty: none.",
+            "Told of each response written (a topic of the stack's Region); empty: none.",
         ),
         _optional(
             "Error topic",
             "AsyncErrorTopicArn",
             SNS_TOPIC_ARN,
             "an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)",
-            "Told of each failed request; empty: none.",
+            "Told of each failed request (a topic of the stack's Region); empty: none.",
         ),
     ]
 
@@ -421,7 +421,9 @@ def _model_permission_inputs() -> list[Input]:
             "ModelExecutionRoleArn",
             ROLE_ARN,
             "an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)",
-            "Existing role SageMaker assumes for the model. Leave empty to create a least-privilege role.",
+            "Existing role SageMaker assumes for the model; it must allow what the created one does, "
+            "cloudwatch:DescribeAlarms on the rollback alarms included (docs/security.md). Leave empty to create "
+            "a least-privilege role.",
         ),
         _optional(
             "Permissions boundary",
@@ -435,7 +437,8 @@ def _model_permission_inputs() -> list[Input]:
             "ModelArtifactsBucketArn",
             BUCKET_ARN,
             "an S3 bucket ARN (arn:<partition>:s3:::<bucket>)",
-            "Bucket holding the model artifacts; it also receives captured data.",
+            "Bucket of the package's model artifacts (its ModelDataUrl); it also receives captured data. Required "
+            "when the stack creates the execution role, which may read only this bucket.",
         ),
         _optional(
             "ECR repository ARN",
@@ -457,18 +460,14 @@ def _model_permission_inputs() -> list[Input]:
 
 def _data_capture_inputs() -> list[Input]:
     return [
-        Input(
+        _number(
             "Sampling percentage",
-            Parameter(
-                "DataCaptureSamplingPercentage",
-                Type="Number",
-                Default=0,
-                MinValue=0,
-                MaxValue=100,
-                ConstraintDescription="must be a whole number from 0 to 100",
-                Description="Percentage of requests whose input and output are captured; 0 turns capture off. "
-                "Needs ModelArtifactsBucketArn.",
-            ),
+            "DataCaptureSamplingPercentage",
+            "Percentage of requests whose input and output are captured; 0 turns capture off. Needs "
+            "ModelArtifactsBucketArn; RealTime only.",
+            default=0,
+            minimum=0,
+            maximum=100,
         ),
         _optional(
             "S3 prefix",
@@ -476,16 +475,26 @@ def _data_capture_inputs() -> list[Input]:
             S3_PREFIX,
             "an S3 key prefix without leading, trailing or double slashes",
             "Key prefix of captured data in the artifacts bucket; empty writes at the bucket's root.",
-            MaxLength=512,
+            MaxLength=CAPTURE_PREFIX_MAX_LENGTH,
         ),
     ]
 
 
 def _number(label: str, title: str, description: str, *, default: int, maximum: int, minimum: int = 1) -> Input:
-    """A whole-number input; CloudFormation's own message for MinValue/MaxValue names the bound broken."""
+    """A whole number from minimum to maximum, as a String with the range as its pattern: a Number would also take
+    "00" or "1.5", which the Rules, comparing text, would not recognise as 0 or 1, and which SageMaker's integer
+    properties refuse."""
     return Input(
         label,
-        Parameter(title, Type="Number", Default=default, MinValue=minimum, MaxValue=maximum, Description=description),
+        Parameter(
+            title,
+            Type="String",
+            Default=str(default),
+            AllowedPattern=required(whole_number_range(minimum, maximum)),
+            MaxLength=len(str(maximum)),
+            ConstraintDescription=f"must be a whole number from {minimum} to {maximum}",
+            Description=description,
+        ),
     )
 
 
@@ -563,7 +572,7 @@ def _deployment_inputs() -> list[Input]:
         _number(
             "Canary or step size (%)",
             "DeploymentTrafficStepPercent",
-            "Percent of capacity in the canary (CANARY) or in each step (LINEAR).",
+            "Percent of the instances in the canary (CANARY: at most 50) or in each step (LINEAR: 10 to 50).",
             default=10,
             maximum=100,
         ),
@@ -586,8 +595,9 @@ def _deployment_inputs() -> list[Input]:
         _number(
             "Deployment timeout",
             "DeploymentTimeoutSeconds",
-            "Longest an update may take, in seconds; make it exceed the waits and the bake time.",
-            default=3600,
+            "Longest an update may take, in seconds: more than the waits (LINEAR: one per step) plus the bake time "
+            "plus the new fleet's start.",
+            default=7200,
             minimum=600,
             maximum=28800,
         ),
@@ -614,7 +624,7 @@ def _project_inputs() -> list[Input]:
             "SageMaker project name",
             "SageMakerProjectName",
             PROJECT_NAME,
-            "a SageMaker project name (starts with a letter; letters, digits, hyphens; up to 32 characters)",
+            "a SageMaker project name (letters, digits, hyphens; up to 32 characters)",
             "Set by SageMaker Projects; tags every resource with sagemaker:project-name.",
             MaxLength=32,
         ),
@@ -632,6 +642,7 @@ def _project_inputs() -> list[Input]:
             DOMAIN_ID,
             "a SageMaker domain ID such as d-abcdef123456",
             "Tags every resource with sagemaker:domain-id.",
+            MaxLength=63,
         ),
         _optional(
             "SageMaker domain ARN",
@@ -640,6 +651,7 @@ def _project_inputs() -> list[Input]:
             "a SageMaker domain ARN (arn:<partition>:sagemaker:<region>:<account>:domain/<domain-id>)",
             "Tags every resource with sagemaker:domain-arn, which domain resource isolation requires to let the "
             "domain's users reach the endpoint.",
+            MaxLength=256,
         ),
     ]
 
@@ -675,7 +687,8 @@ def _operations_inputs() -> list[Input]:
             SNS_TOPIC_ARN,
             "a standard SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)",
             "Every alarm of the stack sends its ALARM and OK transitions here, and the approval updater what needs "
-            "a person. Its policy must admit them (docs/operations.md). Empty: the alarms notify nobody.",
+            "a person: a topic of the stack's Region, whose policy admits them (docs/operations.md). Empty: the "
+            "alarms notify nobody.",
         ),
     ]
 

@@ -9,12 +9,17 @@ from generator.cfn.conditions import any_of, is_empty
 from generator.common.scaling_order import INITIAL, MAXIMUM, MINIMUM, SCALING_ORDER
 from generator.endpoint.context import EndpointStack
 from generator.endpoint.endpoint_type_rules import endpoint_type_rules
-from generator.endpoint.parameters import ASYNC, SCALING_START_LIMIT, Parameters
+from generator.endpoint.parameters import ASYNC, SCALING_START_LIMIT, SERVERLESS, Parameters
 
 # SageMaker's burstable hosting types: Application Auto Scaling cannot scale them.
 BURSTABLE_INSTANCE_TYPES = [
     f"ml.{family}.{size}" for family in ("t2", "t3") for size in ("medium", "large", "xlarge", "2xlarge")
 ]
+# Inferentia 1: no deployment guardrails (SageMaker falls back to all at once) and no asynchronous inference.
+INF1_INSTANCE_TYPES = [f"ml.inf1.{size}" for size in ("xlarge", "2xlarge", "6xlarge", "24xlarge")]
+# TrafficRoutingConfig: CanarySize "must be less than or equal to 50% of the variant's total instance count";
+# LinearStepSize "must be 10-50% of the variant's total instance count" (SageMaker API reference).
+CANARY_PERCENTS, LINEAR_PERCENTS = (1, 50), (10, 50)
 
 
 def add_rules(stack: EndpointStack) -> None:
@@ -25,6 +30,8 @@ def add_rules(stack: EndpointStack) -> None:
         "ModelPackageGroupNeedsResolverCode": _group_needs_resolver_code(params),
         "ScalingFitsTheEndpoint": _scaling_fits(params),
         "DeployOnApprovalNeedsGroupAndRole": _deploy_on_approval(params),
+        "TrafficShiftsSageMakerCanMake": _traffic_shifts(params),
+        "CreatedRoleReadsTheArtifacts": _created_role_reads_the_artifacts(params),
         **endpoint_type_rules(params),
     }.items():
         stack.template.add_rule(name, rule)
@@ -88,6 +95,63 @@ def _deploy_on_approval(params: Parameters) -> dict[str, object]:
                 "AssertDescription": "DeployOnApproval updates the stack through a deployer role: set "
                 "DeploymentRoleArn (deployer-role.yaml's DeployerRoleArn), or set DeployOnApproval to false.",
             },
+        ],
+    }
+
+
+def _traffic_shifts(params: Parameters) -> dict[str, object]:
+    """Canary and linear steps SageMaker accepts: sized in percent of the variant's instances, so at least two of
+    them (with autoscaling, the minimum too: the update starts from the current count); none on Inferentia 1, where
+    SageMaker silently falls back to all at once with no bake (deployment guardrails exclusions)."""
+    strategy, step = Ref(params.deployment_strategy), Ref(params.deployment_traffic_step_percent)
+    canary, linear = Equals(strategy, "CANARY"), Equals(strategy, "LINEAR")
+    # on instances: a serverless endpoint has none (its own Rule refuses CANARY and LINEAR)
+    stepped = And(Or(canary, linear), Not(Equals(Ref(params.endpoint_type), SERVERLESS)))
+    scaling = Equals(Ref(params.managed_instance_scaling), "true")
+    return {
+        "Assertions": [
+            {
+                "Assert": Or(Not(canary), Contains(_counts(*CANARY_PERCENTS), step)),
+                "AssertDescription": "DeploymentStrategy CANARY: DeploymentTrafficStepPercent must be 1 to 50 (a "
+                "canary is at most half of the instances).",
+            },
+            {
+                "Assert": Or(Not(linear), Contains(_counts(*LINEAR_PERCENTS), step)),
+                "AssertDescription": "DeploymentStrategy LINEAR: DeploymentTrafficStepPercent must be 10 to 50 (each "
+                "step moves 10 to 50 percent of the instances).",
+            },
+            {
+                "Assert": Not(And(stepped, Equals(Ref(params.initial_instance_count), "1"))),
+                "AssertDescription": "CANARY and LINEAR shift traffic in steps of the variant's instances: set "
+                "InitialInstanceCount to 2 or more, or DeploymentStrategy to ALL_AT_ONCE.",
+            },
+            {
+                "Assert": Not(And(stepped, scaling, Contains(["0", "1"], Ref(params.scaling_min_instance_count)))),
+                "AssertDescription": "CANARY and LINEAR need 2 or more instances when an update starts: with "
+                "ManagedInstanceScaling, set ScalingMinInstanceCount to 2 or more, or DeploymentStrategy to "
+                "ALL_AT_ONCE.",
+            },
+            {
+                "Assert": Not(And(stepped, Contains(INF1_INSTANCE_TYPES, Ref(params.instance_type)))),
+                "AssertDescription": "ml.inf1 endpoints cannot use deployment guardrails (SageMaker updates them "
+                "all at once, without the bake): set DeploymentStrategy to ALL_AT_ONCE.",
+            },
+        ]
+    }
+
+
+def _created_role_reads_the_artifacts(params: Parameters) -> dict[str, object]:
+    """SageMaker downloads the package's model data (its ModelDataUrl) with the execution role; the role the stack
+    creates reads only ModelArtifactsBucketArn (SageMaker guide, CreateModel API execution role permissions)."""
+    return {
+        "RuleCondition": is_empty(params.model_execution_role_arn),
+        "Assertions": [
+            {
+                "Assert": Not(is_empty(params.model_artifacts_bucket_arn)),
+                "AssertDescription": "The execution role the stack creates may read only ModelArtifactsBucketArn, "
+                "and SageMaker downloads the model artifacts with it: set ModelArtifactsBucketArn to the bucket of the "
+                "package's ModelDataUrl, or give ModelExecutionRoleArn.",
+            }
         ],
     }
 

@@ -43,7 +43,7 @@ def test_bad_input_exits_2_with_every_problem_before_any_aws_call(capsys: pytest
         "error: --accounts and --organizational-units: give one of them, not both",
         "error: --override ap-south-1:InitialInstanceCount: Region ap-south-1 is not in --regions",
         "error: InstanceTyp: not a parameter of the template; did you mean InstanceType?",
-        "error: InitialInstanceCount='0': below its minimum 1",
+        "error: InitialInstanceCount='0': must be a whole number from 1 to 9999",
         "error: DeployOnApproval=true: a fleet's instances belong to their StackSet and are never updated one by "
         "one; let approvals deploy a staging stack, then carry its package with `promote` or `fleet deploy`",
         f"error: {OTHER}: ModelPackageArn is a package of {HOME}; model packages are regional: give this Region "

@@ -106,9 +106,10 @@ def test_an_unknown_name_gets_the_closest_known_one(given: str, problem: str) ->
 @pytest.mark.parametrize(
     ("name", "value", "problem"),
     [
-        ("InitialInstanceCount", "0", "InitialInstanceCount='0': below its minimum 1"),
-        ("InitialInstanceCount", "two", "InitialInstanceCount='two': must be a whole number of at least 1"),
-        ("DataCaptureSamplingPercentage", "101", "DataCaptureSamplingPercentage='101': above its maximum 100"),
+        ("InitialInstanceCount", "0", "InitialInstanceCount='0': must be a whole number from 1 to 9999"),
+        ("InitialInstanceCount", "two", "InitialInstanceCount='two': must be a whole number from 1 to 9999"),
+        ("DataCaptureSamplingPercentage", "101",
+         "DataCaptureSamplingPercentage='101': must be a whole number from 0 to 100"),
         ("EnableNetworkIsolation", "yes", "EnableNetworkIsolation='yes': must be one of true, false"),
         ("InstanceType", "m5.large", "InstanceType='m5.large': must be a SageMaker instance type such as ml.m5.xlarge"),
         ("VpcId", "vpc-1", "VpcId='vpc-1': must be a VPC ID such as vpc-0123456789abcdef0, or empty"),
@@ -171,7 +172,9 @@ def test_a_rule_decided_by_the_given_values_fails_even_with_others_unknown() -> 
 
 
 AGREEMENT_CASES = {
-    "capture without a bucket, no package": {**ARN_MODE, "DataCaptureSamplingPercentage": "20", "ModelPackageArn": ""},
+    "capture without a bucket, no package": {
+        **ARN_MODE, "DataCaptureSamplingPercentage": "20", "ModelPackageArn": "", "ModelArtifactsBucketArn": "",
+    },
     "serverless with everything it cannot have": {
         **ARN_MODE, "EndpointType": "Serverless", "DataCaptureSamplingPercentage": "5", "VolumeSizeInGB": "30",
         "DeploymentStrategy": "LINEAR", "ServerlessProvisionedConcurrency": "9", "ServerlessMaxConcurrency": "8",

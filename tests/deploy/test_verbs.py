@@ -51,7 +51,7 @@ def test_bad_input_exits_2_with_every_problem_before_any_aws_call(capsys: pytest
     assert code == 2
     assert problems == [
         "error: InstanceTyp: not a parameter of the template; did you mean InstanceType?",
-        "error: InitialInstanceCount='0': below its minimum 1",
+        "error: InitialInstanceCount='0': must be a whole number from 1 to 9999",
         "error: --role-arn 'role': must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)",
         "3 problem(s) in the input; nothing was sent to AWS.",
     ]

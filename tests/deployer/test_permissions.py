@@ -52,7 +52,7 @@ STACK_ARNS = {
 FUNCTIONS = [
     f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:sagemaker-endpoint-{kind}-{UUID}" for kind in ("resolver", "updater")
 ]
-DASHBOARD = f"arn:aws:cloudwatch::{ACCOUNT}:dashboard/sagemaker-endpoint-churn-endpoint"
+DASHBOARD = f"arn:aws:cloudwatch::{ACCOUNT}:dashboard/sagemaker-endpoint-churn-endpoint-{REGION}"
 ESM = f"arn:aws:lambda:{REGION}:{ACCOUNT}:event-source-mapping:0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f"
 BY_ACTION = {
     "kms:CreateAlias": f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/sagemaker-endpoint/churn-endpoint",

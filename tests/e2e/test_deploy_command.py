@@ -125,10 +125,15 @@ def test_given_a_new_package_arn_then_plan_shows_model_and_config_replaced_and_t
     assert run.stderr.splitlines() == [
         f"Template: over the inline limit, sent as s3://{DEFAULT_BUCKET}/{TEMPLATE_KEY}",
         "Plan to update stack churn-plan:",
-        "  -/+  Replace     Model           AWS::SageMaker::Model           <- parameter ModelPackageArn",
-        "  -/+  Replace     EndpointConfig  AWS::SageMaker::EndpointConfig  <- replaced Model",
-        "  ~    Modify      Endpoint        AWS::SageMaker::Endpoint        <- replaced EndpointConfig",
-        "Plan: 0 to add, 1 to modify, 2 to replace, 0 to remove.",
+        "  -/+  Replace     Model               AWS::SageMaker::Model           <- parameter ModelPackageArn",
+        "  -/+  Replace     EndpointConfig      AWS::SageMaker::EndpointConfig  <- replaced Model",
+        # the rollback alarms move to the new config's fleet; the dashboard lists them by ARN
+        "  ~    Modify      Invocation5xxAlarm  AWS::CloudWatch::Alarm          <- replaced EndpointConfig",
+        "  ~    Modify      ModelLatencyAlarm   AWS::CloudWatch::Alarm          <- replaced EndpointConfig",
+        "  ~    Modify      Dashboard           AWS::CloudWatch::Dashboard      <- new Invocation5xxAlarm.Arn, new "
+        "ModelLatencyAlarm.Arn",
+        "  ~    Modify      Endpoint            AWS::SageMaker::Endpoint        <- replaced EndpointConfig",
+        "Plan: 0 to add, 4 to modify, 2 to replace, 0 to remove.",
     ]
     assert aws.client("cloudformation").list_change_sets(StackName="churn-plan")["Summaries"] == []
     assert serving(aws, outputs_of(aws, "churn-plan")["EndpointName"]) == before  # a plan changes nothing
@@ -231,7 +236,7 @@ def test_given_bad_input_then_exit_2_lists_every_problem_and_nothing_reaches_aws
     run = cli(
         aws, "deploy", "--stack-name", "bad",
         *params({
-            **aws.network(),
+            **aws.placement(),
             "ModelPackageArn": "arn:aws:sagemaker:eu-west-1:111122223333:model/churn",
             "ModelPackageGroupName": "churn",
             "Instancetype": "ml.m5.large",
@@ -247,7 +252,7 @@ def test_given_bad_input_then_exit_2_lists_every_problem_and_nothing_reaches_aws
         "error: Instancetype: not a parameter of the template; did you mean InstanceType?",
         "error: ModelPackageArn='arn:aws:sagemaker:eu-west-1:111122223333:model/churn': must be a SageMaker model "
         "package ARN (arn:<partition>:sagemaker:<region>:<account>:model-package/<group>/<version>), or empty",
-        "error: ScalingMinInstanceCount='30': above its maximum 10",
+        "error: ScalingMinInstanceCount='30': must be a whole number from 0 to 10",
         "error: Set only one of ModelPackageArn and ModelPackageGroupName: both are set; clear the one you do not "
         "want.",
         "error: With ManagedInstanceScaling, InitialInstanceCount must be at most 10: start smaller and let "
@@ -277,7 +282,7 @@ def test_given_bad_input_then_exit_2_lists_every_problem_and_nothing_reaches_aws
 )  # fmt: skip
 def test_each_bad_input_alone_exits_2_naming_it(aws: LocalAws, values: dict[str, str], problem: str) -> None:
     values = {k: aws.versions[0] if v == "PLACEHOLDER" else v for k, v in values.items()}
-    run = cli(aws, "deploy", "--stack-name", "bad", *params({**aws.network(), **values}))
+    run = cli(aws, "deploy", "--stack-name", "bad", *params({**aws.placement(), **values}))
     assert run.returncode == 2
     assert problem in run.stderr
     assert aws.client("cloudformation").list_stacks()["StackSummaries"] == []

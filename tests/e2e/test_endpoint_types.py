@@ -12,7 +12,7 @@ ASYNC_BUCKET = "ml-async-111122223333"
 
 def test_real_time_becomes_serverless_only_as_a_new_endpoint_then_updates_and_is_destroyed(aws: LocalAws) -> None:
     package = {"ModelPackageArn": aws.versions[0]}
-    real_time = cli(aws, "deploy", "--stack-name", "churn", *params({**aws.network(), **package}),
+    real_time = cli(aws, "deploy", "--stack-name", "churn", *params({**aws.placement(), **package}),
                     "--param", "InstanceType=ml.m5.large")  # fmt: skip
     assert real_time.returncode == 0, real_time.stderr
     first = json.loads(real_time.stdout)["EndpointName"]
@@ -56,7 +56,7 @@ def test_real_time_becomes_serverless_only_as_a_new_endpoint_then_updates_and_is
 
 def test_an_async_endpoint_writes_to_s3_scales_to_zero_updates_and_is_destroyed(aws: LocalAws) -> None:
     values = {
-        **aws.network(), "ModelPackageArn": aws.versions[0], "InstanceType": "ml.m5.large", "EndpointType": "Async",
+        **aws.placement(), "ModelPackageArn": aws.versions[0], "InstanceType": "ml.m5.large", "EndpointType": "Async",
         "AsyncOutputS3Uri": f"s3://{ASYNC_BUCKET}/churn/out", "ManagedInstanceScaling": "true",
         "ScalingMinInstanceCount": "0",
     }  # fmt: skip

@@ -69,7 +69,7 @@ def test_given_a_group_then_the_stack_deploys_the_latest_approved_version(aws: L
         "KmsKeyId": ids["EncryptionKey"],
         "SecurityGroupId": group["GroupId"],
         "DashboardUrl": "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/"
-        "sagemaker-endpoint-churn-endpoint",
+        "sagemaker-endpoint-churn-endpoint-eu-west-1",
     }
 
 

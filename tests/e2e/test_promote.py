@@ -30,8 +30,7 @@ def test_a_package_goes_to_prod_only_after_baking_without_alarms_pinned_by_its_a
     assert aws.client("cloudformation").list_change_sets(StackName="churn-prod")["Summaries"] == []
 
     cloudwatch = aws.client("cloudwatch")
-    (latency,) = [a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"]
-                  if "churn-staging" in a["AlarmName"] and "ModelLatency" in a["AlarmName"]]  # fmt: skip
+    latency = aws.physical_ids("churn-staging")["ModelLatencyAlarm"]  # an alarm's physical id is its name
     cloudwatch.set_alarm_state(AlarmName=latency, StateValue="ALARM", StateReason="p99 above the threshold")
     cloudwatch.set_alarm_state(AlarmName=latency, StateValue="OK", StateReason="back under")  # fired, then cleared
     code, _, err = promote(aws, "--bake-minutes", "0")

@@ -16,7 +16,7 @@ from tests.support.e2e import (
 
 
 def test_given_a_new_package_arn_then_update_stack_completes_on_the_same_endpoint(aws: LocalAws) -> None:
-    values = {**aws.network(), "ModelPackageArn": aws.versions[0], "InstanceType": "ml.m5.large"}
+    values = {**aws.placement(), "ModelPackageArn": aws.versions[0], "InstanceType": "ml.m5.large"}
     before = outputs(aws.create_stack("churn-update", values))
     cloudformation = aws.client("cloudformation")
     cloudformation.update_stack(

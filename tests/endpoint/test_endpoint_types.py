@@ -11,13 +11,18 @@ from typing import Any
 import pytest
 
 from tests.support.iam_eval import allows
-from tests.support.inputs import ARN_MODE, GROUP_MODE, PACKAGE_ARN, VPC
+from tests.support.inputs import ARN_MODE, ARTIFACTS, GROUP_MODE, PACKAGE_ARN, VPC
 from tests.support.template_eval import Evaluator
 
 Deploy = Callable[..., Evaluator]
 BUCKET = "arn:aws:s3:::ml-artifacts-111122223333"
 TOPIC = "arn:aws:sns:eu-west-1:111122223333:async-{}"
-SERVERLESS = {"EndpointType": "Serverless", "ModelPackageArn": PACKAGE_ARN, "EnableNetworkIsolation": "false"}
+SERVERLESS = {
+    "EndpointType": "Serverless",
+    "ModelPackageArn": PACKAGE_ARN,
+    "EnableNetworkIsolation": "false",
+    **ARTIFACTS,
+}
 ASYNC = {**ARN_MODE, "EndpointType": "Async", "AsyncOutputS3Uri": "s3://ml-async-111122223333/churn/out"}
 REAL_TIME_CASES = {
     "ARN mode": ARN_MODE,
@@ -272,8 +277,9 @@ TYPE_REFUSALS = {
     "RealTime scaling to zero": ({**ARN_MODE, "ManagedInstanceScaling": "true", "ScalingMinInstanceCount": "0"},
         "ScalingMinInstanceCount 0 (scale to zero) is for EndpointType Async, whose requests wait in a queue: a "
         "RealTime endpoint needs an instance to answer. Set it to 1 or more."),
-    "RealTime without a VPC": ({"ModelPackageArn": PACKAGE_ARN}, "EndpointType RealTime and Async run instances in "
-        "your VPC: set VpcId and SubnetIds (or choose EndpointType Serverless, which runs outside it)."),
+    "RealTime without a VPC": ({"ModelPackageArn": PACKAGE_ARN, **ARTIFACTS}, "EndpointType RealTime and Async "
+        "run instances in your VPC: set VpcId and SubnetIds (or choose EndpointType Serverless, which runs outside "
+        "it)."),
     "RealTime with async settings": ({**ARN_MODE, "AsyncErrorTopicArn": TOPIC.format("failed")}, "Async* parameters "
         "configure EndpointType Async: clear them, or set EndpointType to Async."),
     "RealTime with provisioned concurrency": ({**ARN_MODE, "ServerlessProvisionedConcurrency": "2"},
@@ -290,7 +296,7 @@ def test_each_type_refuses_what_it_cannot_take(deploy: Deploy, values: dict[str,
 @pytest.mark.parametrize("endpoint_type", ["Serverless", "Async"])
 def test_group_mode_and_deploy_on_approval_work_for_the_other_types_too(deploy: Deploy, endpoint_type: str) -> None:
     approval = {
-        "ModelPackageGroupName": "churn", "ResolverCodeS3Bucket": "artifacts-111122223333",
+        "ModelPackageGroupName": "churn", "ResolverCodeS3Bucket": "artifacts-111122223333", **ARTIFACTS,
         "DeployOnApproval": "true", "DeploymentRoleArn": "arn:aws:iam::111122223333:role/deployer",
     }  # fmt: skip
     typed = (
@@ -320,3 +326,11 @@ def test_an_async_stacks_dashboard_shows_its_request_queue_and_no_other_stack_do
     assert {"ApproximateBacklogSize", "ApproximateBacklogSizePerInstance", "HasBacklogWithoutCapacity"} <= metrics
     for other in (ARN_MODE, SERVERLESS):
         assert "Async requests waiting" not in titles_and_metrics(deploy(**other))[0]
+
+
+def test_an_async_endpoint_is_invoked_at_its_async_invocations_path(deploy: Deploy) -> None:
+    """InvokeEndpointAsync's requestUri is /endpoints/{EndpointName}/async-invocations (sagemaker-runtime API model);
+    InvokeEndpoint's, for RealTime and Serverless, /endpoints/{EndpointName}/invocations."""
+    for values, action in ((ASYNC, "async-invocations"), (ARN_MODE, "invocations"), (SERVERLESS, "invocations")):
+        url = deploy(**values).outputs()["EndpointUrl"]["Fn::Sub"]
+        assert url[0].endswith("/endpoints/${Name}/" + action), values

@@ -87,7 +87,7 @@ def test_every_statement_is_listed_with_a_unique_sid(rows: list[Row]) -> None:
     assert {row.resource for row in rows} == {
         "ModelExecutionRole", "PackageResolverRole", "ApprovalUpdaterRole", "EncryptionKey"
     }  # fmt: skip
-    assert len(rows) == 33  # key policy 10, model role 10 + trust, resolver role 2 + trust, updater 8 + trust
+    assert len(rows) == 34  # key policy 10, model role 11 + trust, resolver role 2 + trust, updater 8 + trust
 
 
 def test_no_statement_has_a_wildcard_action(rows: list[Row]) -> None:
@@ -126,3 +126,7 @@ def test_the_model_role_touches_only_our_bucket_prefix_repository_and_endpoint(r
     assert scoped["WriteCapturedData"] == ["arn:aws:s3:::ml-artifacts-111122223333/capture/*"]
     assert scoped["PullInferenceImage"] == ["arn:aws:ecr:eu-west-1:111122223333:repository/team/inference"]
     assert all("/aws/sagemaker/Endpoints/endpoint-" in arn for arn in scoped["WriteEndpointLogs"])
+    assert [arn.rsplit(":", 1)[1] for arn in scoped["DescribeRollbackAlarms"]] == [
+        "sagemaker-endpoint-5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f-rollback-5xx",
+        "sagemaker-endpoint-5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f-rollback-latency",
+    ]

@@ -98,15 +98,16 @@ def test_every_parameter_is_described_grouped_and_labelled_once(template: dict[s
         ("SubnetIds", "CommaDelimitedList", ""),
         ("EnableNetworkIsolation", "String", "true"),
         ("VariantName", "String", "AllTraffic"),
-        ("InitialInstanceCount", "Number", 1),
-        ("InitialVariantWeight", "Number", "1.0"),
+        # whole numbers are Strings with a canonical pattern (see the numbers' test below); the seed's defaults
+        ("InitialInstanceCount", "String", "1"),
+        ("InitialVariantWeight", "String", "1.0"),
         ("InstanceType", "String", "ml.m4.xlarge"),
-        ("DataCaptureSamplingPercentage", "Number", 0),
+        ("DataCaptureSamplingPercentage", "String", "0"),
         ("ModelPackageArn", "String", ""),
         ("ModelPackageGroupName", "String", ""),
         ("ManagedInstanceScaling", "String", "false"),
-        ("ScalingMinInstanceCount", "Number", 1),
-        ("ScalingMaxInstanceCount", "Number", 10),
+        ("ScalingMinInstanceCount", "String", "1"),
+        ("ScalingMaxInstanceCount", "String", "10"),
     ],
 )
 def test_parameter_types_and_defaults_follow_the_seed(
@@ -121,7 +122,10 @@ def test_sagemaker_projects_parameters_are_declared_as_projects_expect(template:
     name = template["Parameters"]["SageMakerProjectName"]
     assert name["MaxLength"] == 32
     assert accepts(template, "SageMakerProjectName", "churn-model-2")
-    assert not accepts(template, "SageMakerProjectName", "2-churn")
+    # CreateProject's ProjectName is [a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}: a project may start with a digit, and
+    # SageMaker passes its name here
+    assert accepts(template, "SageMakerProjectName", "2025-churn")
+    assert not accepts(template, "SageMakerProjectName", "-churn")
     assert accepts(template, "SageMakerProjectId", "p-abcdef123456")
 
 
@@ -129,7 +133,7 @@ VALID = {
     "ModelPackageArn": [
         "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3",
         "arn:aws-cn:sagemaker:cn-north-1:111122223333:model-package/churn-xgb/12",
-        "arn:aws-us-gov:sagemaker:us-gov-west-1:111122223333:model-package/marketplace-model",
+        "arn:aws-us-gov:sagemaker:us-gov-west-1:111122223333:model-package/churn/999999999",
         "",
     ],
     "ModelPackageGroupName": ["churn", "Churn-Model-2", ""],
@@ -153,6 +157,10 @@ INVALID = {
         "arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/churn",
         "arn:aws:sagemaker:eu-west-1:1111:model-package/churn/3",
         " arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3",
+        # no version: a Marketplace (unversioned) package, which Serverless and Async do not support
+        "arn:aws:sagemaker:eu-west-1:111122223333:model-package/marketplace-model",
+        # VersionedArnOrName allows at most 9 digits
+        "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/1234567890",
     ],
     "ModelPackageGroupName": ["-churn", "churn_model", "a" * 64, "arn:aws:sagemaker:eu-west-1:111122223333:x"],
     "ModelExecutionRoleArn": ["SageMakerRole", "arn:aws:iam::111122223333:user/alice"],
@@ -190,29 +198,40 @@ def test_resolver_code_key_defaults_to_the_zip_named_by_its_hash(template: dict[
     assert template["Parameters"]["ResolverCodeS3Key"]["Default"] == build_resolver_package().file_name
 
 
-def number_accepts(template: dict[str, Any], name: str, value: float) -> bool:
-    """What CloudFormation checks for a Number parameter: MinValue <= value <= MaxValue."""
-    spec = template["Parameters"][name]
-    return bool(spec.get("MinValue", float("-inf")) <= value <= spec.get("MaxValue", float("inf")))
+WHOLE_NUMBERS = {  # name: (lowest, highest) that SageMaker, Application Auto Scaling or CloudWatch accept
+    "DataCaptureSamplingPercentage": (0, 100),
+    "InitialInstanceCount": (1, 9999),
+    "ScalingMinInstanceCount": (0, 10),  # 0 (scale to zero) for Async only, by a Rule
+    "ScalingMaxInstanceCount": (1, 100),
+    "DeploymentTrafficStepPercent": (1, 100),  # per strategy narrower, by a Rule
+    "DeploymentWaitIntervalSeconds": (0, 3600),
+    "DeploymentBakeSeconds": (0, 3600),
+    "DeploymentTimeoutSeconds": (600, 28800),
+    "ServerlessMaxConcurrency": (1, 200),
+}
 
 
-@pytest.mark.parametrize(
-    ("name", "rejected", "accepted"),
-    [
-        ("DataCaptureSamplingPercentage", [-1, 101], [0, 100]),
-        ("InitialInstanceCount", [0, -3], [1, 40]),
-        ("InitialVariantWeight", [-0.5], [0, 0.25, 1.0]),
-        ("ScalingMinInstanceCount", [-1, 11], [0, 10]),  # 0 (scale to zero) for Async only, by a Rule
-        ("ScalingMaxInstanceCount", [0, 101], [1, 100]),
-        ("DeploymentTrafficStepPercent", [0, 101], [1, 100]),
-        ("DeploymentTimeoutSeconds", [599, 28801], [600, 28800]),
-    ],
-)
-def test_numbers_outside_their_bounds_are_rejected_before_anything_is_created(
-    template: dict[str, Any], name: str, rejected: list[float], accepted: list[float]
-) -> None:
-    assert [value for value in rejected if number_accepts(template, name, value)] == []
-    assert [value for value in accepted if not number_accepts(template, name, value)] == []
+@pytest.mark.parametrize("name", WHOLE_NUMBERS)
+def test_a_whole_number_accepts_exactly_its_range_in_one_spelling(template: dict[str, Any], name: str) -> None:
+    """A Number parameter would take "00", "1.5" or "+1": the Rules compare values as text (a "00" minimum would slip
+    past the Async-only scale-to-zero Rule) and SageMaker's integer properties refuse decimals. So each whole number is
+    a String whose pattern is exactly its range, without sign, decimals or leading zeros."""
+    low, high = WHOLE_NUMBERS[name]
+    accepted = [value for value in range(high + 1000) if accepts(template, name, str(value))]
+    assert accepted == list(range(low, high + 1))
+    for other_spelling in (f"0{low}", f"{low}.0", f"+{low}", f" {low}", ""):
+        assert not accepts(template, name, other_spelling), other_spelling
+    assert template["Parameters"][name]["ConstraintDescription"] == f"must be a whole number from {low} to {high}"
+
+
+def test_the_variant_weight_is_a_number_above_zero(template: dict[str, Any]) -> None:
+    """VariantWeight: "The traffic to a production variant is determined by the ratio of the VariantWeight to the sum
+    of all VariantWeight values": the only variant's weight of 0 would be a share of 0/0 (AWS is silent: refused)."""
+    spec = template["Parameters"]["InitialVariantWeight"]
+    for value in ("1.0", "1", "0.25", "2.5", "10"):
+        assert re.fullmatch(spec["AllowedPattern"], value), value
+    for value in ("0", "0.0", "-1", "00.5", "", "1e3"):
+        assert not re.fullmatch(spec["AllowedPattern"], value), value
 
 
 @pytest.mark.parametrize(

@@ -177,16 +177,27 @@ def test_given_an_instance_type_with_nvme_storage_then_no_kms_key_is_requested(d
     assert "KmsKeyId" not in config
 
 
-def test_given_an_instance_type_the_template_does_not_list_then_it_still_deploys_with_the_key(
+def test_given_an_instance_type_on_neither_storage_list_then_it_deploys_without_a_key_or_volume_size(
     deploy: Deploy,
 ) -> None:
-    stack = deploy(**ARN_MODE, InstanceType="ml.z99.48xlarge")
+    """A family the template does not know may have local NVMe storage, for which SageMaker refuses a volume size
+    ("Currently only Amazon EBS gp2 storage volumes are supported"): the safe side sends neither that nor the key,
+    and SageMaker encrypts the volume with its default key."""
+    stack = deploy(**ARN_MODE, InstanceType="ml.z99.48xlarge", VolumeSizeInGB="100")
     assert stack.failed_rules() == []
-    assert props(stack.resources(), "EndpointConfig")["KmsKeyId"] == {"Fn::GetAtt": ["EncryptionKey", "Arn"]}
+    config = props(stack.resources(), "EndpointConfig")
+    assert "KmsKeyId" not in config
+    assert "VolumeSizeInGB" not in config["ProductionVariants"][0]
+
+
+def test_given_an_ebs_instance_type_then_the_volume_is_encrypted_with_the_stacks_key_and_sized(deploy: Deploy) -> None:
+    config = props(deploy(**ARN_MODE, InstanceType="ml.m5.xlarge", VolumeSizeInGB="100").resources(), "EndpointConfig")
+    assert config["KmsKeyId"] == {"Fn::GetAtt": ["EncryptionKey", "Arn"]}
+    assert config["ProductionVariants"][0]["VolumeSizeInGB"] == "100"
 
 
 def test_given_sampling_zero_then_nothing_is_captured(deploy: Deploy) -> None:
-    config = props(deploy(**ARN_MODE, ModelArtifactsBucketArn=BUCKET_ARN).resources(), "EndpointConfig")
+    config = props(deploy(**ARN_MODE).resources(), "EndpointConfig")
     assert "DataCaptureConfig" not in config
 
 
@@ -297,18 +308,35 @@ def test_given_a_group_then_logs_may_use_the_key_only_for_the_resolver_log_group
 # --- model role ----------------------------------------------------------------------------------------------
 
 
-def test_given_no_bucket_repo_or_capture_then_the_role_has_only_network_logs_and_metrics(deploy: Deploy) -> None:
+def test_given_no_repo_or_capture_then_the_role_reads_the_artifacts_and_has_network_logs_metrics_and_alarms(
+    deploy: Deploy,
+) -> None:
     assert set(model_role_statements(deploy, **ARN_MODE)) == {
+        "ListModelArtifactsBucket",
+        "ReadModelArtifacts",
         "WriteEndpointLogs",
         "PublishEndpointMetrics",
+        "DescribeRollbackAlarms",
         "CreateEndpointNetworkInterfaces",
         "ManageEndpointNetworkInterfaces",
         "DescribeEndpointNetwork",
     }
 
 
+def test_the_role_may_describe_exactly_the_two_rollback_alarms(deploy: Deploy) -> None:
+    """SageMaker guide, Auto-Rollback Configuration and Monitoring: "Ensure that your IAM execution role has
+    permission to perform the cloudwatch:DescribeAlarms action on the auto-rollback alarms you specify." IAM's
+    reference authorizes DescribeAlarms on the alarm resource type, so the grant names those two alarms only."""
+    stack = deploy(**ARN_MODE)
+    grant = model_role_statements(deploy, **ARN_MODE)["DescribeRollbackAlarms"]
+    assert grant["Action"] == ["cloudwatch:DescribeAlarms"]
+    rollback = props(stack.resources(), "Endpoint")["DeploymentConfig"]["AutoRollbackConfiguration"]["Alarms"]
+    names = [props(stack.resources(), alarm["AlarmName"]["Ref"])["AlarmName"] for alarm in rollback]
+    assert grant["Resource"] == [f"arn:aws:cloudwatch:eu-west-1:111122223333:alarm:{name}" for name in names]
+
+
 def test_given_a_bucket_then_the_role_reads_only_that_bucket(deploy: Deploy) -> None:
-    role = model_role_statements(deploy, **ARN_MODE, ModelArtifactsBucketArn=BUCKET_ARN)
+    role = model_role_statements(deploy, **ARN_MODE)
     assert (role["ListModelArtifactsBucket"]["Action"], role["ListModelArtifactsBucket"]["Resource"]) == (
         ["s3:ListBucket"],
         [BUCKET_ARN],
@@ -347,16 +375,12 @@ def test_the_role_attaches_network_interfaces_only_with_our_security_group_in_ou
 
 def test_the_role_uses_no_kms_action_itself(deploy: Deploy) -> None:
     """The key policy grants the role our key; an IAM grant here could reach other keys."""
-    every = model_role_statements(
-        deploy, **ARN_MODE, ModelArtifactsBucketArn=BUCKET_ARN, EcrRepoArn=REPO_ARN, DataCaptureSamplingPercentage="5"
-    )
+    every = model_role_statements(deploy, **ARN_MODE, EcrRepoArn=REPO_ARN, DataCaptureSamplingPercentage="5")
     assert not [action for s in every.values() for action in s["Action"] if action.startswith("kms:")]
 
 
 def test_every_wildcard_resource_is_an_action_that_cannot_be_scoped(deploy: Deploy) -> None:
-    every = model_role_statements(
-        deploy, **ARN_MODE, ModelArtifactsBucketArn=BUCKET_ARN, EcrRepoArn=REPO_ARN, DataCaptureSamplingPercentage="5"
-    )
+    every = model_role_statements(deploy, **ARN_MODE, EcrRepoArn=REPO_ARN, DataCaptureSamplingPercentage="5")
     wildcards = {sid: s["Action"] for sid, s in every.items() if "*" in s["Resource"]}
     assert wildcards == {
         "GetEcrAuthorizationToken": ["ecr:GetAuthorizationToken"],
@@ -471,7 +495,13 @@ def test_given_one_tag_input_then_only_its_tag_is_set(deploy: Deploy, parameter:
 # --- outputs -------------------------------------------------------------------------------------------------
 
 
-def test_outputs_are_the_seed_metadata_keys_each_described_and_exported(template: dict[str, Any]) -> None:
+def test_outputs_are_the_seed_metadata_keys_each_described_and_the_stable_ones_exported(
+    template: dict[str, Any],
+) -> None:
+    """CloudFormation refuses to change an export another stack imports ("After another stack imports an output
+    value, you can't delete the stack that is exporting the output value or modify the exported output value": User
+    Guide, exports): ModelName and ModelPackageArn change with every package, so exporting them would make every
+    update fail once anything imported them."""
     extras = {"DashboardUrl", "AsyncOutputS3Uri"}  # operations', and an Async endpoint's (endpoint types)
     outputs = {key: output for key, output in template["Outputs"].items() if key not in extras}
     assert set(outputs) == {
@@ -483,9 +513,13 @@ def test_outputs_are_the_seed_metadata_keys_each_described_and_exported(template
         "KmsKeyId",
         "SecurityGroupId",
     }
+    changing = {"ModelName", "ModelPackageArn"}
     for key, output in outputs.items():
         assert output["Description"]
-        assert output["Export"] == {"Name": {"Fn::Sub": f"${{AWS::StackName}}-{key}"}}
+        if key in changing:
+            assert "Export" not in output, key
+        else:
+            assert output["Export"] == {"Name": {"Fn::Sub": f"${{AWS::StackName}}-{key}"}}
 
 
 def test_arn_mode_outputs(deploy: Deploy) -> None:
@@ -510,7 +544,7 @@ def test_arn_mode_outputs(deploy: Deploy) -> None:
 def test_in_the_china_partition_arns_and_hosts_follow_the_partition(template: dict[str, Any]) -> None:
     """Defect 10: the old EndpointUrl hard-coded amazonaws.com."""
     china = {"AWS::Partition": "aws-cn", "AWS::Region": "cn-north-1", "AWS::URLSuffix": "amazonaws.com.cn"}
-    stack = Evaluator(template, {**GROUP_MODE}, pseudo=china)
+    stack = Evaluator(template, {**GROUP_MODE, "ModelArtifactsBucketArn": "arn:aws-cn:s3:::ml-artifacts"}, pseudo=china)
     assert stack.outputs()["EndpointUrl"]["Fn::Sub"][0] == (
         "https://runtime.sagemaker.cn-north-1.amazonaws.com.cn/endpoints/${Name}/invocations"
     )

@@ -40,6 +40,7 @@ def test_given_no_endpoint_name_then_it_is_derived_from_the_stack_within_sagemak
     assert dimensions == [
         {"Name": "EndpointName", "Value": DERIVED_NAME},
         {"Name": "VariantName", "Value": "AllTraffic"},
+        {"Name": "EndpointConfigName", "Value": {"Fn::GetAtt": ["EndpointConfig", "EndpointConfigName"]}},
     ]
 
 
@@ -53,13 +54,30 @@ def test_given_an_endpoint_name_then_everything_that_watches_the_endpoint_uses_i
     logs = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}["WriteEndpointLogs"]
     assert logs["Resource"] == [
         "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/sagemaker/Endpoints/churn-prod",
+        "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/sagemaker/Endpoints/churn-prod:*",
         "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/sagemaker/Endpoints/churn-prod:log-stream:*",
     ]
 
 
-def test_alarms_refer_to_no_resource_so_the_endpoint_can_list_them_without_a_cycle(template: dict[str, Any]) -> None:
+def test_alarms_refer_only_to_the_new_config_so_the_endpoint_can_list_them_without_a_cycle(
+    template: dict[str, Any],
+) -> None:
+    """The rollback alarms watch the fleet of the config the update moves to, which depends on neither the endpoint
+    nor them: the Endpoint can list them in its DeploymentConfig."""
     for alarm in ("Invocation5xxAlarm", "ModelLatencyAlarm"):
-        assert not references(template["Resources"][alarm]) & set(template["Resources"])
+        assert references(template["Resources"][alarm]) & set(template["Resources"]) == {"EndpointConfig"}
+
+
+def test_the_rollback_alarms_watch_only_the_new_fleet(deploy: Deploy) -> None:
+    """SageMaker guide, Auto-Rollback Configuration and Monitoring: "if your old fleet trips the alarm during the
+    deployment, SageMaker terminates your deployment", so a fix for a failing model could never be deployed with an
+    alarm on the whole endpoint; "CloudWatch publishes the metrics with the dimension EndpointConfigName:{New-Ep-
+    Config} after the new fleet starts receiving traffic, and these metrics last even after the deployment is
+    complete"."""
+    resources = deploy(**ARN_MODE).resources()
+    for alarm in ("Invocation5xxAlarm", "ModelLatencyAlarm"):
+        dimensions = {d["Name"]: d["Value"] for d in props(resources, alarm)["Dimensions"]}
+        assert dimensions["EndpointConfigName"] == {"Fn::GetAtt": ["EndpointConfig", "EndpointConfigName"]}
 
 
 # --- autoscaling ---------------------------------------------------------------------------------------------
@@ -102,10 +120,8 @@ def test_given_scaling_on_then_an_update_keeps_the_scaled_instance_count(deploy:
     would reset the fleet to InitialInstanceCount."""
     endpoint = props(deploy(**SCALING).resources(), "Endpoint")
     assert endpoint["RetainAllVariantProperties"] is True
-    assert endpoint["ExcludeRetainedVariantProperties"] == [
-        {"VariantPropertyType": "DesiredWeight"},
-        {"VariantPropertyType": "DataCaptureConfig"},
-    ]
+    # VariantProperty documents DataCaptureConfig as "(Not currently supported.)": only the weight is sent
+    assert endpoint["ExcludeRetainedVariantProperties"] == [{"VariantPropertyType": "DesiredWeight"}]
 
 
 def test_managed_instance_scaling_is_never_set_on_the_variant(template: dict[str, Any]) -> None:
@@ -164,8 +180,8 @@ def test_given_scaling_off_then_counts_are_not_compared(deploy: Deploy) -> None:
 
 def test_the_scaling_minimum_is_bounded_where_the_rules_can_compare(template: dict[str, Any]) -> None:
     minimum = template["Parameters"]["ScalingMinInstanceCount"]
-    assert (minimum["MinValue"], minimum["MaxValue"]) == (0, SCALING_START_LIMIT)  # 0: Async scales to zero
-    assert template["Parameters"]["ScalingMaxInstanceCount"]["MinValue"] == 1
+    assert minimum["ConstraintDescription"] == f"must be a whole number from 0 to {SCALING_START_LIMIT}"  # 0: Async
+    assert template["Parameters"]["ScalingMaxInstanceCount"]["ConstraintDescription"].endswith("from 1 to 100")
 
 
 # --- blue/green with rollback --------------------------------------------------------------------------------
@@ -180,7 +196,7 @@ def test_by_default_an_update_is_blue_green_all_at_once_and_rolls_back_on_both_a
         "BlueGreenUpdatePolicy": {
             "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": "300"},
             "TerminationWaitInSeconds": "600",
-            "MaximumExecutionTimeoutInSeconds": "3600",
+            "MaximumExecutionTimeoutInSeconds": "7200",  # above LINEAR's default waits: 10 x 300 + 600 s
         },
         "AutoRollbackConfiguration": {
             "Alarms": [{"AlarmName": {"Ref": "Invocation5xxAlarm"}}, {"AlarmName": {"Ref": "ModelLatencyAlarm"}}]
@@ -225,17 +241,20 @@ def test_the_rollback_alarms_watch_5xx_errors_and_p99_latency_with_the_given_thr
 
 # --- updates -------------------------------------------------------------------------------------------------
 
+# A new EndpointConfig: the endpoint moves to it, and the rollback alarms are pointed at its fleet first.
+NEW_FLEET = {"Endpoint": "Modify", "Invocation5xxAlarm": "Modify", "ModelLatencyAlarm": "Modify"}
+
 
 def test_given_a_new_package_arn_then_model_and_config_are_replaced_and_the_endpoint_modified(
     template: dict[str, Any],
 ) -> None:
     after = {**ARN_MODE, "ModelPackageArn": PACKAGE_ARN.replace("/3", "/4")}
-    assert plan(template, ARN_MODE, after) == {"Model": "Replace", "EndpointConfig": "Replace", "Endpoint": "Modify"}
+    assert plan(template, ARN_MODE, after) == {"Model": "Replace", "EndpointConfig": "Replace", **NEW_FLEET}
 
 
 def test_given_a_new_instance_type_then_only_the_config_is_replaced(template: dict[str, Any]) -> None:
     after = {**ARN_MODE, "InstanceType": "ml.c5.2xlarge"}
-    assert plan(template, ARN_MODE, after) == {"EndpointConfig": "Replace", "Endpoint": "Modify"}
+    assert plan(template, ARN_MODE, after) == {"EndpointConfig": "Replace", **NEW_FLEET}
 
 
 def test_given_a_tag_change_then_nothing_is_replaced(template: dict[str, Any]) -> None:
@@ -261,10 +280,10 @@ def test_given_a_new_token_and_a_newer_approved_package_then_model_and_config_ar
         "LatestApprovedModelPackage": "Modify",
         "Model": "Replace",
         "EndpointConfig": "Replace",
-        "Endpoint": "Modify",
+        **NEW_FLEET,
     }
 
 
 def test_given_scaling_on_then_a_new_package_does_not_touch_the_scalable_target(template: dict[str, Any]) -> None:
     after = {**SCALING, "ModelPackageArn": PACKAGE_ARN.replace("/3", "/4")}
-    assert plan(template, SCALING, after) == {"Model": "Replace", "EndpointConfig": "Replace", "Endpoint": "Modify"}
+    assert plan(template, SCALING, after) == {"Model": "Replace", "EndpointConfig": "Replace", **NEW_FLEET}

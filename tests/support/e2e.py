@@ -18,7 +18,7 @@ import boto3
 import botocore.loaders
 import botocore.session
 
-from tests.support.local_aws import CREDENTIALS, REGION, client
+from tests.support.local_aws import ARTIFACTS_BUCKET, CREDENTIALS, REGION, client
 from tests.support.moto.bends import CustomResourceRuntime
 from tests.support.paths import ROOT, TEMPLATES
 
@@ -29,9 +29,6 @@ CODE_BUCKET = "resolver-code-111122223333"
 
 
 TEMPLATE_KEY = "templates/sagemaker-endpoint.yaml"
-
-
-ARTIFACTS_BUCKET = "ml-artifacts-111122223333"
 
 
 GROUP = "churn"
@@ -66,9 +63,13 @@ class LocalAws:
     def network(self) -> dict[str, str]:
         return {"VpcId": self.vpc_id, "SubnetIds": ",".join(self.subnet_ids)}
 
+    def placement(self) -> dict[str, str]:
+        """The network, and the bucket of the packages' model data, which the role the stack creates may read."""
+        return {**self.network(), "ModelArtifactsBucketArn": f"arn:aws:s3:::{ARTIFACTS_BUCKET}"}
+
     def group_mode(self) -> dict[str, str]:
         return {
-            **self.network(),
+            **self.placement(),
             "ModelPackageGroupName": GROUP,
             "ResolverCodeS3Bucket": CODE_BUCKET,
             "ResolverCodeS3Key": self.resolver_zip.name,
@@ -154,11 +155,11 @@ def outputs_of(aws: LocalAws, name: str) -> dict[str, str]:
 
 
 def arn_mode(aws: LocalAws, version: int = 0) -> dict[str, str]:
-    return {**aws.network(), "ModelPackageArn": aws.versions[version], "InstanceType": "ml.m5.large"}
+    return {**aws.placement(), "ModelPackageArn": aws.versions[version], "InstanceType": "ml.m5.large"}
 
 
 def group_mode(aws: LocalAws) -> dict[str, str]:
-    return {**aws.network(), "ModelPackageGroupName": "churn", "InstanceType": "ml.m5.large"}
+    return {**aws.placement(), "ModelPackageGroupName": "churn", "InstanceType": "ml.m5.large"}
 
 
 def serving(aws: LocalAws, endpoint: str) -> tuple[str, str, str]:

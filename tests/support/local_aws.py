@@ -12,9 +12,13 @@ from moto.server import ThreadedMotoServer
 
 REGION = "eu-west-1"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+ARTIFACTS_BUCKET = "ml-artifacts-111122223333"  # where the packages' model data lives (the created role reads it)
 MODEL_SPEC = {
     "Containers": [
-        {"Image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/churn:1", "ModelDataUrl": "s3://b/m.tar.gz"}
+        {
+            "Image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/churn:1",
+            "ModelDataUrl": f"s3://{ARTIFACTS_BUCKET}/churn/model.tar.gz",
+        }
     ],
     "SupportedContentTypes": ["text/csv"],
     "SupportedResponseMIMETypes": ["text/csv"],
