@@ -12,14 +12,13 @@ import pytest
 
 from tests.support.cfn_response_server import response_server
 from tests.support.e2e import (
-    ARTIFACTS_BUCKET,
     CODE_BUCKET,
     GROUP,
     HISTORY,
     LocalAws,
 )
 from tests.support.lambda_runtime import LambdaSandbox
-from tests.support.local_aws import CREDENTIALS, REGION, client, moto_server, register_versions, reset
+from tests.support.local_aws import ARTIFACTS_BUCKET, CREDENTIALS, REGION, client, moto_server, register_versions, reset
 from tests.support.moto.bends import CustomResourceRuntime, bent_moto
 from tests.support.paths import ROOT
 

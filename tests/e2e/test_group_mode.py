@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.support.e2e import (
-    ARTIFACTS_BUCKET,
     LocalAws,
     outputs,
 )
-from tests.support.local_aws import REGION
+from tests.support.local_aws import ARTIFACTS_BUCKET, REGION
 
 
 def test_given_a_group_then_the_stack_deploys_the_latest_approved_version(aws: LocalAws) -> None:

@@ -12,14 +12,13 @@ import pytest
 from generator.common.names import OUTPUT_KEYS
 from generator.deploy.template_file import parse_template
 from tests.support.e2e import (
-    ARTIFACTS_BUCKET,
     GROUP,
     LocalAws,
     outputs,
     parameters,
 )
 from tests.support.iam_eval import allows
-from tests.support.local_aws import REGION
+from tests.support.local_aws import ARTIFACTS_BUCKET, REGION
 from tests.support.paths import ROOT
 from tests.support.seedfarmer_codebuild import ACCOUNT, DEPLOYMENT, MODULE, PROJECT, CodeBuild
 from tests.support.seedfarmer_codebuild import GROUP as SF_GROUP
