@@ -148,28 +148,28 @@ class KnownFailure:
 
 FRACTIONS = (
     "a Number parameter admits a fraction (CloudFormation's Number is 'An integer or float') where the API takes "
-    "an integer; the template's Rules and the deploy client's checks let it through"
+    "an integer; neither the template's Rules nor the deploy client's checks refuse it (generator.endpoint.parameters)"
 )
 KNOWN_FAILURES = (
     KnownFailure(
         "ApprovalRule", pseudo=LONG_NAME,
         reason="PutTargets SqsParameters.MessageGroupId is `${AWS::StackName}`, up to 128 characters; EventBridge's "
-        "MessageGroupId is at most 100 (generator/endpoint/deploy_on_approval.py)",
+        "MessageGroupId is at most 100 (generator.endpoint.deploy_on_approval)",
     ),
     KnownFailure(
         "Model", value_set="a package version of ten digits",
         reason="ModelPackageArn's AllowedPattern takes a version of 1-10 digits; CreateModel's ModelPackageName "
-        "(VersionedArnOrName) takes `(\\/[0-9]{1,9})?` (generator/endpoint/parameters.py)",
+        "(VersionedArnOrName) takes `(\\/[0-9]{1,9})?` (generator.common.patterns.MODEL_PACKAGE_ARN)",
     ),
     KnownFailure(
         "Model", value_set="seventeen subnets",
         reason="SubnetIds has no count limit (Rules cannot count a list); CreateModel's VpcConfig.Subnets takes at "
-        "most 16 (generator/endpoint/parameters.py; the deploy client does not check it either)",
+        "most 16 (generator.endpoint.parameters; the deploy client does not check it either)",
     ),
     KnownFailure(
         "EndpointConfig", value_set="a 512-character data-capture prefix",
         reason="DataCapturePrefix has MaxLength 512, so s3://<bucket>/<prefix> reaches 581 characters; "
-        "DataCaptureConfig.DestinationS3Uri takes at most 512 (generator/endpoint/parameters.py)",
+        "DataCaptureConfig.DestinationS3Uri takes at most 512 (generator.endpoint.parameters, .data_capture)",
     ),
     KnownFailure("EndpointConfig", value_set="fractions where SageMaker counts",
                  reason=f"{FRACTIONS}: InitialInstanceCount, DataCaptureSamplingPercentage"),
@@ -182,7 +182,7 @@ KNOWN_FAILURES = (
     KnownFailure(
         "Dashboard", value_set="an instance count written 02",
         reason="the dashboard body puts Number parameters unquoted into JSON, where 02 is not a number "
-        "(generator/endpoint/dashboard.py); AWS does not say which spellings a Number parameter accepts",
+        "(generator.endpoint.dashboard._instance_bounds); AWS does not say which spellings a Number parameter accepts",
     ),
 )  # fmt: skip
 
@@ -225,9 +225,10 @@ CASES = list(cases())
 
 
 @pytest.mark.parametrize(("template_name", "value_set", "pseudo", "logical_id"), CASES)
-def test_each_resource_is_requests_its_api_accepts(
+def test_each_resource_makes_requests_its_api_accepts(
     template_name: str, value_set: str, pseudo: str, logical_id: str
 ) -> None:
+    """Every request of the resource meets its API's shape, and every property was translated into one."""
     checked = check(deployed(template_name, value_set, pseudo), logical_id)
     assert checked.problems == [], "\n".join(checked.problems)
 
