@@ -6,52 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.inputs import ARN_MODE, GROUP_MODE, VPC
+from tests.support.inputs import ARN_MODE, OPTIONAL_EMPTY
 from tests.support.template_eval import EveryBranchEvaluator
-
-OPTIONAL_EMPTY = {
-    "only the required network": VPC,
-    "ARN mode, every optional input empty": ARN_MODE,
-    "group mode, every optional input empty": GROUP_MODE,
-    "every String parameter empty": {**VPC, "InstanceType": "", "VariantName": ""},
-    "a registry's group by ARN, following it, with its artifacts key": {
-        **GROUP_MODE,
-        "ModelPackageGroupName": "arn:aws:sagemaker:eu-west-1:444455556666:model-package-group/churn",
-        "ModelArtifactsKmsKeyArn": "arn:aws:kms:eu-west-1:444455556666:key/mrk-0123456789abcdef0123456789abcdef",
-        "DeployOnApproval": "true",
-        "DeploymentRoleArn": "arn:aws:iam::111122223333:role/deployer",
-    },
-    "this account's group by ARN": {
-        **GROUP_MODE,
-        "ModelPackageGroupName": "arn:aws:sagemaker:eu-west-1:111122223333:model-package-group/churn",
-    },
-    "serverless, no network, every optional input empty": {
-        "EndpointType": "Serverless",
-        "ModelPackageArn": "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3",
-        "EnableNetworkIsolation": "false",
-    },
-    "serverless with provisioned concurrency autoscaled": {
-        "EndpointType": "Serverless",
-        "ModelPackageGroupName": "churn",
-        "ResolverCodeS3Bucket": "artifacts-111122223333",
-        "EnableNetworkIsolation": "false",
-        "ServerlessProvisionedConcurrency": "2",
-        "ManagedInstanceScaling": "true",
-    },
-    "async with only its output": {**ARN_MODE, "EndpointType": "Async", "AsyncOutputS3Uri": "s3://bucket-a"},
-    "async with everything, scaling to zero": {
-        **GROUP_MODE,
-        "EndpointType": "Async",
-        "AsyncOutputS3Uri": "s3://bucket-a/out",
-        "AsyncFailureS3Uri": "s3://bucket-a/failed",
-        "AsyncInputS3Uri": "s3://bucket-b/in/requests",
-        "AsyncSuccessTopicArn": "arn:aws:sns:eu-west-1:111122223333:ok",
-        "AsyncErrorTopicArn": "arn:aws:sns:eu-west-1:111122223333:failed",
-        "AsyncMaxConcurrentInvocationsPerInstance": "2",
-        "ManagedInstanceScaling": "true",
-        "ScalingMinInstanceCount": "0",
-    },
-}
 
 
 @pytest.mark.parametrize("values", OPTIONAL_EMPTY.values(), ids=OPTIONAL_EMPTY.keys())
