@@ -217,7 +217,8 @@ def owner_statement_making_the_policy(size: int) -> dict[str, Any]:
     """The owner's statement, its Sid padded so that the merged policy (ours for WORKLOADS after it) is `size`
     characters long."""
     base = len(policy(THEIRS, *ours(WORKLOADS)))
-    return {**THEIRS, "Sid": THEIRS["Sid"] + "X" * (size - base)}
+    padding = "X" * (size - base)
+    return {**THEIRS, "Sid": f"{THEIRS['Sid']}{padding}"}
 
 
 def test_a_merged_policy_of_exactly_20480_characters_is_written(
