@@ -4,6 +4,9 @@ with workload accounts through the group's resource policy, and never loses a st
 PutModelPackageGroupPolicy replaces the whole policy. So every request reads the policy, drops this stack's own
 statements (known by their Sid prefix), adds them again for the accounts now listed, and writes the result; a
 Delete drops this stack's statements only, and deletes the policy when nothing else is left in it.
+
+The stack shares one group for its whole life: an Update that names another group is refused (the share's role may
+edit that one group's policy only, so it could not unshare the old group; see `refuse_a_group_change`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from crhelper import CfnResource
 
 POLICY_VERSION = "2012-10-17"
 MAX_ACCOUNTS = 25  # the registry kit's forwarding rules hold this many targets (5 rules of 5)
+# PutModelPackageGroupPolicy's ResourcePolicy (botocore's PolicyString shape: "max":20480, "min":1), in characters:
+# https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_PutModelPackageGroupPolicy.html
+MAX_POLICY_CHARACTERS = 20_480
 ACCOUNT = re.compile(r"[0-9]{12}")
 READ_PACKAGE_ACTIONS = ["sagemaker:CreateModel", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"]
 logger = logging.getLogger(__name__)
@@ -103,25 +109,59 @@ def describe_group(sagemaker: Any, group: str) -> dict[str, Any]:
         raise
 
 
-def write(sagemaker: Any, group: str, policy: dict[str, Any] | None) -> None:
+def policy_text(policy: dict[str, Any], ours: list[dict[str, Any]]) -> str:
+    """The policy as written: compact JSON (white space would count against the limit), refused when over it."""
+    text = json.dumps(policy, separators=(",", ":"))
+    if len(text) > MAX_POLICY_CHARACTERS:
+        own = len(json.dumps(ours, separators=(",", ":")))
+        raise ShareError(
+            f"The group's policy would be {len(text)} characters, over the {MAX_POLICY_CHARACTERS} "
+            f"PutModelPackageGroupPolicy accepts ({own} are this stack's statements): remove statements the group "
+            "no longer needs from its policy, or list fewer WorkloadAccountIds here."
+        )
+    return text
+
+
+def write(sagemaker: Any, group: str, policy: dict[str, Any] | None, ours: list[dict[str, Any]]) -> None:
     if policy is None:
         sagemaker.delete_model_package_group_policy(ModelPackageGroupName=group)
     else:
-        sagemaker.put_model_package_group_policy(ModelPackageGroupName=group, ResourcePolicy=json.dumps(policy))
+        sagemaker.put_model_package_group_policy(ModelPackageGroupName=group, ResourcePolicy=policy_text(policy, ours))
+
+
+def refuse_a_group_change(event: dict[str, Any]) -> bool:
+    """An Update to another group is refused: the share's role may edit the policy of the stack's one group only
+    (least privilege), so it could not remove our statements from the old group, which would stay shared. Returns
+    True for the rollback of such a refused Update (properties back to the shared group): nothing was written, so
+    nothing is to be done, and no call is made that the role, not yet rolled back, might not allow."""
+    if event["RequestType"] != "Update":
+        return False
+    group = event["ResourceProperties"]["ModelPackageGroupName"]
+    shared = str(event.get("PhysicalResourceId", "")).rsplit("/", 1)[-1]
+    if group == shared:
+        return bool(event.get("OldResourceProperties", {}).get("ModelPackageGroupName", group) != group)
+    logger.error("ModelPackageGroupName changed from %s to %s: refused", shared, group)
+    raise ShareError(  # at most 256 characters (crhelper truncates a longer Reason), with a 63-character name
+        f"ModelPackageGroupName cannot change to '{group}': one registry-access stack shares one group. Deploy another "
+        "for the new group, and delete this one when no workload needs the old group."
+    )
 
 
 @helper.create
 @helper.update
 def share(event: dict[str, Any], _context: object) -> str:
-    """Put our statements for the listed accounts; a group changed on Update gets ours removed from the old one
-    by the Delete CloudFormation sends for the old physical id (the group's ARN)."""
+    """Put our statements for the listed accounts, on the stack's one group (another group on Update: refused)."""
     properties = event["ResourceProperties"]
+    if refuse_a_group_change(event):
+        logger.info("Rollback to %s: the refused change wrote nothing", event["PhysicalResourceId"])
+        helper.Data.update({"ModelPackageGroupArn": event["PhysicalResourceId"]})
+        return str(event["PhysicalResourceId"])
     group, sid_prefix = properties["ModelPackageGroupName"], properties["StatementIdPrefix"]
     sagemaker = sagemaker_client()
     group_arn = describe_group(sagemaker, group)["ModelPackageGroupArn"]
     accounts = workload_accounts(properties, group_arn.split(":")[4])
-    policy = merged(current_policy(sagemaker, group), share_statements(group_arn, accounts, sid_prefix), sid_prefix)
-    write(sagemaker, group, policy)
+    ours = share_statements(group_arn, accounts, sid_prefix)
+    write(sagemaker, group, merged(current_policy(sagemaker, group), ours, sid_prefix), ours)
     logger.info("%s shared with %s (statements %s*)", group_arn, ", ".join(accounts), sid_prefix)
     helper.Data.update({"ModelPackageGroupArn": group_arn})
     return str(group_arn)
@@ -144,7 +184,7 @@ def unshare(event: dict[str, Any], _context: object) -> None:
         logger.info("Delete: group %s is gone, and its policy with it", group_arn)
         return
     if policy is not None:
-        write(sagemaker, group, merged(policy, [], sid_prefix))
+        write(sagemaker, group, merged(policy, [], sid_prefix), [])
     logger.info("Delete: statements %s* removed from %s", sid_prefix, group_arn)
 
 

@@ -43,6 +43,9 @@ DEPLOYER_PATH = "/sagemaker-endpoint-deployer/"
 
 # The registry kit's forwarding rules are named with this prefix, which a workload's event bus policy names.
 FORWARD_RULE_PREFIX = "sagemaker-endpoint-forward-"
+# Where the deploy client uploads templates in the artifacts bucket (generator.deploy.artifacts_bucket keeps its own
+# copy, TEMPLATE_PREFIX, since it imports nothing of the builders; a test keeps the two equal).
+TEMPLATES_PREFIX = "templates/"
 APPROVAL_SOURCE = "aws.sagemaker"
 APPROVAL_DETAIL_TYPE = "SageMaker Model Package State Change"
 

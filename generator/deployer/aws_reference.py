@@ -7,10 +7,16 @@ from __future__ import annotations
 import importlib.util
 import json
 from functools import cache
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-HANDLERS = ("create", "update", "delete")
+from awacs.aws import Action
+
+# The handlers CloudFormation runs for a stack's resources: create, update and delete, and read (it reads a resource
+# back, e.g. for drift detection and while an operation stabilises); besides them, a schema's `tagging.permissions`
+# are what it needs to manage the resource's tags (stack tags, propagated).
+HANDLERS = ("create", "read", "update", "delete")
 
 
 @cache
@@ -27,10 +33,12 @@ def _json(*path: str) -> Any:
 
 
 def handler_permissions(resource_type: str) -> frozenset[str]:
-    """Every permission the type's create, update and delete handlers list."""
+    """Every permission the type's create, read, update and delete handlers list, and its tagging permissions."""
     schema_file = _json("schemas", "providers", "us-east-1.json")[resource_type]
-    handlers = _json("schemas", "resources", f"{schema_file}.json").get("handlers", {})
-    return frozenset(p for handler in HANDLERS for p in handlers.get(handler, {}).get("permissions", []))
+    schema = _json("schemas", "resources", f"{schema_file}.json")
+    handlers = schema.get("handlers", {})
+    tagging = schema.get("tagging", {}).get("permissions", [])
+    return frozenset([*(p for handler in HANDLERS for p in handlers.get(handler, {}).get("permissions", [])), *tagging])
 
 
 def resource_types(template: dict[str, Any]) -> list[str]:
@@ -47,3 +55,16 @@ def scopable(action: str) -> bool:
     """Whether IAM defines a resource type for the action; without one, only `Resource: *` grants it."""
     service, _, name = action.partition(":")
     return bool(_json("AdditionalSpecs", "Policies.json")[service]["Actions"][name.lower()].get("Resources"))
+
+
+def actions_scoped_to(service: str, resource_type: str) -> list[str]:
+    """Every action IAM authorizes on `resource_type` of `service`, spelled as IAM spells it (awacs' names; IAM's
+    reference as cfn-lint ships it keys actions in lower case)."""
+    spelled = {
+        str(a.action).lower(): str(a.action)
+        for a in vars(import_module(f"awacs.{service}")).values()
+        if isinstance(a, Action)
+    }
+    listed = _json("AdditionalSpecs", "Policies.json")[service]["Actions"]
+    return sorted(f"{service}:{spelled.get(name, name)}" for name, spec in listed.items()
+                  if resource_type in spec.get("Resources", []))  # fmt: skip

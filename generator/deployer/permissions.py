@@ -54,6 +54,14 @@ SAGEMAKER_RESOURCES = Grant(
         arn_pattern("sagemaker", "endpoint/*"),
     ),
 )
+# A package of a central registry (another account of this partition and Region): the Model's CreateModel names it.
+# IAM's reference (Policies.json) authorizes CreateModel on `model` only, while AWS's cross-account recipe grants
+# CreateModel and DescribeModelPackage on the packages in the group's resource policy (SageMaker Developer Guide,
+# "Deploy a Model Version from a Different Account"). AWS contradicts itself: the safe side grants both here too.
+MODEL_PACKAGES = Grant(
+    "ModelPackagesOfAnyRegistry", ("arn:${AWS::Partition}:sagemaker:${AWS::Region}:*:model-package/*",)
+)
+CROSS_ACCOUNT_PACKAGES = (("sagemaker:CreateModel", MODEL_PACKAGES), ("sagemaker:DescribeModelPackage", MODEL_PACKAGES))
 STACK_ROLES = Grant("RolesUnderTheStackPath", (arn_pattern("iam", f"role{ROLE_PATH}*", region=False),))
 PASS_MODEL_ROLE = Grant(
     "PassModelRoleToSageMaker",
@@ -169,7 +177,8 @@ class DeployerPolicy:
 def derive_deployer_policy(endpoint_template: dict[str, Any]) -> DeployerPolicy:
     permissions: set[str] = set()
     custom = False
-    for resource_type in resource_types(endpoint_template):
+    types = resource_types(endpoint_template)
+    for resource_type in types:
         if resource_type.startswith("Custom::"):
             custom = True
         else:
@@ -178,6 +187,7 @@ def derive_deployer_policy(endpoint_template: dict[str, Any]) -> DeployerPolicy:
     not_actions = sorted(p for p in permissions if not is_iam_action(p))
     pairs = [(action, grant) for action in actions for grant in _grants(action)]
     pairs += [*(CUSTOM_RESOURCE if custom else ()), *SERVICE_CATALOG_LAUNCH]
+    pairs += [*(CROSS_ACCOUNT_PACKAGES if "AWS::SageMaker::Model" in types else ())]
     by_grant: dict[Grant, set[str]] = defaultdict(set)
     for action, grant in pairs:
         by_grant[grant].add(action)

@@ -6,8 +6,16 @@ The execution role holds the deployer's statements with two changes. IAM is glob
 so every Region in a resource becomes `*`. The resolver's code comes from the administrator account's artifacts
 bucket of the instance's Region (`fleet deploy` uploads it), so the bucket becomes
 `sagemaker-endpoint-artifacts-<administrator>-*`. Service Catalog's grants are left out. Added: what StackSets
-itself does with the role, on the stacks it names `StackSet-*` only. Beside it, a reader role lets the
+itself needs of the role, which AWS's StackSets guide states: "Your target account always needs full CloudFormation
+permissions, which include permissions to create, update, delete, and describe stacks"
+(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs-self-managed.html). So every
+action IAM scopes to a stack, on the stacks StackSets names `StackSet-*` only; the CloudFormation reads IAM cannot
+scope, on `*`; and the templates StackSets reads from the administrator's buckets. Beside it, a reader role lets the
 administrator account read those stacks and their endpoints, for `fleet outputs`.
+
+The administration role is assumed by CloudFormation, and in a Region disabled by default by that Region's own
+principal: "to deploy stack instances into a target account that resides in a Region that's disabled by default,
+you must also include the regional service principal for that Region" (the same guide): OptInRegions lists them.
 """
 
 from __future__ import annotations
@@ -15,14 +23,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from awacs.aws import Action, Allow, Condition, Principal, Statement, StringEquals
-from troposphere import If, Not, NoValue, Output, Parameter, Ref, Sub, Template
+from troposphere import Equals, If, Join, Not, NoValue, Output, Parameter, Ref, Select, Split, Sub, Template
 from troposphere.iam import Policy, Role
 
 from generator.cfn.conditions import add_named_condition, is_empty
 from generator.cfn.iam import allow, policy_document
 from generator.cfn.parameters import optional_parameter
-from generator.common.names import ARTIFACTS_BUCKET_PREFIX, FLEET_READER_ROLE, Service, arn_pattern
-from generator.common.patterns import ACCOUNT, POLICY_ARN, required
+from generator.common.names import ARTIFACTS_BUCKET_PREFIX, FLEET_READER_ROLE, TEMPLATES_PREFIX, Service, arn_pattern
+from generator.common.patterns import ACCOUNT, POLICY_ARN, REGION, optional, required
+from generator.deployer.aws_reference import actions_scoped_to
 from generator.deployer.permissions import SERVICE_CATALOG_STACKS, SERVICE_CATALOG_TEMPLATES, DeployerPolicy, Grant
 from generator.deployer.role_template import add_deployer_role
 
@@ -32,10 +41,10 @@ ADMINISTRATION_ROLE, EXECUTION_ROLE = (
 )
 INSTANCE_STACKS = "stack/StackSet-*/*"  # how StackSets names the stacks of its instances
 ROLE_NAME = r"^[\w+=,.@-]{1,64}$"
-# What StackSets does with the execution role besides the template's resources: manage the instance's stack.
-STACKSET_ACTIONS = ("CreateStack", "DeleteStack", "DescribeStackEvents", "DescribeStacks", "GetTemplate",
-                    "ListStackResources", "DescribeStackResources", "UpdateStack", "UpdateTerminationProtection",
-                    "TagResource", "UntagResource")  # fmt: skip
+# CloudFormation reads that IAM defines no resource type for (its service authorization reference): `*` only.
+# Drift detection of instances reads its status; the others list and check templates, stacks, exports and limits.
+UNSCOPED_CLOUDFORMATION_READS = ("DescribeAccountLimits", "DescribeStackDriftDetectionStatus", "EstimateTemplateCost",
+                                 "ListExports", "ListImports", "ListStacks", "ValidateTemplate")  # fmt: skip
 READER_ACTIONS = {
     "cloudformation": (("DescribeStacks", "ListStackResources"), (INSTANCE_STACKS,)),
     "sagemaker": (
@@ -60,7 +69,7 @@ def build_administration_role_template() -> Template:
                     Sid="CloudFormationOfThisAccount",
                     Effect=Allow,
                     Action=[Action("sts", "AssumeRole")],
-                    Principal=Principal("Service", [Service.CLOUDFORMATION]),
+                    Principal=Principal("Service", _cloudformation_principals(template)),
                     Condition=Condition(StringEquals("aws:SourceAccount", Sub("${AWS::AccountId}"))),
                 )
             ),
@@ -84,6 +93,27 @@ def build_administration_role_template() -> Template:
         Output("AdministrationRoleArn", Value=role.get_att("Arn"), Description="--administration-role-arn")
     )
     return template
+
+
+def _cloudformation_principals(template: Template) -> If:
+    """cloudformation.amazonaws.com, and cloudformation.<region>.amazonaws.com for each Region disabled by default
+    that the fleet deploys to (service principals are spelled alike in every partition)."""
+    regions = template.add_parameter(
+        Parameter(
+            "OptInRegions",
+            Type="CommaDelimitedList",
+            Default="",
+            AllowedPattern=optional(REGION),
+            ConstraintDescription="must be Region codes such as ap-east-1, comma-separated, or empty",
+            Description="Regions disabled by default (opt-in) the fleet deploys to, e.g. ap-east-1,me-south-1: "
+            "CloudFormation acts there through each Region's own principal, which this role must trust.",
+        )
+    )
+    has_regions = add_named_condition(template, "HasOptInRegions", Not(Equals(Select(0, Ref(regions)), "")))
+    joined = Join(".amazonaws.com,cloudformation.", Ref(regions))
+    regional = Split(",", Sub("${Global},cloudformation.${Regions}.amazonaws.com", Global=Service.CLOUDFORMATION,
+                              Regions=joined))  # fmt: skip
+    return If(has_regions, regional, [Service.CLOUDFORMATION])
 
 
 def build_execution_role_template(policy: DeployerPolicy) -> Template:
@@ -133,11 +163,26 @@ def _any_region(policy: DeployerPolicy) -> DeployerPolicy:
 
     dropped = {SERVICE_CATALOG_STACKS.sid, SERVICE_CATALOG_TEMPLATES.sid}
     statements = [(widened(grant), actions) for grant, actions in policy.statements if grant.sid not in dropped]
+    return DeployerPolicy([*statements, *_stacksets_own_needs(bucket)], policy.not_actions)
+
+
+def _stacksets_own_needs(bucket: str) -> list[tuple[Grant, list[str]]]:
+    """Full CloudFormation permissions on the instance stacks (every action IAM scopes to a stack), its reads that
+    IAM cannot scope, and the templates StackSets reads from the administrator's artifacts buckets."""
     instance_stacks = Grant(
         "StackSetInstanceStacks", (f"arn:${{AWS::Partition}}:cloudformation:*:${{AWS::AccountId}}:{INSTANCE_STACKS}",)
     )
-    statements.append((instance_stacks, sorted(f"cloudformation:{a}" for a in STACKSET_ACTIONS)))
-    return DeployerPolicy(statements, policy.not_actions)
+    reads = Grant(
+        "CloudFormationReadsWithoutResourceTypes",
+        ("*",),
+        "IAM defines no resource type for these CloudFormation reads (service authorization reference)",
+    )
+    templates = Grant("StackSetTemplates", (f"arn:${{AWS::Partition}}:s3:::{bucket}/{TEMPLATES_PREFIX}*",))
+    return [
+        (instance_stacks, actions_scoped_to("cloudformation", "stack")),
+        (reads, sorted(f"cloudformation:{a}" for a in UNSCOPED_CLOUDFORMATION_READS)),
+        (templates, ["s3:GetObject", "s3:GetObjectVersion"]),
+    ]
 
 
 def _add_reader_role(template: Template, name: Parameter) -> None:

@@ -9,17 +9,19 @@ and pass that deployer role to CloudFormation: no CDK bootstrap is needed.
 
 from __future__ import annotations
 
-from awacs import cloudformation, iam, s3
-from awacs.aws import Condition, Principal, StringEquals
+from awacs import cloudformation, iam, s3, sagemaker, tag
+from awacs.aws import Condition, Principal, StringEquals, StringLike
 from troposphere import If, Not, NoValue, Parameter, Ref, Sub, Template
 from troposphere.iam import PolicyType, Role
 
+from custom_resource.contract import STACK_TAG
 from generator.cfn.conditions import add_named_condition, is_empty
 from generator.cfn.iam import allow, arn, policy_document
 from generator.cfn.outputs import add_exported_output
 from generator.common.names import (
     SEEDFARMER_DEPLOYER_ROLE_PATH,
     SEEDFARMER_STACK_SUFFIX,
+    TEMPLATES_PREFIX,
     Service,
     artifacts_bucket_name,
 )
@@ -44,6 +46,12 @@ STACK_ACTIONS = [
     cloudformation.ExecuteChangeSet,
     cloudformation.ListStackResources,
 ]
+# After the stack operation, the client checks what the endpoint serves (generator.deploy.serving) and removes the
+# Models and EndpointConfigs the stack retained that nothing serves (custom_resource.retained).
+SERVING_ACTIONS = [sagemaker.DescribeEndpoint, sagemaker.DescribeEndpointConfig, sagemaker.DescribeModel]
+# IAM defines no resource type for these (IAM's service authorization reference, as cfn-lint ships it): `*` only.
+FINDING_ACTIONS = [tag.GetResources, sagemaker.ListEndpointConfigs, sagemaker.ListModels]
+REMOVING_ACTIONS = [sagemaker.DeleteEndpointConfig, sagemaker.DeleteModel]
 BUCKET_ACTIONS = [
     s3.CreateBucket,
     s3.ListBucket,  # HeadBucket
@@ -100,9 +108,27 @@ def _add_module_deployer_role(template: Template, policy: DeployerPolicy) -> Rol
     return deployer
 
 
+def _sagemaker_statements() -> list[object]:
+    """Read what the endpoint serves; find the stack's retained Models and EndpointConfigs, and delete those only:
+    each carries the tag STACK_TAG (custom_resource.contract) whose value is the module stack's id."""
+    module_stack = arn("cloudformation", f"stack/*-${{DeploymentName}}-${{ModuleName}}{SEEDFARMER_STACK_SUFFIX}/*")
+    configs_and_models = [arn("sagemaker", "endpoint-config/*"), arn("sagemaker", "model/*")]
+    return [
+        allow("CheckWhatTheEndpointServes", SERVING_ACTIONS,
+              [arn("sagemaker", "endpoint/*"), *configs_and_models]),
+        # tag:GetResources, sagemaker:ListEndpointConfigs and ListModels have no resource type in IAM: `*` only.
+        allow("FindRetainedModelsAndConfigs", FINDING_ACTIONS, ["*"]),
+        allow("RemoveOnlyTheModuleStacksRetainedOnes", REMOVING_ACTIONS, configs_and_models,
+              condition=Condition(StringLike(f"aws:ResourceTag/{STACK_TAG}", module_stack))),
+    ]  # fmt: skip
+
+
 def _add_module_role_policy(template: Template, deployer: Role) -> None:
-    """seed-farmer's module role may manage the module's stack, keep the artifacts bucket and pass the deployer."""
+    """seed-farmer's module role may manage the module's stack, keep the artifacts bucket, read back the templates it
+    uploads (CloudFormation fetches a TemplateURL with the caller's access), pass the deployer, check the endpoint
+    and tidy what the stack retained."""
     bucket = arn("s3", artifacts_bucket_name(), region=False, account=False)
+    templates = arn("s3", f"{artifacts_bucket_name()}/{TEMPLATES_PREFIX}*", region=False, account=False)
     template.add_resource(
         PolicyType(
             "ModuleRolePolicy",
@@ -121,6 +147,7 @@ def _add_module_role_policy(template: Template, deployer: Role) -> None:
                     [s3.PutObject],
                     [arn("s3", f"{artifacts_bucket_name()}/*", region=False, account=False)],
                 ),
+                allow("ReadTheUploadedTemplates", [s3.GetObject], [templates]),
                 allow(
                     "PassTheDeployerRole",
                     [iam.PassRole],
@@ -129,6 +156,7 @@ def _add_module_role_policy(template: Template, deployer: Role) -> None:
                 ),
                 # iam:ListRoles has no resource type: the deploy command finds the deployer role by its path.
                 allow("FindTheDeployerRole", [iam.ListRoles], ["*"]),
+                *_sagemaker_statements(),
             ),
         )
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import Not, Parameter, Ref, Sub, Tags, Template
+from troposphere import Not, Parameter, Ref, Tags, Template
 from troposphere.servicecatalog import (
     CloudFormationProduct,
     Info,
@@ -24,6 +24,10 @@ from generator.common.patterns import ROLE_ARN, required
 
 STUDIO_VISIBILITY = {"sagemaker:studio-visibility": "true"}  # what makes Studio list it as a Projects template
 TEMPLATE_URL = r"https://[a-zA-Z0-9.-]+\.amazonaws\.com(\.cn)?/\S+"
+# ProvisioningArtifactProperties.Name: "No spaces are allowed." (servicecatalog service-2.json)
+VERSION_NAME = r"^\S{1,100}$"
+# CreatePortfolio's DisplayName: PortfolioDisplayName "max":100, "min":1 (servicecatalog service-2.json)
+DISPLAY_NAME_MAX = 100
 DESCRIPTION = (
     "Service Catalog portfolio and product for the SageMaker real-time endpoint template, shown in SageMaker "
     "Studio as a SageMaker Projects template and launched with the deployer role."
@@ -37,6 +41,7 @@ class KitParameters:
     launch_role: Parameter
     principal: Parameter
     provider: Parameter
+    display_name: Parameter
 
 
 def build_service_catalog_template() -> Template:
@@ -68,9 +73,9 @@ def _add_parameters(template: Template) -> KitParameters:
                     "ProductVersionName",
                     Type="String",
                     Default=__version__,
-                    MinLength=1,
-                    MaxLength=100,
-                    Description="Name of this version of the product (a new name adds a version).",
+                    AllowedPattern=VERSION_NAME,
+                    ConstraintDescription="must be 1 to 100 characters without spaces (Service Catalog's rule)",
+                    Description="Name of this version of the product (a new name adds a version); no spaces.",
                 ),
                 Parameter(
                     "LaunchRoleArn",
@@ -94,6 +99,14 @@ def _add_parameters(template: Template) -> KitParameters:
                     MaxLength=50,
                     Description="Who provides the product, as Studio shows it.",
                 ),
+                Parameter(
+                    "PortfolioDisplayName",
+                    Type="String",
+                    Default="SageMaker endpoints",
+                    MinLength=1,
+                    MaxLength=DISPLAY_NAME_MAX,
+                    Description="The portfolio's name, as Service Catalog shows it (at most 100 characters).",
+                ),
             )
         )
     )
@@ -105,7 +118,7 @@ def _add_portfolio_and_product(template: Template, params: KitParameters) -> tup
     portfolio = template.add_resource(
         Portfolio(
             "Portfolio",
-            DisplayName=Sub("SageMaker endpoints (${AWS::StackName})"),
+            DisplayName=Ref(params.display_name),
             ProviderName=Ref(provider),
             Description="SageMaker real-time endpoints from a model package or a model package group.",
         )

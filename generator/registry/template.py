@@ -1,7 +1,8 @@
 """templates/registry-access.yaml: deployed once in the central registry's account, for one model package group and
 the workload accounts that deploy it. It shares the group read-only through the group's resource policy (a custom
 resource that merges its own statements into the policy, custom_resource/group_share.py) and forwards the group's
-approvals and rejections to each workload account's default event bus (forwarding.py)."""
+approvals and rejections to each workload account's default event bus (forwarding.py), keeping what a bus refuses
+in a dead-letter queue with alarms (dead_letters.py)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ from generator.cfn.iam import account_root, allow, arn, policy_document, service
 from generator.cfn.parameters import optional_parameter
 from generator.common.lambda_zip import ResolverPackage, build_resolver_package
 from generator.common.names import ROLE_PATH, Service
-from generator.common.patterns import ACCOUNT, POLICY_ARN, S3_BUCKET_NAME, SAGEMAKER_NAME, required
+from generator.common.patterns import ACCOUNT, POLICY_ARN, S3_BUCKET_NAME, SAGEMAKER_NAME, SNS_TOPIC_ARN, required
 from generator.endpoint.encryption import KEY_ADMINISTRATION, THIS_KEY, grants_only_for_aws_resources
 from generator.endpoint.lambda_functions import (
     LOG_RETENTION_DAYS,
@@ -44,7 +45,8 @@ from generator.endpoint.lambda_functions import (
     log_group_key_statement,
     log_group_name,
 )
-from generator.registry.forwarding import MAX_ACCOUNTS, account_slots, add_forwarding
+from generator.registry.dead_letters import add_alarms, add_dead_letter_queue
+from generator.registry.forwarding import MAX_ACCOUNTS, RULES, account_slots, add_forwarding, rule_arn
 
 DESCRIPTION = (
     "SageMaker endpoint registry kit: shares one model package group read-only with workload accounts and forwards "
@@ -88,8 +90,9 @@ class ModelPackageGroupShare(AWSObject):
 def build_registry_access_template(lambda_zip: ResolverPackage | None = None) -> Template:
     lambda_zip = lambda_zip or build_resolver_package()
     template = Template(Description=DESCRIPTION)
-    group, accounts, bucket, key, boundary_arn = _add_parameters(template, lambda_zip.file_name)
+    group, accounts, bucket, key, boundary_arn, topic = _add_parameters(template, lambda_zip.file_name)
     has_boundary = add_named_condition(template, "HasPermissionsBoundary", Not(is_empty(boundary_arn)))
+    add_named_condition(template, "HasAlarmTopic", Not(is_empty(topic)))
     boundary = If(has_boundary, Ref(boundary_arn), NoValue)
     function = _add_share_function(template, group, bucket, key, boundary)
     share = template.add_resource(
@@ -105,7 +108,11 @@ def build_registry_access_template(lambda_zip: ResolverPackage | None = None) ->
             ),
         )
     )
-    role = add_forwarding(template, group, account_slots(template, accounts), boundary, share.title)
+    dead_letters = add_dead_letter_queue(template, [rule_arn(number) for number in range(1, RULES + 1)])
+    waits_for = [share.title, "UndeliveredApprovalsPolicy"]
+    slots = account_slots(template, accounts)
+    role, rules = add_forwarding(template, group, slots, boundary, dead_letters=dead_letters, depends_on=waits_for)
+    add_alarms(template, dead_letters, rules, Ref(topic))
     template.add_output(
         [
             Output("ModelPackageGroupArn", Description="The shared group", Value=GetAtt(share, "ModelPackageGroupArn")),
@@ -132,6 +139,10 @@ def _add_parameters(template: Template, code_key: str) -> tuple[Parameter, ...]:
         add(optional_parameter("PermissionsBoundaryArn", POLICY_ARN,
                                "an IAM policy ARN (arn:<partition>:iam::<account>:policy/<name>)",
                                "Permissions boundary of the roles this stack creates; empty sets none.")),
+        add(optional_parameter("AlarmTopicArn", SNS_TOPIC_ARN,
+                               "a standard SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)",
+                               "Where the alarms on undelivered approvals send their ALARM and OK transitions; its "
+                               "policy must admit CloudWatch. Empty: the alarms notify nobody.")),
     )  # fmt: skip
 
 

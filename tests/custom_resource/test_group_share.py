@@ -54,7 +54,8 @@ def ours(accounts: list[str]) -> list[dict[str, Any]]:
 
 
 def policy(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+    """A policy as the share writes it: compact JSON, since IAM-style limits count every character sent."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, separators=(",", ":"))
 
 
 def puts(stub: Stubber, statements: list[dict[str, Any]]) -> None:
@@ -210,3 +211,85 @@ def test_the_share_allows_the_listed_accounts_to_read_and_deploy_that_group_and_
     for action in ("sagemaker:UpdateModelPackage", "sagemaker:DeleteModelPackage", "sagemaker:CreateModelPackage"):
         assert not allows(statements, action, package)  # read and deploy, never approve or change
     assert not allows(statements, "sagemaker:PutModelPackageGroupPolicy", GROUP_ARN)
+
+
+def owner_statement_making_the_policy(size: int) -> dict[str, Any]:
+    """The owner's statement, its Sid padded so that the merged policy (ours for WORKLOADS after it) is `size`
+    characters long."""
+    base = len(policy(THEIRS, *ours(WORKLOADS)))
+    padding = "X" * (size - base)
+    return {**THEIRS, "Sid": f"{THEIRS['Sid']}{padding}"}
+
+
+def test_a_merged_policy_of_exactly_20480_characters_is_written(
+    cloudformation: ResponseRecorder, sagemaker: Stubber
+) -> None:
+    """PutModelPackageGroupPolicy's ResourcePolicy is botocore's PolicyString, `"max":20480, "min":1`
+    (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_PutModelPackageGroupPolicy.html): the limit
+    itself is accepted, and counted on the compact JSON the share sends."""
+    owners = owner_statement_making_the_policy(20_480)
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))
+    sagemaker.add_response("get_model_package_group_policy", {"ResourcePolicy": policy(owners)})
+    puts(sagemaker, [owners, *ours(WORKLOADS)])
+    assert len(policy(owners, *ours(WORKLOADS))) == 20_480
+    assert run(request("create", cloudformation, WORKLOADS), cloudformation)["Status"] == "SUCCESS"
+
+
+def test_a_merged_policy_over_20480_characters_fails_with_its_size_and_the_fix_before_any_write(
+    cloudformation: ResponseRecorder, sagemaker: Stubber
+) -> None:
+    """One character over PolicyString's `"max":20480` (API_PutModelPackageGroupPolicy.html): SageMaker would
+    answer a bare ValidationException; the share answers FAILED with the count and what to do, and puts nothing
+    (no put is queued on the Stubber, so a put would fail the test)."""
+    owners = owner_statement_making_the_policy(20_481)
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))
+    sagemaker.add_response("get_model_package_group_policy", {"ResourcePolicy": policy(owners)})
+    answer = run(request("create", cloudformation, WORKLOADS), cloudformation)
+    ours_size = len(json.dumps(ours(WORKLOADS), separators=(",", ":")))
+    assert (answer["Status"], answer["Reason"]) == (
+        "FAILED",
+        f"The group's policy would be 20481 characters, over the 20480 PutModelPackageGroupPolicy accepts "
+        f"({ours_size} are this stack's statements): remove statements the group no longer needs from its policy, "
+        "or list fewer WorkloadAccountIds here.",
+    )
+
+
+def test_an_update_to_another_group_fails_without_a_call_and_says_to_deploy_another_stack(
+    cloudformation: ResponseRecorder,
+) -> None:
+    """The share's role may edit only its group's policy (least privilege), so a stack that moved to another group
+    could not unshare the old one: the change is refused before any call (no Stubber: a call would reach nothing),
+    in a Reason CloudFormation shows whole (crhelper cuts one over 256 characters)."""
+    group = "g" * 63  # SageMaker's longest group name (EntityName, "max":63)
+    changed = {"ServiceToken": "arn:aws:lambda:eu-west-1:111122223333:function:share", "ModelPackageGroupName": group,
+               "WorkloadAccountIds": WORKLOADS, "StatementIdPrefix": PREFIX}  # fmt: skip
+    update = {
+        **request("update", cloudformation, WORKLOADS, PhysicalResourceId=GROUP_ARN),
+        "ResourceProperties": changed,
+        "OldResourceProperties": {**changed, "ModelPackageGroupName": "churn"},
+    }
+    answer = run(update, cloudformation)
+    assert (answer["Status"], answer["PhysicalResourceId"]) == ("FAILED", GROUP_ARN)
+    assert answer["Reason"] == (
+        f"ModelPackageGroupName cannot change to '{group}': one registry-access stack shares one group. Deploy another "
+        "for the new group, and delete this one when no workload needs the old group."
+    )
+    assert len(answer["Reason"]) <= 256
+
+
+def test_the_rollback_of_a_refused_group_change_succeeds_without_a_call(cloudformation: ResponseRecorder) -> None:
+    """CloudFormation rolls the refused Update back with the old properties (back to the shared group) and the
+    refused ones as OldResourceProperties. Nothing was written, and the role may not be rolled back yet: no call."""
+    back = {"ServiceToken": "arn:aws:lambda:eu-west-1:111122223333:function:share", "ModelPackageGroupName": "churn",
+            "WorkloadAccountIds": WORKLOADS, "StatementIdPrefix": PREFIX}  # fmt: skip
+    rollback = {
+        **request("update", cloudformation, WORKLOADS, PhysicalResourceId=GROUP_ARN),
+        "ResourceProperties": back,
+        "OldResourceProperties": {**back, "ModelPackageGroupName": "fraud"},
+    }
+    answer = run(rollback, cloudformation)
+    assert (answer["Status"], answer["PhysicalResourceId"], answer["Data"]) == (
+        "SUCCESS",
+        GROUP_ARN,
+        {"ModelPackageGroupArn": GROUP_ARN},
+    )

@@ -175,13 +175,25 @@ def test_no_wildcard_action_and_every_wildcard_resource_has_its_reason() -> None
     assert [action for action in unscoped if scopable(action)] == []
 
 
+# Where a resource deliberately has another shape than IAM's reference gives the action, and why.
+SHAPE_EXCEPTIONS = {
+    ("ModelPackagesOfAnyRegistry", "sagemaker:CreateModel"): "IAM's reference authorizes CreateModel on `model` only; "
+    "AWS's cross-account recipe grants it on the packages (group resource policy): both, on the safe side",
+}
+
+
 def test_every_scoped_resource_has_the_shape_iam_defines_for_the_action() -> None:
-    """A resource that matches none of the action's ARN formats would grant nothing: a silent deny."""
+    """A resource that matches none of the action's ARN formats would grant nothing: a silent deny. One exception,
+    with its reason (SHAPE_EXCEPTIONS): AWS's two sources disagree on what CreateModel is authorized on."""
     formats = json.loads((Path(cfnlint.__file__).parent / "data" / "AdditionalSpecs" / "Policies.json").read_text())
+    excepted = []
     for statement in deployer_statements(endpoint()):
         if statement["Resource"] == ["*"]:
             continue
         for action in statement["Action"]:
+            if (statement["Sid"], action) in SHAPE_EXCEPTIONS:
+                excepted.append((statement["Sid"], action))
+                continue
             service, name = action.split(":")
             types = formats[service]["Actions"][name.lower()]["Resources"]
             patterns = [
@@ -192,6 +204,46 @@ def test_every_scoped_resource_has_the_shape_iam_defines_for_the_action() -> Non
                 for arn_format in spec["ARNFormats"]
             ]
             assert any(re.fullmatch(p, r) for p in patterns for r in statement["Resource"]), (statement["Sid"], action)
+    assert excepted == list(SHAPE_EXCEPTIONS)
+
+
+def test_the_deployer_may_create_a_model_from_a_package_of_another_accounts_registry() -> None:
+    """IAM's reference (cfn-lint's Policies.json) gives `"createmodel": {"Resources": ["model"]}`, while AWS's
+    cross-account recipe has the registry grant `sagemaker:CreateModel` and `sagemaker:DescribeModelPackage` on the
+    packages in the group's policy (https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-deploy.html#model-
+    registry-deploy-xaccount: "you have to provide a cross-account resource policy for the model group that contains
+    the model versions you want to deploy"). If SageMaker also checks the caller's own policy on the package, a
+    deployer without these fails with AccessDenied: granted, on this partition's and Region's packages."""
+    statements = deployer_statements(endpoint())
+    package = f"arn:aws:sagemaker:{REGION}:444455556666:model-package/churn/3"
+    for action in ("sagemaker:CreateModel", "sagemaker:DescribeModelPackage"):
+        assert allows(statements, action, package)
+        assert allows(statements, action, package.replace("444455556666", ACCOUNT))
+        assert not allows(statements, action, package.replace(REGION, "us-east-1"))
+    for action in ("sagemaker:UpdateModelPackage", "sagemaker:DeleteModelPackage", "sagemaker:CreateModelPackage"):
+        assert not allows(statements, action, package)
+
+
+def test_read_and_tagging_permissions_of_every_resource_type_are_derived() -> None:
+    """A schema's read handler (CloudFormation reads resources back) and its `tagging.permissions` ("permissions
+    required to tag/untag this resource", changed stack tags propagate) are needed as much as create/update/delete:
+    e.g. AWS::IAM::Role `"tagging": {... "permissions": ["iam:TagRole", "iam:UntagRole", "iam:ListRoleTags"]}` and
+    AWS::KMS::Key `"read": {"permissions": ["kms:DescribeKey", "kms:GetKeyPolicy", ...]}` (cfn-lint's schemas, read
+    here straight from the files)."""
+    data = Path(cfnlint.__file__).parent / "data" / "schemas"
+    providers = json.loads((data / "providers" / "us-east-1.json").read_text())
+    statements = deployer_statements(endpoint())
+    needed = set()
+    for resource_type in resource_types(endpoint()):
+        if resource_type.startswith("Custom::"):
+            continue
+        schema = json.loads((data / "resources" / f"{providers[resource_type]}.json").read_text())
+        needed |= {(resource_type, p) for p in schema.get("handlers", {}).get("read", {}).get("permissions", [])}
+        needed |= {(resource_type, p) for p in schema.get("tagging", {}).get("permissions", [])}
+    granted = {a.lower() for s in statements for a in s["Action"]}
+    missing = sorted(f"{t} {p}" for t, p in needed if is_iam_action(p) and p.lower() not in granted)
+    assert missing == []
+    assert {"iam:listroletags", "kms:getkeypolicy", "sagemaker:listtags", "lambda:listtags"} <= granted
 
 
 def test_handler_entries_that_are_not_iam_actions_are_left_out_and_named() -> None:

@@ -5,10 +5,13 @@ evaluator (tests/support/iam_eval.py) on the policies as CloudFormation would cr
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
+import cfnlint
 import pytest
 
 from generator.deployer.permissions import derive_deployer_policy
@@ -118,3 +121,71 @@ def test_the_reader_reads_instance_stacks_and_endpoints_and_nothing_else() -> No
     assert allows(statements, "sagemaker:DescribeEndpoint", f"arn:aws:sagemaker:{ELSEWHERE}:{TARGET}:endpoint/churn")
     assert not allows(statements, "cloudformation:DescribeStacks", re.sub(r"StackSet-[^/]+", "payments", stack))
     assert not allows(statements, "cloudformation:UpdateStack", stack)
+
+
+STACKSETS_GUIDE = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-prereqs-self-managed.html"
+
+
+@pytest.mark.parametrize(
+    ("regions", "principals"),
+    [("", ["cloudformation.amazonaws.com"]),
+     ("ap-east-1", ["cloudformation.amazonaws.com", "cloudformation.ap-east-1.amazonaws.com"]),
+     ("ap-east-1,me-south-1", ["cloudformation.amazonaws.com", "cloudformation.ap-east-1.amazonaws.com",
+                               "cloudformation.me-south-1.amazonaws.com"])],
+)  # fmt: skip
+def test_the_administration_role_trusts_the_regional_principal_of_each_opt_in_region(
+    regions: str, principals: list[str]
+) -> None:
+    """AWS's StackSets guide (STACKSETS_GUIDE): "To deploy stack instances into a target account that resides in a
+    Region that's disabled by default, you must also include the regional service principal for that Region." Its
+    example trusts "cloudformation.amazonaws.com" and "cloudformation.ap-east-1.amazonaws.com"."""
+    template = build_administration_role_template()
+    admin = resources(template, {"OptInRegions": regions})["AdministrationRole"]["Properties"]
+    (trust,) = admin["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": principals}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": TARGET}}  # the confused-deputy guard stays
+    pattern = template.to_dict()["Parameters"]["OptInRegions"]["AllowedPattern"]
+    assert all(re.fullmatch(pattern, r) for r in ("", "ap-east-1", "il-central-1", "ap-southeast-7"))
+    assert not any(re.fullmatch(pattern, r) for r in ("Hong Kong", "cloudformation.ap-east-1.amazonaws.com", "x"))
+
+
+def test_the_execution_role_has_full_cloudformation_permissions_on_the_instance_stacks_only() -> None:
+    """The same guide: "Your target account always needs full CloudFormation permissions, which include permissions
+    to create, update, delete, and describe stacks." Every action IAM's reference (cfn-lint's Policies.json) scopes
+    to a `stack`, read here from the file, on the stacks StackSets makes, and the reads IAM cannot scope on `*`."""
+    reference = json.loads((Path(cfnlint.__file__).parent / "data" / "AdditionalSpecs" / "Policies.json").read_text())
+    on_stacks = [
+        a for a, spec in reference["cloudformation"]["Actions"].items() if "stack" in spec.get("Resources", [])
+    ]
+    granted = managed_statements(execution())
+    instance = f"arn:aws:cloudformation:{ELSEWHERE}:{TARGET}:stack/StackSet-churn-fleet-5b1c9a40/0a1b2c3d"
+    assert len(on_stacks) > 30
+    assert [a for a in on_stacks if not allows(granted, f"cloudformation:{a}", instance)] == []
+    assert not allows(granted, "cloudformation:DeleteStack", instance.replace("StackSet-churn-fleet", "payments"))
+    for read in ("ValidateTemplate", "ListStacks", "DescribeStackDriftDetectionStatus"):
+        assert allows(granted, f"cloudformation:{read}", "*")
+    for unscoped_write in ("RegisterType", "CreateResource", "ActivateType", "CreateStackSet"):
+        assert not allows(granted, f"cloudformation:{unscoped_write}", "*")
+    (reads,) = [s for s in granted if s["Sid"] == "CloudFormationReadsWithoutResourceTypes"]
+    assert all(not reference["cloudformation"]["Actions"][a.split(":")[1].lower()].get("Resources")
+               for a in reads["Action"])  # fmt: skip
+
+
+def test_the_execution_role_reads_the_templates_stacksets_takes_from_the_administrators_buckets() -> None:
+    """AWS's earlier StackSets guide listed `s3:*` in the execution role's minimum permissions (the templates
+    StackSets reads); `fleet deploy` puts them under templates/ of the administrator's artifacts bucket of each
+    Region. The safe side, scoped: read those objects, nothing else of S3."""
+    granted = managed_statements(execution())
+    template = f"arn:aws:s3:::sagemaker-endpoint-artifacts-{ADMIN}-{ELSEWHERE}/templates/sagemaker-endpoint-0a1b.yaml"
+    assert allows(granted, "s3:GetObject", template)
+    assert not allows(granted, "s3:GetObject", template.replace(ADMIN, TARGET))
+    assert not allows(granted, "s3:PutObject", template)
+
+
+def test_the_execution_role_may_create_a_model_from_a_registry_of_another_account_in_any_region() -> None:
+    """The deployer's CreateModel/DescribeModelPackage on model-package/* of any account (the CONTRADICTS row of
+    the SageMaker audit: IAM's reference says `model` only, AWS's cross-account recipe grants them on packages),
+    widened to every Region as the rest of the execution role."""
+    package = f"arn:aws:sagemaker:{ELSEWHERE}:444455556666:model-package/churn/3"
+    for action in ("sagemaker:CreateModel", "sagemaker:DescribeModelPackage"):
+        assert allows(managed_statements(execution()), action, package)

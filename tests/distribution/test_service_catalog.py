@@ -65,3 +65,30 @@ def test_malformed_inputs_are_rejected_before_anything_is_created(
     template: dict[str, Any], name: str, value: str
 ) -> None:
     assert not re.fullmatch(template["Parameters"][name]["AllowedPattern"], value)
+
+
+@pytest.mark.parametrize(("value", "accepted"), [("0.3.0", True), ("v2beta", True), ("0.3.0 beta", False),
+                                                 ("0.3.0\tbeta", False), ("", False), ("v" * 100, True),
+                                                 ("v" * 101, False)])  # fmt: skip
+def test_a_product_version_name_has_no_spaces_and_at_most_100_characters(
+    template: dict[str, Any], value: str, accepted: bool
+) -> None:
+    """ProvisioningArtifactProperties.Name: "The name of the provisioning artifact (for example, v1 v2beta). No
+    spaces are allowed." (https://docs.aws.amazon.com/servicecatalog/latest/dg/API_ProvisioningArtifactProperties
+    .html, servicecatalog service-2.json). CloudFormation refuses such a value before creating anything."""
+    parameter = template["Parameters"]["ProductVersionName"]
+    assert bool(re.fullmatch(parameter["AllowedPattern"], value)) is accepted
+    assert re.fullmatch(parameter["AllowedPattern"], parameter["Default"])
+
+
+def test_the_portfolio_display_name_is_a_parameter_of_at_most_100_characters(template: dict[str, Any]) -> None:
+    """CreatePortfolio's DisplayName is PortfolioDisplayName, `"max":100, "min":1`
+    (https://docs.aws.amazon.com/servicecatalog/latest/dg/API_CreatePortfolio.html, servicecatalog service-2.json):
+    built from a stack name (up to 128 characters) it could not fit, so it is a parameter CloudFormation bounds."""
+    parameter = template["Parameters"]["PortfolioDisplayName"]
+    assert (parameter["MinLength"], parameter["MaxLength"]) == (1, 100)
+    assert 1 <= len(parameter["Default"]) <= 100
+    portfolio = Evaluator(template, {**REQUIRED, "PortfolioDisplayName": "ML platform"}).resources()["Portfolio"]
+    assert portfolio["Properties"]["DisplayName"] == "ML platform"
+    default = Evaluator(template, REQUIRED, {"AWS::StackName": "x" * 128}).resources()["Portfolio"]
+    assert default["Properties"]["DisplayName"] == "SageMaker endpoints"

@@ -17,7 +17,7 @@ import pytest
 from tests.support.e2e import GROUP, TEMPLATE, LocalAws, cli, outputs, parameters
 from tests.support.lambda_runtime import handler_result
 from tests.support.local_aws import REGION
-from tests.support.moto.cross_account import DENIED_DELIVERIES, GROUP_POLICIES, cross_account_moto
+from tests.support.moto.cross_account import DENIED_DELIVERIES, GROUP_POLICIES, LOST_DELIVERIES, cross_account_moto
 
 REGISTRY = "123456789012"  # moto's default account, where the `aws` fixture registered the group's versions
 WORKLOAD = "210987654321"
@@ -185,3 +185,38 @@ def test_an_approval_reaches_the_workload_a_rejection_rolls_it_back_and_removing
     assert gone.returncode == 0, gone.stderr
     assert json.loads(GROUP_POLICIES[(REGISTRY, REGION, GROUP)])["Statement"] == [THEIRS]
     assert aws.client("sagemaker").describe_model_package(ModelPackageName=aws.versions[2])["ModelPackageArn"]
+
+
+def test_an_approval_a_workload_bus_refuses_lands_in_the_registrys_dead_letter_queue_with_its_alarm(
+    aws: LocalAws,
+) -> None:
+    """A listed account whose bus does not admit the registry (its endpoint stack not deployed yet): EventBridge
+    does not retry a permission error and, without a target DLQ, drops the event ("for errors that result from
+    missing permissions to a target ... no retry attempts will happen", EventBridge User Guide, eb-rule-dlq.html).
+    The kit's standard queue keeps it, with the rule and target, and an alarm on that queue tells the topic."""
+    topic = aws.client("sns").create_topic(Name="registry-alarms")["TopicArn"]
+    with cross_account_moto():
+        kit = cli(aws, "deploy", "--template", "registry-access", "--stack-name", "churn-registry",
+                  "--param", f"ModelPackageGroupName={GROUP}", "--param", f"WorkloadAccountIds={WORKLOAD}",
+                  "--param", f"AlarmTopicArn={topic}")  # fmt: skip
+        assert kit.returncode == 0, kit.stderr
+        sagemaker_says(aws, "Approved", 3)
+        assert DENIED_DELIVERIES  # refused by the bus
+        assert LOST_DELIVERIES == []  # and kept by the queue
+    sqs = aws.client("sqs")
+    (url,) = [u for u in sqs.list_queues()["QueueUrls"] if "UndeliveredApprovals" in u]
+    (message,) = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"])["Messages"]
+    event = json.loads(message["Body"])
+    assert (event["account"], event["detail"]["ModelPackageArn"]) == (REGISTRY, aws.versions[3])
+    attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
+    assert attributes["TARGET_ARN"] == f"arn:aws:events:{REGION}:{WORKLOAD}:event-bus/default"
+    assert re.fullmatch(rf"arn:aws:events:{REGION}:{REGISTRY}:rule/sagemaker-endpoint-forward-1-[0-9a-f]{{8}}",
+                        attributes["RULE_ARN"])  # fmt: skip
+    alarms = aws.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    (depth,) = [a for a in alarms if a["MetricName"] == "ApproximateNumberOfMessagesVisible"]
+    assert depth["Dimensions"] == [{"Name": "QueueName", "Value": url.rsplit("/", 1)[1]}]
+    assert (depth["AlarmActions"], depth["Threshold"], depth["ComparisonOperator"]) == (
+        [topic],
+        1.0,
+        "GreaterThanOrEqualToThreshold",
+    )

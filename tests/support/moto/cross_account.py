@@ -15,6 +15,17 @@ what AWS does, with its source, and is undone when the context ends.
   the sender's account, which is how the receiver's rules match it (EventBridge User Guide, "Sending and receiving
   events between AWS accounts": "In the receiver account, set up one or more rules that match events from the
   sender account").
+- `AWS::SQS::QueuePolicy` is not a resource moto's CloudFormation knows (it warns and skips it): it is added,
+  setting the policy on each queue as SetQueueAttributes' `Policy` would, so that a delivery to a queue is decided
+  by that policy (AWS::SQS::QueuePolicy, CloudFormation Template Reference: "The policy document that contains the
+  permissions for the specified Amazon SQS queues").
+- A refused cross-account delivery: moto has no target dead-letter queues. EventBridge sends an event it cannot
+  deliver, at once when the target refuses it, to the target's DeadLetterConfig queue, when that queue's policy
+  lets EventBridge send for the rule, with RULE_ARN, TARGET_ARN, ERROR_CODE and ERROR_MESSAGE among its message
+  attributes (EventBridge User Guide, "Using dead-letter queues to process undelivered events": "for errors that
+  result from missing permissions to a target ... no retry attempts will happen"; "Each message in your DLQ will
+  include the following custom attributes"). Which ERROR_CODE a refusing bus gives is not documented: NO_PERMISSIONS
+  stands here. What reaches neither is counted, as InvocationsFailedToBeSentToDlq would count it.
 - A target without an InputTransformer: moto passes it its own default template, which leaves out `account`.
   EventBridge passes the whole event (EventBridge User Guide, "Amazon EventBridge events": the event structure
   a target receives includes `account`).
@@ -46,12 +57,14 @@ from tests.support.moto.bends import EXTRA_MODELS
 
 GROUP_POLICIES: dict[tuple[str, str, str], str] = {}  # (account, Region, group name) -> the policy as put
 DENIED_DELIVERIES: list[str] = []  # "<rule ARN> -> <bus ARN>" that a receiving bus's policy refused
+LOST_DELIVERIES: list[str] = []  # refused, and with no dead-letter queue that would take them
 
 
 @contextmanager
 def cross_account_moto() -> Iterator[None]:
     GROUP_POLICIES.clear()
     DENIED_DELIVERIES.clear()
+    LOST_DELIVERIES.clear()
     with ExitStack() as patches:
         for name, method in (("get_model_package_group_policy", _get_policy),
                              ("put_model_package_group_policy", _put_policy),
@@ -62,6 +75,7 @@ def cross_account_moto() -> Iterator[None]:
             original = getattr(SageMakerModelBackend, name)
             patches.enter_context(mock.patch.object(SageMakerModelBackend, name, _from_owner(original, action)))
         patches.enter_context(mock.patch.dict(EXTRA_MODELS, {_EventBusPolicy.cloudformation_type(): _EventBusPolicy}))
+        patches.enter_context(mock.patch.dict(EXTRA_MODELS, {_QueuePolicy.cloudformation_type(): _QueuePolicy}))
         patches.enter_context(mock.patch.object(Rule, "send_to_targets", _send_to_targets))
         patches.enter_context(mock.patch.object(Rule, "_send_to_sqs_queue", _send_to_fifo_queue))
         yield
@@ -142,6 +156,37 @@ class _EventBusPolicy(CloudFormationModel):
         events_backends[account_id][region_name].describe_event_bus(self.bus_name).remove_statement(self.sid)
 
 
+class _QueuePolicy(CloudFormationModel):
+    """AWS::SQS::QueuePolicy: one policy document on the queues given by URL, in the stack's account."""
+
+    def __init__(self, account_id: str, region_name: str, queue_names: list[str]) -> None:
+        self.account_id, self.region_name, self.queue_names = account_id, region_name, queue_names
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SQS::QueuePolicy"
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, _resource_name: str, cloudformation_json: Any, account_id: str, region_name: str, **_kwargs: Any
+    ) -> _QueuePolicy:
+        properties = cloudformation_json["Properties"]
+        names = [str(url).rsplit("/", 1)[-1] for url in properties["Queues"]]
+        for name in names:
+            sqs_backends[account_id][region_name].queues[name].policy = json.dumps(properties["PolicyDocument"])
+        return cls(account_id, region_name, names)
+
+    @property
+    def physical_resource_id(self) -> str:
+        return ",".join(self.queue_names)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        for name in self.queue_names:
+            queue = sqs_backends[account_id][region_name].queues.get(name)
+            if queue is not None:
+                queue.policy = None
+
+
 _send = Rule.send_to_targets
 
 
@@ -153,7 +198,7 @@ def _send_to_targets(self: Rule, event: Any, transform_input: bool = True) -> No
         t for t in self.targets if ":event-bus/" in t["Arn"] and parse_arn(t["Arn"]).account != self.account_id
     ]
     for target in elsewhere:
-        _forward(self, target["Arn"], event)
+        _forward(self, target, event)
     kept = self.targets
     self.targets = [t for t in kept if t not in elsewhere]
     whole_event = not any("InputTransformer" in t for t in self.targets)
@@ -163,23 +208,49 @@ def _send_to_targets(self: Rule, event: Any, transform_input: bool = True) -> No
         self.targets = kept
 
 
-def _forward(rule: Rule, bus_arn: str, event: Any) -> None:
-    target = parse_arn(bus_arn)
-    bus = events_backends[target.account][target.region].describe_event_bus(target.resource_id)
+def _forward(rule: Rule, target: dict[str, Any], event: Any) -> None:
+    bus_arn = target["Arn"]
+    where = parse_arn(bus_arn)
+    bus = events_backends[where.account][where.region].describe_event_bus(where.resource_id)
     statements = json.loads(bus.policy or '{"Statement": []}')["Statement"]
     sender = f"arn:aws:iam::{rule.account_id}:root"
     context = {"events:source": event["source"], "events:detail-type": event["detail-type"], "aws:SourceArn": rule.arn}
     admitted = [s for s in statements if sender in _principals(s)]
     if not allows(admitted, "events:PutEvents", bus.arn, context):
         DENIED_DELIVERIES.append(f"{rule.arn} -> {bus_arn}")
+        _dead_letter(rule, target, event)
         return
     for receiving in list(bus.rules.values()):
         receiving.send_to_targets(copy.deepcopy(event))
 
 
-def _send_to_fifo_queue(self: Rule, resource_id: str, event: dict[str, Any], group_id: str | None = None) -> None:
+def _dead_letter(rule: Rule, target: dict[str, Any], event: Any) -> None:
+    queue_arn = target.get("DeadLetterConfig", {}).get("Arn", "")
+    queue = parse_arn(queue_arn) if queue_arn else None
+    backend = sqs_backends[queue.account][queue.region] if queue else None
+    found = backend.queues.get(queue.resource_id) if backend and queue else None
+    statements = json.loads(found.policy or '{"Statement": []}')["Statement"] if found else []
+    admitted = [s for s in statements if s.get("Principal") == {"Service": "events.amazonaws.com"}]
+    if not found or not backend or not allows(admitted, "sqs:SendMessage", queue_arn, {"aws:SourceArn": rule.arn}):
+        LOST_DELIVERIES.append(f"{rule.arn} -> {target['Arn']}")
+        return
+    attributes = {"RULE_ARN": rule.arn, "TARGET_ARN": target["Arn"], "ERROR_CODE": "NO_PERMISSIONS",
+                  "ERROR_MESSAGE": "The receiving event bus's policy does not admit the sender."}  # fmt: skip
+    backend.send_message(
+        queue_name=found.name,
+        message_body=json.dumps(_with_string_time(event)),
+        message_attributes={k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()},
+    )
+
+
+def _with_string_time(event: dict[str, Any]) -> dict[str, Any]:
     if "time" in event and not isinstance(event["time"], str):
-        event["time"] = iso_8601_datetime_without_milliseconds(utcfromtimestamp(int(float(event["time"]))))
+        event = {**event, "time": iso_8601_datetime_without_milliseconds(utcfromtimestamp(int(float(event["time"]))))}
+    return event
+
+
+def _send_to_fifo_queue(self: Rule, resource_id: str, event: dict[str, Any], group_id: str | None = None) -> None:
+    event = _with_string_time(event)
     sqs_backends[self.account_id][self.region_name].send_message(
         queue_name=resource_id,
         message_body=json.dumps(event),
