@@ -76,12 +76,6 @@ class StandIn:
         given = self.prop(name_property)
         return str(given) if given else generated_name(self.pseudo("StackName"), self.logical_id, limit)
 
-    def named(self, name_property: str) -> str:
-        given = self.prop(name_property)
-        if not given:
-            raise UnresolvableReference(f"{self.logical_id} has no {name_property}: give it a generated stand-in")
-        return str(given)
-
 
 KMS_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"  # the example key id of the KMS model's documentation
 SECURITY_GROUP_ID = "sg-0123456789abcdef0"  # the longer of EC2's id forms (8 or 17 hexadecimal digits)
@@ -104,11 +98,17 @@ def _model_package_arn(c: StandIn) -> str:
     return f"arn:{partition}:sagemaker:{region}:{account}:model-package/{name}/999999999"
 
 
+def _queue_name(c: StandIn) -> str:
+    """The given name, or CloudFormation's for a standard queue; CreateQueue's QueueName: "A queue name can have up
+    to 80 characters" (SQS API model). A FIFO queue here is always named (its name must end in .fifo)."""
+    return c.name("QueueName", 80)
+
+
 def _queue_url(c: StandIn) -> str:
     """https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html:
     "The following is the queue URL for a queue named MyQueue owned by a user with the AWS account number
     123456789012." (`https://sqs.us-east-2.amazonaws.com/123456789012/MyQueue`); the host follows the partition."""
-    return f"https://sqs.{c.pseudo('Region')}.{c.pseudo('URLSuffix')}/{c.pseudo('AccountId')}/{c.named('QueueName')}"
+    return f"https://sqs.{c.pseudo('Region')}.{c.pseudo('URLSuffix')}/{c.pseudo('AccountId')}/{_queue_name(c)}"
 
 
 def _rule_name(c: StandIn) -> str:
@@ -156,8 +156,8 @@ STAND_INS: dict[tuple[str, str], Callable[[StandIn], str]] = {
         "EndpointName", max_length("sagemaker", "CreateEndpoint", "EndpointName")
     ),
     ("AWS::SQS::Queue", "Ref"): _queue_url,
-    ("AWS::SQS::Queue", "QueueName"): lambda c: c.named("QueueName"),
-    ("AWS::SQS::Queue", "Arn"): lambda c: c.arn("sqs", c.named("QueueName")),
+    ("AWS::SQS::Queue", "QueueName"): _queue_name,
+    ("AWS::SQS::Queue", "Arn"): lambda c: c.arn("sqs", _queue_name(c)),
     ("AWS::Events::Rule", "Arn"): lambda c: c.arn("events", f"rule/{_rule_name(c)}"),
     ("AWS::Lambda::Function", "Ref"): _function_name,
     ("AWS::Lambda::Function", "Arn"): lambda c: c.arn("lambda", f"function:{_function_name(c)}"),
