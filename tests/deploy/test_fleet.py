@@ -11,7 +11,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from rich.console import Console as RichConsole
 
 from generator.cli import main
 from generator.deploy.aws import Aws
@@ -23,7 +22,7 @@ from generator.deploy.fleet.stack_set import StackSets
 from generator.deploy.fleet.targets import batches, desired, preferences
 from generator.deploy.template_file import EndpointTemplate, load_template
 from generator.deploy.verbs import fleet
-from tests.support.stubbed_aws import ENDPOINT_LIKE, StubbedAws, run_with
+from tests.support.stubbed_aws import ENDPOINT_LIKE, StubbedAws, run_with, terminal_console
 
 HOME, OTHER = "eu-west-1", "us-east-1"
 ACCOUNT, PEER = "111122223333", "444455556666"
@@ -133,13 +132,6 @@ def test_readers_are_nobody_for_a_fleet_of_this_account_and_the_ous_paths_for_an
         "Principal": {"AWS": "*"},
         "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-abc/*/ou-ab12-cdefgh34/*"]}},
     }
-
-
-def terminal_console(err: io.StringIO) -> Console:
-    """A console that takes `err` for a terminal, as a person's would be."""
-    console = Console(err)
-    console.rich = RichConsole(file=err, force_terminal=True, color_system=None, highlight=False, width=120)
-    return console
 
 
 def stubbed_context(client: Any, err: io.StringIO, out: io.StringIO) -> DeployContext:

@@ -4,6 +4,9 @@ a DeleteStackSet) fails the test. Answers are shaped as the service models requi
 
 from __future__ import annotations
 
+import io
+import json
+import re
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -11,14 +14,16 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
+from rich.console import Console as RichConsole
 
 from generator.deploy import template_file
 from generator.deploy.aws import Aws
+from generator.deploy.console import Console
 from generator.deploy.template_file import EndpointTemplate
 
 REGION, ACCOUNT = "eu-west-1", "111122223333"
 SAGEMAKER = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
-SERVICES = ("cloudformation", "sagemaker", "cloudwatch", "s3", "sts")
+SERVICES = ("cloudformation", "sagemaker", "cloudwatch", "s3", "sts", "sqs", "iam", "organizations")
 WHEN = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 # The endpoint template's parameters that deploy and promote judge by, its endpoint and its outputs: small enough to
 # send inline (the real one goes through S3) and to read in a test.
@@ -32,6 +37,18 @@ ENDPOINT_LIKE = EndpointTemplate(
     "    Properties: {EndpointName: !Ref EndpointName, EndpointConfigName: config}\n"
     "Outputs:\n  EndpointName: {Value: !GetAtt Endpoint.EndpointName}\n"
     "  ModelPackageArn: {Value: !Ref ModelPackageArn}\n"
+)
+# ENDPOINT_LIKE with what group mode, --resolve-latest and seed-farmer's permissions boundary set.
+GROUP_LIKE = EndpointTemplate(
+    ENDPOINT_LIKE.body.replace(
+        "Parameters:\n",
+        "Parameters:\n"
+        "  ResolverCodeS3Bucket: {Type: String, Default: ''}\n"
+        "  ResolverCodeS3Key: {Type: String, Default: ''}\n"
+        "  PackageResolutionToken: {Type: String, Default: ''}\n"
+        "  PermissionsBoundaryArn: {Type: String, Default: ''}\n",
+        1,
+    )
 )
 
 
@@ -123,12 +140,15 @@ def expect_config_package(sagemaker: Stubber, config: str, package: str) -> None
     }, {"ModelName": model})  # fmt: skip
 
 
-def stack_event(name: str, event_id: str, logical_id: str, kind: str, status: str) -> dict[str, Any]:
-    return {
+def stack_event(
+    name: str, event_id: str, logical_id: str, kind: str, status: str, *, reason: str | None = None
+) -> dict[str, Any]:
+    event = {
         "StackId": stack_id(name), "EventId": event_id, "StackName": name, "LogicalResourceId": logical_id,
         "PhysicalResourceId": stack_id(name) if kind == "AWS::CloudFormation::Stack" else logical_id,
         "ResourceType": kind, "Timestamp": WHEN, "ResourceStatus": status,
     }  # fmt: skip
+    return event | ({"ResourceStatusReason": reason} if reason else {})
 
 
 def expect_execution(cloudformation: Stubber, name: str, change_set_id: str, final_status: str) -> None:
@@ -137,12 +157,87 @@ def expect_execution(cloudformation: Stubber, name: str, change_set_id: str, fin
     before = stack_event(name, "e-0", name, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE")
     cloudformation.add_response("describe_stack_events", {"StackEvents": [before]}, sid)
     cloudformation.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id})
-    cloudformation.add_response("describe_stack_events", {"StackEvents": [before]}, sid)  # skipping older ones
     operation = [
         stack_event(name, "e-2", name, "AWS::CloudFormation::Stack", final_status),
         stack_event(name, "e-1", "Endpoint", "AWS::SageMaker::Endpoint", "UPDATE_COMPLETE"),
-        before,
     ]
-    cloudformation.add_response("describe_stack_events", {"StackEvents": operation}, sid)
+    expect_followed(cloudformation, name, before, operation, final_status)
+
+
+def expect_followed(
+    cloudformation: Stubber,
+    name: str,
+    before: dict[str, Any],
+    operation: list[dict[str, Any]],
+    final_status: str,
+    *,
+    late: tuple[dict[str, Any], ...] = (),
+) -> None:
+    """Following an operation that has started after the event `before`, seen settled at the first look: the events
+    up to `before` skipped, the operation's (newest first), the stack's `final_status`, then the `late` events written
+    as it settled (newest first)."""
+    sid = {"StackName": stack_id(name)}
+    cloudformation.add_response("describe_stack_events", {"StackEvents": [before]}, sid)  # skipping older ones
+    cloudformation.add_response("describe_stack_events", {"StackEvents": [*operation, before]}, sid)
     cloudformation.add_response("describe_stacks", stacks(name, final_status), sid)
-    cloudformation.add_response("describe_stack_events", {"StackEvents": operation}, sid)  # nothing newer
+    cloudformation.add_response("describe_stack_events", {"StackEvents": [*late, *operation, before]}, sid)
+
+
+def no_stack(cloudformation: Stubber, name: str) -> None:
+    """DescribeStacks of a name no stack has: CloudFormation's ValidationError."""
+    cloudformation.add_client_error(
+        "describe_stacks", "ValidationError", f"Stack with id {name} does not exist", 400, {"StackName": name}
+    )
+
+
+def expect_identity(sts: Stubber, account: str = ACCOUNT) -> None:
+    sts.add_response("get_caller_identity", {"Arn": f"arn:aws:iam::{account}:user/ci", "Account": account,
+                                             "UserId": "AIDAEXAMPLE"})  # fmt: skip
+
+
+def terminal_console(err: io.StringIO) -> Console:
+    """A console that takes `err` for a terminal, as a person's would be (colour and bars; no colour codes unless
+    `err` is asked for them by the test)."""
+    console = Console(err)
+    console.rich = RichConsole(file=err, force_terminal=True, color_system=None, highlight=False, width=120)
+    return console
+
+
+def timeless(text: str) -> list[str]:
+    """Lines as printed, the elapsed time that starts an event line (`  0:00  `) written `m:ss`: the tests through
+    `main` run on the real clock."""
+    return [re.sub(r"^ {0,3}\d+:\d\d  ", "m:ss  ", line) for line in text.splitlines()]
+
+
+class JsonText:
+    """An expected parameter that is a JSON document (a bucket policy): equal to any text that parses to `value`,
+    whatever its key order or spacing."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and json.loads(other) == self.value
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.value, sort_keys=True))
+
+    def __repr__(self) -> str:
+        return f"JsonText({self.value!r})"
+
+
+class Matching:
+    """An expected parameter that is any text matching `pattern` in full (a token made of the time and a random
+    part)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and re.fullmatch(self.pattern, other) is not None
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __repr__(self) -> str:
+        return f"Matching({self.pattern!r})"
