@@ -13,13 +13,14 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 from rich.console import Console as RichConsole
 
 from generator.deploy import template_file
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
 from generator.deploy.template_file import EndpointTemplate
+from tests.support.published_change_sets import replacing_the_endpoint
 
 REGION, ACCOUNT = "eu-west-1", "111122223333"
 SAGEMAKER = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
@@ -241,3 +242,94 @@ class Matching:
 
     def __repr__(self) -> str:
         return f"Matching({self.pattern!r})"
+
+
+def parameter_list(values: dict[str, str]) -> list[dict[str, str]]:
+    """Parameters as CloudFormation takes them."""
+    return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
+
+
+def adding_the_endpoint() -> dict[str, Any]:
+    """A computed CREATE change set (DescribeChangeSet): the Guide's example, its one change an Add of our Endpoint."""
+    answer = replacing_the_endpoint("False") | {"StackId": stack_id("churn"), "StackName": "churn"}
+    answer["Changes"][0]["ResourceChange"] = {
+        "Action": "Add", "LogicalResourceId": "Endpoint", "ResourceType": "AWS::SageMaker::Endpoint",
+    }  # fmt: skip
+    return answer
+
+
+def expect_plan(cloudformation: Stubber, change_type: str, request: dict[str, Any], answer: dict[str, Any]) -> None:
+    """CreateChangeSet of stack churn with exactly `request` besides (any change set name), then DescribeChangeSet
+    answered with `answer`: for the waiter, and once computed for the paginator."""
+    cloudformation.add_response("create_change_set", {"Id": answer["ChangeSetId"], "StackId": stack_id("churn")}, {
+        "ChangeSetName": ANY, "ChangeSetType": change_type, "StackName": "churn",
+        "Description": "sagemaker-endpoint deploy", **request,
+    })  # fmt: skip
+    for _ in range(2 if answer["Status"] == "CREATE_COMPLETE" else 1):
+        cloudformation.add_response("describe_change_set", answer, {"ChangeSetName": answer["ChangeSetId"]})
+
+
+def expect_discard(cloudformation: Stubber, answer: dict[str, Any], *, created: bool) -> None:
+    """The change set deleted; after a CREATE change set, the empty stack it made (REVIEW_IN_PROGRESS) too."""
+    cloudformation.add_response("delete_change_set", {}, {"ChangeSetName": answer["ChangeSetId"]})
+    if created:
+        cloudformation.add_response("delete_stack", {}, {"StackName": stack_id("churn")})
+
+
+def artifacts_bucket(region: str = REGION) -> str:
+    return f"sagemaker-endpoint-artifacts-{ACCOUNT}-{region}"
+
+
+def expect_new_bucket(s3: Stubber, region: str = REGION) -> None:
+    """The artifacts bucket not there yet (HeadBucket 404), then created and hardened: outside us-east-1 with its
+    Region as LocationConstraint (in us-east-1 without: "If you don't specify a Region, the bucket is created in the
+    US East (N. Virginia) Region", https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html), public
+    access blocked, AES256 by default, versioned, a TLS-only policy and the lifecycle of what it holds."""
+    bucket = artifacts_bucket(region)
+    named = {"Bucket": bucket}
+    s3.add_client_error("head_bucket", "404", "Not Found", 404, named)
+    where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.add_response("create_bucket", {"Location": f"/{bucket}"}, named | where)
+    s3.add_response(
+        "put_public_access_block",
+        {},
+        named
+        | {
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            }
+        },
+    )
+    s3.add_response(
+        "put_bucket_encryption",
+        {},
+        named
+        | {
+            "ServerSideEncryptionConfiguration": {
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            }
+        },
+    )
+    s3.add_response("put_bucket_versioning", {}, named | {"VersioningConfiguration": {"Status": "Enabled"}})
+    s3.add_response("put_bucket_policy", {}, named | {"Policy": JsonText(tls_only(bucket))})
+    s3.add_response("put_bucket_lifecycle_configuration", {}, named | {"LifecycleConfiguration": {"Rules": [
+        {"ID": "unused-resolver-zips", "Filter": {"Prefix": "resolver/"}, "Status": "Enabled",
+         "Expiration": {"Days": 365}},
+        {"ID": "uploaded-templates", "Filter": {"Prefix": "templates/"}, "Status": "Enabled",
+         "Expiration": {"Days": 30}},
+        {"ID": "old-versions-and-uploads", "Filter": {}, "Status": "Enabled",
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}},
+    ]}})  # fmt: skip
+
+
+def tls_only(bucket: str) -> dict[str, Any]:
+    """The artifacts bucket's policy: every request without TLS denied."""
+    arn = f"arn:aws:s3:::{bucket}"
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyPlainHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }]}  # fmt: skip
