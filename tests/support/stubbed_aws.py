@@ -193,7 +193,7 @@ def no_stack(cloudformation: Stubber, name: str) -> None:
 
 def expect_identity(sts: Stubber, account: str = ACCOUNT) -> None:
     sts.add_response("get_caller_identity", {"Arn": f"arn:aws:iam::{account}:user/ci", "Account": account,
-                                             "UserId": "AIDAEXAMPLE"})  # fmt: skip
+                                             "UserId": "AIDAEXAMPLEUSERID0001"})  # fmt: skip
 
 
 def terminal_console(err: io.StringIO) -> Console:
@@ -249,9 +249,9 @@ def parameter_list(values: dict[str, str]) -> list[dict[str, str]]:
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
 
 
-def adding_the_endpoint() -> dict[str, Any]:
+def adding_the_endpoint(name: str = "churn") -> dict[str, Any]:
     """A computed CREATE change set (DescribeChangeSet): the Guide's example, its one change an Add of our Endpoint."""
-    answer = replacing_the_endpoint("False") | {"StackId": stack_id("churn"), "StackName": "churn"}
+    answer = replacing_the_endpoint("False") | {"StackId": stack_id(name), "StackName": name}
     answer["Changes"][0]["ResourceChange"] = {
         "Action": "Add", "LogicalResourceId": "Endpoint", "ResourceType": "AWS::SageMaker::Endpoint",
     }  # fmt: skip
@@ -259,10 +259,11 @@ def adding_the_endpoint() -> dict[str, Any]:
 
 
 def expect_plan(cloudformation: Stubber, change_type: str, request: dict[str, Any], answer: dict[str, Any]) -> None:
-    """CreateChangeSet of stack churn with exactly `request` besides (any change set name), then DescribeChangeSet
-    answered with `answer`: for the waiter, and once computed for the paginator."""
-    cloudformation.add_response("create_change_set", {"Id": answer["ChangeSetId"], "StackId": stack_id("churn")}, {
-        "ChangeSetName": ANY, "ChangeSetType": change_type, "StackName": "churn",
+    """CreateChangeSet of the stack `answer` names, with exactly `request` besides (any change set name), then
+    DescribeChangeSet answered with `answer`: for the waiter, and once computed for the paginator."""
+    name = answer["StackName"]
+    cloudformation.add_response("create_change_set", {"Id": answer["ChangeSetId"], "StackId": stack_id(name)}, {
+        "ChangeSetName": ANY, "ChangeSetType": change_type, "StackName": name,
         "Description": "sagemaker-endpoint deploy", **request,
     })  # fmt: skip
     for _ in range(2 if answer["Status"] == "CREATE_COMPLETE" else 1):
@@ -273,7 +274,7 @@ def expect_discard(cloudformation: Stubber, answer: dict[str, Any], *, created: 
     """The change set deleted; after a CREATE change set, the empty stack it made (REVIEW_IN_PROGRESS) too."""
     cloudformation.add_response("delete_change_set", {}, {"ChangeSetName": answer["ChangeSetId"]})
     if created:
-        cloudformation.add_response("delete_stack", {}, {"StackName": stack_id("churn")})
+        cloudformation.add_response("delete_stack", {}, {"StackName": stack_id(answer["StackName"])})
 
 
 def artifacts_bucket(region: str = REGION) -> str:
