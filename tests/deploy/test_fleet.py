@@ -22,7 +22,7 @@ from generator.deploy.fleet.stack_set import StackSets
 from generator.deploy.fleet.targets import batches, desired, preferences
 from generator.deploy.template_file import EndpointTemplate, load_template
 from generator.deploy.verbs import fleet
-from tests.support.stubbed_aws import ENDPOINT_LIKE, StubbedAws, run_with, terminal_console
+from tests.support.stubbed_aws import ENDPOINT_LIKE, Batched, StubbedAws, expect_new_fleet, run_with, terminal_console
 
 HOME, OTHER = "eu-west-1", "us-east-1"
 ACCOUNT, PEER = "111122223333", "444455556666"
@@ -290,30 +290,6 @@ FLEET_LIKE = EndpointTemplate(
 HOME_PACKAGE = f"arn:aws:sagemaker:{HOME}:{ACCOUNT}:model-package/churn/3"
 OTHER_PACKAGE = f"arn:aws:sagemaker:{OTHER}:{ACCOUNT}:model-package/churn/3"
 CODE_KEY = "resolver/resolver-0123abcd.zip"
-Batched = tuple[list[str], list[str], dict[str, str]]  # accounts, Regions, overrides
-
-
-def expect_new_fleet(stub: Stubber, values: dict[str, str], created: list[Batched]) -> None:
-    """A stack set created with `values`, then one CreateStackInstances per batch, each followed to SUCCEEDED."""
-    name = {"StackSetName": "churn-fleet"}
-    stub.add_client_error("describe_stack_set", "StackSetNotFoundException", "StackSet churn-fleet not found")
-    parameters = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
-    stub.add_response("create_stack_set", {"StackSetId": "churn-fleet:1"}, {
-        **name, "Description": "sagemaker-endpoint fleet", "TemplateBody": FLEET_LIKE.body, "Parameters": parameters,
-        "Capabilities": [], "PermissionModel": "SELF_MANAGED",
-    })  # fmt: skip
-    for n, (accounts, regions, overrides) in enumerate(created):
-        stub.add_response("create_stack_instances", {"OperationId": f"op-{n}"}, {
-            **name, "Accounts": accounts, "Regions": regions,
-            "ParameterOverrides": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(overrides.items())],
-            "OperationPreferences": {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": regions,
-                                     "FailureTolerancePercentage": 0, "MaxConcurrentCount": 1},
-        })  # fmt: skip
-        operation = {**name, "OperationId": f"op-{n}"}
-        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": "SUCCEEDED"}}, operation)
-        results = [{"Account": a, "Region": r, "Status": "SUCCEEDED"} for r in regions for a in accounts]
-        stub.add_response("list_stack_set_operation_results", {"Summaries": results}, operation)
-    stub.add_response("list_stack_instances", {"Summaries": []}, name)
 
 
 NO_CODE = {"DeployOnApproval": "false", "EndpointName": "", "ResolverCodeS3Bucket": "", "ResolverCodeS3Key": ""}
@@ -373,7 +349,7 @@ def test_fleet_deploy_uploads_the_resolver_code_exactly_where_an_instance_follow
 
     monkeypatch.setattr(fleet, "upload_resolver_everywhere", upload)
     stubbed["sts"].add_response("get_caller_identity", {"Arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "Account": ACCOUNT})
-    expect_new_fleet(stubbed["cloudformation"], NO_CODE | shared | {"ResolverCodeS3Key": CODE_KEY}, created)
+    expect_new_fleet(stubbed["cloudformation"], FLEET_LIKE, NO_CODE | shared | {"ResolverCodeS3Key": CODE_KEY}, created)
     code = main(["fleet", "deploy", "--stack-set-name", "churn-fleet", "--region", HOME, "--regions", f"{HOME},{OTHER}",
                  *options])  # fmt: skip
     stubbed.done()

@@ -23,6 +23,7 @@ from generator.deploy.template_file import EndpointTemplate
 from tests.support.published_change_sets import replacing_the_endpoint
 
 REGION, ACCOUNT = "eu-west-1", "111122223333"
+PEER = "444455556666"  # another account of a fleet
 SAGEMAKER = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
 SERVICES = ("cloudformation", "sagemaker", "cloudwatch", "s3", "sts", "sqs", "iam", "organizations")
 WHEN = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -334,3 +335,56 @@ def tls_only(bucket: str) -> dict[str, Any]:
         "Sid": "DenyPlainHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, f"{arn}/*"],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }]}  # fmt: skip
+
+
+Batched = tuple[list[str], list[str], dict[str, str]]  # one StackSet call's accounts (or OUs), Regions and overrides
+SAFE_ROLLOUT = {"RegionConcurrencyType": "SEQUENTIAL", "FailureTolerancePercentage": 0, "MaxConcurrentCount": 1}
+
+
+def expect_operation(
+    cloudformation: Stubber, verb: str, arguments: dict[str, Any], results: list[tuple[str, str, str]], **end: str
+) -> None:
+    """A StackSet operation on churn-fleet started with `arguments` and seen ended at the first look: `status`
+    (SUCCEEDED unless given, with `id` op-1 unless given), with each (account, Region, status) result."""
+    operation = {"StackSetName": "churn-fleet", "OperationId": end.get("id", "op-1")}
+    cloudformation.add_response(verb, {"OperationId": operation["OperationId"]}, {"StackSetName": "churn-fleet",
+                                                                                   **arguments})  # fmt: skip
+    status = end.get("status", "SUCCEEDED")
+    cloudformation.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": status}}, operation)
+    summaries = [{"Account": a, "Region": r, "Status": s} for a, r, s in results]
+    cloudformation.add_response("list_stack_set_operation_results", {"Summaries": summaries}, operation)
+
+
+def instances_call(targets: dict[str, Any], regions: list[str], overrides: dict[str, str]) -> dict[str, Any]:
+    """CreateStackInstances' or UpdateStackInstances' arguments: the safe rollout in the order of `regions`."""
+    return {**targets, "Regions": regions, "ParameterOverrides": parameter_list(dict(sorted(overrides.items()))),
+            "OperationPreferences": SAFE_ROLLOUT | {"RegionOrder": regions}}  # fmt: skip
+
+
+def expect_new_fleet(
+    cloudformation: Stubber,
+    template: EndpointTemplate,
+    values: dict[str, str],
+    created: list[Batched],
+    *,
+    organizations: bool = False,
+) -> None:
+    """No stack set churn-fleet yet; it is created with `values` (self-managed, or service-managed for
+    `organizations` with automatic deployment off), then one CreateStackInstances per batch, each followed to
+    SUCCEEDED, then the instances listed for the report (none, to keep it short)."""
+    name = {"StackSetName": "churn-fleet"}
+    cloudformation.add_client_error("describe_stack_set", "StackSetNotFoundException", "StackSet churn-fleet not found",
+                                    400, name)  # fmt: skip
+    model = {"PermissionModel": "SERVICE_MANAGED", "AutoDeployment": {"Enabled": False}} if organizations else {
+        "PermissionModel": "SELF_MANAGED"}  # fmt: skip
+    cloudformation.add_response("create_stack_set", {"StackSetId": "churn-fleet:1"}, {
+        **name, "Description": "sagemaker-endpoint fleet", "TemplateBody": template.body,
+        "Parameters": parameter_list(dict(sorted(values.items()))), "Capabilities": [], **model,
+    })  # fmt: skip
+    for n, (targets, regions, overrides) in enumerate(created):
+        where = {"DeploymentTargets": {"OrganizationalUnitIds": targets}} if organizations else {"Accounts": targets}
+        accounts = [PEER] if organizations else targets  # an OU's accounts, as the operation's results name them
+        results = [(a, r, "SUCCEEDED") for r in regions for a in accounts]
+        expect_operation(cloudformation, "create_stack_instances", instances_call(where, regions, overrides), results,
+                         id=f"op-{n}")  # fmt: skip
+    cloudformation.add_response("list_stack_instances", {"Summaries": []}, name)
