@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -342,16 +343,17 @@ SAFE_ROLLOUT = {"RegionConcurrencyType": "SEQUENTIAL", "FailureTolerancePercenta
 
 
 def expect_operation(
-    cloudformation: Stubber, verb: str, arguments: dict[str, Any], results: list[tuple[str, str, str]], **end: str
+    cloudformation: Stubber, verb: str, arguments: dict[str, Any], results: Sequence[tuple[str, ...]], **end: str
 ) -> None:
     """A StackSet operation on churn-fleet started with `arguments` and seen ended at the first look: `status`
-    (SUCCEEDED unless given, with `id` op-1 unless given), with each (account, Region, status) result."""
+    (SUCCEEDED unless given, with `id` op-1 unless given), with each (account, Region, status[, reason]) result."""
     operation = {"StackSetName": "churn-fleet", "OperationId": end.get("id", "op-1")}
     cloudformation.add_response(verb, {"OperationId": operation["OperationId"]}, {"StackSetName": "churn-fleet",
                                                                                    **arguments})  # fmt: skip
     status = end.get("status", "SUCCEEDED")
     cloudformation.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": status}}, operation)
-    summaries = [{"Account": a, "Region": r, "Status": s} for a, r, s in results]
+    summaries = [{"Account": a, "Region": r, "Status": s, **({"StatusReason": why[0]} if why else {})}
+                 for a, r, s, *why in results]  # fmt: skip
     cloudformation.add_response("list_stack_set_operation_results", {"Summaries": summaries}, operation)
 
 
