@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from generator.deploy.aws import Aws
@@ -95,4 +96,43 @@ def test_an_endpoint_back_on_an_older_config_fails_naming_its_package() -> None:
         rf"^endpoint churn-prod serves config-1 \(model package {PREFIX}:model-package/churn/3\), not the stack's"
     )
     with pytest.raises(DeployFailed, match=expected + " config-2: SageMaker rolled"):
+        check_serving(deploy, "churn")
+
+
+def test_an_endpoint_back_on_a_config_the_update_deleted_says_so_instead_of_a_package() -> None:
+    """A rolled-back blue/green update leaves the endpoint on the old config, which the stack's cleanup deletes
+    afterwards (DescribeEndpointConfig then answers ValidationException): the message says that, not a package."""
+    deploy, (_, sagemaker) = context("config-1")
+    sagemaker.add_client_error("describe_endpoint_config", "ValidationException",
+                               "Could not find endpoint configuration \"config-1\".", 400,
+                               {"EndpointConfigName": "config-1"})  # fmt: skip
+    expected = (
+        r"^endpoint churn-prod serves config-1 \(a config the stack's update deleted afterwards\), not the stack's"
+    )
+    with pytest.raises(DeployFailed, match=expected):
+        check_serving(deploy, "churn")
+
+
+def test_an_endpoint_back_on_a_model_without_a_package_says_no_model_package() -> None:
+    """A model made from an image and artifacts has no ModelPackageName in its container."""
+    deploy, (_, sagemaker) = context("config-1")
+    sagemaker.add_response("describe_endpoint_config", {
+        "EndpointConfigName": "config-1", "EndpointConfigArn": f"{PREFIX}:endpoint-config/config-1",
+        "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": "model-1"}], "CreationTime": NOW,
+    }, {"EndpointConfigName": "config-1"})  # fmt: skip
+    sagemaker.add_response("describe_model", {
+        "ModelName": "model-1", "ModelArn": f"{PREFIX}:model/model-1", "CreationTime": NOW,
+        "Containers": [{"Image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/churn:3"}],
+    }, {"ModelName": "model-1"})  # fmt: skip
+    with pytest.raises(DeployFailed, match=r"^endpoint churn-prod serves config-1 \(no model package\), not the"):
+        check_serving(deploy, "churn")
+
+
+def test_a_config_that_cannot_be_read_is_an_aws_error_not_taken_for_a_deleted_one() -> None:
+    """Only ValidationException means "no such config"; AccessDenied is the caller's permissions and is raised as
+    it is (the command exits 1 with it)."""
+    deploy, (_, sagemaker) = context("config-1")
+    sagemaker.add_client_error("describe_endpoint_config", "AccessDeniedException", "not authorized", 400,
+                               {"EndpointConfigName": "config-1"})  # fmt: skip
+    with pytest.raises(ClientError, match="AccessDeniedException"):
         check_serving(deploy, "churn")
