@@ -356,3 +356,59 @@ def test_fleet_deploy_uploads_the_resolver_code_exactly_where_an_instance_follow
     out, err = capsys.readouterr()
     assert (code, json.loads(out)) == (0, []), err
     assert uploads == [uploaded_in]
+
+
+BAD_FLEETS = {
+    "accounts, service-managed": (
+        ["--stack-set-name", "1churn", "--accounts", f"{ACCOUNT},12345", "--regions", f"{HOME},{HOME},moon-1",
+         "--permission-model", "service-managed", "--administration-role-arn", "admin",
+         "--execution-role-name", "bad!name", "--max-concurrent-percent", "0", "--failure-tolerance-percent", "101",
+         "--override", f"{PEER}/{HOME}:InitialInstanceCount=2"],
+        ["--stack-set-name '1churn': a letter, then letters, digits and hyphens (128 at most)",
+         "--accounts '12345': an account ID is 12 digits",
+         "--regions 'moon-1': not a Region name (e.g. eu-west-1)",
+         "--regions names a Region twice: the order given is the rollout order",
+         f"--override {PEER}/...: account {PEER} is not in --accounts",
+         "--accounts needs --permission-model self-managed; a service-managed fleet targets OUs",
+         "--administration-role-arn and --execution-role-name are for self-managed StackSets; service-managed ones "
+         "use the Organization's roles",
+         "--administration-role-arn 'admin': an IAM role ARN",
+         "--execution-role-name 'bad!name': an IAM role name (letters, digits and +=,.@_-, 64 at most)",
+         "--max-concurrent-percent 0: a percentage from 1 to 100",
+         "--failure-tolerance-percent 101: a percentage from 0 to 100"],
+    ),
+    "OUs, self-managed": (
+        ["--stack-set-name", "churn-fleet", "--organizational-units", "ou-bad,ou-ab12-cdefgh34", "--regions", ",",
+         "--permission-model", "self-managed", "--delegated-admin",
+         "--override", f"{ACCOUNT}/{HOME}:InitialInstanceCount=2"],
+        ["--organizational-units 'ou-bad': an OU ID (ou-xxxx-yyyyyyyy) or a root ID (r-xxxx)",
+         "--regions: give at least one Region",
+         f"--override {HOME}:InitialInstanceCount: Region {HOME} is not in --regions",
+         f"--override {ACCOUNT}/...: an account's override needs --accounts (self-managed); a fleet of OUs takes "
+         "overrides per Region",
+         "--organizational-units needs --permission-model service-managed (AWS Organizations)",
+         "--delegated-admin is for service-managed StackSets run from a delegated administrator"],
+    ),
+    "no targets": (
+        ["--stack-set-name", "churn-fleet", "--regions", HOME],
+        ["no targets: give --accounts A,B (self-managed) or --organizational-units OU,... (service-managed)"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.usefixtures("no_aws_session")
+@pytest.mark.parametrize(("options", "problems"), BAD_FLEETS.values(), ids=BAD_FLEETS.keys())
+def test_bad_targets_and_options_exit_2_with_every_problem_as_the_api_would_refuse_them(
+    options: list[str], problems: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each is what CloudFormation's StackSets API would refuse one call at a time, well into a rollout: names and
+    IDs by the API model's patterns (StackSetName, Account ^[0-9]{12}$, OrganizationalUnitId, ExecutionRoleName),
+    percentages by its ranges (MaxConcurrentPercentage 1-100, FailureTolerancePercentage 0-100), and options of
+    the other permission model. All of them come at once, before any AWS call."""
+    code = main(["fleet", "deploy", "--region", HOME, *options])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        *(f"error: {problem}" for problem in problems),
+        f"{len(problems)} problem(s) in the input; nothing was sent to AWS.",
+    ]
