@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -62,16 +62,22 @@ def shared_session() -> boto3.Session:
 
 
 class StubbedAws:
-    """One stubbed client per service, active from the start; `done()` checks every queued answer was asked for."""
+    """One stubbed client per service, made and activated on first use (by the test queueing an answer, or by the
+    command asking for the client: then with nothing queued, so any call fails); `done()` checks every queued answer
+    was asked for."""
 
     def __init__(self) -> None:
-        session = shared_session()
-        self.clients: dict[str, Any] = {service: session.client(service) for service in SERVICES}  # type: ignore[call-overload]
-        self.stubs = {service: Stubber(client) for service, client in self.clients.items()}
-        for stub in self.stubs.values():
-            stub.activate()
+        self.stubs: dict[str, Stubber] = {}
+        self.clients: dict[str, Any] = _OnFirstUse(self._stubbed_client)
+
+    def _stubbed_client(self, service: str) -> Any:
+        client = shared_session().client(service)  # type: ignore[call-overload]
+        self.stubs[service] = Stubber(client)
+        self.stubs[service].activate()
+        return client
 
     def __getitem__(self, service: str) -> Stubber:
+        self.clients[service]  # made now if it was not yet
         return self.stubs[service]
 
     def aws(self) -> Aws:
@@ -80,6 +86,25 @@ class StubbedAws:
     def done(self) -> None:
         for stub in self.stubs.values():
             stub.assert_no_pending_responses()
+
+
+class _OnFirstUse(dict[str, Any]):
+    """The clients of SERVICES, each made when first looked up. Aws.client asks `in` before it makes a real client:
+    every service of SERVICES is in, so none is ever made for real. (A client costs 10 to 40 ms to make; most tests
+    use two or three of the eight.)"""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __contains__(self, service: object) -> bool:
+        return service in SERVICES
+
+    def __missing__(self, service: str) -> Any:
+        if service not in SERVICES:
+            raise KeyError(service)
+        self[service] = client = self.make(service)
+        return client
 
 
 def run_with(monkeypatch: pytest.MonkeyPatch, stubbed: StubbedAws, template: EndpointTemplate) -> None:
