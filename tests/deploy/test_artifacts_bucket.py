@@ -58,7 +58,7 @@ def expect_group_mode_plan(cloudformation: Stubber, bucket: str) -> None:
 
 
 @pytest.mark.parametrize("region", ["eu-west-1", "us-east-1"])
-def test_group_mode_creates_the_hardened_artifacts_bucket_on_first_use_and_plans_with_the_resolver_zip_in_it(
+def test_group_mode_creates_the_hardened_bucket_on_first_use_and_plans_with_the_resolver_zip_in_it(
     region: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A Lambda function reads its code from S3, so group mode uploads the resolver zip before the change set. The

@@ -196,7 +196,7 @@ def test_on_a_terminal_deploy_shows_the_plan_asks_and_a_no_applies_nothing(
 REQUIRED_VPC = EndpointTemplate(ENDPOINT_LIKE.body.replace("Parameters:\n", "Parameters:\n  VpcId: {Type: String}\n"))
 
 
-def test_a_required_value_given_for_every_region_by_overrides_is_held_by_the_stack_set_as_the_first_regions(
+def test_a_required_value_given_per_region_by_overrides_is_held_by_the_stack_set_as_the_first_regions(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A VPC is per Region (and account), so it comes as overrides; a stack set still needs a value for a parameter
@@ -238,7 +238,7 @@ def test_a_required_value_missing_in_one_region_exits_2_before_anything_is_creat
 DESTROY = ["fleet", "destroy", "--stack-set-name", "churn-fleet", "--region", HOME]
 
 
-def test_destroying_a_fleet_that_is_not_there_exits_0_and_one_without_instances_deletes_only_the_stack_set(
+def test_destroying_no_fleet_exits_0_and_a_fleet_without_instances_deletes_only_the_stack_set(
     stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A second destroy finds nothing; a stack set left without instances (all deleted before) needs no operation,
@@ -257,7 +257,7 @@ def test_destroying_a_fleet_that_is_not_there_exits_0_and_one_without_instances_
     stubbed.done()
 
 
-def test_a_stack_set_busy_with_another_operation_is_left_to_it_and_destroy_exits_1_saying_how_to_watch_it(
+def test_a_stack_set_busy_with_another_operation_is_left_alone_and_destroy_exits_1_saying_how_to_watch(
     stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """StackSets runs one operation at a time (OperationInProgressException, e.g. DeleteStackInstances,

@@ -56,7 +56,7 @@ def expect_zip_put(s3: Stubber, bucket: str) -> None:
     s3.add_response("put_object", {"ETag": '"0123"'}, {"Bucket": bucket, "Key": RESOLVER_KEY, "Body": RESOLVER.content})
 
 
-def test_the_zip_goes_to_each_regions_bucket_readable_by_the_other_accounts_and_each_region_gets_its_bucket(
+def test_the_zip_goes_to_each_regions_bucket_readable_by_the_other_accounts_and_each_region_gets_it(
     stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A function reads its code from a bucket of its own Region (AWS::Lambda::Function Code: "an Amazon S3 bucket in
@@ -98,7 +98,7 @@ def test_the_zip_goes_to_each_regions_bucket_readable_by_the_other_accounts_and_
     ]
 
 
-def test_an_organizations_fleet_lets_its_ous_read_the_zip_by_their_org_paths_and_keeps_the_owners_statements(
+def test_an_organizations_ous_read_the_zip_by_their_org_paths_and_the_owners_statements_are_kept(
     stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A service-managed fleet's accounts are not known in advance (an OU gains accounts), so the readers are any

@@ -84,7 +84,7 @@ def expect_reader_role(sts: Stubber, role: str = READER) -> None:
                      {"RoleArn": role, "RoleSessionName": "sagemaker-endpoint-fleet"})  # fmt: skip
 
 
-def test_each_instance_is_read_with_its_outputs_in_its_account_and_what_cannot_be_read_says_how_to_fix_it(
+def test_each_instance_is_read_in_its_account_and_one_that_cannot_be_read_says_how_to_fix_it(
     stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Sorted by account and Region. This account's instance is read directly. The other account's are read as its

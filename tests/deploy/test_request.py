@@ -47,7 +47,7 @@ def inline(template: EndpointTemplate, values: dict[str, str]) -> dict[str, Any]
     return {"TemplateBody": template.body, "Capabilities": [], "Parameters": parameter_list(values)}
 
 
-def test_a_new_stack_is_planned_with_the_service_role_and_tags_then_the_change_set_and_empty_stack_are_deleted(
+def test_a_new_stack_is_planned_with_the_role_and_tags_then_its_change_set_and_empty_stack_deleted(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--role-arn is the change set's RoleARN and each --tag a stack tag. A CREATE change set makes a stack in
