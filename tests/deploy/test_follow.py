@@ -9,7 +9,6 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 from rich.console import Console as RichConsole
@@ -21,7 +20,7 @@ from generator.deploy.context import DeployContext
 from generator.deploy.progress import Follower, Outcome, StackEvent, endpoint_stage
 from generator.deploy.template_file import load_template
 from generator.deploy.verbs import follow
-from tests.support.stubbed_aws import ENDPOINT_LIKE, StubbedAws, no_stack, run_with, stacks
+from tests.support.stubbed_aws import ENDPOINT_LIKE, StubbedAws, no_stack, run_with, shared_session, stacks
 
 STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/churn/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 ENDPOINT_ARN = "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/churn-prod"
@@ -51,7 +50,7 @@ class Clock:
 
 @pytest.fixture
 def stubbed() -> tuple[Aws, Stubber, Stubber]:
-    session = boto3.Session(region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    session = shared_session()
     cloudformation, sagemaker = session.client("cloudformation"), session.client("sagemaker")
     aws = Aws("eu-west-1", clients={"cloudformation": cloudformation, "sagemaker": sagemaker})
     return aws, Stubber(cloudformation), Stubber(sagemaker)

@@ -7,7 +7,6 @@ import io
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
@@ -17,6 +16,7 @@ from generator.deploy.console import Console
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.serving import check_serving
 from generator.deploy.template_file import load_template
+from tests.support.stubbed_aws import shared_session
 
 STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/churn/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
@@ -24,7 +24,7 @@ PREFIX = "arn:aws:sagemaker:eu-west-1:111122223333"
 
 
 def context(served: str) -> tuple[DeployContext, list[Stubber]]:
-    session = boto3.Session(region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    session = shared_session()
     clients: dict[str, Any] = {name: session.client(name) for name in ("cloudformation", "sagemaker")}
     cfn, sm = Stubber(clients["cloudformation"]), Stubber(clients["sagemaker"])
     cfn.add_response(
