@@ -4,6 +4,7 @@ must serve the stack's EndpointConfig before any output is printed."""
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -11,6 +12,10 @@ import pytest
 from botocore.stub import ANY, Stubber
 
 from generator.cli import main
+from generator.deploy.context import DeployContext
+from generator.deploy.request import DeployRequest
+from generator.deploy.template_file import EndpointTemplate
+from generator.deploy.verbs import deploy
 from tests.support.published_change_sets import replacing_the_endpoint
 from tests.support.stubbed_aws import (
     ENDPOINT_LIKE,
@@ -18,12 +23,19 @@ from tests.support.stubbed_aws import (
     StubbedAws,
     endpoint_stack_resources,
     expect_config_package,
+    expect_discard,
     expect_endpoint,
     expect_execution,
+    expect_followed,
+    parameter_list,
+    resources,
     run_with,
+    stack_event,
     stack_id,
     stacks,
+    terminal_console,
 )
+from tests.support.stubbed_aws import expect_plan as expect_plan_of
 
 V2, V3 = f"{SAGEMAKER}:model-package/churn/2", f"{SAGEMAKER}:model-package/churn/3"
 DEPLOY_V3 = ["deploy", "--stack-name", "churn", "--region", "eu-west-1", "--param", f"ModelPackageArn={V3}"]
@@ -139,3 +151,103 @@ def test_after_an_executed_plan_an_endpoint_serving_another_config_fails_before_
         "CloudFormation says UPDATE_COMPLETE. Fix the cause, then deploy again with a new token (--resolve-latest) or "
         "a new package."
     )
+
+
+# The registry kit's parameters (its group share is custom resource code of ours, like the resolver) and outputs.
+REGISTRY_LIKE = EndpointTemplate(
+    "Parameters:\n  ModelPackageGroupName: {Type: String}\n  ResolverCodeS3Bucket: {Type: String}\n"
+    "  ResolverCodeS3Key: {Type: String, Default: package-resolver-0123.zip}\n"
+    "Resources:\n  GroupShare:\n    Type: Custom::GroupShare\n    Properties: {ServiceToken: arn}\n"
+    "Outputs:\n  GroupArn: {Value: arn}\n  ShareId: {Value: !Ref GroupShare}\n"
+)
+
+
+def test_a_stack_without_an_endpoint_is_not_checked_for_what_an_endpoint_serves(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The registry kit (--template registry-access) has no Endpoint: after "No changes" its resources are read and
+    no DescribeEndpoint is made (none is queued); its outputs are printed as it declares them. (The code bucket is
+    given, so no zip is uploaded: the artifacts bucket's own tests cover that.)"""
+    stubbed = StubbedAws()
+    run_with(monkeypatch, stubbed, REGISTRY_LIKE)
+    cloudformation = stubbed["cloudformation"]
+    kit = {
+        "ModelPackageGroupName": "churn",
+        "ResolverCodeS3Bucket": "team-artifacts",
+        "ResolverCodeS3Key": "package-resolver-0123.zip",
+    }
+    held = stacks("churn-registry", "UPDATE_COMPLETE", kit,
+                  {"GroupArn": f"{SAGEMAKER}:model-package-group/churn", "ShareId": "churn-share"})  # fmt: skip
+    named = {"StackName": "churn-registry"}
+    cloudformation.add_response("describe_stacks", held, named)
+    unchanged = replacing_the_endpoint() | {"StackName": "churn-registry", "Status": "FAILED", "Changes": [],
+                                            "StatusReason": "No updates are to be performed."}  # fmt: skip
+    sent = {"TemplateBody": REGISTRY_LIKE.body, "Capabilities": [], "Parameters": parameter_list(kit)}
+    expect_plan_of(cloudformation, "UPDATE", sent, unchanged)
+    expect_discard(cloudformation, unchanged, created=False)
+    cloudformation.add_response("describe_stacks", held, named)
+    cloudformation.add_response("list_stack_resources", resources(("GroupShare", "churn-share", "Custom::GroupShare")),
+                                {"StackName": stack_id("churn-registry")})  # fmt: skip
+    cloudformation.add_response("describe_stacks", held, named)
+    code = main(["deploy", "--template", "registry-access", "--stack-name", "churn-registry", "--region", "eu-west-1",
+                 "--param", "ResolverCodeS3Bucket=team-artifacts"])  # fmt: skip
+    stubbed.done()
+    out, err = capsys.readouterr()
+    assert (code, json.loads(out)) == (0, {"GroupArn": f"{SAGEMAKER}:model-package-group/churn",
+                                           "ShareId": "churn-share"})  # fmt: skip
+    assert err == "No changes: stack churn-registry already matches the template and parameters.\n"
+
+
+def test_on_a_terminal_a_plan_that_replaces_is_asked_about_and_a_no_deletes_the_change_set(
+    stubbed: StubbedAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As terraform and rain ask before destroying: Enter or "n" is no, and nothing is executed (no
+    ExecuteChangeSet is queued)."""
+    cloudformation = stubbed["cloudformation"]
+    cloudformation.add_response("describe_stacks", stacks("churn", "UPDATE_COMPLETE", SERVED_V2),
+                                {"StackName": "churn"})  # fmt: skip
+    replacing = replacing_the_endpoint() | {"StackId": stack_id("churn")}
+    replacing["Changes"][0]["ResourceChange"] |= {"LogicalResourceId": "Model", "ResourceType": "AWS::SageMaker::Model"}
+    expect_plan(cloudformation, "UPDATE", SERVED_V2 | {"ModelPackageArn": V3}, replacing)
+    cloudformation.add_response("delete_change_set", {}, {"ChangeSetName": replacing["ChangeSetId"]})
+    monkeypatch.setattr("builtins.input", lambda: "")
+    err, out = io.StringIO(), io.StringIO()
+    context = DeployContext(stubbed.aws(), ENDPOINT_LIKE, terminal_console(err), out)
+    code = deploy.run(context, DeployRequest("churn", {"ModelPackageArn": V3}))
+    stubbed.done()
+    assert (code, out.getvalue()) == (1, "")
+    assert err.getvalue().splitlines()[-1] == (
+        "The plan replaces or removes resources. Execute it? [y/N] Not executed: nothing was changed."
+    )
+
+
+def test_a_rolled_back_update_exits_1_with_its_cause_and_what_is_still_served_without_a_serving_check(
+    stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After UPDATE_ROLLBACK_COMPLETE the stack is back on its previous values, so there is no new config to check
+    the endpoint against (no DescribeEndpoint is queued): the cause first, then what the endpoint still serves."""
+    cloudformation = stubbed["cloudformation"]
+    cloudformation.add_response("describe_stacks", stacks("churn", "UPDATE_COMPLETE", SERVED_V2),
+                                {"StackName": "churn"})  # fmt: skip
+    changed = replacing_the_endpoint("False") | {"StackId": stack_id("churn")}
+    expect_plan(cloudformation, "UPDATE", SERVED_V2 | {"ModelPackageArn": V3}, changed)
+    before = stack_event("churn", "e-0", "churn", "AWS::CloudFormation::Stack", "UPDATE_COMPLETE")
+    cloudformation.add_response("describe_stack_events", {"StackEvents": [before]}, {"StackName": stack_id("churn")})
+    cloudformation.add_response("execute_change_set", {}, {"ChangeSetName": changed["ChangeSetId"]})
+    image = "Image 111122223333.dkr.ecr.eu-west-1.amazonaws.com/churn:3 does not exist"
+    operation = [
+        stack_event("churn", "e-3", "churn", "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE"),
+        stack_event("churn", "e-2", "Model", "AWS::SageMaker::Model", "UPDATE_FAILED", reason=image),
+        stack_event("churn", "e-1", "churn", "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS"),
+    ]
+    expect_followed(cloudformation, "churn", before, operation, "UPDATE_ROLLBACK_COMPLETE")
+    cloudformation.add_response("describe_stacks", stacks("churn", "UPDATE_ROLLBACK_COMPLETE", SERVED_V2,
+                                                          {"ModelPackageArn": V2}), {"StackName": "churn"})  # fmt: skip
+    code = main(DEPLOY_V3)
+    stubbed.done()
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert err.splitlines()[-2:] == [
+        f"error: Model (AWS::SageMaker::Model) UPDATE_FAILED: {image}",
+        f"rolled back (UPDATE_ROLLBACK_COMPLETE): the endpoint still serves {V2}",
+    ]

@@ -11,7 +11,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-from rich.console import Console as RichConsole
 
 from generator.cli import main
 from generator.deploy.aws import Aws
@@ -23,7 +22,7 @@ from generator.deploy.fleet.stack_set import StackSets
 from generator.deploy.fleet.targets import batches, desired, preferences
 from generator.deploy.template_file import EndpointTemplate, load_template
 from generator.deploy.verbs import fleet
-from tests.support.stubbed_aws import ENDPOINT_LIKE, StubbedAws, run_with
+from tests.support.stubbed_aws import ENDPOINT_LIKE, Batched, StubbedAws, expect_new_fleet, run_with, terminal_console
 
 HOME, OTHER = "eu-west-1", "us-east-1"
 ACCOUNT, PEER = "111122223333", "444455556666"
@@ -133,13 +132,6 @@ def test_readers_are_nobody_for_a_fleet_of_this_account_and_the_ous_paths_for_an
         "Principal": {"AWS": "*"},
         "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-abc/*/ou-ab12-cdefgh34/*"]}},
     }
-
-
-def terminal_console(err: io.StringIO) -> Console:
-    """A console that takes `err` for a terminal, as a person's would be."""
-    console = Console(err)
-    console.rich = RichConsole(file=err, force_terminal=True, color_system=None, highlight=False, width=120)
-    return console
 
 
 def stubbed_context(client: Any, err: io.StringIO, out: io.StringIO) -> DeployContext:
@@ -298,30 +290,6 @@ FLEET_LIKE = EndpointTemplate(
 HOME_PACKAGE = f"arn:aws:sagemaker:{HOME}:{ACCOUNT}:model-package/churn/3"
 OTHER_PACKAGE = f"arn:aws:sagemaker:{OTHER}:{ACCOUNT}:model-package/churn/3"
 CODE_KEY = "resolver/resolver-0123abcd.zip"
-Batched = tuple[list[str], list[str], dict[str, str]]  # accounts, Regions, overrides
-
-
-def expect_new_fleet(stub: Stubber, values: dict[str, str], created: list[Batched]) -> None:
-    """A stack set created with `values`, then one CreateStackInstances per batch, each followed to SUCCEEDED."""
-    name = {"StackSetName": "churn-fleet"}
-    stub.add_client_error("describe_stack_set", "StackSetNotFoundException", "StackSet churn-fleet not found")
-    parameters = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
-    stub.add_response("create_stack_set", {"StackSetId": "churn-fleet:1"}, {
-        **name, "Description": "sagemaker-endpoint fleet", "TemplateBody": FLEET_LIKE.body, "Parameters": parameters,
-        "Capabilities": [], "PermissionModel": "SELF_MANAGED",
-    })  # fmt: skip
-    for n, (accounts, regions, overrides) in enumerate(created):
-        stub.add_response("create_stack_instances", {"OperationId": f"op-{n}"}, {
-            **name, "Accounts": accounts, "Regions": regions,
-            "ParameterOverrides": [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(overrides.items())],
-            "OperationPreferences": {"RegionConcurrencyType": "SEQUENTIAL", "RegionOrder": regions,
-                                     "FailureTolerancePercentage": 0, "MaxConcurrentCount": 1},
-        })  # fmt: skip
-        operation = {**name, "OperationId": f"op-{n}"}
-        stub.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": "SUCCEEDED"}}, operation)
-        results = [{"Account": a, "Region": r, "Status": "SUCCEEDED"} for r in regions for a in accounts]
-        stub.add_response("list_stack_set_operation_results", {"Summaries": results}, operation)
-    stub.add_response("list_stack_instances", {"Summaries": []}, name)
 
 
 NO_CODE = {"DeployOnApproval": "false", "EndpointName": "", "ResolverCodeS3Bucket": "", "ResolverCodeS3Key": ""}
@@ -381,10 +349,66 @@ def test_fleet_deploy_uploads_the_resolver_code_exactly_where_an_instance_follow
 
     monkeypatch.setattr(fleet, "upload_resolver_everywhere", upload)
     stubbed["sts"].add_response("get_caller_identity", {"Arn": f"arn:aws:iam::{ACCOUNT}:user/ci", "Account": ACCOUNT})
-    expect_new_fleet(stubbed["cloudformation"], NO_CODE | shared | {"ResolverCodeS3Key": CODE_KEY}, created)
+    expect_new_fleet(stubbed["cloudformation"], FLEET_LIKE, NO_CODE | shared | {"ResolverCodeS3Key": CODE_KEY}, created)
     code = main(["fleet", "deploy", "--stack-set-name", "churn-fleet", "--region", HOME, "--regions", f"{HOME},{OTHER}",
                  *options])  # fmt: skip
     stubbed.done()
     out, err = capsys.readouterr()
     assert (code, json.loads(out)) == (0, []), err
     assert uploads == [uploaded_in]
+
+
+BAD_FLEETS = {
+    "accounts, service-managed": (
+        ["--stack-set-name", "1churn", "--accounts", f"{ACCOUNT},12345", "--regions", f"{HOME},{HOME},moon-1",
+         "--permission-model", "service-managed", "--administration-role-arn", "admin",
+         "--execution-role-name", "bad!name", "--max-concurrent-percent", "0", "--failure-tolerance-percent", "101",
+         "--override", f"{PEER}/{HOME}:InitialInstanceCount=2"],
+        ["--stack-set-name '1churn': a letter, then letters, digits and hyphens (128 at most)",
+         "--accounts '12345': an account ID is 12 digits",
+         "--regions 'moon-1': not a Region name (e.g. eu-west-1)",
+         "--regions names a Region twice: the order given is the rollout order",
+         f"--override {PEER}/...: account {PEER} is not in --accounts",
+         "--accounts needs --permission-model self-managed; a service-managed fleet targets OUs",
+         "--administration-role-arn and --execution-role-name are for self-managed StackSets; service-managed ones "
+         "use the Organization's roles",
+         "--administration-role-arn 'admin': an IAM role ARN",
+         "--execution-role-name 'bad!name': an IAM role name (letters, digits and +=,.@_-, 64 at most)",
+         "--max-concurrent-percent 0: a percentage from 1 to 100",
+         "--failure-tolerance-percent 101: a percentage from 0 to 100"],
+    ),
+    "OUs, self-managed": (
+        ["--stack-set-name", "churn-fleet", "--organizational-units", "ou-bad,ou-ab12-cdefgh34", "--regions", ",",
+         "--permission-model", "self-managed", "--delegated-admin",
+         "--override", f"{ACCOUNT}/{HOME}:InitialInstanceCount=2"],
+        ["--organizational-units 'ou-bad': an OU ID (ou-xxxx-yyyyyyyy) or a root ID (r-xxxx)",
+         "--regions: give at least one Region",
+         f"--override {HOME}:InitialInstanceCount: Region {HOME} is not in --regions",
+         f"--override {ACCOUNT}/...: an account's override needs --accounts (self-managed); a fleet of OUs takes "
+         "overrides per Region",
+         "--organizational-units needs --permission-model service-managed (AWS Organizations)",
+         "--delegated-admin is for service-managed StackSets run from a delegated administrator"],
+    ),
+    "no targets": (
+        ["--stack-set-name", "churn-fleet", "--regions", HOME],
+        ["no targets: give --accounts A,B (self-managed) or --organizational-units OU,... (service-managed)"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.usefixtures("no_aws_session")
+@pytest.mark.parametrize(("options", "problems"), BAD_FLEETS.values(), ids=BAD_FLEETS.keys())
+def test_bad_targets_and_options_exit_2_with_every_problem_as_the_api_would_refuse_them(
+    options: list[str], problems: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each is what CloudFormation's StackSets API would refuse one call at a time, well into a rollout: names and
+    IDs by the API model's patterns (StackSetName, Account ^[0-9]{12}$, OrganizationalUnitId, ExecutionRoleName),
+    percentages by its ranges (MaxConcurrentPercentage 1-100, FailureTolerancePercentage 0-100), and options of
+    the other permission model. All of them come at once, before any AWS call."""
+    code = main(["fleet", "deploy", "--region", HOME, *options])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        *(f"error: {problem}" for problem in problems),
+        f"{len(problems)} problem(s) in the input; nothing was sent to AWS.",
+    ]

@@ -5,19 +5,22 @@ CloudFormation and SageMaker are botocore Stubbers, so every call is checked aga
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
+from rich.console import Console as RichConsole
 
+from generator.cli import main
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
 from generator.deploy.context import DeployContext
 from generator.deploy.progress import Follower, Outcome, StackEvent, endpoint_stage
 from generator.deploy.template_file import load_template
 from generator.deploy.verbs import follow
+from tests.support.stubbed_aws import ENDPOINT_LIKE, StubbedAws, no_stack, run_with, shared_session, stacks
 
 STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/churn/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 ENDPOINT_ARN = "arn:aws:sagemaker:eu-west-1:111122223333:endpoint/churn-prod"
@@ -47,7 +50,7 @@ class Clock:
 
 @pytest.fixture
 def stubbed() -> tuple[Aws, Stubber, Stubber]:
-    session = boto3.Session(region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    session = shared_session()
     cloudformation, sagemaker = session.client("cloudformation"), session.client("sagemaker")
     aws = Aws("eu-west-1", clients={"cloudformation": cloudformation, "sagemaker": sagemaker})
     return aws, Stubber(cloudformation), Stubber(sagemaker)
@@ -175,3 +178,102 @@ def test_ctrl_c_stops_following_leaves_the_stack_and_says_how_to_follow_again(
         "Follow it again with: sagemaker-endpoint follow --stack-name churn"
     )
     cloudformation.assert_no_pending_responses()
+
+
+def test_on_a_terminal_each_line_comes_coloured_above_a_bar_of_the_resources_done(
+    stubbed: tuple[Aws, Stubber, Stubber],
+) -> None:
+    """rain's and cdk's live view: a bar of resources done out of the plan's total, redrawn as lines are printed
+    above it; a completed resource in green, SageMaker's stage of the Endpoint in cyan."""
+    aws, cloudformation, sagemaker = stubbed
+    creating = [
+        event("e3", "Endpoint", "CREATE_IN_PROGRESS", "AWS::SageMaker::Endpoint", PhysicalResourceId=ENDPOINT_ARN),
+        event("e2", "Model", "CREATE_COMPLETE", PhysicalResourceId="arn:model"),
+        event("e1", "Model", "CREATE_IN_PROGRESS"),
+    ]
+    created = [
+        event("e5", "churn", "CREATE_COMPLETE", "AWS::CloudFormation::Stack"),
+        event("e4", "Endpoint", "CREATE_COMPLETE", "AWS::SageMaker::Endpoint", PhysicalResourceId=ENDPOINT_ARN),
+        *creating,
+    ]
+    cloudformation.add_response("describe_stack_events", {"StackEvents": creating}, {"StackName": STACK_ID})
+    sagemaker.add_response("describe_endpoint", {
+        "EndpointName": "churn-prod", "EndpointArn": ENDPOINT_ARN, "EndpointStatus": "Creating", "CreationTime": NOW,
+        "LastModifiedTime": NOW}, {"EndpointName": "churn-prod"})  # fmt: skip
+    cloudformation.add_response("describe_stacks", stack("CREATE_IN_PROGRESS"), {"StackName": STACK_ID})
+    cloudformation.add_response("describe_stack_events", {"StackEvents": created}, {"StackName": STACK_ID})
+    cloudformation.add_response("describe_stacks", stack("CREATE_COMPLETE"), {"StackName": STACK_ID})
+    cloudformation.add_response("describe_stack_events", {"StackEvents": created}, {"StackName": STACK_ID})
+    err, clock = io.StringIO(), Clock()
+    console = Console(err)
+    console.rich = RichConsole(file=err, force_terminal=True, color_system="standard", highlight=False, width=120)
+
+    with cloudformation, sagemaker:
+        outcome = Follower(aws, console, STACK_ID, 2, sleep=clock.sleep, clock=lambda: clock.now).follow(None)
+
+    assert outcome.status == "CREATE_COMPLETE"
+    shown = err.getvalue()
+    green = "\x1b[32m  0:02  CREATE_COMPLETE                  Endpoint                       AWS::SageMaker::Endpoint"
+    assert green in shown
+    assert "\x1b[36m  0:00  endpoint churn-prod: Creating\x1b[0m" in shown  # cyan
+    assert "1/2" in shown  # the bar after the Model, before the Endpoint
+    assert "2/2" in shown
+
+
+def test_a_failed_describe_endpoint_only_loses_the_stage_line_and_the_follow_goes_on(
+    stubbed: tuple[Aws, Stubber, Stubber],
+) -> None:
+    """SageMaker's stage is a hint beside CloudFormation's events (a caller may lack sagemaker:DescribeEndpoint):
+    without it the events and the outcome are the same."""
+    aws, cloudformation, sagemaker = stubbed
+    updating = [
+        event("e1", "Endpoint", "UPDATE_IN_PROGRESS", "AWS::SageMaker::Endpoint", PhysicalResourceId=ENDPOINT_ARN)
+    ]
+    done = [event("e2", "churn", "UPDATE_COMPLETE", "AWS::CloudFormation::Stack"), *updating]
+    cloudformation.add_response("describe_stack_events", {"StackEvents": updating}, {"StackName": STACK_ID})
+    sagemaker.add_client_error("describe_endpoint", "AccessDeniedException", "not authorized", 400,
+                               {"EndpointName": "churn-prod"})  # fmt: skip
+    cloudformation.add_response("describe_stacks", stack("UPDATE_COMPLETE"), {"StackName": STACK_ID})
+    cloudformation.add_response("describe_stack_events", {"StackEvents": done}, {"StackName": STACK_ID})
+    clock, out = Clock(), io.StringIO()
+
+    with cloudformation, sagemaker:
+        outcome = Follower(aws, Console(out), STACK_ID, 1, sleep=clock.sleep, clock=lambda: clock.now).follow(None)
+
+    assert (outcome.status, [e.event_id for e in outcome.events]) == ("UPDATE_COMPLETE", ["e1", "e2"])
+    assert out.getvalue().splitlines() == [
+        "  0:00  UPDATE_IN_PROGRESS               Endpoint                       AWS::SageMaker::Endpoint",
+        "  0:00  UPDATE_COMPLETE                  churn                          AWS::CloudFormation::Stack",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "outputs_printed"), [("UPDATE_COMPLETE", True), ("UPDATE_ROLLBACK_COMPLETE", False)]
+)
+def test_following_a_settled_stack_says_so_and_prints_the_outputs_only_of_a_stack_that_completed(
+    status: str, outputs_printed: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing to follow: a completed stack's outputs are its result; a rolled-back one's would claim what the last
+    change did not do, so only the status is said. Either way exit 0: following did not fail."""
+    aws = StubbedAws()
+    run_with(monkeypatch, aws, ENDPOINT_LIKE)
+    outputs = {"EndpointName": "churn-prod", "ModelPackageArn": "arn:aws:sagemaker:eu-west-1:1:model-package/churn/3"}
+    for _ in range(2 if outputs_printed else 1):
+        aws["cloudformation"].add_response("describe_stacks", stacks("churn", status, outputs=outputs),
+                                           {"StackName": "churn"})  # fmt: skip
+    code = main(["follow", "--stack-name", "churn", "--region", "eu-west-1"])
+    aws.done()
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, f"Stack churn is {status}; nothing in progress.\n")
+    assert (json.loads(out) if out else None) == (outputs if outputs_printed else None)
+
+
+def test_following_a_stack_that_is_not_there_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    aws = StubbedAws()
+    run_with(monkeypatch, aws, ENDPOINT_LIKE)
+    no_stack(aws["cloudformation"], "churn")
+    code = main(["follow", "--stack-name", "churn", "--region", "eu-west-1"])
+    aws.done()
+    assert (code, *capsys.readouterr()) == (1, "", "error: no stack named churn in eu-west-1\n")

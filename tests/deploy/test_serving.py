@@ -7,8 +7,8 @@ import io
 from datetime import UTC, datetime
 from typing import Any
 
-import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from generator.deploy.aws import Aws
@@ -16,6 +16,7 @@ from generator.deploy.console import Console
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.serving import check_serving
 from generator.deploy.template_file import load_template
+from tests.support.stubbed_aws import shared_session
 
 STACK_ID = "arn:aws:cloudformation:eu-west-1:111122223333:stack/churn/5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
@@ -23,7 +24,7 @@ PREFIX = "arn:aws:sagemaker:eu-west-1:111122223333"
 
 
 def context(served: str) -> tuple[DeployContext, list[Stubber]]:
-    session = boto3.Session(region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    session = shared_session()
     clients: dict[str, Any] = {name: session.client(name) for name in ("cloudformation", "sagemaker")}
     cfn, sm = Stubber(clients["cloudformation"]), Stubber(clients["sagemaker"])
     cfn.add_response(
@@ -95,4 +96,43 @@ def test_an_endpoint_back_on_an_older_config_fails_naming_its_package() -> None:
         rf"^endpoint churn-prod serves config-1 \(model package {PREFIX}:model-package/churn/3\), not the stack's"
     )
     with pytest.raises(DeployFailed, match=expected + " config-2: SageMaker rolled"):
+        check_serving(deploy, "churn")
+
+
+def test_an_endpoint_back_on_a_config_the_update_deleted_says_so_instead_of_a_package() -> None:
+    """A rolled-back blue/green update leaves the endpoint on the old config, which the stack's cleanup deletes
+    afterwards (DescribeEndpointConfig then answers ValidationException): the message says that, not a package."""
+    deploy, (_, sagemaker) = context("config-1")
+    sagemaker.add_client_error("describe_endpoint_config", "ValidationException",
+                               "Could not find endpoint configuration \"config-1\".", 400,
+                               {"EndpointConfigName": "config-1"})  # fmt: skip
+    expected = (
+        r"^endpoint churn-prod serves config-1 \(a config the stack's update deleted afterwards\), not the stack's"
+    )
+    with pytest.raises(DeployFailed, match=expected):
+        check_serving(deploy, "churn")
+
+
+def test_an_endpoint_back_on_a_model_without_a_package_says_no_model_package() -> None:
+    """A model made from an image and artifacts has no ModelPackageName in its container."""
+    deploy, (_, sagemaker) = context("config-1")
+    sagemaker.add_response("describe_endpoint_config", {
+        "EndpointConfigName": "config-1", "EndpointConfigArn": f"{PREFIX}:endpoint-config/config-1",
+        "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": "model-1"}], "CreationTime": NOW,
+    }, {"EndpointConfigName": "config-1"})  # fmt: skip
+    sagemaker.add_response("describe_model", {
+        "ModelName": "model-1", "ModelArn": f"{PREFIX}:model/model-1", "CreationTime": NOW,
+        "Containers": [{"Image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/churn:3"}],
+    }, {"ModelName": "model-1"})  # fmt: skip
+    with pytest.raises(DeployFailed, match=r"^endpoint churn-prod serves config-1 \(no model package\), not the"):
+        check_serving(deploy, "churn")
+
+
+def test_a_config_that_cannot_be_read_is_an_aws_error_not_taken_for_a_deleted_one() -> None:
+    """Only ValidationException means "no such config"; AccessDenied is the caller's permissions and is raised as
+    it is (the command exits 1 with it)."""
+    deploy, (_, sagemaker) = context("config-1")
+    sagemaker.add_client_error("describe_endpoint_config", "AccessDeniedException", "not authorized", 400,
+                               {"EndpointConfigName": "config-1"})  # fmt: skip
+    with pytest.raises(ClientError, match="AccessDeniedException"):
         check_serving(deploy, "churn")

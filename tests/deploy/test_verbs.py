@@ -5,6 +5,7 @@ checked against the API model, and a call not expected fails the test."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -113,3 +114,19 @@ def test_a_group_of_another_region_or_a_bad_registry_account_list_exits_2_before
         "error: WorkloadAccountIds='2222': must be 12-digit account IDs, comma-separated",
         "2 problem(s) in the input; nothing was sent to AWS.",
     ]
+
+
+def test_without_a_region_anywhere_the_command_exits_1_saying_where_to_give_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No --region, no AWS_REGION or AWS_DEFAULT_REGION, no profile with a region: boto3 has no endpoint to call.
+    The command says the three ways to give one instead of botocore's NoRegionError."""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    code = main(["outputs", "--stack-name", "churn"])
+    assert (code, *capsys.readouterr()) == (
+        1,
+        "",
+        "error: no AWS Region: pass --region, or set AWS_REGION or a profile's region\n",
+    )

@@ -4,21 +4,29 @@ a DeleteStackSet) fails the test. Answers are shaped as the service models requi
 
 from __future__ import annotations
 
+import io
+import json
+import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 import boto3
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
+from rich.console import Console as RichConsole
 
 from generator.deploy import template_file
 from generator.deploy.aws import Aws
+from generator.deploy.console import Console
 from generator.deploy.template_file import EndpointTemplate
+from tests.support.published_change_sets import replacing_the_endpoint
 
 REGION, ACCOUNT = "eu-west-1", "111122223333"
+PEER = "444455556666"  # another account of a fleet
 SAGEMAKER = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
-SERVICES = ("cloudformation", "sagemaker", "cloudwatch", "s3", "sts")
+SERVICES = ("cloudformation", "sagemaker", "cloudwatch", "s3", "sts", "sqs", "iam", "organizations")
 WHEN = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 # The endpoint template's parameters that deploy and promote judge by, its endpoint and its outputs: small enough to
 # send inline (the real one goes through S3) and to read in a test.
@@ -33,6 +41,18 @@ ENDPOINT_LIKE = EndpointTemplate(
     "Outputs:\n  EndpointName: {Value: !GetAtt Endpoint.EndpointName}\n"
     "  ModelPackageArn: {Value: !Ref ModelPackageArn}\n"
 )
+# ENDPOINT_LIKE with what group mode, --resolve-latest and seed-farmer's permissions boundary set.
+GROUP_LIKE = EndpointTemplate(
+    ENDPOINT_LIKE.body.replace(
+        "Parameters:\n",
+        "Parameters:\n"
+        "  ResolverCodeS3Bucket: {Type: String, Default: ''}\n"
+        "  ResolverCodeS3Key: {Type: String, Default: ''}\n"
+        "  PackageResolutionToken: {Type: String, Default: ''}\n"
+        "  PermissionsBoundaryArn: {Type: String, Default: ''}\n",
+        1,
+    )
+)
 
 
 @cache
@@ -42,16 +62,22 @@ def shared_session() -> boto3.Session:
 
 
 class StubbedAws:
-    """One stubbed client per service, active from the start; `done()` checks every queued answer was asked for."""
+    """One stubbed client per service, made and activated on first use (by the test queueing an answer, or by the
+    command asking for the client: then with nothing queued, so any call fails); `done()` checks every queued answer
+    was asked for."""
 
     def __init__(self) -> None:
-        session = shared_session()
-        self.clients: dict[str, Any] = {service: session.client(service) for service in SERVICES}  # type: ignore[call-overload]
-        self.stubs = {service: Stubber(client) for service, client in self.clients.items()}
-        for stub in self.stubs.values():
-            stub.activate()
+        self.stubs: dict[str, Stubber] = {}
+        self.clients: dict[str, Any] = _OnFirstUse(self._stubbed_client)
+
+    def _stubbed_client(self, service: str) -> Any:
+        client = shared_session().client(service)  # type: ignore[call-overload]
+        self.stubs[service] = Stubber(client)
+        self.stubs[service].activate()
+        return client
 
     def __getitem__(self, service: str) -> Stubber:
+        self.clients[service]  # made now if it was not yet
         return self.stubs[service]
 
     def aws(self) -> Aws:
@@ -60,6 +86,25 @@ class StubbedAws:
     def done(self) -> None:
         for stub in self.stubs.values():
             stub.assert_no_pending_responses()
+
+
+class _OnFirstUse(dict[str, Any]):
+    """The clients of SERVICES, each made when first looked up. Aws.client asks `in` before it makes a real client:
+    every service of SERVICES is in, so none is ever made for real. (A client costs 10 to 40 ms to make; most tests
+    use two or three of the eight.)"""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __contains__(self, service: object) -> bool:
+        return service in SERVICES
+
+    def __missing__(self, service: str) -> Any:
+        if service not in SERVICES:
+            raise KeyError(service)
+        self[service] = client = self.make(service)
+        return client
 
 
 def run_with(monkeypatch: pytest.MonkeyPatch, stubbed: StubbedAws, template: EndpointTemplate) -> None:
@@ -123,12 +168,15 @@ def expect_config_package(sagemaker: Stubber, config: str, package: str) -> None
     }, {"ModelName": model})  # fmt: skip
 
 
-def stack_event(name: str, event_id: str, logical_id: str, kind: str, status: str) -> dict[str, Any]:
-    return {
+def stack_event(
+    name: str, event_id: str, logical_id: str, kind: str, status: str, *, reason: str | None = None
+) -> dict[str, Any]:
+    event = {
         "StackId": stack_id(name), "EventId": event_id, "StackName": name, "LogicalResourceId": logical_id,
         "PhysicalResourceId": stack_id(name) if kind == "AWS::CloudFormation::Stack" else logical_id,
         "ResourceType": kind, "Timestamp": WHEN, "ResourceStatus": status,
     }  # fmt: skip
+    return event | ({"ResourceStatusReason": reason} if reason else {})
 
 
 def expect_execution(cloudformation: Stubber, name: str, change_set_id: str, final_status: str) -> None:
@@ -137,12 +185,233 @@ def expect_execution(cloudformation: Stubber, name: str, change_set_id: str, fin
     before = stack_event(name, "e-0", name, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE")
     cloudformation.add_response("describe_stack_events", {"StackEvents": [before]}, sid)
     cloudformation.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id})
-    cloudformation.add_response("describe_stack_events", {"StackEvents": [before]}, sid)  # skipping older ones
     operation = [
         stack_event(name, "e-2", name, "AWS::CloudFormation::Stack", final_status),
         stack_event(name, "e-1", "Endpoint", "AWS::SageMaker::Endpoint", "UPDATE_COMPLETE"),
-        before,
     ]
-    cloudformation.add_response("describe_stack_events", {"StackEvents": operation}, sid)
+    expect_followed(cloudformation, name, before, operation, final_status)
+
+
+def expect_followed(
+    cloudformation: Stubber,
+    name: str,
+    before: dict[str, Any],
+    operation: list[dict[str, Any]],
+    final_status: str,
+    *,
+    late: tuple[dict[str, Any], ...] = (),
+) -> None:
+    """Following an operation that has started after the event `before`, seen settled at the first look: the events
+    up to `before` skipped, the operation's (newest first), the stack's `final_status`, then the `late` events written
+    as it settled (newest first)."""
+    sid = {"StackName": stack_id(name)}
+    cloudformation.add_response("describe_stack_events", {"StackEvents": [before]}, sid)  # skipping older ones
+    cloudformation.add_response("describe_stack_events", {"StackEvents": [*operation, before]}, sid)
     cloudformation.add_response("describe_stacks", stacks(name, final_status), sid)
-    cloudformation.add_response("describe_stack_events", {"StackEvents": operation}, sid)  # nothing newer
+    cloudformation.add_response("describe_stack_events", {"StackEvents": [*late, *operation, before]}, sid)
+
+
+def no_stack(cloudformation: Stubber, name: str) -> None:
+    """DescribeStacks of a name no stack has: CloudFormation's ValidationError."""
+    cloudformation.add_client_error(
+        "describe_stacks", "ValidationError", f"Stack with id {name} does not exist", 400, {"StackName": name}
+    )
+
+
+def expect_identity(sts: Stubber, account: str = ACCOUNT) -> None:
+    sts.add_response("get_caller_identity", {"Arn": f"arn:aws:iam::{account}:user/ci", "Account": account,
+                                             "UserId": "AIDAEXAMPLEUSERID0001"})  # fmt: skip
+
+
+def terminal_console(err: io.StringIO) -> Console:
+    """A console that takes `err` for a terminal, as a person's would be (colour and bars; no colour codes unless
+    `err` is asked for them by the test)."""
+    console = Console(err)
+    console.rich = RichConsole(file=err, force_terminal=True, color_system=None, highlight=False, width=120)
+    return console
+
+
+def timeless(text: str) -> list[str]:
+    """Lines as printed, the elapsed time that starts an event line (`  0:00  `) written `m:ss`: the tests through
+    `main` run on the real clock."""
+    return [re.sub(r"^ {0,3}\d+:\d\d  ", "m:ss  ", line) for line in text.splitlines()]
+
+
+class JsonText:
+    """An expected parameter that is a JSON document (a bucket policy): equal to any text that parses to `value`,
+    whatever its key order or spacing."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and json.loads(other) == self.value
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.value, sort_keys=True))
+
+    def __repr__(self) -> str:
+        return f"JsonText({self.value!r})"
+
+
+class Matching:
+    """An expected parameter that is any text matching `pattern` in full (a token made of the time and a random
+    part)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and re.fullmatch(self.pattern, other) is not None
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __repr__(self) -> str:
+        return f"Matching({self.pattern!r})"
+
+
+def parameter_list(values: dict[str, str]) -> list[dict[str, str]]:
+    """Parameters as CloudFormation takes them."""
+    return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
+
+
+def adding_the_endpoint(name: str = "churn") -> dict[str, Any]:
+    """A computed CREATE change set (DescribeChangeSet): the Guide's example, its one change an Add of our Endpoint."""
+    answer = replacing_the_endpoint("False") | {"StackId": stack_id(name), "StackName": name}
+    answer["Changes"][0]["ResourceChange"] = {
+        "Action": "Add", "LogicalResourceId": "Endpoint", "ResourceType": "AWS::SageMaker::Endpoint",
+    }  # fmt: skip
+    return answer
+
+
+def expect_plan(cloudformation: Stubber, change_type: str, request: dict[str, Any], answer: dict[str, Any]) -> None:
+    """CreateChangeSet of the stack `answer` names, with exactly `request` besides (any change set name), then
+    DescribeChangeSet answered with `answer`: for the waiter, and once computed for the paginator."""
+    name = answer["StackName"]
+    cloudformation.add_response("create_change_set", {"Id": answer["ChangeSetId"], "StackId": stack_id(name)}, {
+        "ChangeSetName": ANY, "ChangeSetType": change_type, "StackName": name,
+        "Description": "sagemaker-endpoint deploy", **request,
+    })  # fmt: skip
+    for _ in range(2 if answer["Status"] == "CREATE_COMPLETE" else 1):
+        cloudformation.add_response("describe_change_set", answer, {"ChangeSetName": answer["ChangeSetId"]})
+
+
+def expect_discard(cloudformation: Stubber, answer: dict[str, Any], *, created: bool) -> None:
+    """The change set deleted; after a CREATE change set, the empty stack it made (REVIEW_IN_PROGRESS) too."""
+    cloudformation.add_response("delete_change_set", {}, {"ChangeSetName": answer["ChangeSetId"]})
+    if created:
+        cloudformation.add_response("delete_stack", {}, {"StackName": stack_id(answer["StackName"])})
+
+
+def artifacts_bucket(region: str = REGION) -> str:
+    return f"sagemaker-endpoint-artifacts-{ACCOUNT}-{region}"
+
+
+def expect_new_bucket(s3: Stubber, region: str = REGION) -> None:
+    """The artifacts bucket not there yet (HeadBucket 404), then created and hardened: outside us-east-1 with its
+    Region as LocationConstraint (in us-east-1 without: "If you don't specify a Region, the bucket is created in the
+    US East (N. Virginia) Region", https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html), public
+    access blocked, AES256 by default, versioned, a TLS-only policy and the lifecycle of what it holds."""
+    bucket = artifacts_bucket(region)
+    named = {"Bucket": bucket}
+    s3.add_client_error("head_bucket", "404", "Not Found", 404, named)
+    where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.add_response("create_bucket", {"Location": f"/{bucket}"}, named | where)
+    s3.add_response(
+        "put_public_access_block",
+        {},
+        named
+        | {
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            }
+        },
+    )
+    s3.add_response(
+        "put_bucket_encryption",
+        {},
+        named
+        | {
+            "ServerSideEncryptionConfiguration": {
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            }
+        },
+    )
+    s3.add_response("put_bucket_versioning", {}, named | {"VersioningConfiguration": {"Status": "Enabled"}})
+    s3.add_response("put_bucket_policy", {}, named | {"Policy": JsonText(tls_only(bucket))})
+    s3.add_response("put_bucket_lifecycle_configuration", {}, named | {"LifecycleConfiguration": {"Rules": [
+        {"ID": "unused-resolver-zips", "Filter": {"Prefix": "resolver/"}, "Status": "Enabled",
+         "Expiration": {"Days": 365}},
+        {"ID": "uploaded-templates", "Filter": {"Prefix": "templates/"}, "Status": "Enabled",
+         "Expiration": {"Days": 30}},
+        {"ID": "old-versions-and-uploads", "Filter": {}, "Status": "Enabled",
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}},
+    ]}})  # fmt: skip
+
+
+def tls_only(bucket: str) -> dict[str, Any]:
+    """The artifacts bucket's policy: every request without TLS denied."""
+    arn = f"arn:aws:s3:::{bucket}"
+    return {"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyPlainHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }]}  # fmt: skip
+
+
+Batched = tuple[list[str], list[str], dict[str, str]]  # one StackSet call's accounts (or OUs), Regions and overrides
+SAFE_ROLLOUT = {"RegionConcurrencyType": "SEQUENTIAL", "FailureTolerancePercentage": 0, "MaxConcurrentCount": 1}
+
+
+def expect_operation(
+    cloudformation: Stubber, verb: str, arguments: dict[str, Any], results: Sequence[tuple[str, ...]], **end: str
+) -> None:
+    """A StackSet operation on churn-fleet started with `arguments` and seen ended at the first look: `status`
+    (SUCCEEDED unless given, with `id` op-1 unless given), with each (account, Region, status[, reason]) result."""
+    operation = {"StackSetName": "churn-fleet", "OperationId": end.get("id", "op-1")}
+    cloudformation.add_response(verb, {"OperationId": operation["OperationId"]}, {"StackSetName": "churn-fleet",
+                                                                                   **arguments})  # fmt: skip
+    status = end.get("status", "SUCCEEDED")
+    cloudformation.add_response("describe_stack_set_operation", {"StackSetOperation": {"Status": status}}, operation)
+    summaries = [{"Account": a, "Region": r, "Status": s, **({"StatusReason": why[0]} if why else {})}
+                 for a, r, s, *why in results]  # fmt: skip
+    cloudformation.add_response("list_stack_set_operation_results", {"Summaries": summaries}, operation)
+
+
+def instances_call(targets: dict[str, Any], regions: list[str], overrides: dict[str, str]) -> dict[str, Any]:
+    """CreateStackInstances' or UpdateStackInstances' arguments: the safe rollout in the order of `regions`."""
+    return {**targets, "Regions": regions, "ParameterOverrides": parameter_list(dict(sorted(overrides.items()))),
+            "OperationPreferences": SAFE_ROLLOUT | {"RegionOrder": regions}}  # fmt: skip
+
+
+def expect_new_fleet(
+    cloudformation: Stubber,
+    template: EndpointTemplate,
+    values: dict[str, str],
+    created: list[Batched],
+    *,
+    organizations: bool = False,
+) -> None:
+    """No stack set churn-fleet yet; it is created with `values` (self-managed, or service-managed for
+    `organizations` with automatic deployment off), then one CreateStackInstances per batch, each followed to
+    SUCCEEDED, then the instances listed for the report (none, to keep it short)."""
+    name = {"StackSetName": "churn-fleet"}
+    cloudformation.add_client_error("describe_stack_set", "StackSetNotFoundException", "StackSet churn-fleet not found",
+                                    400, name)  # fmt: skip
+    model = {"PermissionModel": "SERVICE_MANAGED", "AutoDeployment": {"Enabled": False}} if organizations else {
+        "PermissionModel": "SELF_MANAGED"}  # fmt: skip
+    cloudformation.add_response("create_stack_set", {"StackSetId": "churn-fleet:1"}, {
+        **name, "Description": "sagemaker-endpoint fleet", "TemplateBody": template.body,
+        "Parameters": parameter_list(dict(sorted(values.items()))), "Capabilities": [], **model,
+    })  # fmt: skip
+    for n, (targets, regions, overrides) in enumerate(created):
+        where = {"DeploymentTargets": {"OrganizationalUnitIds": targets}} if organizations else {"Accounts": targets}
+        accounts = [PEER] if organizations else targets  # an OU's accounts, as the operation's results name them
+        results = [(a, r, "SUCCEEDED") for r in regions for a in accounts]
+        expect_operation(cloudformation, "create_stack_instances", instances_call(where, regions, overrides), results,
+                         id=f"op-{n}")  # fmt: skip
+    cloudformation.add_response("list_stack_instances", {"Summaries": []}, name)
