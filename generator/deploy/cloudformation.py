@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
@@ -27,6 +28,11 @@ class DeployedStack:
     @property
     def status(self) -> str:
         return str(self.raw["StackStatus"])
+
+    @property
+    def created(self) -> datetime:
+        created: datetime = self.raw["CreationTime"]  # botocore parses timestamps
+        return created
 
     @property
     def busy(self) -> bool:

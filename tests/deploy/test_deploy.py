@@ -20,6 +20,7 @@ from tests.support.stubbed_aws import (
     expect_config_package,
     expect_endpoint,
     expect_execution,
+    expect_retained,
     run_with,
     stack_id,
     stacks,
@@ -55,6 +56,8 @@ def expect_serving_check(stubbed: StubbedAws, stack_config: str, served_config: 
     cloudformation.add_response("list_stack_resources", endpoint_stack_resources("churn-ep", stack_config),
                                 {"StackName": stack_id("churn")})  # fmt: skip
     expect_endpoint(stubbed["sagemaker"], "churn-ep", served_config)
+    if served_config == stack_config:  # verified: then what earlier deploys kept is looked for (nothing, here)
+        expect_retained(stubbed, "churn-ep", served_config)
 
 
 def expect_outputs(cloudformation: Stubber) -> None:
