@@ -36,6 +36,13 @@ ENDPOINT_LIKE = EndpointTemplate(
 )
 
 
+def endpoint_like_with(defaults: dict[str, str]) -> EndpointTemplate:
+    """ENDPOINT_LIKE with more String parameters of the endpoint template (name -> its default), for the checks that
+    read them."""
+    lines = "".join(f"  {name}: {{Type: String, Default: '{value}'}}\n" for name, value in defaults.items())
+    return EndpointTemplate(ENDPOINT_LIKE.body.replace("Parameters:\n", "Parameters:\n" + lines, 1))
+
+
 @cache
 def shared_session() -> boto3.Session:
     """One session for every test: it caches the service models, which take a second to parse per session."""
