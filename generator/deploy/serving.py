@@ -19,9 +19,10 @@ ENDPOINT_OUTPUT, IN_SERVICE = "EndpointName", "InService"
 NOT_FOUND = "ValidationException"  # SageMaker's answer for a name it does not know
 
 
-def check_serving(context: DeployContext, stack_name: str) -> None:
+def check_serving(context: DeployContext, stack_name: str, *, clean: bool = True) -> None:
     """Raise DeployFailed naming what the endpoint serves when it is not the stack's EndpointConfig; when it is (and
-    the endpoint is InService), remove what earlier deploys kept that nothing serves."""
+    the endpoint is InService), remove what earlier deploys kept that nothing serves, unless `clean` is False (a
+    reader, such as `fleet outputs` through its read-only role)."""
     stack = context.cloudformation.describe(stack_name)
     if stack is None:
         return
@@ -44,7 +45,7 @@ def check_serving(context: DeployContext, stack_name: str) -> None:
             f"while CloudFormation says {stack.status}. Fix the cause, then deploy again with a new token "
             "(--resolve-latest) or a new package."
         )
-    if endpoint["EndpointStatus"] == IN_SERVICE:
+    if clean and endpoint["EndpointStatus"] == IN_SERVICE:
         remove_unserved(context, stack.stack_id, stack.created, endpoint_name, served)
 
 

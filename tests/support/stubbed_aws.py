@@ -19,7 +19,7 @@ from generator.deploy.template_file import EndpointTemplate
 
 REGION, ACCOUNT = "eu-west-1", "111122223333"
 SAGEMAKER = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
-SERVICES = ("cloudformation", "sagemaker", "cloudwatch", "s3", "sts", "resourcegroupstaggingapi")
+SERVICES = ("cloudformation", "sagemaker", "cloudwatch", "s3", "sts", "resourcegroupstaggingapi", "organizations")
 WHEN = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 # The endpoint template's parameters that deploy and promote judge by, its endpoint and its outputs: small enough to
 # send inline (the real one goes through S3) and to read in a test.
