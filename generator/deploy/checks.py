@@ -9,6 +9,7 @@ an assertion; and the autoscaling order with exact numbers, which the template's
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -23,6 +24,18 @@ from generator.common.scaling_order import (
 )
 
 GROUP = "ModelPackageGroupName"
+# A Number parameter is checked by CloudFormation as a number, but Ref gives the string as written: `00` passes
+# MinValue 0 yet is not the "0" a Rule or Condition compares with, `0.0` turns data capture on, and SageMaker and
+# Application Auto Scaling take these as integers (botocore: InitialTaskCount, CapacitySizeValue,
+# WaitIntervalInSeconds, TerminationWaitInSeconds, MaximumExecutionTimeoutInSeconds, ServerlessMaxConcurrency,
+# SamplingPercentage, ResourceCapacity, Cooldown are "type":"integer"). So numbers are written plainly, and these whole.
+PLAIN_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+WHOLE_NUMBERS = (
+    "InitialInstanceCount", "DataCaptureSamplingPercentage", "DeploymentTrafficStepPercent",
+    "DeploymentWaitIntervalSeconds", "DeploymentBakeSeconds", "DeploymentTimeoutSeconds", "ServerlessMaxConcurrency",
+    "ScalingMinInstanceCount", "ScalingMaxInstanceCount", "ScalingScaleInCooldownSeconds",
+    "ScalingScaleOutCooldownSeconds",
+)  # fmt: skip
 
 # CloudFormation checks AWS-specific parameter types against the account; their shape is checked here.
 AWS_ID_PATTERNS = {"AWS::EC2::VPC::Id": r"vpc-[0-9a-f]{8,17}", "AWS::EC2::Subnet::Id": r"subnet-[0-9a-f]{8,17}"}
@@ -62,7 +75,7 @@ def _check(name: str, value: str, spec: Mapping[str, Any]) -> list[str]:
     shown = f"{name}={value!r}"
     kind = str(spec.get("Type", "String"))
     if kind == "Number":
-        return _check_number(shown, value, spec, why)
+        return _check_number(shown, value, spec, why) or _check_numeral(name, shown, value)
     item = LIST_TYPE.fullmatch(kind)
     if item and item["item"] in AWS_ID_PATTERNS:
         items = value.split(",")
@@ -99,6 +112,19 @@ def _check_number(shown: str, value: str, spec: Mapping[str, Any], why: str | No
         return [f"{shown}: below its minimum {spec['MinValue']}"]
     if "MaxValue" in spec and number > float(spec["MaxValue"]):
         return [f"{shown}: above its maximum {spec['MaxValue']}"]
+    return []
+
+
+def _check_numeral(name: str, shown: str, value: str) -> list[str]:
+    """Written as CloudFormation's comparisons and SageMaker's integers need it: no leading zeros, sign, spaces or
+    exponent, and whole where SageMaker takes an integer."""
+    plain = PLAIN_NUMBER.fullmatch(value)
+    if plain is None and not math.isfinite(float(value)):
+        return [f"{shown}: must be a number"]
+    if plain is None:
+        return [f"{shown}: write the number plainly, as {float(value):g}"]
+    if name in WHOLE_NUMBERS and plain.group(2):
+        return [f"{shown}: a whole number; SageMaker takes this as an integer"]
     return []
 
 

@@ -24,6 +24,9 @@ ENDPOINT_TYPE, REAL_TIME, NAME = "EndpointType", "RealTime", "EndpointName"
 GROUP = checks.GROUP
 CODE_BUCKET, CODE_KEY = "ResolverCodeS3Bucket", "ResolverCodeS3Key"
 BOUNDARY = "PermissionsBoundaryArn"
+# "A stack name can contain only alphanumeric characters (case sensitive) and hyphens. It must start with an
+# alphabetical character and can't be longer than 128 characters." (CloudFormation API Reference, CreateStack)
+STACK_NAME = re.compile(r"[a-zA-Z][-a-zA-Z0-9]{0,127}")
 Values = dict[str, str | None]  # every parameter; None: no value and no default
 
 
@@ -55,6 +58,10 @@ def check_offline(context: DeployContext, request: DeployRequest) -> None:
     problems += service_limits.value_problems(known, context.aws.region_given)
     problems += service_limits.tag_problems(request.tags, context.template.most_resource_tags)
     problems += role_arn_problems(request.role_arn)
+    if not STACK_NAME.fullmatch(request.stack_name):
+        problems.append(
+            f"stack name {request.stack_name!r}: a letter, then letters, digits and hyphens, 128 characters at most"
+        )
     if request.resolve_latest and TOKEN in given:
         problems.append(f"--resolve-latest sets {TOKEN} itself: drop --param {TOKEN}")
     if problems:

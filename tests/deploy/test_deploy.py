@@ -42,7 +42,8 @@ def stubbed(monkeypatch: pytest.MonkeyPatch) -> StubbedAws:
 def expect_plan(cloudformation: Stubber, change_type: str, parameters: dict[str, str], answer: dict[str, Any]) -> None:
     """CreateChangeSet with exactly these parameters, then DescribeChangeSet as CloudFormation answers it."""
     cloudformation.add_response("create_change_set", {"Id": answer["ChangeSetId"], "StackId": stack_id("churn")}, {
-        "ChangeSetName": ANY, "ChangeSetType": change_type, "StackName": "churn", "TemplateBody": ENDPOINT_LIKE.body,
+        "ChangeSetName": ANY, "ClientToken": ANY, "ChangeSetType": change_type, "StackName": "churn",
+        "TemplateBody": ENDPOINT_LIKE.body,
         "Capabilities": [], "Description": "sagemaker-endpoint deploy",
         "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
     })  # fmt: skip

@@ -139,3 +139,18 @@ def test_linear_at_its_defaults_is_refused_once_the_stack_is_known_to_be_new(
     stubbed.done()
     assert code == 2
     assert f"error: {LINEAR_PROBLEM}" in capsys.readouterr().err.splitlines()
+
+
+@pytest.mark.usefixtures("no_aws_session")
+@pytest.mark.parametrize("name", ["churn_prod", "1churn", "c" * 129])
+def test_a_stack_name_cloudformation_would_refuse_is_named_before_any_upload(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "A stack name can contain only alphanumeric characters (case sensitive) and hyphens. It must start with an
+    alphabetical character and can't be longer than 128 characters."
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html)"""
+    code = main(["plan", "--stack-name", name, "--region", "eu-west-1"])
+    assert code == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"error: stack name {name!r}: a letter, then letters, digits and hyphens, 128 characters at most"
+    )

@@ -236,3 +236,30 @@ def test_the_scaling_order_is_checked_with_exact_numbers_beyond_the_templates_li
     assert checks.scaling_order_problems({**values, "ScalingMaxInstanceCount": None}) == [
         p for p in expected if "ScalingMaxInstanceCount" not in p
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("ScalingMinInstanceCount", "00", "ScalingMinInstanceCount='00': write the number plainly, as 0"),
+        ("InitialInstanceCount", "+2", "InitialInstanceCount='+2': write the number plainly, as 2"),
+        ("InitialInstanceCount", "1e1", "InitialInstanceCount='1e1': write the number plainly, as 10"),
+        ("InitialInstanceCount", "nan", "InitialInstanceCount='nan': must be a number"),
+        ("DataCaptureSamplingPercentage", "0.0", "DataCaptureSamplingPercentage='0.0': a whole number; SageMaker "
+         "takes this as an integer"),
+        ("DeploymentTrafficStepPercent", "12.5", "DeploymentTrafficStepPercent='12.5': a whole number; SageMaker "
+         "takes this as an integer"),
+    ],
+)  # fmt: skip
+def test_a_number_is_written_plainly_and_whole_where_sagemaker_takes_an_integer(
+    name: str, value: str, problem: str
+) -> None:
+    """CloudFormation validates a Number parameter as a number, "However, when you use the parameter elsewhere in
+    your template (for example, by using the Ref intrinsic function), the parameter value becomes a string"
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html): `00` passes
+    MinValue 0 but is not the "0" the scale-to-zero Rule compares with, and `0.0` is not the "0" that keeps data
+    capture off. SageMaker's InstanceCount, CapacitySize Value, SamplingPercentage and the deployment's seconds are
+    `"type":"integer"` in its API model (botocore InitialTaskCount, CapacitySizeValue, SamplingPercentage,
+    WaitIntervalInSeconds). InitialVariantWeight stays a float (VariantWeight, `"type":"float"`)."""
+    assert checks.constraint_problems({name: value}, SPECS) == [problem]
+    assert checks.constraint_problems({"InitialVariantWeight": "0.5"}, SPECS) == []

@@ -57,8 +57,8 @@ def expect_no_changes_then_check(stubbed: StubbedAws, served: str) -> None:
                         "change set.",
     }  # fmt: skip
     cloudformation.add_response("create_change_set", {"Id": unchanged["ChangeSetId"], "StackId": stack_id("churn")},
-                                {"ChangeSetName": ANY, "ChangeSetType": "UPDATE", "StackName": "churn",
-                                 "TemplateBody": ENDPOINT_LIKE.body, "Capabilities": [],
+                                {"ChangeSetName": ANY, "ClientToken": ANY, "ChangeSetType": "UPDATE",
+                                 "StackName": "churn", "TemplateBody": ENDPOINT_LIKE.body, "Capabilities": [],
                                  "Description": "sagemaker-endpoint deploy",
                                  "Parameters": [{"ParameterKey": k, "ParameterValue": v}
                                                 for k, v in SERVING_V3.items()]})  # fmt: skip

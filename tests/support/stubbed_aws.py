@@ -181,7 +181,8 @@ def expect_execution(cloudformation: Stubber, name: str, change_set_id: str, fin
     sid = {"StackName": stack_id(name)}
     before = stack_event(name, "e-0", name, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE")
     cloudformation.add_response("describe_stack_events", {"StackEvents": [before]}, sid)
-    cloudformation.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id})
+    token = change_set_id.split(":changeSet/", 1)[1].split("/", 1)[0]  # the name in the change set's ARN
+    cloudformation.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id, "ClientRequestToken": token})
     cloudformation.add_response("describe_stack_events", {"StackEvents": [before]}, sid)  # skipping older ones
     operation = [
         stack_event(name, "e-2", name, "AWS::CloudFormation::Stack", final_status),
