@@ -49,7 +49,8 @@ def test_every_limit_the_template_cannot_say_is_refused_at_once_before_any_aws_c
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     values = {
-        "SubnetIds": SUBNETS, "AlarmTopicArn": US_TOPIC, "AsyncErrorTopicArn": EU_TOPIC, **LINEAR_AT_DEFAULTS,
+        "SubnetIds": SUBNETS, "AlarmTopicArn": US_TOPIC, "AsyncErrorTopicArn": EU_TOPIC,
+        "AsyncSuccessTopicArn": US_TOPIC, **LINEAR_AT_DEFAULTS,
         "EndpointType": "Serverless", "ServerlessMaxConcurrency": "30", "ServerlessProvisionedConcurrency": "50",
     }  # fmt: skip
     params = [arg for key, value in values.items() for arg in ("--param", f"{key}={value}")]
@@ -63,6 +64,8 @@ def test_every_limit_the_template_cannot_say_is_refused_at_once_before_any_aws_c
         "Availability Zones",
         f"error: AlarmTopicArn='{US_TOPIC}': a topic of Region us-east-1, but the stack deploys to eu-west-1; alarms "
         "and SageMaker notify topics of their own Region: give a topic of eu-west-1",
+        f"error: AsyncSuccessTopicArn='{US_TOPIC}': a topic of Region us-east-1, but the stack deploys to eu-west-1; "
+        "alarms and SageMaker notify topics of their own Region: give a topic of eu-west-1",
         f"error: {LINEAR_PROBLEM}",
         "error: tag 'team'='ML (prod)': IAM and SageMaker refuse '(' ')' in the tags CloudFormation passes on to them; "
         "use letters, digits, spaces and _ . : / = + - @ only",
@@ -71,6 +74,7 @@ def test_every_limit_the_template_cannot_say_is_refused_at_once_before_any_aws_c
         f"error: tag '{'k' * 129}': a key of 129 characters; at most 128",
     ]
     assert [line for line in err if line in expected] == expected  # each, in this order
+    assert not [line for line in err if line.startswith("error: AsyncErrorTopicArn")]  # a topic of this Region
     assert err[-1].endswith("problem(s) in the input; nothing was sent to AWS.")
 
 

@@ -76,7 +76,9 @@ def test_a_verified_endpoint_gets_what_earlier_deploys_kept_removed_by_exact_nam
 ) -> None:
     """The stack's config is known by its ARN (lower case); DescribeEndpoint names it with its capitals: the same
     config, so the endpoint is verified, and the older retained config and its model are deleted by their exact names
-    (the Stubber checks DeleteEndpointConfig and DeleteModel's arguments), the served ones kept."""
+    (the Stubber checks DeleteEndpointConfig and DeleteModel's arguments), the served ones kept. AWS documents no case
+    rule for SageMaker's ARNs; users observe names lower-cased in them ("the ARN endpoint name is in lower case",
+    prometheus-community/yet-another-cloudwatch-exporter#1178; boto/boto3#4606), so names are compared without case."""
     expect_no_changes_then_check(stubbed, SERVED)
     expect_retained(stubbed, "churn-ep", SERVED, configs={OLDER: "Model-Old1XyZ"})
     stubbed["cloudformation"].add_response("describe_stacks", stacks("churn", "UPDATE_COMPLETE", outputs=OUTPUTS),
