@@ -64,3 +64,8 @@ OUTPUT_KEYS = (
     "KmsKeyId",
     "SecurityGroupId",
 )
+
+# Alarms of the endpoint template that trigger scaling rather than report trouble, by logical id: the Async stack's
+# BacklogWithoutCapacityAlarm goes to ALARM by design whenever requests wait at zero instances (its action is the
+# scale-out-from-zero policy). `status` and `promote` do not count them as health.
+SCALING_TRIGGER_ALARMS = ("BacklogWithoutCapacityAlarm",)

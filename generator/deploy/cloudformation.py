@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
@@ -27,6 +28,11 @@ class DeployedStack:
     @property
     def status(self) -> str:
         return str(self.raw["StackStatus"])
+
+    @property
+    def created(self) -> datetime:
+        created: datetime = self.raw["CreationTime"]  # botocore parses timestamps
+        return created
 
     @property
     def busy(self) -> bool:
@@ -58,8 +64,13 @@ class CloudFormation:
         return DeployedStack(raw)
 
     def create_change_set(self, name: str, change_type: str, request: dict[str, Any]) -> tuple[str, str]:
-        """(change set id, stack id) of a new change set; CloudFormation computes it in the background."""
-        created = self.client.create_change_set(ChangeSetName=name, ChangeSetType=change_type, **request)
+        """(change set id, stack id) of a new change set; CloudFormation computes it in the background. The name is
+        also the request's token, so botocore's retry of a request whose answer was lost is known as the same
+        ("Specify this token if you plan to retry requests so that CloudFormation knows that you're not attempting to
+        create another change set with the same name", CloudFormation API Reference, CreateChangeSet)."""
+        created = self.client.create_change_set(
+            ChangeSetName=name, ChangeSetType=change_type, ClientToken=name, **request
+        )
         return str(created["Id"]), str(created["StackId"])
 
     def wait_for_change_set(self, change_set_id: str) -> str | None:
@@ -80,7 +91,10 @@ class CloudFormation:
         return [change["ResourceChange"] for page in pages for change in page.get("Changes", [])]
 
     def execute_change_set(self, change_set_id: str) -> None:
-        self.client.execute_change_set(ChangeSetName=change_set_id)
+        """With the change set's name as the request's token, for the same reason (ExecuteChangeSet's
+        ClientRequestToken); the id is `arn:...:changeSet/<name>/<uuid>`."""
+        name = change_set_id.split(":changeSet/", 1)[-1].split("/", 1)[0]
+        self.client.execute_change_set(ChangeSetName=change_set_id, ClientRequestToken=name)
 
     def delete_change_set(self, change_set_id: str) -> None:
         self.client.delete_change_set(ChangeSetName=change_set_id)

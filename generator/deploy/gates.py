@@ -1,5 +1,10 @@
 """Whether a stage's package may go further: what the source stack really serves and since when, and the gates a
-promotion must pass (in service, baked long enough, no alarm since it started serving). Read only."""
+promotion must pass (in service, baked long enough, no alarm since it started serving). Read only.
+
+CloudWatch keeps an alarm's history for a limited time ("Amazon CloudWatch retains the history of active and deleted
+alarms for two weeks", https://docs.aws.amazon.com/AmazonCloudWatch/latest/cli/cli-mon-describe-alarm-history.html;
+the API reference names no duration). A package served for longer than that has an alarm gate that cannot see its
+first weeks, and `promote` says so rather than pass in silence."""
 
 from __future__ import annotations
 
@@ -10,8 +15,14 @@ from typing import Any
 
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.health import alarm_names, served_package
+from generator.deploy.serving import ConfigGone
 
 PACKAGE_OUTPUT = "ModelPackageArn"
+# DescribeAlarms and DescribeAlarmHistory without AlarmTypes return metric alarms only ("If you omit this parameter,
+# only metric alarms are returned, even if composite alarms or log alarms exist in the account", CloudWatch API
+# Reference, DescribeAlarms): an --alarm may be either.
+ALARM_TYPES = ["CompositeAlarm", "MetricAlarm"]
+ALARM_HISTORY_KEPT = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -34,8 +45,14 @@ def read_served(context: DeployContext, stack_name: str) -> Served:
     if not endpoint_name or PACKAGE_OUTPUT not in stack.outputs:
         raise DeployFailed(f"stack {stack_name} has no EndpointName and ModelPackageArn outputs: not an endpoint stack")
     endpoint = context.aws.client("sagemaker").describe_endpoint(EndpointName=endpoint_name)
-    package = served_package(context, endpoint)
-    if package != stack.outputs[PACKAGE_OUTPUT]:
+    try:
+        package = served_package(context, endpoint)
+    except ConfigGone as gone:
+        raise DeployFailed(
+            f"endpoint {endpoint_name} serves {gone}: what it serves cannot be told, and nothing is promoted from a "
+            f"stage that is not what it says. Deploy {stack_name} again, then promote"
+        ) from None
+    if package is None or package.lower() != stack.outputs[PACKAGE_OUTPUT].lower():  # SageMaker's ARNs: lower case
         raise DeployFailed(
             f"endpoint {endpoint_name} serves {package}, not its stack's {stack.outputs[PACKAGE_OUTPUT]}: "
             "SageMaker rolled it back; nothing is promoted from a stage that is not what it says"
@@ -66,17 +83,34 @@ def refusals(
     return reasons
 
 
+def unseen_history(served: Served, now: datetime) -> str | None:
+    """What the alarm gate could not see: the part of the serving time older than CloudWatch's alarm history."""
+    kept_since = now - ALARM_HISTORY_KEPT
+    if served.since >= kept_since:
+        return None
+    return (
+        f"{served.stack_name} has served {served.package} since {served.since.isoformat(timespec='minutes')}, but "
+        "CloudWatch keeps alarm history for two weeks: the alarm gate saw each alarm's state now and its changes "
+        f"since {kept_since.isoformat(timespec='minutes')} only"
+    )
+
+
 def alarmed_since(context: DeployContext, alarm: str, since: datetime) -> str | None:
-    """When the alarm was last in ALARM since `since` (now, or a state change in its history), or None."""
+    """When the alarm was last in ALARM since `since` (now, or a state change in its history), or None. A metric or
+    a composite alarm, its history asked of its own type."""
     cloudwatch = context.aws.client("cloudwatch")
-    described = cloudwatch.describe_alarms(AlarmNames=[alarm])
-    found = described.get("MetricAlarms", []) + described.get("CompositeAlarms", [])
+    described = cloudwatch.describe_alarms(AlarmNames=[alarm], AlarmTypes=ALARM_TYPES)
+    composite = described.get("CompositeAlarms", [])
+    found = described.get("MetricAlarms", []) + composite
     if not found:
         raise DeployFailed(f"no alarm named {alarm} in {context.aws.region_name}: fix --alarm")
     if found[0]["StateValue"] == "ALARM":
         return "now"
     pages = cloudwatch.get_paginator("describe_alarm_history").paginate(
-        AlarmName=alarm, HistoryItemType="StateUpdate", StartDate=since
+        AlarmName=alarm,
+        AlarmTypes=["CompositeAlarm" if composite else "MetricAlarm"],
+        HistoryItemType="StateUpdate",
+        StartDate=since,
     )
     for item in (item for page in pages for item in page["AlarmHistoryItems"]):
         if _new_state(item) == "ALARM":

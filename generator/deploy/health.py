@@ -9,9 +9,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from generator.common.names import SCALING_TRIGGER_ALARMS
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.progress import endpoint_stage
-from generator.deploy.serving import config_package
+from generator.deploy.serving import ConfigGone, config_package
 
 QUEUES = {"ApprovalQueue": "Waiting", "ApprovalDeadLetterQueue": "DeadLetters"}  # logical id -> key in the JSON
 FAILED_STACK = ("_FAILED", "ROLLBACK_COMPLETE")  # a stack in these needs a person whatever its endpoint does
@@ -32,10 +33,11 @@ def read_health(context: DeployContext, stack_name: str) -> Health:
     resources = {r["LogicalResourceId"]: r for r in context.cloudformation.resources(stack.stack_id)}
     endpoint_name = stack.outputs.get("EndpointName") or _physical(resources, "Endpoint")
     endpoint = _describe_endpoint(context, endpoint_name)
+    package, gone = _package_or_problem(context, endpoint_name, endpoint)
     report: dict[str, Any] = {
         "StackStatus": stack.status,
         "EndpointStatus": endpoint_stage(endpoint) if endpoint else "Missing",
-        "ModelPackageArn": served_package(context, endpoint) if endpoint else None,
+        "ModelPackageArn": package,
         "ServingSince": endpoint["LastModifiedTime"].isoformat() if endpoint else None,
         "Instances": {
             v["VariantName"]: {"Current": v.get("CurrentInstanceCount"), "Desired": v.get("DesiredInstanceCount")}
@@ -45,13 +47,29 @@ def read_health(context: DeployContext, stack_name: str) -> Health:
     }
     if QUEUES.keys() <= resources.keys():
         report["ApprovalQueue"] = _queue_depths(context, resources)
-    return Health(report, _problems(stack_name, endpoint_name, report))
+    return Health(report, _problems(stack_name, endpoint_name, report, gone))
 
 
-def _problems(stack_name: str, endpoint_name: str | None, report: dict[str, Any]) -> list[str]:
+def _package_or_problem(
+    context: DeployContext, endpoint_name: str | None, endpoint: dict[str, Any] | None
+) -> tuple[str | None, list[str]]:
+    """The package the endpoint serves; or none, and why, when SageMaker no longer describes its config."""
+    if not endpoint:
+        return None, []
+    try:
+        return served_package(context, endpoint), []
+    except ConfigGone as gone:
+        return None, [
+            f"endpoint {endpoint_name} serves {gone}: its package cannot be told. Deploy the stack again (a new "
+            "package, or --resolve-latest) to move the endpoint to a config that exists"
+        ]
+
+
+def _problems(stack_name: str, endpoint_name: str | None, report: dict[str, Any], gone: list[str]) -> list[str]:
     problems = []
     if report["EndpointStatus"] != "InService":
         problems.append(f"endpoint {endpoint_name} is {report['EndpointStatus']}, not InService")
+    problems += gone
     problems += [f"alarm {name} is in ALARM" for name, state in report["Alarms"].items() if state == "ALARM"]
     if report["StackStatus"].endswith(FAILED_STACK):
         problems.append(f"stack {stack_name} is {report['StackStatus']} and needs a person (its events say why)")
@@ -76,13 +94,18 @@ def _describe_endpoint(context: DeployContext, name: str | None) -> dict[str, An
 
 
 def served_package(context: DeployContext, endpoint: dict[str, Any]) -> str | None:
-    """The package behind what the endpoint serves now."""
+    """The package behind what the endpoint serves now; ConfigGone when SageMaker no longer describes its config."""
     return config_package(context, str(endpoint["EndpointConfigName"]))
 
 
 def alarm_names(resources: Iterable[dict[str, Any]]) -> list[str]:
-    """The alarms among a stack's resource summaries, by name (their physical id)."""
-    return sorted(r["PhysicalResourceId"] for r in resources if r["ResourceType"] == "AWS::CloudWatch::Alarm")
+    """The alarms among a stack's resource summaries that say something is wrong, by name (their physical id):
+    not those that only trigger scaling."""
+    return sorted(
+        r["PhysicalResourceId"]
+        for r in resources
+        if r["ResourceType"] == "AWS::CloudWatch::Alarm" and r["LogicalResourceId"] not in SCALING_TRIGGER_ALARMS
+    )
 
 
 def _alarm_states(context: DeployContext, resources: dict[str, dict[str, Any]]) -> dict[str, str]:

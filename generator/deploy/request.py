@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.common.patterns import ROLE_ARN
-from generator.deploy import checks
+from generator.deploy import checks, service_limits
 from generator.deploy.artifacts_bucket import RESOLVER_PREFIX, TEMPLATE_PREFIX, ArtifactsBucket
 from generator.deploy.change_sets import ChangeSetFailed, Plan, create_plan, show_plan
 from generator.deploy.cloudformation import DeployedStack
 from generator.deploy.context import DeployContext, DeployFailed
+from generator.deploy.in_place_updates import in_place_problems
 from generator.deploy.inputs import InputError
 
 TOKEN = "PackageResolutionToken"
@@ -23,6 +24,9 @@ ENDPOINT_TYPE, REAL_TIME, NAME = "EndpointType", "RealTime", "EndpointName"
 GROUP = checks.GROUP
 CODE_BUCKET, CODE_KEY = "ResolverCodeS3Bucket", "ResolverCodeS3Key"
 BOUNDARY = "PermissionsBoundaryArn"
+# "A stack name can contain only alphanumeric characters (case sensitive) and hyphens. It must start with an
+# alphabetical character and can't be longer than 128 characters." (CloudFormation API Reference, CreateStack)
+STACK_NAME = re.compile(r"[a-zA-Z][-a-zA-Z0-9]{0,127}")
 Values = dict[str, str | None]  # every parameter; None: no value and no default
 
 
@@ -51,7 +55,13 @@ def check_offline(context: DeployContext, request: DeployRequest) -> None:
     known |= {name: value for name, value in given.items() if name in specs}
     problems += _unique(checks.rule_problems(context.template.rules, known) + checks.scaling_order_problems(known))
     problems += checks.group_region_problems(known, context.aws.region_given)
+    problems += service_limits.value_problems(known, context.aws.region_given)
+    problems += service_limits.tag_problems(request.tags, context.template.most_resource_tags)
     problems += role_arn_problems(request.role_arn)
+    if not STACK_NAME.fullmatch(request.stack_name):
+        problems.append(
+            f"stack name {request.stack_name!r}: a letter, then letters, digits and hyphens, 128 characters at most"
+        )
     if request.resolve_latest and TOKEN in given:
         problems.append(f"--resolve-latest sets {TOKEN} itself: drop --param {TOKEN}")
     if problems:
@@ -65,6 +75,8 @@ def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
     values = _values(context, request, existing)
     if existing:
         _say_a_type_change(context, existing, values)
+        if problems := in_place_problems(existing.parameters, values):
+            raise InputError(problems)
     uploads_resolver = bool(values.get(GROUP)) and CODE_BUCKET not in request.given
     _check_complete(context, {**values, CODE_BUCKET: "set-by-the-deploy-client"} if uploads_resolver else values)
     if request.permissions_boundary_name:
@@ -135,6 +147,7 @@ def _check_complete(context: DeployContext, values: Values) -> None:
     """With the stack's values known: required parameters, and the Rules that waited for them."""
     problems = checks.missing_required(values, context.template.parameters)
     problems += _unique(checks.rule_problems(context.template.rules, values) + checks.scaling_order_problems(values))
+    problems += service_limits.value_problems(values, context.aws.region_name)
     if problems:
         raise InputError(problems)
 

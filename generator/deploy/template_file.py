@@ -43,6 +43,13 @@ class EndpointTemplate:
         return list(OUTPUT_KEYS) if set(OUTPUT_KEYS) <= set(declared) else declared
 
     @property
+    def most_resource_tags(self) -> int:
+        """The most tags one resource of the template carries itself, each conditional one counted: what the stack's
+        tags, which CloudFormation adds to every resource, must leave room for."""
+        tags = [r.get("Properties", {}).get("Tags") for r in self.document.get("Resources", {}).values()]
+        return max((len(t) for t in tags if isinstance(t, list)), default=0)
+
+    @property
     def fits_inline(self) -> bool:
         return len(self.body.encode()) <= INLINE_LIMIT_BYTES
 

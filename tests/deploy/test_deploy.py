@@ -27,6 +27,7 @@ from tests.support.stubbed_aws import (
     expect_endpoint,
     expect_execution,
     expect_followed,
+    expect_retained,
     parameter_list,
     resources,
     run_with,
@@ -53,7 +54,8 @@ def stubbed(monkeypatch: pytest.MonkeyPatch) -> StubbedAws:
 def expect_plan(cloudformation: Stubber, change_type: str, parameters: dict[str, str], answer: dict[str, Any]) -> None:
     """CreateChangeSet with exactly these parameters, then DescribeChangeSet as CloudFormation answers it."""
     cloudformation.add_response("create_change_set", {"Id": answer["ChangeSetId"], "StackId": stack_id("churn")}, {
-        "ChangeSetName": ANY, "ChangeSetType": change_type, "StackName": "churn", "TemplateBody": ENDPOINT_LIKE.body,
+        "ChangeSetName": ANY, "ClientToken": ANY, "ChangeSetType": change_type, "StackName": "churn",
+        "TemplateBody": ENDPOINT_LIKE.body,
         "Capabilities": [], "Description": "sagemaker-endpoint deploy",
         "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
     })  # fmt: skip
@@ -67,6 +69,8 @@ def expect_serving_check(stubbed: StubbedAws, stack_config: str, served_config: 
     cloudformation.add_response("list_stack_resources", endpoint_stack_resources("churn-ep", stack_config),
                                 {"StackName": stack_id("churn")})  # fmt: skip
     expect_endpoint(stubbed["sagemaker"], "churn-ep", served_config)
+    if served_config == stack_config:  # verified: then what earlier deploys kept is looked for (nothing, here)
+        expect_retained(stubbed, "churn-ep", served_config)
 
 
 def expect_outputs(cloudformation: Stubber) -> None:

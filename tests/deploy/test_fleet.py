@@ -113,24 +113,25 @@ def test_the_read_grant_is_merged_by_its_sid_and_keeps_every_other_statement() -
               "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::code-eu"}  # fmt: skip
     stale_ours = {"Sid": READ_SID, "Effect": "Allow", "Principal": {"AWS": "old"}, "Action": "s3:GetObject",
                   "Resource": "x"}  # fmt: skip
-    readers = readers_of([ACCOUNT, PEER], ACCOUNT, "aws", [])
+    readers = readers_of([ACCOUNT, PEER], ACCOUNT, "aws", None)
     assert readers == {"Principal": {"AWS": [f"arn:aws:iam::{PEER}:root"]}}
     ours = {"Sid": READ_SID, "Effect": "Allow", **readers, "Action": "s3:GetObject",
             "Resource": "arn:aws:s3:::code-eu/resolver/*"}  # fmt: skip
     with Stubber(s3) as stub:
         existing = {"Version": "2012-10-17", "Statement": [theirs, stale_ours]}
-        stub.add_response("get_bucket_policy", {"Policy": json.dumps(existing)}, {"Bucket": "code-eu"})
+        owned = {"Bucket": "code-eu", "ExpectedBucketOwner": ACCOUNT}
+        stub.add_response("get_bucket_policy", {"Policy": json.dumps(existing)}, owned)
         merged = {"Version": "2012-10-17", "Statement": [theirs, ours]}
-        stub.add_response("put_bucket_policy", {}, {"Bucket": "code-eu", "Policy": json.dumps(merged)})
-        grant_reads(s3, "code-eu", "aws", readers)
+        stub.add_response("put_bucket_policy", {}, owned | {"Policy": json.dumps(merged, separators=(",", ":"))})
+        grant_reads(s3, "code-eu", (ACCOUNT, "aws"), readers)
         stub.assert_no_pending_responses()
 
 
-def test_readers_are_nobody_for_a_fleet_of_this_account_and_the_ous_paths_for_an_organization() -> None:
-    assert readers_of([ACCOUNT], ACCOUNT, "aws", []) is None
-    assert readers_of([], ACCOUNT, "aws", ["o-abc/*/ou-ab12-cdefgh34/*"]) == {
-        "Principal": {"AWS": "*"},
-        "Condition": {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": ["o-abc/*/ou-ab12-cdefgh34/*"]}},
+def test_readers_are_nobody_for_a_fleet_of_this_account_and_the_organization_for_one_of_ous() -> None:
+    assert readers_of([ACCOUNT], ACCOUNT, "aws", None) is None
+    assert readers_of([], ACCOUNT, "aws", "o-abc1234567") == {
+        "Principal": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc1234567"}},
     }
 
 

@@ -19,6 +19,7 @@ from generator.deploy.gates import Served, read_served, refusals
 from tests.support.stubbed_aws import ENDPOINT_LIKE, REGION, StubbedAws, stacks
 
 SINCE = datetime(2026, 11, 30, 14, 0, tzinfo=UTC)
+ALARM_TYPES = ["CompositeAlarm", "MetricAlarm"]  # both, or DescribeAlarms answers metric alarms only
 PACKAGE = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"
 OWN, NAMED = "churn-staging-ModelLatency-1A2B", "churn-staging-Invocation5XX"
 
@@ -43,10 +44,11 @@ def state_update(old: str, new: str, at: datetime) -> dict[str, object]:
 
 def expect_alarm(stub: Stubber, name: str, state: str, history: list[dict[str, object]] | None = None) -> None:
     stub.add_response("describe_alarms", {"MetricAlarms": [{"AlarmName": name, "StateValue": state}]},
-                      {"AlarmNames": [name]})  # fmt: skip
+                      {"AlarmNames": [name], "AlarmTypes": ALARM_TYPES})  # fmt: skip
     if history is not None:  # only asked when the alarm is not in ALARM now; from when the package started serving
         stub.add_response("describe_alarm_history", {"AlarmHistoryItems": history},
-                          {"AlarmName": name, "HistoryItemType": "StateUpdate", "StartDate": SINCE})  # fmt: skip
+                          {"AlarmName": name, "AlarmTypes": ["MetricAlarm"], "HistoryItemType": "StateUpdate",
+                           "StartDate": SINCE})  # fmt: skip
 
 
 @pytest.mark.parametrize(("served_for", "refused"), [(timedelta(seconds=90), True), (timedelta(seconds=119), True),
@@ -98,7 +100,11 @@ def test_insufficient_data_since_serving_began_is_no_refusal() -> None:
 def test_a_named_alarm_that_does_not_exist_fails_naming_the_option() -> None:
     cloudwatch = boto3.client("cloudwatch", region_name=REGION)
     with Stubber(cloudwatch) as stub:
-        stub.add_response("describe_alarms", {"MetricAlarms": [], "CompositeAlarms": []}, {"AlarmNames": ["typo"]})
+        stub.add_response(
+            "describe_alarms",
+            {"MetricAlarms": [], "CompositeAlarms": []},
+            {"AlarmNames": ["typo"], "AlarmTypes": ALARM_TYPES},
+        )
         with pytest.raises(DeployFailed, match=r"^no alarm named typo in eu-west-1: fix --alarm$"):
             refusals(context(cloudwatch), served(), bake=timedelta(0), more_alarms=["typo"], now=SINCE)
 

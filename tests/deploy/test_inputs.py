@@ -239,3 +239,23 @@ def test_the_scaling_order_is_checked_with_exact_numbers_beyond_the_templates_li
     assert checks.scaling_order_problems({**values, "ScalingMaxInstanceCount": None}) == [
         p for p in expected if "ScalingMaxInstanceCount" not in p
     ]
+
+
+@pytest.mark.parametrize("value", ["00", "+2", "1e1", "0.0", "2.5", " 2"])
+def test_a_whole_number_is_refused_unless_written_plainly_by_the_templates_own_pattern(value: str) -> None:
+    """The template declares each whole number as a String whose pattern is its range in one spelling (a Number would
+    take `00`, which the Rules compare as text, and `12.5`, which SageMaker's integers refuse): the client reads that
+    pattern, it keeps no list of its own."""
+    assert checks.constraint_problems({"DeploymentTrafficStepPercent": value}, SPECS) == [
+        f"DeploymentTrafficStepPercent={value!r}: must be a whole number from 1 to 100"
+    ]
+
+
+def test_a_number_parameter_is_checked_against_its_bounds() -> None:
+    """CloudFormation's Number type (no template of ours declares one now): MinValue and MaxValue, as CloudFormation
+    checks them."""
+    spec = {"Weight": {"Type": "Number", "MinValue": 1, "MaxValue": 3}}
+    assert checks.constraint_problems({"Weight": "0"}, spec) == ["Weight='0': below its minimum 1"]
+    assert checks.constraint_problems({"Weight": "4"}, spec) == ["Weight='4': above its maximum 3"]
+    assert checks.constraint_problems({"Weight": "two"}, spec) == ["Weight='two': must be a number"]
+    assert checks.constraint_problems({"Weight": "2.5"}, spec) == []

@@ -20,6 +20,7 @@ from tests.support.stubbed_aws import (
     expect_config_package,
     expect_endpoint,
     expect_execution,
+    expect_retained,
     run_with,
     stack_id,
     stacks,
@@ -54,9 +55,10 @@ def expect_staging(
     cloudformation.add_response("list_stack_resources", endpoint_stack_resources(
         "churn-staging-ep", "staging-config", OWN_ALARM), {"StackName": stack_id(STAGING)})  # fmt: skip
     cloudwatch.add_response("describe_alarms", {"MetricAlarms": [{"AlarmName": OWN_ALARM, "StateValue": alarm_state}]},
-                            {"AlarmNames": [OWN_ALARM]})  # fmt: skip
+                            {"AlarmNames": [OWN_ALARM], "AlarmTypes": ["CompositeAlarm", "MetricAlarm"]})  # fmt: skip
     if alarm_state != "ALARM":
-        history = {"AlarmName": OWN_ALARM, "HistoryItemType": "StateUpdate", "StartDate": since}
+        history = {"AlarmName": OWN_ALARM, "AlarmTypes": ["MetricAlarm"], "HistoryItemType": "StateUpdate",
+                   "StartDate": since}  # fmt: skip
         cloudwatch.add_response("describe_alarm_history", {"AlarmHistoryItems": []}, history)
 
 
@@ -142,6 +144,7 @@ def test_promote_pins_a_group_mode_target_to_the_served_package_and_clears_its_g
     cloudformation.add_response("list_stack_resources", endpoint_stack_resources("churn-prod-ep", "prod-config-3"),
                                 {"StackName": stack_id(PROD)})  # fmt: skip
     expect_endpoint(stubbed["sagemaker"], "churn-prod-ep", "prod-config-3")
+    expect_retained(stubbed, "churn-prod-ep", "prod-config-3", stack=PROD)
     outputs = {"EndpointName": "churn-prod-ep", "ModelPackageArn": V3}
     cloudformation.add_response("describe_stacks", stacks(PROD, "UPDATE_COMPLETE", pinned, outputs),
                                 {"StackName": PROD})  # fmt: skip
@@ -198,6 +201,7 @@ def test_a_target_that_already_serves_the_package_is_checked_and_not_changed(
     cloudformation.add_response("list_stack_resources", endpoint_stack_resources("churn-prod-ep", "prod-config-3"),
                                 {"StackName": stack_id(PROD)})  # fmt: skip
     expect_endpoint(stubbed["sagemaker"], "churn-prod-ep", "prod-config-3")
+    expect_retained(stubbed, "churn-prod-ep", "prod-config-3", stack=PROD)
     expect_prod(stubbed, pinned)
     code = main(PROMOTE)
     stubbed.done()

@@ -25,8 +25,9 @@ PREFIX = "arn:aws:sagemaker:eu-west-1:111122223333"
 
 def context(served: str) -> tuple[DeployContext, list[Stubber]]:
     session = shared_session()
-    clients: dict[str, Any] = {name: session.client(name) for name in ("cloudformation", "sagemaker")}
-    cfn, sm = Stubber(clients["cloudformation"]), Stubber(clients["sagemaker"])
+    names = ("cloudformation", "sagemaker", "resourcegroupstaggingapi")
+    clients: dict[str, Any] = {name: session.client(name) for name in names}  # type: ignore[call-overload]
+    cfn, sm, tags = (Stubber(clients[name]) for name in names)
     cfn.add_response(
         "describe_stacks",
         {
@@ -65,21 +66,31 @@ def context(served: str) -> tuple[DeployContext, list[Stubber]]:
         },
         {"EndpointName": "churn-prod"},
     )
-    for stub in (cfn, sm):
+    for stub in (cfn, sm, tags):
         stub.activate()
     return DeployContext(Aws("eu-west-1", clients=clients), load_template(), Console(io.StringIO()), io.StringIO()), [
-        cfn, sm]  # fmt: skip
+        cfn, sm, tags]  # fmt: skip
 
 
-def test_an_endpoint_serving_the_stacks_config_passes_with_three_reads() -> None:
+def test_an_endpoint_serving_the_stacks_config_passes_then_looks_for_what_earlier_deploys_kept() -> None:
     deploy, stubs = context("config-2")
+    _, sm, tags = stubs
+    sm.add_response("describe_endpoint", {
+        "EndpointName": "churn-prod", "EndpointArn": f"{PREFIX}:endpoint/churn-prod", "EndpointConfigName": "config-2",
+        "EndpointStatus": "InService", "CreationTime": NOW, "LastModifiedTime": NOW,
+    }, {"EndpointName": "churn-prod"})  # fmt: skip
+    sm.add_response("describe_endpoint_config", {
+        "EndpointConfigName": "config-2", "EndpointConfigArn": f"{PREFIX}:endpoint-config/config-2",
+        "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": "model-2"}], "CreationTime": NOW,
+    }, {"EndpointConfigName": "config-2"})  # fmt: skip
+    tags.add_response("get_resources", {"ResourceTagMappingList": []})
     check_serving(deploy, "churn")
     for stub in stubs:
         stub.assert_no_pending_responses()
 
 
 def test_an_endpoint_back_on_an_older_config_fails_naming_its_package() -> None:
-    deploy, (_, sagemaker) = context("config-1")
+    deploy, (_, sagemaker, _) = context("config-1")
     sagemaker.add_response(
         "describe_endpoint_config",
         {

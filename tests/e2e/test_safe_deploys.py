@@ -4,10 +4,9 @@ stack is complete."""
 
 from __future__ import annotations
 
-from moto.sagemaker.models import sagemaker_backends
-
-from tests.support.e2e import LocalAws, arn_mode, cli, outputs_of, params, run_on_terminal, serving
+from tests.support.e2e import LocalAws, arn_mode, cli, outputs_of, params, run_on_terminal, serving, stack_of
 from tests.support.local_aws import REGION
+from tests.support.moto.retained import endpoint_goes_back_after_update
 
 MOTO_ACCOUNT = "123456789012"
 
@@ -32,25 +31,69 @@ def test_on_a_terminal_a_plan_that_replaces_waits_for_a_yes_and_a_no_changes_not
     assert serving(aws, endpoint)[2] == aws.versions[2]
 
 
-def test_an_endpoint_that_sagemaker_rolled_back_by_itself_fails_the_deploy_naming_what_it_serves(
+def names(aws: LocalAws) -> tuple[set[str], set[str]]:
+    """Every endpoint config and model in the account, by name."""
+    sagemaker = aws.client("sagemaker")
+    configs = {c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]}
+    return configs, {m["ModelName"] for m in sagemaker.list_models()["Models"]}
+
+
+def test_a_silent_rollback_keeps_what_the_endpoint_serves_and_only_a_verified_deploy_or_destroy_removes_the_rest(
     aws: LocalAws,
 ) -> None:
-    assert cli(aws, "deploy", "--stack-name", "churn-rb", *params(arn_mode(aws, 0))).returncode == 0
-    endpoint = outputs_of(aws, "churn-rb")["EndpointName"]
-    old_config, _, _ = serving(aws, endpoint)
+    """Issue 24: "A test simulates the silent rollback and shows the served config and model still exist afterwards".
+
+    SageMaker rolls an update back by itself (moto cannot fail a deployment: `endpoint_goes_back_after_update` puts
+    the endpoint back on its previous config once the change set has run), CloudFormation says UPDATE_COMPLETE, and
+    its cleanup would have deleted the config the endpoint went back to. The template retains it (UpdateReplacePolicy
+    Retain, honoured by the bend in tests/support/moto/retained.py), so the endpoint still runs on resources that
+    exist; the deploy exits 1 naming them and removes nothing. A later deploy whose endpoint is verified removes what
+    nobody serves; destroy removes what is left."""
+    v1, v3, v4 = aws.versions[0], aws.versions[2], aws.versions[3]
     assert cli(aws, "deploy", "--stack-name", "churn-rb", *params(arn_mode(aws, 2))).returncode == 0
-    new_config, _, _ = serving(aws, endpoint)
-    # What SageMaker does when a rollback alarm fires after CloudFormation saw the update through (moto cannot
-    # fail a deployment): the endpoint goes back to the old config, and the stack still says UPDATE_COMPLETE.
-    sagemaker_backends[MOTO_ACCOUNT][REGION].endpoints[endpoint].endpoint_config_name = old_config
+    endpoint = outputs_of(aws, "churn-rb")["EndpointName"]
+    config3, model3, _ = serving(aws, endpoint)
 
-    again = cli(aws, "deploy", "--stack-name", "churn-rb", *params(arn_mode(aws, 2)))
+    with endpoint_goes_back_after_update(MOTO_ACCOUNT, REGION, endpoint):
+        update = cli(aws, "deploy", "--stack-name", "churn-rb", *params(arn_mode(aws, 3)))
 
-    assert again.returncode == 1
-    assert again.stdout == ""  # no outputs claiming v3 is served
-    assert again.stderr.splitlines()[-1] == (
-        f"error: endpoint {endpoint} serves {old_config} (a config the stack's update deleted afterwards), not the "
-        f"stack's {new_config}: SageMaker rolled the deployment back by itself (a rollback alarm or a failed health "
-        "check: see the endpoint's events), while CloudFormation says UPDATE_COMPLETE. Fix the cause, then deploy "
-        "again with a new token (--resolve-latest) or a new package."
+    assert (update.returncode, update.stdout) == (1, "")  # no outputs claiming v4 is served
+    config4 = aws.physical_ids("churn-rb")["EndpointConfig"].rsplit("/", 1)[1]
+    assert update.stderr.splitlines()[-1] == (
+        f"error: endpoint {endpoint} serves {config3} (model package {v3}), not the stack's {config4}: SageMaker "
+        "rolled the deployment back by itself (a rollback alarm or a failed health check: see the endpoint's events), "
+        "while CloudFormation says UPDATE_COMPLETE. Fix the cause, then deploy again with a new token "
+        "(--resolve-latest) or a new package."
     )
+    assert serving(aws, endpoint) == (config3, model3, v3)  # the served config and model still exist
+    assert stack_of(aws, "churn-rb")["StackStatus"] == "UPDATE_COMPLETE"
+    configs, models = names(aws)
+    model4 = aws.client("sagemaker").describe_endpoint_config(EndpointConfigName=config4)["ProductionVariants"][0][
+        "ModelName"
+    ]
+    assert (configs, models) == ({config3, config4}, {model3, model4})  # nothing removed: nothing is verified
+    assert serving(aws, endpoint)[2] != v4
+
+    good = cli(aws, "deploy", "--stack-name", "churn-rb", *params(arn_mode(aws, 0)))
+
+    assert good.returncode == 0, good.stderr
+    config1, model1, package = serving(aws, endpoint)
+    assert package == v1
+    assert (
+        f"Removed what earlier deploys kept, no longer served by the endpoint: endpoint config(s) "
+        f"{', '.join(sorted([config3, config4]))}; model(s) {', '.join(sorted([model3, model4]))}." in good.stderr
+    )
+    assert names(aws) == ({config1}, {model1})
+
+    with endpoint_goes_back_after_update(MOTO_ACCOUNT, REGION, endpoint):  # kept once more, to be destroyed
+        assert cli(aws, "deploy", "--stack-name", "churn-rb", *params(arn_mode(aws, 2))).returncode == 1
+    assert config1 in names(aws)[0]
+
+    destroyed = cli(aws, "destroy", "--stack-name", "churn-rb")
+
+    assert destroyed.returncode == 0, destroyed.stderr
+    assert (
+        f"Removed what earlier deploys kept, its endpoint deleted: endpoint config(s) {config1}; model(s) "
+        f"{model1}." in destroyed.stderr
+    )
+    assert names(aws) == (set(), set())

@@ -35,7 +35,7 @@ def expect_change_set(stub: Stubber, response: dict[str, Any], request: dict[str
     stub.add_response(
         "create_change_set",
         {"Id": response["ChangeSetId"], "StackId": response["StackId"]},
-        {"ChangeSetName": ANY, "ChangeSetType": "UPDATE", **request},
+        {"ChangeSetName": ANY, "ClientToken": ANY, "ChangeSetType": "UPDATE", **request},
     )
     for _ in range(2 if response["Status"] == "CREATE_COMPLETE" else 1):
         stub.add_response("describe_change_set", response, {"ChangeSetName": response["ChangeSetId"]})

@@ -17,6 +17,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 from rich.console import Console as RichConsole
 
+from custom_resource.contract import STACK_TAG
 from generator.deploy import template_file
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
@@ -26,7 +27,17 @@ from tests.support.published_change_sets import replacing_the_endpoint
 REGION, ACCOUNT = "eu-west-1", "111122223333"
 PEER = "444455556666"  # another account of a fleet
 SAGEMAKER = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
-SERVICES = ("cloudformation", "sagemaker", "cloudwatch", "s3", "sts", "sqs", "iam", "organizations")
+SERVICES = (
+    "cloudformation",
+    "sagemaker",
+    "cloudwatch",
+    "s3",
+    "sts",
+    "sqs",
+    "iam",
+    "organizations",
+    "resourcegroupstaggingapi",
+)
 WHEN = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 # The endpoint template's parameters that deploy and promote judge by, its endpoint and its outputs: small enough to
 # send inline (the real one goes through S3) and to read in a test.
@@ -53,6 +64,13 @@ GROUP_LIKE = EndpointTemplate(
         1,
     )
 )
+
+
+def endpoint_like_with(defaults: dict[str, str]) -> EndpointTemplate:
+    """ENDPOINT_LIKE with more String parameters of the endpoint template (name -> its default), for the checks that
+    read them."""
+    lines = "".join(f"  {name}: {{Type: String, Default: '{value}'}}\n" for name, value in defaults.items())
+    return EndpointTemplate(ENDPOINT_LIKE.body.replace("Parameters:\n", "Parameters:\n" + lines, 1))
 
 
 @cache
@@ -155,6 +173,43 @@ def expect_endpoint(
     }, {"EndpointName": name})  # fmt: skip
 
 
+def expect_retained(
+    stubbed: StubbedAws, endpoint: str, served: str, *, configs: dict[str, str] | None = None, stack: str = "churn"
+) -> None:
+    """What `custom_resource.retained.remove_unserved` reads once the endpoint serves the stack's config `served`:
+    the endpoint again, the served config's model, then the stack's tagged configs and models (Resource Groups
+    Tagging API). `configs`: the other retained configs, each with its model; they are listed and then deleted."""
+    sagemaker, tagging = stubbed["sagemaker"], stubbed["resourcegroupstaggingapi"]
+    expect_endpoint(sagemaker, endpoint, served)
+    expect_config_model(sagemaker, served, f"model-of-{served}")
+    kept = {served: f"model-of-{served}", **(configs or {})}
+    arns = [f"{SAGEMAKER}:endpoint-config/{c.lower()}" for c in kept] + [
+        f"{SAGEMAKER}:model/{m.lower()}" for m in kept.values()
+    ]
+    tagging.add_response("get_resources", {"ResourceTagMappingList": [
+        {"ResourceARN": arn, "Tags": [{"Key": STACK_TAG, "Value": stack_id(stack)}]} for arn in arns
+    ]}, {"TagFilters": [{"Key": STACK_TAG, "Values": [stack_id(stack)]}],
+         "ResourceTypeFilters": ["sagemaker:endpoint-config", "sagemaker:model"]})  # fmt: skip
+    sagemaker.add_response("list_endpoint_configs", {"EndpointConfigs": [
+        {"EndpointConfigName": c, "EndpointConfigArn": f"{SAGEMAKER}:endpoint-config/{c.lower()}", "CreationTime": WHEN}
+        for c in kept
+    ]}, {"CreationTimeAfter": WHEN})  # fmt: skip
+    sagemaker.add_response("list_models", {"Models": [
+        {"ModelName": m, "ModelArn": f"{SAGEMAKER}:model/{m.lower()}", "CreationTime": WHEN} for m in kept.values()
+    ]}, {"CreationTimeAfter": WHEN})  # fmt: skip
+    for config in sorted(configs or {}):
+        sagemaker.add_response("delete_endpoint_config", {}, {"EndpointConfigName": config})
+    for model in sorted((configs or {}).values()):
+        sagemaker.add_response("delete_model", {}, {"ModelName": model})
+
+
+def expect_config_model(sagemaker: Stubber, config: str, model: str) -> None:
+    sagemaker.add_response("describe_endpoint_config", {
+        "EndpointConfigName": config, "EndpointConfigArn": f"{SAGEMAKER}:endpoint-config/{config.lower()}",
+        "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": model}], "CreationTime": WHEN,
+    }, {"EndpointConfigName": config})  # fmt: skip
+
+
 def expect_config_package(sagemaker: Stubber, config: str, package: str) -> None:
     """DescribeEndpointConfig, then DescribeModel of its variant's model: the package behind the config."""
     model = f"model-of-{config}"
@@ -184,7 +239,8 @@ def expect_execution(cloudformation: Stubber, name: str, change_set_id: str, fin
     sid = {"StackName": stack_id(name)}
     before = stack_event(name, "e-0", name, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE")
     cloudformation.add_response("describe_stack_events", {"StackEvents": [before]}, sid)
-    cloudformation.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id})
+    token = change_set_id.split(":changeSet/", 1)[1].split("/", 1)[0]  # the name in the change set's ARN
+    cloudformation.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id, "ClientRequestToken": token})
     operation = [
         stack_event(name, "e-2", name, "AWS::CloudFormation::Stack", final_status),
         stack_event(name, "e-1", "Endpoint", "AWS::SageMaker::Endpoint", "UPDATE_COMPLETE"),

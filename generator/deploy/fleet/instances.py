@@ -86,7 +86,8 @@ class FleetReader:
                 return
             report.outputs |= {key: stack.outputs.get(key) for key in report.outputs}
             if report.status == "CURRENT":
-                check_serving(DeployContext(there, self.template, self.console, sys.stderr), stack_id)
+                context = DeployContext(there, self.template, self.console, sys.stderr)
+                check_serving(context, stack_id, clean=False)  # read only: the reader role deletes nothing
         except DeployFailed as served_otherwise:
             report.status, report.reason = "NOT_SERVING", str(served_otherwise)
         except (ClientError, BotoCoreError) as error:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.common.patterns import ACCOUNT, REGION, ROLE_ARN
-from generator.deploy import checks
+from generator.deploy import checks, service_limits
 from generator.deploy.inputs import InputError
 from generator.deploy.template_file import EndpointTemplate
 
@@ -159,6 +159,7 @@ def _parameter_problems(request: FleetRequest, template: EndpointTemplate) -> li
     for place, values in _values_per_place(request, specs).items():
         found = checks.rule_problems(template.rules, values) + checks.scaling_order_problems(values)
         found += checks.group_region_problems(values, place[1]) + _package_region_problems(values, place[1])
+        found += service_limits.value_problems(values, place[1])
         problems += [f"{_shown(place)}: {problem}" for problem in found]
     return problems
 

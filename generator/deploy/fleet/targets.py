@@ -11,6 +11,10 @@ from typing import Any
 from generator.deploy.fleet.request import SERVICE_MANAGED, FleetRequest, overrides_at
 
 Place = tuple[str | None, str]  # (account, Region); the account is None for an OU's instances of a Region
+# "The maximum number of organizational unit (OUs) supported by a CreateStackInstances operation is 50" (the same for
+# UpdateStackInstances, DeleteStackInstances and UpdateStackSet; CloudFormation API Reference), which advises "Batch
+# processing: ... split up the operations into multiple calls": a fleet of more OUs takes a call per 50.
+OUS_PER_OPERATION = 50
 
 
 @dataclass(frozen=True)
@@ -65,10 +69,19 @@ def batches(request: FleetRequest, places: dict[Place, dict[str, str]]) -> list[
         for accounts, regions in regions_by_accounts.items():
             ordered = tuple(sorted(regions, key=request.regions.index))
             if request.model == SERVICE_MANAGED:
-                found.append(Batch(ordered, values, organizational_units=tuple(request.organizational_units)))
+                found += [Batch(ordered, values, organizational_units=ous) for ous in ou_batches(request)]
             else:
                 found.append(Batch(ordered, values, accounts=accounts))
     return sorted(found, key=lambda b: request.regions.index(b.regions[0]))
+
+
+def ou_batches(request: FleetRequest) -> list[tuple[str, ...]]:
+    """The OUs in calls of at most OUS_PER_OPERATION, in the order given."""
+    return ou_chunks(request.organizational_units)
+
+
+def ou_chunks(ous: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(ous[start : start + OUS_PER_OPERATION]) for start in range(0, len(ous), OUS_PER_OPERATION)]
 
 
 def preferences(request: FleetRequest) -> dict[str, Any]:

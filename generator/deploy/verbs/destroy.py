@@ -1,4 +1,6 @@
-"""`destroy`: delete the stack, follow it, and name the KMS key it keeps with the command that deletes it."""
+"""`destroy`: delete the stack, follow it, remove the endpoint configs and models earlier deploys kept (the stack
+retains them when it replaces them: see generator.deploy.retained_cleanup), and name the KMS key it keeps with the
+command that deletes it."""
 
 from __future__ import annotations
 
@@ -6,8 +8,10 @@ from generator.deploy.context import EXIT_INTERRUPTED, EXIT_OK, DeployContext, D
 from generator.deploy.inputs import InputError
 from generator.deploy.report import follow_operation, report
 from generator.deploy.request import role_arn_problems
+from generator.deploy.retained_cleanup import remove_all
 
 KEY_TYPE = "AWS::KMS::Key"
+RETAINED_TYPES = ("AWS::SageMaker::Model", "AWS::SageMaker::EndpointConfig")  # UpdateReplacePolicy Retain
 
 
 def run(context: DeployContext, name: str, role_arn: str | None = None) -> int:
@@ -20,11 +24,8 @@ def run(context: DeployContext, name: str, role_arn: str | None = None) -> int:
     if stack.busy:
         raise DeployFailed(f"stack {name} is busy ({stack.status}): wait for it, then destroy")
     resources = context.cloudformation.resources(stack.stack_id)
-    keys = [
-        r["PhysicalResourceId"]
-        for r in resources
-        if r["ResourceType"] == "AWS::KMS::Key" and r.get("PhysicalResourceId")
-    ]
+    keys = [r["PhysicalResourceId"] for r in resources if r["ResourceType"] == KEY_TYPE and r.get("PhysicalResourceId")]
+    retains = any(r["ResourceType"] in RETAINED_TYPES for r in resources)
     marker = context.cloudformation.latest_event_id(stack.stack_id)
     context.cloudformation.delete_stack(stack.stack_id, role_arn)
     context.console.line(f"Deleting stack {name} ({len(resources)} resources)...")
@@ -32,6 +33,8 @@ def run(context: DeployContext, name: str, role_arn: str | None = None) -> int:
     if outcome is None:
         return EXIT_INTERRUPTED
     code = report(context, outcome, name)
+    if code == EXIT_OK and retains:  # the endpoint is gone with the stack: nothing can serve them any more
+        remove_all(context, stack.stack_id, stack.created)
     for key in keys if code == EXIT_OK else []:
         context.console.line(
             f"Kept the KMS key {key} (DeletionPolicy Retain: data encrypted with it stays readable). "

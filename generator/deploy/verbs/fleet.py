@@ -16,11 +16,12 @@ from generator.deploy.fleet.code import readers_of, upload_resolver_everywhere
 from generator.deploy.fleet.instances import FleetReader
 from generator.deploy.fleet.request import SERVICE_MANAGED, FleetRequest, check_fleet_request
 from generator.deploy.fleet.stack_set import OperationOutcome, StackSets
-from generator.deploy.fleet.targets import Batch, batches, desired, preferences, targets_argument
+from generator.deploy.fleet.targets import Batch, batches, desired, ou_chunks, preferences, targets_argument
 from generator.deploy.inputs import InputError
 from generator.deploy.request import CODE_BUCKET, CODE_KEY, GROUP, template_source
 
 MODELS = {"self-managed": "SELF_MANAGED", "service-managed": "SERVICE_MANAGED"}
+ROLE_KEYS = ("AdministrationRoleARN", "ExecutionRoleName")
 
 
 @dataclass
@@ -54,7 +55,7 @@ def deploy(context: DeployContext, request: FleetRequest) -> int:
     if context.console.is_terminal and not request.yes and not context.console.confirm("Apply it to the fleet?"):
         context.console.line("Not executed: nothing was changed.")
         return EXIT_FAILED
-    outcomes = _apply_stack_set(fleet, plan, values)
+    outcomes = _apply_stack_set(fleet, plan, values, existing)
     outcomes += [_run_batch(fleet, "create_stack_instances", b, "Creating instances:") for b in plan.creates]
     outcomes += [_run_batch(fleet, "update_stack_instances", b, "Updating overrides:") for b in plan.updates]
     return _report(fleet, outcomes)
@@ -103,11 +104,26 @@ def destroy(context: DeployContext, request: FleetRequest) -> int:
     if context.console.is_terminal and not request.yes and not context.console.confirm(question):
         context.console.line("Not executed: nothing was changed.")
         return EXIT_FAILED
-    if instances:
-        regions = list(dict.fromkeys(i["Region"] for i in instances))
-        ous = sorted({i["OrganizationalUnitId"] for i in instances if i.get("OrganizationalUnitId")})
+    if instances and not _delete_instances(context, stack_sets, request, instances):
+        context.console.line(f"stack set {name} is kept: it still has instances. Fix the cause, then destroy again.")
+        return EXIT_FAILED
+    stack_sets.delete(name)
+    context.console.success(f"Stack set {name}: deleted, with its {len(instances)} instance(s).")
+    return EXIT_OK
+
+
+def _delete_instances(
+    context: DeployContext, stack_sets: StackSets, request: FleetRequest, instances: list[dict[str, Any]]
+) -> bool:
+    """DeleteStackInstances for every instance, OUs at most OUS_PER_OPERATION a call; False, naming each failed
+    instance, as soon as one call does not succeed."""
+    name = request.stack_set_name
+    regions = list(dict.fromkeys(i["Region"] for i in instances))
+    accounts = sorted({i["Account"] for i in instances})
+    ous = sorted({i["OrganizationalUnitId"] for i in instances if i.get("OrganizationalUnitId")})
+    for targets in [targets_argument([], chunk) for chunk in ou_chunks(ous)] or [targets_argument(accounts, [])]:
         arguments = {
-            **targets_argument(sorted({i["Account"] for i in instances}), ous),
+            **targets,
             "Regions": regions,
             "RetainStacks": False,
             "OperationPreferences": {**preferences(request), "RegionOrder": regions},
@@ -115,13 +131,8 @@ def destroy(context: DeployContext, request: FleetRequest) -> int:
         outcome = stack_sets.run("delete_stack_instances", name, arguments, f"Deleting {len(instances)} instance(s)")
         if outcome.failures or outcome.status != "SUCCEEDED":
             _name_failures(context, outcome.failures)
-            context.console.line(
-                f"stack set {name} is kept: it still has instances. Fix the cause, then destroy again."
-            )
-            return EXIT_FAILED
-    stack_sets.delete(name)
-    context.console.success(f"Stack set {name}: deleted, with its {len(instances)} instance(s).")
-    return EXIT_OK
+            return False
+    return True
 
 
 def _stack_set_values(context: DeployContext, request: FleetRequest, existing: dict[str, Any] | None) -> dict[str, str]:
@@ -153,8 +164,8 @@ def _resolver_code(fleet: _Fleet, values: dict[str, str]) -> dict[str, dict[str,
         return {}
     aws = fleet.context.aws
     own, partition = aws.identity
-    paths = _org_paths(fleet) if request.model == SERVICE_MANAGED else []
-    readers = readers_of(request.accounts, own, partition, paths)
+    organization = _organization_id(fleet) if request.model == SERVICE_MANAGED else None
+    readers = readers_of(request.accounts, own, partition, organization)
     key, buckets = upload_resolver_everywhere(aws, fleet.context.console, regions, readers)
     values[CODE_KEY] = key
     values[CODE_BUCKET] = buckets[regions[0]]
@@ -169,13 +180,9 @@ def _group_mode_in(request: FleetRequest, values: dict[str, str], region: str) -
     return any(overrides.get(GROUP, shared) for (_, where), overrides in places if where == region)
 
 
-def _org_paths(fleet: _Fleet) -> list[str]:
-    """aws:PrincipalOrgPaths patterns for the OUs: `o-id/*/ou-id/*` (the OU at any depth) or `o-id/r-id/*`."""
-    organization = fleet.context.aws.client("organizations").describe_organization()["Organization"]["Id"]
-    return [
-        f"{organization}/{ou}/*" if ou.startswith("r-") else f"{organization}/*/{ou}/*"
-        for ou in fleet.request.organizational_units
-    ]
+def _organization_id(fleet: _Fleet) -> str:
+    """The Organization's ID (`o-...`), a fixed value for aws:PrincipalOrgID."""
+    return str(fleet.context.aws.client("organizations").describe_organization()["Organization"]["Id"])
 
 
 def _plan(
@@ -215,14 +222,27 @@ def _roles(request: FleetRequest) -> dict[str, str]:
     return roles
 
 
-def _apply_stack_set(fleet: _Fleet, plan: _FleetPlan, values: dict[str, str]) -> list[OperationOutcome]:
+def _roles_to_update(request: FleetRequest, existing: dict[str, Any]) -> dict[str, str]:
+    """The roles UpdateStackSet must name: those given, else the stack set's own again. "If you specified a customized
+    administrator role when you created the StackSet, you must specify a customized administrator role, even if it is
+    the same customized administrator role used with this StackSet previously" (UpdateStackSet, CloudFormation API
+    Reference); DescribeStackSet gives both. Self-managed only: service-managed sets use the Organization's roles."""
+    if request.model == SERVICE_MANAGED:
+        return _roles(request)
+    held = {key: str(existing[key]) for key in ROLE_KEYS if existing.get(key)}
+    return held | _roles(request)
+
+
+def _apply_stack_set(
+    fleet: _Fleet, plan: _FleetPlan, values: dict[str, str], existing: dict[str, Any] | None
+) -> list[OperationOutcome]:
     context, request = fleet.context, fleet.request
     if not plan.stack_set:
         return []
     source = template_source(context, ArtifactsBucket(context.aws, None))
     parameters = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
     settings: dict[str, Any] = {"Parameters": parameters, "Capabilities": context.template.capabilities}
-    settings |= _roles(request)
+    settings |= _roles(request) if existing is None else _roles_to_update(request, existing)
     if plan.stack_set == "create":
         settings["PermissionModel"] = MODELS[request.model]
         if request.model == SERVICE_MANAGED:  # new accounts of an OU get no Region's overrides: deploy them again

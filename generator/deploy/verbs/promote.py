@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from generator.deploy.cloudformation import DeployedStack
 from generator.deploy.context import EXIT_REFUSED, DeployContext
-from generator.deploy.gates import read_served, refusals
+from generator.deploy.gates import read_served, refusals, unseen_history
 from generator.deploy.report import print_outputs
 from generator.deploy.request import DeployRequest
 from generator.deploy.serving import check_serving
@@ -27,7 +27,10 @@ class Promotion:
 
 def run(source: DeployContext, target: DeployContext, promotion: Promotion) -> int:
     served = read_served(source, promotion.from_stack)
-    reasons = refusals(source, served, bake=promotion.bake, more_alarms=promotion.alarms, now=datetime.now(UTC))
+    now = datetime.now(UTC)
+    reasons = refusals(source, served, bake=promotion.bake, more_alarms=promotion.alarms, now=now)
+    if unseen := unseen_history(served, now):
+        target.console.warning(unseen)
     existing = target.cloudformation.describe(promotion.to_stack)
     reasons += _target_problems(target, promotion, served.package, existing)
     if reasons:

@@ -34,6 +34,8 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
 - A registry account serving a workload account: cross_account.py.
 - StackSets and their instances: stack_sets.py.
 - Serverless and asynchronous endpoint configs, and an endpoint replaced under a new name: endpoint_types.py.
+- A replaced Model and EndpointConfig kept under UpdateReplacePolicy Retain, found by tag through the Resource Groups
+  Tagging API, and an endpoint that SageMaker takes back to its previous config: retained.py.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ from tests.support.cfn_response_server import ResponseRecorder
 from tests.support.lambda_runtime import LambdaSandbox
 from tests.support.moto.change_sets import cloudformation_like_change_sets
 from tests.support.moto.endpoint_types import SCALING_MODELS, endpoint_types_as_cloudformation_makes_them
+from tests.support.moto.retained import retained_as_cloudformation_retains
 from tests.support.moto.stack_sets import stack_sets_as_documented
 
 MOTO_VERSION = "5.2.5"  # the version these bends were written against
@@ -146,6 +149,7 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
         patches.enter_context(cloudformation_like_change_sets())
         patches.enter_context(stack_sets_as_documented())
         patches.enter_context(endpoint_types_as_cloudformation_makes_them())
+        patches.enter_context(retained_as_cloudformation_retains())
         patches.enter_context(mock.patch.object(cfn_parsing, "resource_class_from_type", _with_extra_models))
         patches.enter_context(
             mock.patch.object(CloudWatchResponse, "describe_alarm_history", _describe_alarm_history, create=True)
