@@ -9,6 +9,7 @@ import io
 import json
 import re
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -119,9 +120,11 @@ def test_an_update_that_rolled_back_ends_the_wait_with_cloudformations_reason() 
 def test_a_command_still_running_when_its_scenario_is_out_of_time_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     """CloudFormation carries on without the command; the sweeper deletes what is left."""
     monkeypatch.setattr(commands, "CLI", sys.executable)
+    started = time.monotonic()
 
     run = commands.command(Deadline("promote", 0.01), "-c", "import time; print('started', flush=True); time.sleep(30)")
 
+    assert time.monotonic() - started < 10  # not the 30 s it would have taken
     assert (run.code, run.stdout) == (-9, "started\n")
     assert run.stderr == "stopped: scenario promote spent its 0.01 minutes\n"
 

@@ -29,8 +29,9 @@ def test_without_the_account_variable_nothing_runs_and_it_says_what_it_needs(stu
     assert (settings, problems, outcome.code, outcome.plan) == (None, [], EXIT_NOT_OPTED_IN, None)
     assert outcome.lines[0] == "Nothing run: not opted in."
     text = "\n".join(outcome.lines)
-    for what in ("ACCEPTANCE_ACCOUNT_ID=123456789012 make acceptance", "AWS_PROFILE", "AWS_REGION",
-                 "ACCEPTANCE_MAX_USD (default $5)", "Permissions:", "pricing:GetProducts", "iam:PassRole",
+    for what in ("ACCEPTANCE_ACCOUNT_ID=123456789012 make acceptance", "AWS_PROFILE",
+                 "AWS_DEFAULT_REGION or AWS_REGION", "ACCEPTANCE_MAX_USD (default $5)", "Permissions:",
+                 "pricing:GetProducts", "iam:PassRole",
                  "Time bound: 4 h 55 min", "Cost bound:", "make acceptance-clean"):  # fmt: skip
         assert what in text
 
@@ -105,7 +106,7 @@ def test_opted_in_without_credentials_or_a_region_it_refuses_before_any_call() -
 
     assert outcome.code == EXIT_MISCONFIGURED
     assert outcome.lines[:3] == [
-        "error: no AWS Region: set AWS_REGION (or a profile with a region)",
+        "error: no AWS Region: set AWS_DEFAULT_REGION or AWS_REGION (or a profile with a region)",
         "error: no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
         "Nothing was created.",
     ]
@@ -216,3 +217,17 @@ def test_make_acceptance_clean_exits_1_while_something_is_left_after_the_sweep(
 
     assert runner.main(["clean"]) == code
     assert asked == ["r2601151403a1b2"]
+
+
+@pytest.mark.parametrize(
+    ("given", "region"),
+    [({"AWS_REGION": "eu-west-1"}, "eu-west-1"), ({"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-east-1"},
+     "us-east-1"), ({}, None)],
+)  # fmt: skip
+def test_aws_region_alone_is_passed_on_as_boto3s_region(given: dict[str, str], region: str | None) -> None:
+    """boto3 reads AWS_DEFAULT_REGION only; the commands the lane runs are boto3 too."""
+    env = dict(given)
+
+    runner.region_for_boto3(env)
+
+    assert env.get("AWS_DEFAULT_REGION") == region

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 
 import boto3
 import pytest
@@ -28,7 +28,7 @@ from tests.support.acceptance.world import client_factory
 from tests.support.paths import ROOT
 
 LANE = ROOT / "tests" / "acceptance"
-PYTEST_ARGS = ["-p", "no:cacheprovider", "--confcutdir", str(LANE), "-m", "acceptance", "-s", "-v", str(LANE)]
+PYTEST_ARGS = ["--confcutdir", str(LANE), "-m", "acceptance", "-s", "-v", str(LANE)]
 
 
 def main(argv: Sequence[str]) -> int:
@@ -37,6 +37,7 @@ def main(argv: Sequence[str]) -> int:
         say(f"usage: python -m tests.support.acceptance run|clean (not {command!r})")
         return EXIT_MISCONFIGURED
     settings, problems = read_settings(os.environ)
+    region_for_boto3(os.environ)
     session = boto3.Session()
     if command == "clean":
         return clean(settings, problems, session)
@@ -64,6 +65,13 @@ def clean(settings: Settings | None, problems: list[str], session: boto3.Session
     which = f"run {settings.run_id}" if settings.run_id else "every run"
     say(f"Sweeping {which} of the acceptance lane in account {caller.account}, {session.region_name}:")
     return 0 if sweep(client_factory(session), say, settings.run_id).clean else 1
+
+
+def region_for_boto3(env: MutableMapping[str, str]) -> None:
+    """boto3 reads the Region from AWS_DEFAULT_REGION, not AWS_REGION (which other AWS SDKs read): AWS_REGION alone
+    is passed on, to this process's sessions and to the commands it runs."""
+    if env.get("AWS_REGION") and not env.get("AWS_DEFAULT_REGION"):
+        env["AWS_DEFAULT_REGION"] = env["AWS_REGION"]
 
 
 def say(line: str) -> None:

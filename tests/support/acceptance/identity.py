@@ -47,7 +47,7 @@ def credential_problems(session: Any) -> list[str]:
     """Before STS: a Region to work in, credentials to send, and not the unit tests' stand-ins."""
     problems = []
     if not session.region_name:
-        problems.append("no AWS Region: set AWS_REGION (or a profile with a region)")
+        problems.append("no AWS Region: set AWS_DEFAULT_REGION or AWS_REGION (or a profile with a region)")
     credentials = session.get_credentials()
     if credentials is None:
         problems.append("no AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")

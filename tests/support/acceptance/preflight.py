@@ -79,7 +79,8 @@ def needs() -> list[str]:
         "make acceptance runs the end-to-end scenarios in a real AWS account and creates billable resources there.",
         f"It runs only when you name that account: {ACCOUNT}=123456789012 make acceptance",
         "with credentials of that account (AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and a Region",
-        "(AWS_REGION, or the profile's). It checks the account with STS GetCallerIdentity and refuses any other.",
+        "(AWS_DEFAULT_REGION or AWS_REGION, or the profile's). It checks the account with STS GetCallerIdentity "
+        "and refuses any other.",
         f"Optional: {MAX_USD} (default ${DEFAULT_MAX_USD}), {VPC} and {SUBNETS} (else it makes a VPC), "
         f"{INSTANCE_TYPE} and {HOURLY_USD} (else the Region's cheapest type, priced by the Price List).",
         "Permissions: AdministratorAccess in a sandbox account is simplest. In detail: what "
