@@ -49,8 +49,8 @@ def test_make_test_excludes_the_marker_and_ci_runs_only_make_test_and_make_scan(
 
 
 def test_make_acceptance_runs_the_marked_scenarios_without_the_unit_tests_conftest() -> None:
-    """tests/conftest.py sets stand-in credentials (AWS_ACCESS_KEY_ID=testing) for the unit tests; --confcutdir
-    keeps it out, so the scenarios run with the maintainer's own credentials."""
+    """The unit tests' root conftest sets stand-in credentials (AWS_ACCESS_KEY_ID=testing); --confcutdir keeps it
+    out, so the scenarios run with the maintainer's own credentials."""
     assert PYTEST_ARGS[PYTEST_ARGS.index("--confcutdir") + 1] == str(LANE)
     assert PYTEST_ARGS[PYTEST_ARGS.index("-m") + 1] == "acceptance"
     assert PYTEST_ARGS[-1] == str(LANE)

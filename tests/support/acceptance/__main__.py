@@ -1,6 +1,6 @@
 """`python -m tests.support.acceptance run|clean`: what `make acceptance` and `make acceptance-clean` run.
 
-`run`: the preflight (opt-in, account, cost bound), then the scenarios of tests/acceptance/ under pytest, with
+`run`: the preflight (opt-in, account, cost bound), then the scenarios of tests.acceptance under pytest, with
 `--confcutdir` so that the unit tests' conftest (which sets stand-in credentials) stays out. `clean`: the same
 opt-in and account check, then the sweeper.
 """

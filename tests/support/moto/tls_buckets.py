@@ -3,7 +3,7 @@
 moto applies a bucket policy's statements whatever their Condition, so the "deny plain HTTP" statement of a
 TLS-only bucket (`aws:SecureTransport` false) denies every call to moto's http:// endpoint. Requests to AWS use TLS
 ("aws:SecureTransport ... Use this key to check whether the request was sent using TLS", IAM User Guide, global
-condition context keys), so that statement is dropped for the request. Used by bends.py and, alone, by the
+condition context keys), so that statement is dropped for the request. Used by `bends.bent_moto` and, alone, by the
 acceptance lane's offline tests (its bucket is TLS-only).
 """
 
