@@ -61,7 +61,10 @@ def test_stacks_go_first_then_the_deployer_stack_versions_before_their_group_and
         ("arn:aws:sagemaker:eu-west-1:1:model-package-group/g", Item("model-package-group", "g")),
         ("arn:aws:sagemaker:eu-west-1:1:model/model-abc",
          Item("model", "arn:aws:sagemaker:eu-west-1:1:model/model-abc")),
+        ("arn:aws:iam::1:policy/sagemaker-endpoint-deployer/p",
+         Item("policy", "arn:aws:iam::1:policy/sagemaker-endpoint-deployer/p")),
         ("arn:aws:ec2:eu-west-1:1:subnet/subnet-0123", None),  # the VPC's teardown removes it
+        ("arn:aws:ec2:eu-west-1:1:security-group-rule/sgr-0123", None),  # removed with its group
         ("arn:aws:cloudformation:eu-west-1:1:stack/s/id", None),  # found by name
         ("arn:aws:lambda:eu-west-1:1:function:f", None),  # its stack removes it
         ("arn:aws:sns:eu-west-1:1:topic", Item("unknown", "arn:aws:sns:eu-west-1:1:topic")),

@@ -28,6 +28,7 @@ DEPLOYER_POLICY_PATH = "/sagemaker-endpoint-deployer/"  # deployer-role.yaml's m
 # Tagged ARNs the sweeper leaves to whoever owns them: stacks remove theirs, a VPC's teardown its pieces.
 OWNED_ELSEWHERE = (
     "cloudformation:stack", "ec2:subnet", "ec2:route-table", "ec2:vpc-endpoint", "ec2:network-interface",
+    "ec2:security-group-rule",
     "lambda:", "sqs:", "events:", "cloudwatch:", "application-autoscaling:", "logs:metric-filter",
 )  # fmt: skip
 
@@ -61,6 +62,7 @@ KNOWN = {  # (service, resource type in the ARN) -> kind
     ("ec2", "vpc"): "vpc",
     ("ec2", "security-group"): "security-group",
     ("iam", "role"): "role",
+    ("iam", "policy"): "policy",
 }
 BY_ARN = ("endpoint", "endpoint-config", "model")  # named by listing: SageMaker lower-cases names in its ARNs
 ARN_RESOURCE = re.compile(r"^([^:/]+)[:/](.*)$")
@@ -79,7 +81,7 @@ def classify(arn: str) -> Item | None:
     if (service, kind) not in KNOWN:
         return Item("unknown", arn)
     item_kind = KNOWN[(service, kind)]
-    if item_kind in BY_ARN:
+    if item_kind in BY_ARN or item_kind == "policy":  # IAM deletes a managed policy by its ARN
         return Item(item_kind, arn)
     return Item(item_kind, rest.rsplit("/", 1)[-1] if service == "iam" else rest.removesuffix(":*"))
 
