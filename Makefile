@@ -13,10 +13,10 @@ CFN_GUARD := $(TOOLS)/cfn-guard/node_modules/@cdklabs/cdk-validator-cfnguard
 SEEDFARMER := $(TOOLS)/seedfarmer/bin/seedfarmer
 
 .DEFAULT_GOAL := help
-.PHONY: help build install scanners render package lint test scan e2e bench lock clean
+.PHONY: help build install scanners render package lint test scan e2e bench acceptance acceptance-clean lock clean
 
 help: ## List the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 build: render package lint ## Install, render the templates, package the resolver zip, lint the templates
 
@@ -74,8 +74,8 @@ test: $(INSTALLED) ## ruff, mypy, import-linter's contracts, every test but thos
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(PYTEST) -m "not tools and not bench" --cov --cov-report= $(COVERED_TESTS)
-	$(PYTEST) -m "not tools and not bench" $(addprefix --ignore=,$(COVERED_TESTS))
+	$(PYTEST) -m "not tools and not bench and not acceptance" --cov --cov-report= $(COVERED_TESTS)
+	$(PYTEST) -m "not tools and not bench and not acceptance" $(addprefix --ignore=,$(COVERED_TESTS))
 	$(BIN)/coverage report --include='custom_resource/*' --fail-under=$(LAMBDA_FLOOR)
 	$(BIN)/coverage report --include='generator/deploy/*' --fail-under=$(DEPLOY_FLOOR)
 
@@ -89,6 +89,14 @@ bench: $(INSTALLED) ## Render time, sizes, API calls per resolution, start-up, d
 	$(BIN)/python -m benchmarks.run
 	mkdir -p $(DIST) && $(BIN)/pytest -q -s -m bench > $(DIST)/bench.log 2>&1 || { cat $(DIST)/bench.log; exit 1; }
 	grep -E "^delivery to UpdateStack" $(DIST)/bench.log
+
+# Never in CI nor in `make test`: it runs only when ACCEPTANCE_ACCOUNT_ID names the account it may use (see
+# docs/development.md, "Acceptance in a real AWS account"); without it, it says what it needs and exits 0.
+acceptance: $(INSTALLED) ## Real AWS (opt-in: ACCEPTANCE_ACCOUNT_ID=<account>): the scenarios within a printed cost and time bound
+	$(BIN)/python -m tests.support.acceptance run
+
+acceptance-clean: $(INSTALLED) ## Real AWS (same opt-in): remove everything the acceptance lane ever made there, even after a crash
+	$(BIN)/python -m tests.support.acceptance clean
 
 lock: ## Re-pin requirements.txt from requirements.in
 	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock

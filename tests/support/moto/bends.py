@@ -17,7 +17,8 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
   CloudFormation does when it cleans up.
 - `AWS::IAM::Role` ignores `ManagedPolicyArns`: the policies are attached here, as CloudFormation attaches them.
 - A bucket policy's statements apply whatever their Condition: the artifacts bucket's "deny plain HTTP"
-  would deny every call to moto's http:// endpoint. Requests to AWS use TLS, so that statement is dropped.
+  would deny every call to moto's http:// endpoint. Requests to AWS use TLS, so that statement is dropped
+  (tls_buckets.py, which the acceptance lane's offline tests use alone).
 - A function runs with credentials of its own account: moto has one set for all, its default account's. A
   function of another account gets that account's credentials (`account_env`), as its role's would be.
 - `AWS::CloudWatch::Alarm` is not a resource moto's CloudFormation knows (it warns and skips it): it is added
@@ -76,6 +77,7 @@ from tests.support.moto.change_sets import cloudformation_like_change_sets
 from tests.support.moto.endpoint_types import SCALING_MODELS, endpoint_types_as_cloudformation_makes_them
 from tests.support.moto.retained import retained_as_cloudformation_retains
 from tests.support.moto.stack_sets import stack_sets_as_documented
+from tests.support.moto.tls_buckets import tls_bucket_permission
 
 MOTO_VERSION = "5.2.5"  # the version these bends were written against
 EXTRA_MODELS: dict[str, Any] = {}  # CloudFormation resource type -> its model here, for the types moto lacks
@@ -142,7 +144,7 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
             mock.patch.object(CustomModel, "update_from_cloudformation_json", classmethod(_updater(runtime)))
         )
         patches.enter_context(mock.patch.object(CustomModel, "delete", _deleter(runtime), create=True))
-        patches.enter_context(mock.patch.object(FakeBucket, "get_permission", _tls_bucket_permission))
+        patches.enter_context(mock.patch.object(FakeBucket, "get_permission", tls_bucket_permission))
         patches.enter_context(
             mock.patch.object(Role, "create_from_cloudformation_json", classmethod(_role_with_managed_policies))
         )
@@ -261,24 +263,6 @@ def _role_with_managed_policies(
     for policy_arn in cloudformation_json["Properties"].get("ManagedPolicyArns", []):
         iam_backends[account_id]["aws"].attach_role_policy(policy_arn, role.name)
     return role
-
-
-_bucket_permission = FakeBucket.get_permission
-
-
-def _tls_bucket_permission(self: FakeBucket, action: str, resource: str) -> Any:
-    """The bucket's policy as seen by a request over TLS: moto ignores Conditions, so a statement that only
-    applies to plain HTTP (aws:SecureTransport false) would apply to every request."""
-    if self.policy is None:
-        return _bucket_permission(self, action, resource)
-    policy = json.loads(self.policy)
-    plain_http_only = {"Bool": {"aws:SecureTransport": "false"}}
-    policy["Statement"] = [s for s in policy["Statement"] if s.get("Condition") != plain_http_only]
-    original, self.policy = self.policy, json.dumps(policy).encode()
-    try:
-        return _bucket_permission(self, action, resource)
-    finally:
-        self.policy = original
 
 
 _PARSED: dict[str, Any] = {}
