@@ -324,6 +324,10 @@ class Watched:
     dimension: MetricDimension
     threshold: int
     statistic: str = "Maximum"
+    # SQS sends its metrics "only when the queue is active" (SQS Developer Guide, available CloudWatch metrics), and
+    # AWS does not say a queue that only holds old messages is: an alarm on what a dead-letter queue keeps holds its
+    # state through missing data rather than go back to OK while the message is still there.
+    missing: str = "notBreaching"
 
 
 def _add_queue_alarms(stack: EndpointStack, queues: Queues) -> None:
@@ -331,9 +335,9 @@ def _add_queue_alarms(stack: EndpointStack, queues: Queues) -> None:
     nobody receives (the event source mapping disabled, its role or the key broken) ages past the retry window."""
 
     def sqs_metric(queue: Queue, metric: str, threshold: int) -> Watched:
-        return Watched(
-            "AWS/SQS", metric, MetricDimension(Name="QueueName", Value=GetAtt(queue, "QueueName")), threshold
-        )
+        kept = queue is not queues.approvals  # a dead-letter queue: nobody reads it until a person does
+        dimension = MetricDimension(Name="QueueName", Value=GetAtt(queue, "QueueName"))
+        return Watched("AWS/SQS", metric, dimension, threshold, missing="ignore" if kept else "notBreaching")
 
     depth, age = "ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage"
     redrive = "read the updater's log group, fix the stack, then redrive the dead-letter queue to ApprovalQueue"
@@ -394,7 +398,7 @@ def _add_alarm(stack: EndpointStack, title: str, description: Sub, watched: Watc
             EvaluationPeriods=1,
             Threshold=watched.threshold,
             ComparisonOperator="GreaterThanOrEqualToThreshold",
-            TreatMissingData="notBreaching",
+            TreatMissingData=watched.missing,
             Tags=stack.tags,
             **notify(stack),
         )
