@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from botocore.exceptions import ClientError
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the stubs are a development dependency, not shipped in the 
 MISSING_GROUP_CODES = frozenset({"ValidationException", "ResourceNotFound"})
 ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
 THROTTLING_CODES = frozenset({"ThrottlingException", "Throttling", "TooManyRequestsException"})
+PACKAGE_TYPE: Final = "Versioned"  # the ModelPackageType enum's spelling in the API model ("VERSIONED" in its prose)
 NOTHING_APPROVED_FIX = (
     "approve a version (aws sagemaker update-model-package --model-approval-status Approved) and deploy again."
 )
@@ -80,11 +81,13 @@ def latest_approved_package(sagemaker: SageMakerClient, group_name: str) -> Appr
     name (this account) or an ARN (a registry's group, which may be another account's: ListModelPackages takes it).
 
     Newest first and one item: one call whatever the group's size. The API's default order is
-    Ascending, so item 0 of an unsorted list is the OLDEST approved package.
+    Ascending, so item 0 of an unsorted list is the OLDEST approved package. The API's default type is
+    UNVERSIONED while a group holds versions: ask for the versions, which is right under either reading.
     """
     try:
         response = sagemaker.list_model_packages(
             ModelPackageGroupName=group_name,
+            ModelPackageType=PACKAGE_TYPE,
             ModelApprovalStatus="Approved",
             SortBy="CreationTime",
             SortOrder="Descending",

@@ -15,8 +15,12 @@ from tests.support.sagemaker_answers import CREATED, group_description
 GROUP = "churn"
 V3 = "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"
 Stubbed = tuple[SageMakerClient, Stubber]
+# ModelPackageType: the API model's default is UNVERSIONED ("This is the default value if no ModelPackageType is
+# specified", botocore sagemaker ListModelPackagesInput.ModelPackageType), while a group holds versions; its enum
+# spells the value `Versioned` (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ListModelPackages.html).
 LATEST_APPROVED_REQUEST = {
     "ModelPackageGroupName": GROUP,
+    "ModelPackageType": "Versioned",
     "ModelApprovalStatus": "Approved",
     "SortBy": "CreationTime",
     "SortOrder": "Descending",

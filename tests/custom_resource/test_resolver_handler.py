@@ -46,6 +46,7 @@ def newest(stub: Stubber, arn: str, version: int) -> None:
         },
         {
             "ModelPackageGroupName": "churn",
+            "ModelPackageType": "Versioned",
             "ModelApprovalStatus": "Approved",
             "SortBy": "CreationTime",
             "SortOrder": "Descending",
@@ -253,8 +254,8 @@ def test_given_a_registry_groups_arn_then_it_lists_that_group_by_arn_and_answers
         {"ModelPackageSummaryList": [{"ModelPackageGroupName": "churn", "ModelPackageVersion": 7,
                                       "ModelPackageArn": REGISTRY_V7, "CreationTime": CREATED,
                                       "ModelPackageStatus": "Completed", "ModelApprovalStatus": "Approved"}]},
-        {"ModelPackageGroupName": REGISTRY_GROUP, "ModelApprovalStatus": "Approved", "SortBy": "CreationTime",
-         "SortOrder": "Descending", "MaxResults": 1},
+        {"ModelPackageGroupName": REGISTRY_GROUP, "ModelPackageType": "Versioned", "ModelApprovalStatus": "Approved",
+         "SortBy": "CreationTime", "SortOrder": "Descending", "MaxResults": 1},
     )  # fmt: skip
     invoke(create_for(REGISTRY_GROUP, cloudformation))
     answer = response(cloudformation)

@@ -1,5 +1,7 @@
 """Deploy on approval on the local AWS: the stack with DeployOnApproval, and its updater run from the built zip
-in a Lambda-like interpreter with the SQS batches Lambda would hand it (one FIFO message at a time)."""
+in a Lambda-like interpreter with the SQS batches Lambda would hand it (one FIFO message at a time). With moto sending
+CloudFormation's stack status events (tests/support/moto/stack_status_events.py), the end of an update reaches the
+updater through the stack's own rule and queue."""
 
 from __future__ import annotations
 
@@ -14,15 +16,19 @@ from unittest import mock
 import pytest
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import responses as cfn_responses
+from moto.sagemaker.models import sagemaker_backends
 
 from tests.support.e2e import (
     GROUP,
     LocalAws,
+    cli,
     deploy_role,
     outputs,
+    stack_of,
 )
 from tests.support.lambda_runtime import handler_result
 from tests.support.local_aws import REGION
+from tests.support.moto.stack_status_events import stack_status_events
 
 MOTO_ACCOUNT = "123456789012"
 UPDATER = "custom_resource.approval_updater.lambda_handler"
@@ -190,6 +196,101 @@ def test_a_stack_that_needs_a_person_sends_the_change_to_the_dead_letter_queue(a
     assert message["Body"] == record["body"]
     assert "the stack is UPDATE_ROLLBACK_FAILED and needs a person: fix the cause in the stack events, then " \
            "`aws cloudformation continue-update-rollback`" in log  # fmt: skip
+
+
+@pytest.fixture
+def status_events(stack: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The stack, with CloudFormation's status events going to EventBridge from now on."""
+    with stack_status_events():
+        yield stack
+
+
+def queued(aws: LocalAws) -> list[dict[str, Any]]:
+    """The approval queue's messages, taken off it, as Lambda's SQS batches would hand them to the updater."""
+    sqs = aws.client("sqs")
+    (url,) = [u for u in sqs.list_queues()["QueueUrls"] if u.endswith(".fifo") and not u.endswith("-dlq.fifo")]
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]).get("Messages", [])
+    for message in messages:
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return [{"messageId": m["MessageId"], "body": m["Body"], "attributes": m["Attributes"]} for m in messages]
+
+
+def approve_and_update(aws: LocalAws) -> tuple[str, str, str]:
+    """Approve v4 and let the updater update the stack: (the approval's event id, the config before, after)."""
+    sagemaker = aws.client("sagemaker")
+    endpoint = outputs(aws.client("cloudformation").describe_stacks(StackName="churn-follows")["Stacks"][0])[
+        "EndpointName"
+    ]
+    before = sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
+    sagemaker.update_model_package(ModelPackageArn=aws.versions[3], ModelApprovalStatus="Approved")
+    approval = state_change("Approved", aws.versions[3])
+    result, log, _ = run_updater(aws, approval)
+    assert (result, serving(aws)) == ({"batchItemFailures": []}, aws.versions[3]), log
+    after = sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
+    return json.loads(approval["body"])["id"], before, after
+
+
+def test_the_end_of_an_approvals_update_reaches_the_updater_which_removes_what_the_stack_retained(
+    aws: LocalAws, status_events: dict[str, Any]
+) -> None:
+    """The stack's status rule takes the update's UPDATE_COMPLETE (with the approval's token) into the same FIFO queue;
+    the updater finds the endpoint on the stack's new config and removes the old config and model it retained."""
+    event_id, before, after = approve_and_update(aws)
+    sagemaker = aws.client("sagemaker")
+    old_model = sagemaker.describe_endpoint_config(EndpointConfigName=before)["ProductionVariants"][0]["ModelName"]
+
+    (end,) = queued(aws)
+    detail = json.loads(end["body"])["detail"]
+    assert (detail["stack-id"], detail["status-details"]["status"]) == (status_events["StackId"], "UPDATE_COMPLETE")
+    assert detail["client-request-token"] == f"approval-{event_id}"
+    assert end["attributes"]["MessageGroupId"] == "stack"
+    result, log, _ = run_updater(aws, end)
+
+    assert result == {"batchItemFailures": []}, log
+    assert f"clean-up: endpoint {outputs(status_events)['EndpointName']} serves the stack's {after}: removed configs " \
+           f"['{before}'] and models ['{old_model}']" in log  # fmt: skip
+    with pytest.raises(sagemaker.exceptions.ClientError):
+        sagemaker.describe_endpoint_config(EndpointConfigName=before)
+    assert sagemaker.describe_endpoint_config(EndpointConfigName=after)["EndpointConfigName"] == after
+
+
+def test_an_update_sagemaker_rolled_back_by_itself_is_told_and_nothing_it_retained_is_removed(
+    aws: LocalAws, status_events: dict[str, Any]
+) -> None:
+    """CloudFormation says UPDATE_COMPLETE while the endpoint went back to its old config (what SageMaker does when a
+    rollback alarm fires; moto cannot fail a deployment): the old config must stay, and a person must know."""
+    _, before, after = approve_and_update(aws)
+    endpoint = outputs(status_events)["EndpointName"]
+    sagemaker_backends[MOTO_ACCOUNT][REGION].endpoints[endpoint].endpoint_config_name = before
+
+    (end,) = queued(aws)
+    result, log, _ = run_updater(aws, end)
+
+    assert result == {"batchItemFailures": []}
+    assert f"[ERROR] tell-a-person: the update completed, but endpoint {endpoint} serves {before}, not the stack's " \
+           f"{after}" in log  # fmt: skip
+    assert aws.client("sagemaker").describe_endpoint_config(EndpointConfigName=before)["EndpointConfigName"] == before
+
+
+@pytest.mark.usefixtures("status_events")
+def test_an_update_that_rolls_back_reaches_the_updater_which_tells_a_person_why(aws: LocalAws) -> None:
+    """Any update of the stack that fails (here a deploy naming a group that does not exist: the resolver fails and
+    CloudFormation rolls back) ends as UPDATE_ROLLBACK_COMPLETE, which the status rule brings to the updater: its
+    error line, which ApprovalUpdaterErrorsAlarm counts, names the resource that failed first and CloudFormation's
+    reason."""
+    run = cli(aws, "deploy", "--stack-name", "churn-follows", "--param", "ModelPackageGroupName=ghost")
+    assert run.returncode == 1, run.stderr
+    assert stack_of(aws, "churn-follows")["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+
+    (end,) = queued(aws)
+    result, log, _ = run_updater(aws, end)
+
+    assert result == {"batchItemFailures": []}
+    assert "[ERROR] tell-a-person: the last update ended UPDATE_ROLLBACK_COMPLETE (LatestApprovedModelPackage " \
+           "UPDATE_FAILED: Received response status [FAILED] from custom resource. Message returned: Model package " \
+           "group 'ghost' does not exist in this account and Region" in log  # fmt: skip
+    assert "the stack is back on what it served before; deploy again once the cause is fixed" in log
+    assert serving(aws) == aws.versions[2]  # still what it served before
 
 
 @pytest.mark.bench

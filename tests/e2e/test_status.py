@@ -37,7 +37,7 @@ def test_a_healthy_endpoint_exits_0_and_an_alarm_in_alarm_exits_4_naming_it_firs
     cloudwatch = aws.client("cloudwatch")
     names = sorted(a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"])
     assert sorted(report["Alarms"]) == names
-    assert len(names) == 6  # 5xx, latency, disk, the resolver's and the updater's errors, dead letters
+    assert len(names) == 13  # 5xx, latency, disk, resolver errors, and deploy on approval's 9 (its guide)
     assert set(report["Alarms"].values()) <= {"OK", "INSUFFICIENT_DATA"}
 
     (disk,) = [name for name in names if "DiskUtilization" in name]

@@ -80,6 +80,16 @@ FOLLOWS_APPROVALS = {
     "ApprovalUpdaterLogGroup",
     "ApprovalUpdaterErrorsFilter",
     "ApprovalUpdaterErrorsAlarm",
+    "ApprovalUpdaterFailedInvocationsAlarm",
+    "ApprovalDeadLettersExpiringAlarm",
+    "ApprovalQueueStuckAlarm",
+    "ApprovalUndeliveredQueue",
+    "ApprovalUndeliveredQueuePolicy",
+    "ApprovalUndeliveredAlarm",
+    "ApprovalUndeliveredExpiringAlarm",
+    "ApprovalRuleFailedInvocationsAlarm",
+    "StackStatusRule",
+    "StackStatusRuleFailedInvocationsAlarm",
 }
 REAL_TIME_RESOURCES = {
     "ARN mode": REAL_TIME_CORE,

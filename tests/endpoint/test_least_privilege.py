@@ -13,7 +13,7 @@ from tests.support.inputs import GROUP_MODE
 from tests.support.template_eval import Evaluator
 
 Deploy = Callable[..., Evaluator]
-# Every option that adds statements: group mode, bucket, repository, data capture, autoscaling.
+# Every option that adds statements: group mode, bucket, repository, data capture, autoscaling, alarm topic.
 EVERYTHING_ON = {
     **GROUP_MODE,
     "ModelArtifactsBucketArn": "arn:aws:s3:::ml-artifacts-111122223333",
@@ -24,6 +24,7 @@ EVERYTHING_ON = {
     "InstanceType": "ml.c5.xlarge",
     "DeployOnApproval": "true",
     "DeploymentRoleArn": "arn:aws:iam::111122223333:role/sagemaker-endpoint-deployer/deployer-DeployerRole-A1B2",
+    "AlarmTopicArn": "arn:aws:sns:eu-west-1:999988887777:ml-platform-alerts",
 }
 THIS_KEY = "in a key policy, * is the key the policy is attached to"
 WILDCARD_RESOURCES = {
@@ -52,6 +53,14 @@ WILDCARD_RESOURCES = {
     ("ApprovalUpdaterRole", "ReadConfiguredModelPackageGroup"): "the package versions of the configured group",
     ("ApprovalUpdaterRole", "DescribeEndpoints"): "read only; SageMaker lower-cases names in its ARNs and "
     "EndpointName may hold capitals, so the endpoint's own ARN cannot be spelled",
+    ("ApprovalUpdaterRole", "FindRetainedResources"): "tag:GetResources, sagemaker:ListEndpointConfigs and "
+    "sagemaker:ListModels take no resource type (cfn-lint's Policies.json); they only read",
+    ("ApprovalUpdaterRole", "DescribeEndpointConfigs"): "read only; the stack's config names are CloudFormation's, "
+    "with capitals SageMaker's ARNs lower-case: this account's and Region's configs",
+    ("ApprovalUpdaterRole", "RemoveOwnRetainedResources"): "names unknown before CloudFormation makes them; only "
+    "those tagged with this stack's id (aws:ResourceTag condition)",
+    ("ApprovalUpdaterRole", "UseAlarmTopicKeyThroughSns"): "the alarm topic's key is not known to the template and may "
+    "be another account's; only in requests SNS makes for the role (kms:ViaService)",
 }
 
 
@@ -87,7 +96,7 @@ def test_every_statement_is_listed_with_a_unique_sid(rows: list[Row]) -> None:
     assert {row.resource for row in rows} == {
         "ModelExecutionRole", "PackageResolverRole", "ApprovalUpdaterRole", "EncryptionKey"
     }  # fmt: skip
-    assert len(rows) == 34  # key policy 10, model role 11 + trust, resolver role 2 + trust, updater 8 + trust
+    assert len(rows) == 39  # key policy 10, model role 11 + trust, resolver role 2 + trust, updater 13 + trust
 
 
 def test_no_statement_has_a_wildcard_action(rows: list[Row]) -> None:

@@ -22,7 +22,10 @@ ROLE = "arn:aws:iam::111122223333:role/sagemaker-endpoint-deployer/deployer-Depl
 EVERYTHING = {**GROUP_MODE, "DeployOnApproval": "true", "DeploymentRoleArn": ROLE, "ManagedInstanceScaling": "true"}
 ENDPOINT = "endpoint-5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 ALARMS = {"Invocation5xxAlarm", "ModelLatencyAlarm", "DiskUtilizationAlarm", "PackageResolverErrorsAlarm",
-          "ApprovalUpdaterErrorsAlarm", "ApprovalDeadLettersAlarm"}  # fmt: skip
+          "ApprovalUpdaterErrorsAlarm", "ApprovalDeadLettersAlarm", "ApprovalDeadLettersExpiringAlarm",
+          "ApprovalUndeliveredAlarm", "ApprovalUndeliveredExpiringAlarm", "ApprovalQueueStuckAlarm",
+          "ApprovalRuleFailedInvocationsAlarm", "StackStatusRuleFailedInvocationsAlarm",
+          "ApprovalUpdaterFailedInvocationsAlarm"}  # fmt: skip
 
 
 def alarms(stack: Evaluator) -> dict[str, dict[str, Any]]:

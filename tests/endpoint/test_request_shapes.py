@@ -157,11 +157,6 @@ FRACTIONS = (
 )
 KNOWN_FAILURES = (
     KnownFailure(
-        "ApprovalRule", pseudo=LONG_NAME,
-        reason="PutTargets SqsParameters.MessageGroupId is `${AWS::StackName}`, up to 128 characters; EventBridge's "
-        "MessageGroupId is at most 100 (generator.endpoint.deploy_on_approval)",
-    ),
-    KnownFailure(
         "Model", value_set="seventeen subnets",
         reason="SubnetIds has no count limit (Rules cannot count a list); CreateModel's VpcConfig.Subnets takes at "
         "most 16: the deploy client refuses more before any call, a template-only deploy fails at CreateModel",

@@ -29,9 +29,10 @@ what AWS does, with its source, and is undone when the context ends.
 - A target without an InputTransformer: moto passes it its own default template, which leaves out `account`.
   EventBridge passes the whole event (EventBridge User Guide, "Amazon EventBridge events": the event structure
   a target receives includes `account`).
-- An SQS FIFO target without content-based deduplication: moto drops the event with a warning. EventBridge sends
-  it with the event's id as its deduplication id (EventBridge User Guide, "Amazon SQS queues" targets: for FIFO
-  queues "the event ID is used as the deduplication ID" when content-based deduplication is off).
+- An SQS FIFO target: moto converts the event's `time` from a number, but a forwarded event's is already the string
+  EventBridge writes; here it is kept. As moto does, and as AWS requires ("If you specify a fair or FIFO queue as a
+  target, the queue must have content-based deduplication enabled.", EventBridge API Reference, Target), a FIFO
+  queue without content-based deduplication gets nothing; one with it deduplicates by the body.
 """
 
 from __future__ import annotations
@@ -250,10 +251,13 @@ def _with_string_time(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _send_to_fifo_queue(self: Rule, resource_id: str, event: dict[str, Any], group_id: str | None = None) -> None:
+    """EventBridge sends no deduplication id: a FIFO target must deduplicate by content (API reference,
+    Target.SqsParameters: "If you specify an SQS FIFO queue as a target, the queue must have content-based
+    deduplication enabled.")."""
     event = _with_string_time(event)
-    sqs_backends[self.account_id][self.region_name].send_message(
-        queue_name=resource_id,
-        message_body=json.dumps(event),
-        group_id=group_id,
-        deduplication_id=event["id"] if group_id else None,
-    )
+    sqs = sqs_backends[self.account_id][self.region_name]
+    attributes = sqs.get_queue_attributes(queue_name=resource_id, attribute_names=["ContentBasedDeduplication"])
+    if group_id and attributes.get("ContentBasedDeduplication") != "true":
+        DENIED_DELIVERIES.append(f"{self.arn} -> {resource_id}: a FIFO queue without content-based deduplication")
+        return
+    sqs.send_message(queue_name=resource_id, message_body=json.dumps(event), group_id=group_id)
