@@ -24,6 +24,7 @@ from tests.support.stubbed_aws import (
     expect_new_bucket,
     expect_plan,
     no_stack,
+    owned_artifacts_bucket,
     parameter_list,
     run_with,
 )
@@ -44,8 +45,10 @@ def stubbed_with(monkeypatch: pytest.MonkeyPatch, template: EndpointTemplate) ->
     return aws
 
 
-def expect_resolver_put(s3: Stubber, bucket: str) -> None:
-    s3.add_response("put_object", {"ETag": '"0123"'}, {"Bucket": bucket, "Key": RESOLVER_KEY, "Body": RESOLVER.content})
+def expect_resolver_put(s3: Stubber, region: str) -> None:
+    """The zip put in the bucket of our own name, asked for as this account's."""
+    put = owned_artifacts_bucket(region) | {"Key": RESOLVER_KEY, "Body": RESOLVER.content}
+    s3.add_response("put_object", {"ETag": '"0123"'}, put)
 
 
 def expect_group_mode_plan(cloudformation: Stubber, bucket: str) -> None:
@@ -68,7 +71,7 @@ def test_group_mode_creates_the_hardened_bucket_on_first_use_and_plans_with_the_
     no_stack(stubbed["cloudformation"], "churn")
     expect_identity(stubbed["sts"])
     expect_new_bucket(stubbed["s3"], region)
-    expect_resolver_put(stubbed["s3"], artifacts_bucket(region))
+    expect_resolver_put(stubbed["s3"], region)
     expect_group_mode_plan(stubbed["cloudformation"], artifacts_bucket(region))
     code = main([*PLAN, "--region", region, *GROUP_MODE])
     stubbed.done()
@@ -86,14 +89,15 @@ def test_an_existing_artifacts_bucket_is_reused_as_it_is_and_a_large_template_is
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """HeadBucket 200: nothing is created or reconfigured, the template is put under templates/ (named by its
-    sha256) and the change set reads it by TemplateURL, the bucket's virtual-hosted URL of the Region."""
+    sha256) and the change set reads it by TemplateURL, the bucket's virtual-hosted URL of the Region. Both S3 calls
+    name this account as the bucket's owner."""
     stubbed = stubbed_with(monkeypatch, LARGE)
     bucket = artifacts_bucket()
     no_stack(stubbed["cloudformation"], "churn")
     expect_identity(stubbed["sts"])
-    stubbed["s3"].add_response("head_bucket", {}, {"Bucket": bucket})
-    stubbed["s3"].add_response("put_object", {"ETag": '"0123"'}, {
-        "Bucket": bucket, "Key": LARGE_KEY, "Body": LARGE.body.encode()})  # fmt: skip
+    stubbed["s3"].add_response("head_bucket", {}, owned_artifacts_bucket())
+    stubbed["s3"].add_response("put_object", {"ETag": '"0123"'}, owned_artifacts_bucket() | {
+        "Key": LARGE_KEY, "Body": LARGE.body.encode()})  # fmt: skip
     answer = adding_the_endpoint()
     url = f"https://{bucket}.s3.eu-west-1.amazonaws.com/{LARGE_KEY}"
     arn_mode = {"ModelPackageArn": "arn:aws:sagemaker:eu-west-1:111122223333:model-package/churn/3"}
@@ -130,7 +134,8 @@ def test_a_bucket_named_with_a_dot_is_addressed_path_style_in_the_template_url(
 def test_a_named_bucket_that_does_not_exist_is_not_created_and_the_plan_stops_with_exit_1(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Only the bucket of our own name is created: one the user names is theirs to make (with their settings)."""
+    """Only the bucket of our own name is created: one the user names is theirs to make (with their settings), and
+    may be another account's on purpose, so it is asked for without ExpectedBucketOwner."""
     stubbed = stubbed_with(monkeypatch, GROUP_LIKE)
     no_stack(stubbed["cloudformation"], "churn")
     stubbed["s3"].add_client_error("head_bucket", "404", "Not Found", 404, {"Bucket": "team-artifacts"})
@@ -146,14 +151,41 @@ def test_a_bucket_of_our_name_owned_by_another_account_stops_the_plan_before_any
 ) -> None:
     """Bucket names are global: another account may hold ours. HeadBucket then answers 403 ("If the bucket doesn't
     exist or you don't have permission to access it, the HEAD request returns a generic 400 Bad Request, 403 Forbidden,
-    or 404 Not Found", https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html): the zip is not put there,
-    no bucket is created, and no change set is made."""
+    or 404 Not Found", https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html), and so it does when the
+    bucket is not the ExpectedBucketOwner's: the zip is not put there, no bucket is created, no change set is made,
+    and the message says what happened and what to pass instead (it said only S3's "Forbidden" before)."""
     stubbed = stubbed_with(monkeypatch, GROUP_LIKE)
     no_stack(stubbed["cloudformation"], "churn")
     expect_identity(stubbed["sts"])
-    stubbed["s3"].add_client_error("head_bucket", "403", "Forbidden", 403, {"Bucket": artifacts_bucket()})
+    stubbed["s3"].add_client_error("head_bucket", "403", "Forbidden", 403, owned_artifacts_bucket())
     code = main([*PLAN, "--region", "eu-west-1", *GROUP_MODE])
     stubbed.done()
     out, err = capsys.readouterr()
     assert (code, out) == (1, "")
-    assert err == "error: An error occurred (403) when calling the HeadBucket operation: Forbidden\n"
+    assert err == (
+        f"error: bucket {artifacts_bucket()} exists and is not this account's (or denies it): bucket names are "
+        "global, and another account may have taken this one. Pass --artifacts-bucket with a bucket of yours\n"
+    )
+
+
+def test_a_bucket_of_our_name_taken_between_the_look_and_the_create_stops_the_plan_with_the_same_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """HeadBucket found nothing, then another account created the name first: CreateBucket answers
+    BucketAlreadyExists ("The requested bucket name is not available. The bucket namespace is shared by all users of
+    the system.", S3 API Reference, https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html). Nothing
+    is hardened or put there, no change set is made, and the message is the one for a bucket found taken."""
+    stubbed = stubbed_with(monkeypatch, GROUP_LIKE)
+    no_stack(stubbed["cloudformation"], "churn")
+    expect_identity(stubbed["sts"])
+    s3 = stubbed["s3"]
+    s3.add_client_error("head_bucket", "404", "Not Found", 404, owned_artifacts_bucket())
+    where = {"Bucket": artifacts_bucket(), "CreateBucketConfiguration": {"LocationConstraint": "eu-west-1"}}
+    s3.add_client_error("create_bucket", "BucketAlreadyExists", "The requested bucket name is not available", 409,
+                        where)  # fmt: skip
+    code = main([*PLAN, "--region", "eu-west-1", *GROUP_MODE])
+    stubbed.done()
+    assert (code, *capsys.readouterr()) == (1, "", (
+        f"error: bucket {artifacts_bucket()} exists and is not this account's (or denies it): bucket names are "
+        "global, and another account may have taken this one. Pass --artifacts-bucket with a bucket of yours\n"
+    ))  # fmt: skip

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import Stubber
 
 from generator.cli import main
 from generator.deploy.context import DeployContext
@@ -25,6 +25,7 @@ from tests.support.stubbed_aws import (
     expect_config_package,
     expect_discard,
     expect_endpoint,
+    expect_execute,
     expect_execution,
     expect_followed,
     expect_retained,
@@ -52,15 +53,10 @@ def stubbed(monkeypatch: pytest.MonkeyPatch) -> StubbedAws:
 
 
 def expect_plan(cloudformation: Stubber, change_type: str, parameters: dict[str, str], answer: dict[str, Any]) -> None:
-    """CreateChangeSet with exactly these parameters, then DescribeChangeSet as CloudFormation answers it."""
-    cloudformation.add_response("create_change_set", {"Id": answer["ChangeSetId"], "StackId": stack_id("churn")}, {
-        "ChangeSetName": ANY, "ClientToken": ANY, "ChangeSetType": change_type, "StackName": "churn",
-        "TemplateBody": ENDPOINT_LIKE.body,
-        "Capabilities": [], "Description": "sagemaker-endpoint deploy",
-        "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
-    })  # fmt: skip
-    for _ in range(2 if answer["Status"] == "CREATE_COMPLETE" else 1):  # the waiter, then the paginator
-        cloudformation.add_response("describe_change_set", answer, {"ChangeSetName": answer["ChangeSetId"]})
+    """CreateChangeSet of stack churn with ENDPOINT_LIKE inline and exactly these parameters, then DescribeChangeSet
+    as CloudFormation answers it."""
+    request = {"TemplateBody": ENDPOINT_LIKE.body, "Capabilities": [], "Parameters": parameter_list(parameters)}
+    expect_plan_of(cloudformation, change_type, request, answer | {"StackName": "churn"})
 
 
 def expect_serving_check(stubbed: StubbedAws, stack_config: str, served_config: str) -> None:
@@ -237,7 +233,7 @@ def test_a_rolled_back_update_exits_1_with_its_cause_and_what_is_still_served_wi
     expect_plan(cloudformation, "UPDATE", SERVED_V2 | {"ModelPackageArn": V3}, changed)
     before = stack_event("churn", "e-0", "churn", "AWS::CloudFormation::Stack", "UPDATE_COMPLETE")
     cloudformation.add_response("describe_stack_events", {"StackEvents": [before]}, {"StackName": stack_id("churn")})
-    cloudformation.add_response("execute_change_set", {}, {"ChangeSetName": changed["ChangeSetId"]})
+    expect_execute(cloudformation, changed["ChangeSetId"])
     image = "Image 111122223333.dkr.ecr.eu-west-1.amazonaws.com/churn:3 does not exist"
     operation = [
         stack_event("churn", "e-3", "churn", "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE"),

@@ -1,6 +1,7 @@
 """`destroy` as a user runs it, on botocore Stubbers (any call not queued fails, so a DeleteStack nobody expected fails
-the test): the stack is deleted by its ID and followed to its end, the KMS key it keeps is named with the command that
-deletes it, and nothing is deleted when there is nothing to delete or the stack is busy."""
+the test): the stack is deleted by its ID and followed to its end, the endpoint configs and models earlier deploys kept
+are removed, the KMS key it keeps is named with the command that deletes it, and nothing is deleted when there is
+nothing to delete or the stack is busy."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.support.stubbed_aws import (
     ENDPOINT_LIKE,
     SAGEMAKER,
     StubbedAws,
+    expect_all_removed,
     expect_followed,
     no_stack,
     resources,
@@ -59,7 +61,9 @@ def test_destroy_deletes_the_stack_by_id_follows_it_and_names_the_kept_key_with_
     """The key has DeletionPolicy Retain (CloudFormation skips it: DELETE_SKIPPED), so data encrypted with it stays
     readable; the line names how to schedule its deletion (ScheduleKeyDeletion's window is 7 to 30 days,
     https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html). --role-arn is DeleteStack's
-    RoleARN; without it no RoleARN is sent (CloudFormation then uses the stack's own role or the caller's)."""
+    RoleARN; without it no RoleARN is sent (CloudFormation then uses the stack's own role or the caller's). Once the
+    stack is gone, so is its endpoint, and the config and model an earlier deploy kept (UpdateReplacePolicy Retain)
+    are removed before the key is named."""
     expect_deletion_started(stubbed, {"StackName": stack_id("churn")} | ({"RoleARN": role} if role else {}))
     operation = [
         stack_event("churn", "e-4", "Endpoint", "AWS::SageMaker::Endpoint", "DELETE_COMPLETE"),
@@ -69,6 +73,7 @@ def test_destroy_deletes_the_stack_by_id_follows_it_and_names_the_kept_key_with_
     ]
     settled = stack_event("churn", "e-5", "churn", STACK, "DELETE_COMPLETE")
     expect_followed(stubbed["cloudformation"], "churn", BEFORE, operation, "DELETE_COMPLETE", late=(settled,))
+    expect_all_removed(stubbed, {"config-2": "model-2"})
     code = main([*DESTROY, "--role-arn", role] if role else DESTROY)
     stubbed.done()
     out, err = capsys.readouterr()
@@ -82,9 +87,36 @@ def test_destroy_deletes_the_stack_by_id_follows_it_and_names_the_kept_key_with_
         "m:ss  DELETE_COMPLETE                  Endpoint                       AWS::SageMaker::Endpoint",
         "m:ss  DELETE_COMPLETE                  churn                          AWS::CloudFormation::Stack",
         "Stack churn: DELETE_COMPLETE",
+        "Removed what earlier deploys kept, its endpoint deleted: endpoint config(s) config-2; model(s) model-2.",
         f"Kept the KMS key {KEY} (DeletionPolicy Retain: data encrypted with it stays readable). To delete it after "
         f"a 30-day wait: aws kms schedule-key-deletion --key-id {KEY} --pending-window-in-days 30 --region eu-west-1",
     ]
+
+
+def test_a_role_that_cannot_read_tags_after_the_deletion_gets_a_warning_and_destroy_still_exits_0(
+    stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The stack is gone, which is what destroy was asked for; a config or model it kept costs nothing unused, so a
+    role without tag:GetResources (the Resource Groups Tagging API answers AccessDeniedException) is a warning that
+    says how to remove them by hand, and the kept key is still named."""
+    expect_deletion_started(stubbed, {"StackName": stack_id("churn")})
+    operation = [stack_event("churn", "e-1", "churn", STACK, "DELETE_COMPLETE")]
+    expect_followed(stubbed["cloudformation"], "churn", BEFORE, operation, "DELETE_COMPLETE")
+    stubbed["resourcegroupstaggingapi"].add_client_error(
+        "get_resources", "AccessDeniedException", "not authorized to perform: tag:GetResources", 400
+    )
+    code = main(DESTROY)
+    stubbed.done()
+    out, err = capsys.readouterr()
+    assert (code, out) == (0, "")
+    assert timeless(err)[-3:-1] == [
+        "Stack churn: DELETE_COMPLETE",
+        "warning: could not remove the endpoint configs and models earlier deploys kept (An error occurred "
+        "(AccessDeniedException) when calling the GetResources operation: not authorized to perform: "
+        "tag:GetResources): unused, they cost nothing; the next deploy tries again, or remove those tagged "
+        "sagemaker-endpoint:stack-id with this stack's id yourself",
+    ]
+    assert timeless(err)[-1].startswith(f"Kept the KMS key {KEY}")
 
 
 def test_a_failed_deletion_exits_1_with_its_cause_and_names_no_key_while_the_stack_is_still_there(

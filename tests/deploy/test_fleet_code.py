@@ -1,7 +1,8 @@
 """The resolver code of a fleet in group mode, as `fleet deploy` runs it on botocore Stubbers (any call not queued
 fails the test): the zip goes to the administrator account's artifacts bucket of every Region (made there on first
-use), each bucket's policy gets one statement letting the fleet's other accounts, or its OUs, read exactly the zip,
-merged by its Sid after the statements the bucket already has, and each Region's instances get their bucket."""
+use), each bucket's policy gets one statement letting the fleet's other accounts, or its Organization, read exactly
+the zip, merged by its Sid after the statements the bucket already has, and each Region's instances get their
+bucket."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tests.support.stubbed_aws import (
     expect_identity,
     expect_new_bucket,
     expect_new_fleet,
+    owned_artifacts_bucket,
     run_with,
     tls_only,
 )
@@ -52,8 +54,9 @@ def read_grant(bucket: str, readers: dict[str, Any]) -> dict[str, Any]:
             "Resource": f"arn:aws:s3:::{bucket}/resolver/*"}  # fmt: skip
 
 
-def expect_zip_put(s3: Stubber, bucket: str) -> None:
-    s3.add_response("put_object", {"ETag": '"0123"'}, {"Bucket": bucket, "Key": RESOLVER_KEY, "Body": RESOLVER.content})
+def expect_zip_put(s3: Stubber, region: str) -> None:
+    put = owned_artifacts_bucket(region) | {"Key": RESOLVER_KEY, "Body": RESOLVER.content}
+    s3.add_response("put_object", {"ETag": '"0123"'}, put)
 
 
 def test_the_zip_goes_to_each_regions_bucket_readable_by_the_other_accounts_and_each_region_gets_it(
@@ -64,23 +67,24 @@ def test_the_zip_goes_to_each_regions_bucket_readable_by_the_other_accounts_and_
     https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html).
     eu-west-1's bucket exists without a policy (GetBucketPolicy: NoSuchBucketPolicy): the grant is its only
     statement. us-east-1's is made now, so its TLS-only statement comes first and is kept. The reader is the other
-    account, by its root ARN; this account needs no grant."""
+    account, by its root ARN; this account needs no grant. Each call on a bucket names this account as its owner
+    (owned_artifacts_bucket)."""
     s3 = stubbed["s3"]
     for _ in range(3):  # the fleet's account, then each Region's bucket name
         expect_identity(stubbed["sts"])
-    s3.add_response("head_bucket", {}, {"Bucket": HOME_BUCKET})
-    expect_zip_put(s3, HOME_BUCKET)
-    s3.add_client_error("get_bucket_policy", "NoSuchBucketPolicy", "The bucket policy does not exist", 404,
-                        {"Bucket": HOME_BUCKET})  # fmt: skip
+    home, other = owned_artifacts_bucket(HOME), owned_artifacts_bucket(OTHER)
+    s3.add_response("head_bucket", {}, home)
+    expect_zip_put(s3, HOME)
+    s3.add_client_error("get_bucket_policy", "NoSuchBucketPolicy", "The bucket policy does not exist", 404, home)
     peer = {"Principal": {"AWS": [f"arn:aws:iam::{PEER}:root"]}}
     only_ours = {"Version": "2012-10-17", "Statement": [read_grant(HOME_BUCKET, peer)]}
-    s3.add_response("put_bucket_policy", {}, {"Bucket": HOME_BUCKET, "Policy": JsonText(only_ours)})
+    s3.add_response("put_bucket_policy", {}, home | {"Policy": JsonText(only_ours)})
     expect_new_bucket(s3, OTHER)
-    expect_zip_put(s3, OTHER_BUCKET)
+    expect_zip_put(s3, OTHER)
     tls = tls_only(OTHER_BUCKET)
-    s3.add_response("get_bucket_policy", {"Policy": json.dumps(tls)}, {"Bucket": OTHER_BUCKET})
+    s3.add_response("get_bucket_policy", {"Policy": json.dumps(tls)}, other)
     merged = tls | {"Statement": [*tls["Statement"], read_grant(OTHER_BUCKET, peer)]}
-    s3.add_response("put_bucket_policy", {}, {"Bucket": OTHER_BUCKET, "Policy": JsonText(merged)})
+    s3.add_response("put_bucket_policy", {}, other | {"Policy": JsonText(merged)})
     expect_new_fleet(stubbed["cloudformation"], GROUP_LIKE, SHARED, [
         ([ACCOUNT, PEER], [HOME], {"ResolverCodeS3Bucket": HOME_BUCKET}),
         ([ACCOUNT, PEER], [OTHER], {"ResolverCodeS3Bucket": OTHER_BUCKET}),
@@ -98,28 +102,32 @@ def test_the_zip_goes_to_each_regions_bucket_readable_by_the_other_accounts_and_
     ]
 
 
-def test_an_organizations_ous_read_the_zip_by_their_org_paths_and_the_owners_statements_are_kept(
+def test_an_organizations_ous_read_the_zip_by_its_org_id_and_the_owners_statements_are_kept(
     stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A service-managed fleet's accounts are not known in advance (an OU gains accounts), so the readers are any
-    principal whose aws:PrincipalOrgPaths is under one of the OUs: `o-id/*/ou-id/*` for an OU at any depth,
-    `o-id/r-id/*` for the root (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
-    #condition-keys-principalorgpaths). The bucket's other statements, ours and the owner's, stay as they were."""
+    """A service-managed fleet's accounts are not known in advance (an OU gains accounts), so the readers are the
+    principals of the Organization, by `aws:PrincipalOrgID`. (This test once expected `aws:PrincipalOrgPaths`
+    patterns of the OUs; the command no longer sends them on purpose: the bucket blocks public policies, and S3 calls
+    a policy public unless it grants "only to fixed values (values that don't contain a wildcard or an AWS Identity
+    and Access Management Policy Variable)",
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html, which the
+    Organization's ID is and the paths' wildcards are not.) The bucket's other statements, ours and the owner's, stay
+    as they were; an older grant of ours is replaced, by its Sid."""
     s3 = stubbed["s3"]
     for _ in range(2):  # the fleet's account, then the Region's bucket name
         expect_identity(stubbed["sts"])
     stubbed["organizations"].add_response("describe_organization", {"Organization": {"Id": "o-a1b2c3d4e5"}}, {})
-    s3.add_response("head_bucket", {}, {"Bucket": HOME_BUCKET})
-    expect_zip_put(s3, HOME_BUCKET)
+    home = owned_artifacts_bucket(HOME)
+    s3.add_response("head_bucket", {}, home)
+    expect_zip_put(s3, HOME)
     owners = {"Sid": "AuditReads", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/audit"},
               "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{HOME_BUCKET}"}  # fmt: skip
     tls = tls_only(HOME_BUCKET)
     held = tls | {"Statement": [*tls["Statement"], owners, read_grant(HOME_BUCKET, {"Principal": "old"})]}
-    s3.add_response("get_bucket_policy", {"Policy": json.dumps(held)}, {"Bucket": HOME_BUCKET})
-    org_paths = {"Principal": {"AWS": "*"}, "Condition": {"ForAnyValue:StringLike": {
-        "aws:PrincipalOrgPaths": ["o-a1b2c3d4e5/*/ou-ab12-cdefgh34/*", "o-a1b2c3d4e5/r-ab12/*"]}}}  # fmt: skip
-    merged = tls | {"Statement": [*tls["Statement"], owners, read_grant(HOME_BUCKET, org_paths)]}
-    s3.add_response("put_bucket_policy", {}, {"Bucket": HOME_BUCKET, "Policy": JsonText(merged)})
+    s3.add_response("get_bucket_policy", {"Policy": json.dumps(held)}, home)
+    org = {"Principal": "*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}
+    merged = tls | {"Statement": [*tls["Statement"], owners, read_grant(HOME_BUCKET, org)]}
+    s3.add_response("put_bucket_policy", {}, home | {"Policy": JsonText(merged)})
     ous = ["ou-ab12-cdefgh34", "r-ab12"]
     expect_new_fleet(stubbed["cloudformation"], GROUP_LIKE, SHARED, [
         (ous, [HOME], {"ResolverCodeS3Bucket": HOME_BUCKET}),

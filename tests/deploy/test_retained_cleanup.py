@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from botocore.stub import ANY
 
 from generator.cli import main
 from tests.support.published_change_sets import replacing_the_endpoint
@@ -23,8 +22,13 @@ from tests.support.stubbed_aws import (
     WHEN,
     StubbedAws,
     endpoint_stack_resources,
+    expect_all_removed,
+    expect_config_model,
+    expect_discard,
     expect_endpoint,
+    expect_plan,
     expect_retained,
+    parameter_list,
     run_with,
     stack_event,
     stack_id,
@@ -56,14 +60,9 @@ def expect_no_changes_then_check(stubbed: StubbedAws, served: str) -> None:
         "StatusReason": "The submitted information didn't contain changes. Submit different information to create a "
                         "change set.",
     }  # fmt: skip
-    cloudformation.add_response("create_change_set", {"Id": unchanged["ChangeSetId"], "StackId": stack_id("churn")},
-                                {"ChangeSetName": ANY, "ClientToken": ANY, "ChangeSetType": "UPDATE",
-                                 "StackName": "churn", "TemplateBody": ENDPOINT_LIKE.body, "Capabilities": [],
-                                 "Description": "sagemaker-endpoint deploy",
-                                 "Parameters": [{"ParameterKey": k, "ParameterValue": v}
-                                                for k, v in SERVING_V3.items()]})  # fmt: skip
-    cloudformation.add_response("describe_change_set", unchanged, {"ChangeSetName": unchanged["ChangeSetId"]})
-    cloudformation.add_response("delete_change_set", {}, {"ChangeSetName": unchanged["ChangeSetId"]})
+    sent = {"TemplateBody": ENDPOINT_LIKE.body, "Capabilities": [], "Parameters": parameter_list(SERVING_V3)}
+    expect_plan(cloudformation, "UPDATE", sent, unchanged | {"StackName": "churn"})
+    expect_discard(cloudformation, unchanged, created=False)
     cloudformation.add_response("describe_stacks", stacks("churn", "UPDATE_COMPLETE", SERVING_V3),
                                 {"StackName": "churn"})  # fmt: skip
     cloudformation.add_response("list_stack_resources", endpoint_stack_resources("churn-ep", SERVED.lower()),
@@ -123,12 +122,8 @@ def test_a_role_that_cannot_read_tags_leaves_them_in_place_with_a_warning_and_th
     """The endpoint serves what the stack says: that is the deploy's result. A retained config costs nothing unused,
     so a missing tag:GetResources is a warning, not a failure."""
     expect_no_changes_then_check(stubbed, SERVED)
-    sagemaker = stubbed["sagemaker"]
-    expect_endpoint(sagemaker, "churn-ep", SERVED)
-    sagemaker.add_response("describe_endpoint_config", {
-        "EndpointConfigName": SERVED, "EndpointConfigArn": f"{SAGEMAKER}:endpoint-config/{SERVED.lower()}",
-        "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": "Model-New3"}],
-        "CreationTime": WHEN}, {"EndpointConfigName": SERVED})  # fmt: skip
+    expect_endpoint(stubbed["sagemaker"], "churn-ep", SERVED)  # what is in use is read first
+    expect_config_model(stubbed["sagemaker"], SERVED, "Model-New3")
     stubbed["resourcegroupstaggingapi"].add_client_error("get_resources", "AccessDeniedException", "not authorized")
     stubbed["cloudformation"].add_response("describe_stacks", stacks("churn", "UPDATE_COMPLETE", outputs=OUTPUTS),
                                            {"StackName": "churn"})  # fmt: skip
@@ -154,29 +149,12 @@ def expect_deletion(stubbed: StubbedAws, final_status: str) -> None:
     cloudformation.add_response("describe_stack_events", {"StackEvents": operation}, sid)  # nothing newer
 
 
-def expect_tagged(stubbed: StubbedAws, configs: dict[str, str]) -> None:
-    arns = [f"{SAGEMAKER}:endpoint-config/{c.lower()}" for c in configs]
-    arns += [f"{SAGEMAKER}:model/{m.lower()}" for m in configs.values()]
-    stubbed["resourcegroupstaggingapi"].add_response("get_resources", {"ResourceTagMappingList": [
-        {"ResourceARN": arn, "Tags": [{"Key": "sagemaker-endpoint:stack-id", "Value": stack_id("churn")}]}
-        for arn in arns]}, {"TagFilters": [{"Key": "sagemaker-endpoint:stack-id", "Values": [stack_id("churn")]}],
-                            "ResourceTypeFilters": ["sagemaker:endpoint-config", "sagemaker:model"]})  # fmt: skip
-
-
 def test_destroy_removes_every_config_and_model_the_stack_kept_once_the_stack_is_deleted(
     stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The endpoint went with the stack: nothing can serve what it kept, so all of it is deleted, configs first."""
     expect_deletion(stubbed, "DELETE_COMPLETE")
-    expect_tagged(stubbed, {OLDER: "Model-Old1XyZ"})
-    sagemaker, listed = stubbed["sagemaker"], {"CreationTimeAfter": WHEN}  # since the stack was made
-    config_arn, model_arn = f"{SAGEMAKER}:endpoint-config/{OLDER.lower()}", f"{SAGEMAKER}:model/model-old1xyz"
-    sagemaker.add_response("list_endpoint_configs", {"EndpointConfigs": [
-        {"EndpointConfigName": OLDER, "EndpointConfigArn": config_arn, "CreationTime": WHEN}]}, listed)  # fmt: skip
-    sagemaker.add_response("list_models", {"Models": [
-        {"ModelName": "Model-Old1XyZ", "ModelArn": model_arn, "CreationTime": WHEN}]}, listed)  # fmt: skip
-    sagemaker.add_response("delete_endpoint_config", {}, {"EndpointConfigName": OLDER})
-    sagemaker.add_response("delete_model", {}, {"ModelName": "Model-Old1XyZ"})
+    expect_all_removed(stubbed, {OLDER: "Model-Old1XyZ"})
     code = main(["destroy", "--stack-name", "churn", "--region", "eu-west-1"])
     stubbed.done()
     err = capsys.readouterr().err

@@ -1,5 +1,6 @@
-"""The after-deploy check, without AWS (botocore Stubbers): silent when the endpoint serves the stack's config,
-naming the package it serves instead when that config still exists."""
+"""The after-deploy check, without AWS (botocore Stubbers): when the endpoint serves the stack's config it looks for
+what earlier deploys kept; otherwise it fails naming the package served instead, or that SageMaker no longer
+describes that config."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
+from custom_resource.contract import STACK_TAG
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
 from generator.deploy.context import DeployContext, DeployFailed
@@ -83,7 +85,11 @@ def test_an_endpoint_serving_the_stacks_config_passes_then_looks_for_what_earlie
         "EndpointConfigName": "config-2", "EndpointConfigArn": f"{PREFIX}:endpoint-config/config-2",
         "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": "model-2"}], "CreationTime": NOW,
     }, {"EndpointConfigName": "config-2"})  # fmt: skip
-    tags.add_response("get_resources", {"ResourceTagMappingList": []})
+    # Nothing tagged with the stack's id: nothing is listed or deleted.
+    tags.add_response("get_resources", {"ResourceTagMappingList": []}, {
+        "TagFilters": [{"Key": STACK_TAG, "Values": [STACK_ID]}],
+        "ResourceTypeFilters": ["sagemaker:endpoint-config", "sagemaker:model"],
+    })  # fmt: skip
     check_serving(deploy, "churn")
     for stub in stubs:
         stub.assert_no_pending_responses()
@@ -99,6 +105,7 @@ def test_an_endpoint_back_on_an_older_config_fails_naming_its_package() -> None:
             "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": "model-1"}],
             "CreationTime": NOW,
         },
+        {"EndpointConfigName": "config-1"},
     )
     sagemaker.add_response("describe_model", {
         "ModelName": "model-1", "ModelArn": f"{PREFIX}:model/model-1", "CreationTime": NOW,
@@ -110,15 +117,21 @@ def test_an_endpoint_back_on_an_older_config_fails_naming_its_package() -> None:
         check_serving(deploy, "churn")
 
 
-def test_an_endpoint_back_on_a_config_the_update_deleted_says_so_instead_of_a_package() -> None:
-    """A rolled-back blue/green update leaves the endpoint on the old config, which the stack's cleanup deletes
-    afterwards (DescribeEndpointConfig then answers ValidationException): the message says that, not a package."""
-    deploy, (_, sagemaker) = context("config-1")
+def test_an_endpoint_back_on_a_config_sagemaker_no_longer_describes_says_so_instead_of_a_package() -> None:
+    """SageMaker rolled the endpoint back to a config that was deleted while in use (DescribeEndpointConfig answers
+    ValidationException): the message says so, not a package. (This test once blamed the stack's own update cleanup;
+    the template now retains a replaced config (UpdateReplacePolicy Retain) and the deploy client removes it only
+    once nothing serves it, so the deletion is someone else's, and the message no longer names the update. "If you
+    delete the EndpointConfig of an endpoint that is active or being created or updated you may lose visibility into
+    the instance type the endpoint is using", https://docs.aws.amazon.com/sagemaker/latest/APIReference/
+    API_UpdateEndpoint.html.)"""
+    deploy, (_, sagemaker, _) = context("config-1")
     sagemaker.add_client_error("describe_endpoint_config", "ValidationException",
                                "Could not find endpoint configuration \"config-1\".", 400,
                                {"EndpointConfigName": "config-1"})  # fmt: skip
     expected = (
-        r"^endpoint churn-prod serves config-1 \(a config the stack's update deleted afterwards\), not the stack's"
+        r"^endpoint churn-prod serves config-1 \(a config SageMaker no longer describes: deleted while in use\), not "
+        "the stack's config-2"
     )
     with pytest.raises(DeployFailed, match=expected):
         check_serving(deploy, "churn")
@@ -126,7 +139,7 @@ def test_an_endpoint_back_on_a_config_the_update_deleted_says_so_instead_of_a_pa
 
 def test_an_endpoint_back_on_a_model_without_a_package_says_no_model_package() -> None:
     """A model made from an image and artifacts has no ModelPackageName in its container."""
-    deploy, (_, sagemaker) = context("config-1")
+    deploy, (_, sagemaker, _) = context("config-1")
     sagemaker.add_response("describe_endpoint_config", {
         "EndpointConfigName": "config-1", "EndpointConfigArn": f"{PREFIX}:endpoint-config/config-1",
         "ProductionVariants": [{"VariantName": "AllTraffic", "ModelName": "model-1"}], "CreationTime": NOW,
@@ -142,7 +155,7 @@ def test_an_endpoint_back_on_a_model_without_a_package_says_no_model_package() -
 def test_a_config_that_cannot_be_read_is_an_aws_error_not_taken_for_a_deleted_one() -> None:
     """Only ValidationException means "no such config"; AccessDenied is the caller's permissions and is raised as
     it is (the command exits 1 with it)."""
-    deploy, (_, sagemaker) = context("config-1")
+    deploy, (_, sagemaker, _) = context("config-1")
     sagemaker.add_client_error("describe_endpoint_config", "AccessDeniedException", "not authorized", 400,
                                {"EndpointConfigName": "config-1"})  # fmt: skip
     with pytest.raises(ClientError, match="AccessDeniedException"):

@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import Stubber
 from rich.console import Console as RichConsole
 
 from custom_resource.contract import STACK_TAG
@@ -179,27 +179,43 @@ def expect_retained(
     """What `custom_resource.retained.remove_unserved` reads once the endpoint serves the stack's config `served`:
     the endpoint again, the served config's model, then the stack's tagged configs and models (Resource Groups
     Tagging API). `configs`: the other retained configs, each with its model; they are listed and then deleted."""
-    sagemaker, tagging = stubbed["sagemaker"], stubbed["resourcegroupstaggingapi"]
+    sagemaker = stubbed["sagemaker"]
     expect_endpoint(sagemaker, endpoint, served)
     expect_config_model(sagemaker, served, f"model-of-{served}")
-    kept = {served: f"model-of-{served}", **(configs or {})}
-    arns = [f"{SAGEMAKER}:endpoint-config/{c.lower()}" for c in kept] + [
-        f"{SAGEMAKER}:model/{m.lower()}" for m in kept.values()
+    expect_found_and_deleted(stubbed, {served: f"model-of-{served}"}, configs or {}, stack)
+
+
+def expect_all_removed(stubbed: StubbedAws, configs: dict[str, str], *, stack: str = "churn") -> None:
+    """What `custom_resource.retained.remove_all` does once `destroy` has deleted the stack: every config the stack
+    kept (`configs`, each with its model) found by tag, listed for its exact name, and deleted, configs first."""
+    expect_found_and_deleted(stubbed, {}, configs, stack)
+
+
+def expect_found_and_deleted(stubbed: StubbedAws, kept: dict[str, str], removed: dict[str, str], stack: str) -> None:
+    """The stack's tagged configs and models (`kept` and `removed`, config -> model) by GetResources, their exact
+    names by ListEndpointConfigs and ListModels since the stack was made (a type nothing is tagged with is not
+    listed), then DeleteEndpointConfig and DeleteModel of those of `removed`, each in name order."""
+    sagemaker, tagging = stubbed["sagemaker"], stubbed["resourcegroupstaggingapi"]
+    found = kept | removed
+    arns = [f"{SAGEMAKER}:endpoint-config/{c.lower()}" for c in found] + [
+        f"{SAGEMAKER}:model/{m.lower()}" for m in found.values()
     ]
     tagging.add_response("get_resources", {"ResourceTagMappingList": [
         {"ResourceARN": arn, "Tags": [{"Key": STACK_TAG, "Value": stack_id(stack)}]} for arn in arns
     ]}, {"TagFilters": [{"Key": STACK_TAG, "Values": [stack_id(stack)]}],
          "ResourceTypeFilters": ["sagemaker:endpoint-config", "sagemaker:model"]})  # fmt: skip
+    if not found:
+        return
     sagemaker.add_response("list_endpoint_configs", {"EndpointConfigs": [
         {"EndpointConfigName": c, "EndpointConfigArn": f"{SAGEMAKER}:endpoint-config/{c.lower()}", "CreationTime": WHEN}
-        for c in kept
+        for c in found
     ]}, {"CreationTimeAfter": WHEN})  # fmt: skip
     sagemaker.add_response("list_models", {"Models": [
-        {"ModelName": m, "ModelArn": f"{SAGEMAKER}:model/{m.lower()}", "CreationTime": WHEN} for m in kept.values()
+        {"ModelName": m, "ModelArn": f"{SAGEMAKER}:model/{m.lower()}", "CreationTime": WHEN} for m in found.values()
     ]}, {"CreationTimeAfter": WHEN})  # fmt: skip
-    for config in sorted(configs or {}):
+    for config in sorted(removed):
         sagemaker.add_response("delete_endpoint_config", {}, {"EndpointConfigName": config})
-    for model in sorted((configs or {}).values()):
+    for model in sorted(removed.values()):
         sagemaker.add_response("delete_model", {}, {"ModelName": model})
 
 
@@ -239,13 +255,22 @@ def expect_execution(cloudformation: Stubber, name: str, change_set_id: str, fin
     sid = {"StackName": stack_id(name)}
     before = stack_event(name, "e-0", name, "AWS::CloudFormation::Stack", "UPDATE_COMPLETE")
     cloudformation.add_response("describe_stack_events", {"StackEvents": [before]}, sid)
-    token = change_set_id.split(":changeSet/", 1)[1].split("/", 1)[0]  # the name in the change set's ARN
-    cloudformation.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id, "ClientRequestToken": token})
+    expect_execute(cloudformation, change_set_id)
     operation = [
         stack_event(name, "e-2", name, "AWS::CloudFormation::Stack", final_status),
         stack_event(name, "e-1", "Endpoint", "AWS::SageMaker::Endpoint", "UPDATE_COMPLETE"),
     ]
     expect_followed(cloudformation, name, before, operation, final_status)
+
+
+def expect_execute(cloudformation: Stubber, change_set_id: str) -> None:
+    """ExecuteChangeSet of the change set by its id, with the change set's name (in its ARN) as ClientRequestToken,
+    so that a retried request is not a second execution (ExecuteChangeSet: "A unique identifier for this
+    ExecuteChangeSet request. Specify this token if you plan to retry requests so that CloudFormation knows that
+    you're not attempting to execute a change set to update a stack with the same name.",
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html)."""
+    token = change_set_id.split(":changeSet/", 1)[1].split("/", 1)[0]
+    cloudformation.add_response("execute_change_set", {}, {"ChangeSetName": change_set_id, "ClientRequestToken": token})
 
 
 def expect_followed(
@@ -327,6 +352,33 @@ class Matching:
         return f"Matching({self.pattern!r})"
 
 
+class SameText:
+    """An expected parameter that takes the first text it is compared with (matching `pattern` in full) and, from
+    then on, equals only that text: one instance given for two parameters of a call checks they carry the same
+    generated value (a change set's name and its request token)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.seen: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, str) or re.fullmatch(self.pattern, other) is None:
+            return False
+        if self.seen is None:
+            self.seen = other
+        return other == self.seen
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+    def __repr__(self) -> str:
+        return f"SameText({self.pattern!r}, seen={self.seen!r})"
+
+
+# The command's change set names (generator.deploy.change_sets.create_plan): the time and a random part.
+CHANGE_SET_NAME = r"sagemaker-endpoint-\d{8}-\d{6}-[0-9a-f]{6}"
+
+
 def parameter_list(values: dict[str, str]) -> list[dict[str, str]]:
     """Parameters as CloudFormation takes them."""
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
@@ -342,12 +394,17 @@ def adding_the_endpoint(name: str = "churn") -> dict[str, Any]:
 
 
 def expect_plan(cloudformation: Stubber, change_type: str, request: dict[str, Any], answer: dict[str, Any]) -> None:
-    """CreateChangeSet of the stack `answer` names, with exactly `request` besides (any change set name), then
-    DescribeChangeSet answered with `answer`: for the waiter, and once computed for the paginator."""
+    """CreateChangeSet of the stack `answer` names, with exactly `request` besides, then DescribeChangeSet answered
+    with `answer`: for the waiter, and once computed for the paginator. The change set is named by the command, and
+    its name is also the request's ClientToken, so that botocore's retry of a request whose answer was lost is known
+    as the same ("Specify this token if you plan to retry requests so that CloudFormation knows that you're not
+    attempting to create another change set with the same name",
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html)."""
     name = answer["StackName"]
+    change_set_name = SameText(CHANGE_SET_NAME)
     cloudformation.add_response("create_change_set", {"Id": answer["ChangeSetId"], "StackId": stack_id(name)}, {
-        "ChangeSetName": ANY, "ChangeSetType": change_type, "StackName": name,
-        "Description": "sagemaker-endpoint deploy", **request,
+        "ChangeSetName": change_set_name, "ClientToken": change_set_name, "ChangeSetType": change_type,
+        "StackName": name, "Description": "sagemaker-endpoint deploy", **request,
     })  # fmt: skip
     for _ in range(2 if answer["Status"] == "CREATE_COMPLETE" else 1):
         cloudformation.add_response("describe_change_set", answer, {"ChangeSetName": answer["ChangeSetId"]})
@@ -364,16 +421,25 @@ def artifacts_bucket(region: str = REGION) -> str:
     return f"sagemaker-endpoint-artifacts-{ACCOUNT}-{region}"
 
 
+def owned_artifacts_bucket(region: str = REGION) -> dict[str, str]:
+    """Bucket and ExpectedBucketOwner of a call on the artifacts bucket of the command's own name: its name is
+    predictable and bucket names are global, so each call says whose it must be ("If the account ID that you provide
+    does not match the actual owner of the bucket, the request fails with the HTTP status code 403 Forbidden (access
+    denied)", https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html)."""
+    return {"Bucket": artifacts_bucket(region), "ExpectedBucketOwner": ACCOUNT}
+
+
 def expect_new_bucket(s3: Stubber, region: str = REGION) -> None:
     """The artifacts bucket not there yet (HeadBucket 404), then created and hardened: outside us-east-1 with its
     Region as LocationConstraint (in us-east-1 without: "If you don't specify a Region, the bucket is created in the
     US East (N. Virginia) Region", https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html), public
-    access blocked, AES256 by default, versioned, a TLS-only policy and the lifecycle of what it holds."""
+    access blocked, AES256 by default, versioned, a TLS-only policy and the lifecycle of what it holds. Every call
+    but CreateBucket (which has no such member) names this account as the bucket's owner."""
     bucket = artifacts_bucket(region)
-    named = {"Bucket": bucket}
+    named = owned_artifacts_bucket(region)
     s3.add_client_error("head_bucket", "404", "Not Found", 404, named)
     where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-    s3.add_response("create_bucket", {"Location": f"/{bucket}"}, named | where)
+    s3.add_response("create_bucket", {"Location": f"/{bucket}"}, {"Bucket": bucket} | where)
     s3.add_response(
         "put_public_access_block",
         {},
