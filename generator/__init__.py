@@ -1,3 +1,3 @@
-"""Render the SageMaker real-time endpoint CloudFormation template, package its resolver Lambda, and deploy it."""
+"""Render the SageMaker endpoint CloudFormation template, package its resolver Lambda, and deploy it."""
 
 __version__ = "0.2.0"

@@ -201,7 +201,7 @@ def _fleet_request(args: argparse.Namespace) -> FleetRequest:
 def _seedfarmer_module(context: DeployContext) -> SeedFarmerModule:
     from generator.deploy.seedfarmer_env import read_module  # noqa: PLC0415
 
-    module = read_module(os.environ, list(context.template.parameters))
+    module = read_module(os.environ, context.template)
     for warning in module.warnings:
         context.console.warning(warning)
     return module

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from generator.cfn.rendering import Format, render
 from generator.deployer.permissions import derive_deployer_policy
 from generator.deployer.role_template import build_deployer_role_template, render_deployer_policy_json
 from generator.deployer.stackset_roles import build_administration_role_template, build_execution_role_template
 from generator.distribution.seedfarmer_modulestack import build_modulestack_template
 from generator.distribution.service_catalog import build_service_catalog_template
+from generator.docs_tables import render_docs
 from generator.endpoint.template import build_template
 from generator.registry.template import build_registry_access_template
 
 ENDPOINT = "sagemaker-endpoint"
 TEMPLATES = "templates"
+ROOT = Path(__file__).resolve().parents[1]  # a checkout: the README and docs/ beside generator/
 
 
 def render_all(output_format: Format = "yaml") -> dict[str, str]:
     """Path under the repository root -> text. The deployer policy is derived from the endpoint template rendered
-    with it. modulestack.yaml stands at the root, where seed-farmer looks for it."""
+    with it; the tables of the checkout's README and guides from its inputs and Rules. modulestack.yaml stands at
+    the root, where seed-farmer looks for it."""
     endpoint = build_template()
-    policy = derive_deployer_policy(endpoint.to_dict())
+    document = endpoint.to_dict()
+    policy = derive_deployer_policy(document)
     return {
+        **render_docs(ROOT, document),
         f"{TEMPLATES}/{ENDPOINT}.{output_format}": render(endpoint, output_format),
         f"{TEMPLATES}/deployer-role.{output_format}": render(build_deployer_role_template(policy), output_format),
         f"{TEMPLATES}/service-catalog.{output_format}": render(build_service_catalog_template(), output_format),

@@ -1,11 +1,15 @@
 """The README and the guides in docs/ document what the template really has: every parameter, every Rule message,
-every resource; the README stays a front page, and every link between them resolves."""
+every resource; the README stays a front page, and every link between them resolves. The tables `make render`
+writes are kept byte-identical to a fresh render by tests/test_render.py."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+import pytest
+
+from generator.docs_tables import replace_between_markers
 from tests.support.paths import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -69,3 +73,17 @@ def test_every_guide_is_linked_from_the_readme() -> None:
 def _anchor(heading: str) -> str:
     """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
     return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+
+def test_a_page_without_its_markers_is_named_with_the_markers_to_add() -> None:
+    with pytest.raises(
+        ValueError, match=r"README.md: no `<!-- generated: parameters -->` \.\.\. `<!-- end generated: "
+    ):
+        replace_between_markers("# A page\n", "parameters", "| table |", "README.md")
+
+
+def test_only_the_text_between_the_markers_is_rewritten() -> None:
+    page = "before\n<!-- generated: rules -->\nold\nrows\n<!-- end generated: rules -->\nafter\n"
+    assert replace_between_markers(page, "rules", "| new |", "p.md") == (
+        "before\n<!-- generated: rules -->\n| new |\n<!-- end generated: rules -->\nafter\n"
+    )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from troposphere import And, AWSHelperFn, Condition, Equals, Or, Ref, Select, Split, Template
+from troposphere import And, AWSHelperFn, Condition, Equals, Or, Parameter, Ref, Select, Split, Template
+
+from generator.cfn.inputs import Input
 
 MAX_OR_OPERANDS = 10  # Fn::Or takes 2 to 10 conditions
 
 
-def is_empty(parameter: object) -> Equals:
-    return Equals(Ref(parameter), "")
+def is_empty(parameter: Input | Parameter) -> Equals:
+    return Equals(parameter.ref() if isinstance(parameter, Input) else Ref(parameter), "")
 
 
 def any_of(conditions: Sequence[AWSHelperFn]) -> AWSHelperFn:

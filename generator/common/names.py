@@ -33,6 +33,10 @@ def artifacts_bucket_name(account: str = "${AWS::AccountId}", region: str = "${A
     return f"{ARTIFACTS_BUCKET_PREFIX}{account}-{region}"
 
 
+# The endpoint template's metadata key under which each input's endpoint types and seed-farmer name are written
+# (generator.cfn.inputs), for the deploy client, which reads the rendered template.
+INPUTS_METADATA = "SageMakerEndpoint::Inputs"
+
 # The role in each fleet account that `fleet outputs` assumes, which templates/stackset-execution-role.yaml creates.
 FLEET_READER_ROLE = "sagemaker-endpoint-fleet-reader"
 

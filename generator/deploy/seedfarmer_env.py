@@ -2,8 +2,9 @@
 
 The module's parameters arrive as `SEEDFARMER_PARAMETER_<UPPER_SNAKE>` (seed-farmer normalises `vpc-id`, `vpc_id`
 and `vpcId` alike), lists as JSON, booleans as `true`/`True`; the parameters are those of the CDK module we replace,
-plus every template parameter by its own name. The stack is named as the CDK module names its own, with a suffix
-of ours, and is deployed with the deployer role our modulestack.yaml creates.
+plus every template parameter by its own name. Both come from the template: each input's declaration names the seed
+module's input it stands for (the `SageMakerEndpoint::Inputs` metadata). The stack is named as the CDK module
+names its own, with a suffix of ours, and is deployed with the deployer role our modulestack.yaml creates.
 """
 
 from __future__ import annotations
@@ -12,39 +13,16 @@ import difflib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from generator.common.names import SEEDFARMER_DEPLOYER_ROLE_PATH, SEEDFARMER_STACK_SUFFIX
 from generator.common.patterns import snake_case
 from generator.deploy.inputs import InputError
+from generator.deploy.template_file import EndpointTemplate
 
 PREFIX = "SEEDFARMER_PARAMETER_"
 MAX_STACK_NAME = 128
-# The inputs of the module we replace (its README, and its settings.py: permissions boundary and tags).
-SEED_INPUTS = {
-    "VPC_ID": "VpcId",
-    "SUBNET_IDS": "SubnetIds",
-    "MODEL_PACKAGE_ARN": "ModelPackageArn",
-    "MODEL_PACKAGE_GROUP_NAME": "ModelPackageGroupName",
-    "SAGEMAKER_PROJECT_ID": "SageMakerProjectId",
-    "SAGEMAKER_PROJECT_NAME": "SageMakerProjectName",
-    "SAGEMAKER_DOMAIN_ID": "SageMakerDomainId",
-    "SAGEMAKER_DOMAIN_ARN": "SageMakerDomainArn",
-    "MODEL_EXECUTION_ROLE_ARN": "ModelExecutionRoleArn",
-    "ENABLE_NETWORK_ISOLATION": "EnableNetworkIsolation",
-    "MODEL_ARTIFACTS_BUCKET_ARN": "ModelArtifactsBucketArn",
-    "ECR_REPO_ARN": "EcrRepoArn",
-    "VARIANT_NAME": "VariantName",
-    "INITIAL_INSTANCE_COUNT": "InitialInstanceCount",
-    "INITIAL_VARIANT_WEIGHT": "InitialVariantWeight",
-    "INSTANCE_TYPE": "InstanceType",
-    "MANAGED_INSTANCE_SCALING": "ManagedInstanceScaling",
-    "SCALING_MIN_INSTANCE_COUNT": "ScalingMinInstanceCount",
-    "SCALING_MAX_INSTANCE_COUNT": "ScalingMaxInstanceCount",
-    "DATA_CAPTURE_SAMPLING_PERCENTAGE": "DataCaptureSamplingPercentage",
-    "DATA_CAPTURE_PREFIX": "DataCapturePrefix",
-}
 MISSPELLED = {"DATA_CAPTURE_SAMPING_PERCENTAGE": "DATA_CAPTURE_SAMPLING_PERCENTAGE"}  # the seed README's typo
-BOOLEANS = {"ENABLE_NETWORK_ISOLATION", "MANAGED_INSTANCE_SCALING"}
 TAGS, BOUNDARY = "TAGS", "PERMISSIONS_BOUNDARY_NAME"
 
 
@@ -61,18 +39,24 @@ class SeedFarmerModule:
 
 
 def upper_snake(name: str) -> str:
-    """As seed-farmer's upper_snake_case: `ModelPackageArn` -> MODEL_PACKAGE_ARN."""
-    return snake_case(name).upper()
+    """As seed-farmer's upper_snake_case: `ModelPackageArn` and `model-package-arn` -> MODEL_PACKAGE_ARN."""
+    return snake_case(name).upper().replace("-", "_")
 
 
-def read_module(environ: Mapping[str, str], template_parameters: list[str]) -> SeedFarmerModule:
+def seed_names(template: EndpointTemplate) -> dict[str, str]:
+    """UPPER_SNAKE name -> template parameter: the seed module's names (its README's `vpc-id`), and our own."""
+    seed = {upper_snake(facts["SeedFarmer"]): name for name, facts in template.inputs.items() if "SeedFarmer" in facts}
+    return {**seed, **{upper_snake(name): name for name in template.parameters}}
+
+
+def read_module(environ: Mapping[str, str], template: EndpointTemplate) -> SeedFarmerModule:
     """Raises InputError naming every problem, before anything reaches AWS."""
     problems: list[str] = []
     context = {key: environ.get(f"SEEDFARMER_{key}", "") for key in ("PROJECT_NAME", "DEPLOYMENT_NAME", "MODULE_NAME")}
     problems += [
         f"SEEDFARMER_{key} is not set: run this inside a seed-farmer deployment" for key, v in context.items() if not v
     ]
-    known = {**SEED_INPUTS, **{upper_snake(name): name for name in template_parameters}}
+    known = seed_names(template)
     parameters: dict[str, str] = {}
     tags: dict[str, str] = {}
     boundary, warnings = None, []
@@ -92,7 +76,7 @@ def read_module(environ: Mapping[str, str], template_parameters: list[str]) -> S
         elif name == BOUNDARY:
             boundary = value or None
         elif name in known:
-            converted, problem = _value(name, variable, value)
+            converted, problem = _value(template.parameters[known[name]], variable, value)
             parameters[known[name]] = converted
             problems += [problem] if problem else []
         else:
@@ -120,12 +104,13 @@ def read_module(environ: Mapping[str, str], template_parameters: list[str]) -> S
     )
 
 
-def _value(name: str, variable: str, value: str) -> tuple[str, str | None]:
-    if name in BOOLEANS:
+def _value(parameter: dict[str, Any], variable: str, value: str) -> tuple[str, str | None]:
+    """seed-farmer's encodings of a boolean (`True`) and of a list (JSON) as the parameter takes them."""
+    if parameter.get("AllowedValues") == ["true", "false"]:
         if value.lower() in ("true", "false"):
             return value.lower(), None
         return value, f"{variable}={value!r}: expected true or false"
-    if name == "SUBNET_IDS" and value.lstrip().startswith("["):
+    if parameter.get("Type") == "CommaDelimitedList" and value.lstrip().startswith("["):
         try:
             subnets = json.loads(value)
         except json.JSONDecodeError:

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from generator.common.names import OUTPUT_KEYS
+from generator.common.names import INPUTS_METADATA, OUTPUT_KEYS
 
 ENDPOINT, REGISTRY_ACCESS = "sagemaker-endpoint", "registry-access"
 TEMPLATES = (ENDPOINT, REGISTRY_ACCESS)  # what `--template` can name
@@ -31,6 +31,12 @@ class EndpointTemplate:
     @property
     def parameters(self) -> dict[str, dict[str, Any]]:
         return dict(self.document["Parameters"])
+
+    @property
+    def inputs(self) -> dict[str, dict[str, Any]]:
+        """Per parameter, what its declaration says beyond CloudFormation's fields: `EndpointTypes`, `SeedFarmer`."""
+        declared = self.document.get("Metadata", {}).get(INPUTS_METADATA, {})
+        return {name: dict(declared.get(name, {})) for name in self.parameters}
 
     @property
     def rules(self) -> dict[str, Any]:

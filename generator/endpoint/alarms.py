@@ -13,10 +13,20 @@ from troposphere import If, NoValue, Ref, Sub
 from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.logs import LogGroup, MetricFilter, MetricTransformation
 
+from generator.cfn.inputs import Input, pattern
+from generator.common.patterns import SNS_TOPIC_ARN
 from generator.endpoint.context import EndpointStack
+from generator.endpoint.variant import VARIANT_NAME
 
 ENDPOINT_METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"  # instance metrics (CPU, memory, disk) the model's role writes
 
+ALARM_TOPIC = Input(
+    "AlarmTopicArn",
+    "Alarm topic ARN",
+    "Every alarm of the stack sends its ALARM and OK transitions here, and the approval updater what needs a person: "
+    "a topic of the stack's Region, whose policy admits them (docs/operations.md). Empty: the alarms notify nobody.",
+    pattern(SNS_TOPIC_ARN, "a standard SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)"),
+)
 ERROR_NAMESPACE = "SageMakerEndpoint"
 ERROR_LOG_PATTERN = '"[ERROR]"'  # the Lambda Python runtime's prefix for logger.error lines and unhandled errors
 DISK_PERCENT_THRESHOLD = 85  # models and their caches live on this disk; past this a redeploy may not fit
@@ -25,7 +35,7 @@ DISK_PERIOD_SECONDS, DISK_PERIODS = 300, 3  # 15 minutes: a download's peak alon
 
 def notify(stack: EndpointStack) -> dict[str, object]:
     """The actions every alarm of the stack takes: ALARM and OK to the topic, or none without one."""
-    topic = If(stack.conditions.alarm_topic, [Ref(stack.params.alarm_topic_arn)], NoValue)
+    topic = If(stack.conditions.alarm_topic, [ALARM_TOPIC.ref()], NoValue)
     return {"AlarmActions": topic, "OKActions": topic}
 
 
@@ -103,5 +113,5 @@ def add_disk_alarm(stack: EndpointStack) -> Alarm:
 def variant_dimensions(stack: EndpointStack) -> list[MetricDimension]:
     return [
         MetricDimension(Name="EndpointName", Value=stack.endpoint_name),
-        MetricDimension(Name="VariantName", Value=Ref(stack.params.variant_name)),
+        MetricDimension(Name="VariantName", Value=VARIANT_NAME.ref()),
     ]

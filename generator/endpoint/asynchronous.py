@@ -10,7 +10,7 @@ Developer Guide, "Asynchronous inference": the execution role writes the output 
 from __future__ import annotations
 
 from awacs import s3, sns
-from troposphere import And, Condition, GetAtt, If, Not, NoValue, Parameter, Ref, Select, Split, Sub
+from troposphere import And, Condition, Equals, GetAtt, If, Not, NoValue, Select, Split, Sub
 from troposphere.kms import Key
 from troposphere.sagemaker import (
     AsyncInferenceClientConfig,
@@ -21,44 +21,119 @@ from troposphere.sagemaker import (
 
 from generator.cfn.conditions import is_empty
 from generator.cfn.iam import allow, only_if
+from generator.cfn.inputs import Constraint, Contains, Input, pattern, whole_number
+from generator.common.patterns import S3_URI, SNS_TOPIC_ARN
 from generator.endpoint.context import EndpointStack, add_condition, add_output
+from generator.endpoint.types import ASYNC, ENDPOINT_TYPE
+from generator.endpoint.variant import INSTANCE_TYPE
 
 URI_SCHEME = "s3://"
+# Inferentia 1: no asynchronous inference (nor deployment guardrails, the rollback module).
+INF1_INSTANCE_TYPES = [f"ml.inf1.{size}" for size in ("xlarge", "2xlarge", "6xlarge", "24xlarge")]
+S3_URI_MUST_BE = "an S3 URI such as s3://bucket/prefix"
+TOPIC_MUST_BE = "an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<name>)"
+
+
+def _async(name: str, label: str, description: str, constraint: Constraint) -> Input:
+    return Input(name, label, description, constraint, endpoint_types=(ASYNC,))
+
+
+OUTPUT = _async(
+    "AsyncOutputS3Uri",
+    "Output location",
+    "Where responses are written (no trailing slash), encrypted with the stack's key. Required for Async.",
+    pattern(S3_URI, S3_URI_MUST_BE, max_length=512),
+)
+FAILURE = _async(
+    "AsyncFailureS3Uri",
+    "Failure location",
+    "Where failed requests' errors are written; empty: SageMaker writes none.",
+    pattern(S3_URI, S3_URI_MUST_BE, max_length=512),
+)
+INPUT = _async(
+    "AsyncInputS3Uri",
+    "Input location",
+    "Where callers put request payloads (no trailing slash); the execution role the stack creates may read it. "
+    "Empty: payloads come from ModelArtifactsBucketArn.",
+    pattern(S3_URI, S3_URI_MUST_BE, max_length=512),
+)
+CONCURRENCY = _async(
+    "AsyncMaxConcurrentInvocationsPerInstance",
+    "Concurrent invocations per instance",
+    "Requests each instance works on at once; empty: SageMaker's choice.",
+    whole_number(1, 1000, optional_value=True),
+)
+SUCCESS_TOPIC = _async(
+    "AsyncSuccessTopicArn",
+    "Success topic",
+    "Told of each response written (a topic of the stack's Region); empty: none.",
+    pattern(SNS_TOPIC_ARN, TOPIC_MUST_BE),
+)
+ERROR_TOPIC = _async(
+    "AsyncErrorTopicArn", "Error topic",
+    "Told of each failed request (a topic of the stack's Region); empty: none.",
+    pattern(SNS_TOPIC_ARN, TOPIC_MUST_BE),
+)  # fmt: skip
+INPUTS = (OUTPUT, FAILURE, INPUT, CONCURRENCY, SUCCESS_TOPIC, ERROR_TOPIC)
+
+
+def _add_async_rules(stack: EndpointStack) -> None:
+    """What Async needs (its output), and what it cannot run on: Inferentia 1 ("if your endpoint uses any of the
+    features listed in this Exclusions page, you cannot use Asynchronous Inference", Inf1 among them)."""
+    is_async = Equals(ENDPOINT_TYPE.ref(), ASYNC)
+    stack.template.add_rule(
+        "AsyncNeedsItsOutput",
+        {
+            "RuleCondition": is_async,
+            "Assertions": [
+                {
+                    "Assert": Not(is_empty(OUTPUT)),
+                    "AssertDescription": "EndpointType Async writes every response to S3: set AsyncOutputS3Uri "
+                    "(s3://bucket/prefix).",
+                }
+            ],
+        },
+    )
+    stack.template.add_rule(
+        "AsyncSupportsNoneOfThese",
+        {
+            "RuleCondition": is_async,
+            "Assertions": [
+                {
+                    "Assert": Not(Contains(INF1_INSTANCE_TYPES, INSTANCE_TYPE.ref())),
+                    "AssertDescription": "Asynchronous inference is not available on ml.inf1 instances: choose "
+                    "another InstanceType (ml.inf2 works), or EndpointType RealTime.",
+                }
+            ],
+        },
+    )
 
 
 def async_inference_config(stack: EndpointStack, key: Key) -> If:
     """The EndpointConfig's AsyncInferenceConfig for Async; nothing for the other types."""
-    params = stack.params
+    _add_async_rules(stack)
     notifications = AsyncInferenceNotificationConfig(
-        SuccessTopic=_when_set(stack, params.async_success_topic_arn, "HasAsyncSuccessTopic"),
-        ErrorTopic=_when_set(stack, params.async_error_topic_arn, "HasAsyncErrorTopic"),
+        SuccessTopic=_when_set(stack, SUCCESS_TOPIC, "HasAsyncSuccessTopic"),
+        ErrorTopic=_when_set(stack, ERROR_TOPIC, "HasAsyncErrorTopic"),
     )
-    has_topic = add_condition(
-        stack,
-        "HasAsyncNotification",
-        Not(And(is_empty(params.async_success_topic_arn), is_empty(params.async_error_topic_arn))),
-    )
+    has_topic = add_condition(stack, "HasAsyncNotification", Not(And(is_empty(SUCCESS_TOPIC), is_empty(ERROR_TOPIC))))
     config = AsyncInferenceConfig(
         OutputConfig=AsyncInferenceOutputConfig(
-            S3OutputPath=Ref(params.async_output_s3_uri),
-            S3FailurePath=_when_set(stack, params.async_failure_s3_uri, "HasAsyncFailurePath"),
+            S3OutputPath=OUTPUT.ref(),
+            S3FailurePath=_when_set(stack, FAILURE, "HasAsyncFailurePath"),
             KmsKeyId=GetAtt(key, "Arn"),
             NotificationConfig=If(has_topic, notifications, NoValue),
         ),
         ClientConfig=If(
-            add_condition(
-                stack, "HasAsyncConcurrency", Not(is_empty(params.async_max_concurrent_invocations_per_instance))
-            ),
-            AsyncInferenceClientConfig(
-                MaxConcurrentInvocationsPerInstance=Ref(params.async_max_concurrent_invocations_per_instance)
-            ),
+            add_condition(stack, "HasAsyncConcurrency", Not(is_empty(CONCURRENCY))),
+            AsyncInferenceClientConfig(MaxConcurrentInvocationsPerInstance=CONCURRENCY.ref()),
             NoValue,
         ),
     )
     add_output(
         stack,
         "AsyncOutputS3Uri",
-        Ref(params.async_output_s3_uri),
+        OUTPUT.ref(),
         "Where the endpoint writes responses",
         condition=stack.conditions.asynchronous,
     )
@@ -69,18 +144,17 @@ def writes_output(stack: EndpointStack) -> str:
     """Async with its output location (as the Rules require): where responses go, so where the config applies."""
     name = "WritesAsyncOutput"
     if name not in stack.template.conditions:
-        both = And(Condition(stack.conditions.asynchronous), Not(is_empty(stack.params.async_output_s3_uri)))
+        both = And(Condition(stack.conditions.asynchronous), Not(is_empty(OUTPUT)))
         add_condition(stack, name, both)
     return name
 
 
 def role_statements(stack: EndpointStack) -> list[object]:
     """What the execution role the stack creates may do for asynchronous requests, each only where it applies."""
-    params = stack.params
     is_async = Condition(stack.conditions.asynchronous)
 
-    def when(name: str, parameter: Parameter) -> str:
-        return add_condition(stack, name, And(is_async, Not(is_empty(parameter))))
+    def when(name: str, given: Input) -> str:
+        return add_condition(stack, name, And(is_async, Not(is_empty(given))))
 
     return [
         only_if(
@@ -89,38 +163,38 @@ def role_statements(stack: EndpointStack) -> list[object]:
             allow(
                 "WriteAsyncResponses",
                 [s3.PutObject, s3.AbortMultipartUpload],
-                [objects_under(params.async_output_s3_uri)],
+                [objects_under(OUTPUT)],
             ),
         ),
         only_if(
-            when("WritesAsyncFailures", params.async_failure_s3_uri),
+            when("WritesAsyncFailures", FAILURE),
             allow(
                 "WriteAsyncFailures",
                 [s3.PutObject, s3.AbortMultipartUpload],
-                [objects_under(params.async_failure_s3_uri)],
+                [objects_under(FAILURE)],
             ),
         ),
         only_if(
-            when("ReadsAsyncInput", params.async_input_s3_uri),
-            allow("ReadAsyncRequests", [s3.GetObject], [objects_under(params.async_input_s3_uri)]),
+            when("ReadsAsyncInput", INPUT),
+            allow("ReadAsyncRequests", [s3.GetObject], [objects_under(INPUT)]),
         ),
         only_if(
-            when("NotifiesAsyncSuccess", params.async_success_topic_arn),
-            allow("NotifyAsyncSuccess", [sns.Publish], [Ref(params.async_success_topic_arn)]),
+            when("NotifiesAsyncSuccess", SUCCESS_TOPIC),
+            allow("NotifyAsyncSuccess", [sns.Publish], [SUCCESS_TOPIC.ref()]),
         ),
         only_if(
-            when("NotifiesAsyncError", params.async_error_topic_arn),
-            allow("NotifyAsyncError", [sns.Publish], [Ref(params.async_error_topic_arn)]),
+            when("NotifiesAsyncError", ERROR_TOPIC),
+            allow("NotifyAsyncError", [sns.Publish], [ERROR_TOPIC.ref()]),
         ),
     ]
 
 
-def objects_under(uri: Parameter) -> Sub:
+def objects_under(uri: Input) -> Sub:
     """`s3://bucket/prefix` -> `arn:<partition>:s3:::bucket/prefix/*`. The scheme is appended before the split, so
     the field selected exists for every value, empty included (an out-of-range Fn::Select fails a deploy)."""
-    path = Select(1, Split(URI_SCHEME, Sub(f"${{{uri.title}}}{URI_SCHEME}")))
+    path = Select(1, Split(URI_SCHEME, Sub(f"${{{uri.name}}}{URI_SCHEME}")))
     return Sub("arn:${AWS::Partition}:s3:::${Path}/*", Path=path)
 
 
-def _when_set(stack: EndpointStack, parameter: Parameter, condition: str) -> If:
-    return If(add_condition(stack, condition, Not(is_empty(parameter))), Ref(parameter), NoValue)
+def _when_set(stack: EndpointStack, given: Input, condition: str) -> If:
+    return If(add_condition(stack, condition, Not(is_empty(given))), given.ref(), NoValue)

@@ -15,8 +15,10 @@ from troposphere import Equals, GetAtt, If, Join, NoValue, Or, Output, Ref, Sub
 from troposphere.cloudwatch import Alarm, Dashboard
 
 from generator.endpoint.alarms import ENDPOINT_METRICS_NAMESPACE
+from generator.endpoint.autoscaling import MAX_INSTANCES, MIN_INSTANCES
 from generator.endpoint.context import EndpointStack, add_condition
 from generator.endpoint.deploy_on_approval import DEAD_LETTER_QUEUE, QUEUE
+from generator.endpoint.variant import INITIAL_INSTANCE_COUNT, VARIANT_NAME
 
 NAME_PREFIX = "sagemaker-endpoint-"  # + the stack name and Region; a deployer role is scoped to it
 WIDTH, HEIGHT = 12, 6  # two widgets per row of CloudWatch's 24-column grid
@@ -111,7 +113,7 @@ def add_dashboard(stack: EndpointStack) -> Dashboard:
     queues = {name: GetAtt(stack.template.resources[title], "QueueName") for name, title in QUEUES.items()}
     variables = {
         "Endpoint": stack.endpoint_name,
-        "Variant": Ref(stack.params.variant_name),
+        "Variant": VARIANT_NAME.ref(),
         "InstanceBounds": _instance_bounds(stack),
         "Alarms": _alarm_list(stack),
         "ApprovalWidgets": If(on, Sub("," + approval_text[1:-1], **queues), ""),
@@ -138,15 +140,14 @@ def _json(widgets: list[dict[str, object]]) -> str:
 
 def _instance_bounds(stack: EndpointStack) -> If:
     """Lines at the scaling bounds, or at the fixed count without autoscaling."""
-    params = stack.params
     return If(
         stack.conditions.scaling_enabled,
         Sub(
             '[{"label":"Scaling minimum","value":${Min}},{"label":"Scaling maximum","value":${Max}}]',
-            Min=Ref(params.scaling_min_instance_count),
-            Max=Ref(params.scaling_max_instance_count),
+            Min=MIN_INSTANCES.ref(),
+            Max=MAX_INSTANCES.ref(),
         ),
-        Sub('[{"label":"Instance count (no autoscaling)","value":${Count}}]', Count=Ref(params.initial_instance_count)),
+        Sub('[{"label":"Instance count (no autoscaling)","value":${Count}}]', Count=INITIAL_INSTANCE_COUNT.ref()),
     )
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from awacs import cloudformation, iam, kms, sagemaker, sns, sqs, tag
 from awacs.aws import ArnEquals, Condition, Principal, StringEquals
-from troposphere import GetAtt, Join, Ref, Sub
+from troposphere import Equals, GetAtt, Join, Not, Ref, Sub
 from troposphere.awslambda import EventSourceMapping, Function
 from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.events import DeadLetterConfig, EventBusPolicy, RetryPolicy, Rule, SqsParameters, Target
@@ -33,10 +33,12 @@ from custom_resource.contract import (
     UPDATE_FAILURES,
     UPDATE_SUCCEEDED,
 )
-from generator.cfn.conditions import all_of, stack_uuid
+from generator.cfn.conditions import all_of, is_empty, stack_uuid
 from generator.cfn.iam import account_root, allow, arn, only_if, policy_document, service_host
+from generator.cfn.inputs import Input, choice, pattern
 from generator.common.names import APPROVAL_DETAIL_TYPE, APPROVAL_SOURCE, FORWARD_RULE_PREFIX, Service
-from generator.endpoint.alarms import notify
+from generator.common.patterns import ROLE_ARN
+from generator.endpoint.alarms import ALARM_TOPIC, notify
 from generator.endpoint.context import EndpointStack, add_condition
 from generator.endpoint.lambda_functions import (
     TIMEOUT_SECONDS,
@@ -44,6 +46,7 @@ from generator.endpoint.lambda_functions import (
     add_stack_function,
     log_group_key_statement,
 )
+from generator.endpoint.model import PACKAGE_GROUP
 from generator.endpoint.resolver import read_configured_group
 
 NAME_PREFIX = "sagemaker-endpoint-"  # rules and queues: + the stack's UUID
@@ -90,6 +93,44 @@ class Queues:
     undelivered: Queue  # standard: what EventBridge could not deliver to `approvals`
 
 
+FOLLOW = Input(
+    "DeployOnApproval",
+    "Deploy on approval",
+    "Update the stack by itself when a version of the group is approved, or the served one rejected. Needs "
+    "ModelPackageGroupName and DeploymentRoleArn.",
+    choice("true", "false"),
+    default="false",
+)
+DEPLOYMENT_ROLE = Input(
+    "DeploymentRoleArn",
+    "Deployment role ARN",
+    "Role CloudFormation uses for those updates: deployer-role.yaml's DeployerRoleArn.",
+    pattern(ROLE_ARN, "an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)"),
+)
+INPUTS = (FOLLOW, DEPLOYMENT_ROLE)
+
+
+def _add_follow_rule(stack: EndpointStack) -> None:
+    stack.template.add_rule(
+        "DeployOnApprovalNeedsGroupAndRole",
+        {
+            "RuleCondition": Equals(FOLLOW.ref(), "true"),
+            "Assertions": [
+                {
+                    "Assert": Not(is_empty(PACKAGE_GROUP)),
+                    "AssertDescription": "DeployOnApproval follows a model package group: set ModelPackageGroupName, "
+                    "or set DeployOnApproval to false.",
+                },
+                {
+                    "Assert": Not(is_empty(DEPLOYMENT_ROLE)),
+                    "AssertDescription": "DeployOnApproval updates the stack through a deployer role: set "
+                    "DeploymentRoleArn (deployer-role.yaml's DeployerRoleArn), or set DeployOnApproval to false.",
+                },
+            ],
+        },
+    )
+
+
 def rule_name(suffix: str = "") -> Join:
     """Known before the rule exists: `sagemaker-endpoint-<UUID><suffix>`, at most 64 characters."""
     return Join("", [NAME_PREFIX, stack_uuid(), suffix])
@@ -129,6 +170,7 @@ def key_statements(stack: EndpointStack) -> list[object]:
 
 def add_deploy_on_approval(stack: EndpointStack, key: Key) -> None:
     """The queues, the rules feeding them, the updater reading them, and the alarms on whatever is kept or stuck."""
+    _add_follow_rule(stack)
     queues = _add_queues(stack, key)
     rules = [_add_approval_rule(stack, queues), _add_stack_status_rule(stack, queues)]
     _add_queue_policies(stack, queues, rules)
@@ -285,17 +327,17 @@ def _open_bus_to_registry(stack: EndpointStack) -> None:
 
 def _add_updater(stack: EndpointStack, key: Key, queues: Queues) -> Function:
     """The updater function, fed one message at a time, reporting failures per message."""
-    params, on = stack.params, stack.conditions.deploy_on_approval
+    on = stack.conditions.deploy_on_approval
     function = add_stack_function(
         stack,
         replace(
             UPDATER,
             environment={
                 "STACK_ID": Ref("AWS::StackId"),
-                "DEPLOYMENT_ROLE_ARN": Ref(params.deployment_role_arn),
-                "MODEL_PACKAGE_GROUP_NAME": Ref(params.model_package_group_name),
+                "DEPLOYMENT_ROLE_ARN": DEPLOYMENT_ROLE.ref(),
+                "MODEL_PACKAGE_GROUP_NAME": PACKAGE_GROUP.ref(),
                 "DEAD_LETTER_QUEUE_URL": Ref(queues.dead_letters),
-                "ALARM_TOPIC_ARN": Ref(params.alarm_topic_arn),  # empty: needs-a-person decisions are only logged
+                "ALARM_TOPIC_ARN": ALARM_TOPIC.ref(),  # empty: needs-a-person decisions are only logged
             },
         ),
         condition=on,
@@ -438,7 +480,7 @@ def _updater_statements(stack: EndpointStack, key: Key, queues: Queues) -> list[
         allow(
             "PassDeploymentRoleToCloudFormation",
             [iam.PassRole],
-            [Ref(stack.params.deployment_role_arn)],
+            [DEPLOYMENT_ROLE.ref()],
             condition=Condition(StringEquals("iam:PassedToService", Service.CLOUDFORMATION)),
         ),
         allow(
@@ -477,7 +519,7 @@ def _alarm_topic_statements(stack: EndpointStack) -> list[object]:
     (SNS Developer Guide, key management), and the template cannot know which key: any key, only through SNS."""
     topic = stack.conditions.alarm_topic
     return [
-        only_if(topic, allow("TellAPersonThroughTheAlarmTopic", [sns.Publish], [Ref(stack.params.alarm_topic_arn)])),
+        only_if(topic, allow("TellAPersonThroughTheAlarmTopic", [sns.Publish], [ALARM_TOPIC.ref()])),
         only_if(
             topic,
             allow(

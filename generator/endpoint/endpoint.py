@@ -1,13 +1,13 @@
-"""The EndpointConfig (one production variant: instances, or a ServerlessConfig) and the Endpoint.
+"""The EndpointConfig (one production variant: instances, or a ServerlessConfig) and the Endpoint, with its name.
 
 The EndpointConfig has no fixed name, for the same reason as the Model: its properties are create-only.
 The Endpoint updates in place to a new EndpointConfig (SageMaker UpdateEndpoint) with a blue/green deployment
-that rolls back on alarms (rollback.py); its name is Stack.endpoint_name.
+that rolls back on alarms (rollback); its name is EndpointStack.endpoint_name, derived here.
 """
 
 from __future__ import annotations
 
-from troposphere import And, Condition, GetAtt, If, Not, NoValue, Parameter, PropsDictType, Ref, Sub
+from troposphere import FindInMap, GetAtt, If, Join, Not, NoValue, PropsDictType, Sub, Template
 from troposphere.kms import Key
 from troposphere.sagemaker import (
     CaptureContentTypeHeader,
@@ -16,18 +16,30 @@ from troposphere.sagemaker import (
     Endpoint,
     EndpointConfig,
     Model,
-    ProductionVariant,
     VariantProperty,
 )
 
-from generator.cfn.conditions import is_empty
+from generator.cfn.conditions import add_named_condition, is_empty, stack_uuid
+from generator.cfn.inputs import Input, pattern
+from generator.common.patterns import SAGEMAKER_NAME
 from generator.endpoint.asynchronous import async_inference_config
-from generator.endpoint.context import EndpointStack, add_condition, add_output
-from generator.endpoint.data_capture import DataCaptureLocation
+from generator.endpoint.context import EndpointStack, add_output
+from generator.endpoint.data_capture import SAMPLING_PERCENTAGE, DataCaptureLocation
 from generator.endpoint.instance_storage import add_ebs_volume_condition
 from generator.endpoint.rollback import add_deployment_config
 from generator.endpoint.serverless import serverless_variant
 from generator.endpoint.tags import retained_resource_tags
+from generator.endpoint.types import ASYNC, ENDPOINT_TYPE, REAL_TIME, SERVERLESS
+from generator.endpoint.variant import instance_variant
+
+ENDPOINT_TYPES_MAP, NAME_SUFFIX = "EndpointTypes", "NameSuffix"
+NAME_SUFFIXES = {REAL_TIME: "", SERVERLESS: "-serverless", ASYNC: "-async"}
+ENDPOINT_NAME = Input(
+    "EndpointName",
+    "Endpoint name",
+    "Name of the endpoint. Empty names it endpoint-<stack UUID>. Changing it replaces the endpoint.",
+    pattern(SAGEMAKER_NAME, "an endpoint name (letters, digits, hyphens; up to 63 characters)", max_length=63),
+)
 
 # VariantPropertyType also lists DataCaptureConfig, documented "(Not currently supported.)": only the weight.
 NOT_RETAINED_WITH_SCALING = ("DesiredWeight",)
@@ -49,27 +61,34 @@ class EndpointDataCaptureConfig(DataCaptureConfig):
     }
 
 
+def derive_endpoint_name(template: Template) -> If:
+    """EndpointName, or `endpoint-<stack UUID>` when it is empty: 45 characters, within SageMaker's 63, and
+    known before the endpoint exists, so alarms, scaling and the role can name it without a dependency cycle.
+    A Serverless or Async endpoint's derived name ends in `-serverless` or `-async` (56 at most): SageMaker
+    cannot turn one type into another, so a change of EndpointType names, and so makes, a new endpoint. The suffix
+    comes from a mapping, not a condition, so no expression has a branch some resource can never take."""
+    has_name = add_named_condition(template, "HasEndpointName", Not(is_empty(ENDPOINT_NAME)))
+    template.add_mapping(ENDPOINT_TYPES_MAP, {kind: {NAME_SUFFIX: suffix} for kind, suffix in NAME_SUFFIXES.items()})
+    suffix = FindInMap(ENDPOINT_TYPES_MAP, ENDPOINT_TYPE.ref(), NAME_SUFFIX)
+    return If(has_name, ENDPOINT_NAME.ref(), Join("", ["endpoint-", stack_uuid(), suffix]))
+
+
 def add_endpoint(stack: EndpointStack, model: Model, key: Key, capture: DataCaptureLocation) -> Endpoint:
-    params = stack.params
     ebs_volume = add_ebs_volume_condition(stack)
-    instances = ProductionVariant(
-        ModelName=GetAtt(model, "ModelName"),
-        VariantName=Ref(params.variant_name),
-        InstanceType=Ref(params.instance_type),
-        InitialInstanceCount=Ref(params.initial_instance_count),
-        InitialVariantWeight=Ref(params.initial_variant_weight),
-        **_large_model_settings(stack, ebs_volume),
-    )
     config = stack.template.add_resource(
         EndpointConfig(
             "EndpointConfig",
-            ProductionVariants=If(stack.conditions.serverless, [serverless_variant(stack, model)], [instances]),
+            ProductionVariants=If(
+                stack.conditions.serverless,
+                [serverless_variant(stack, model)],
+                [instance_variant(stack, model, ebs_volume)],
+            ),
             KmsKeyId=If(ebs_volume, GetAtt(key, "Arn"), NoValue),
-            DataCaptureConfig=If(stack.conditions.data_capture_enabled, _data_capture(stack, key, capture), NoValue),
+            DataCaptureConfig=If(stack.conditions.data_capture_enabled, _data_capture(key, capture), NoValue),
             AsyncInferenceConfig=async_inference_config(stack, key),
             Tags=retained_resource_tags(stack.tags),
-            UpdateReplacePolicy="Retain",
-            DeletionPolicy="Delete",  # the endpoint may go back to it by itself: see model.py
+            UpdateReplacePolicy="Retain",  # the endpoint may go back to it by itself: see the model module
+            DeletionPolicy="Delete",
         )
     )
     endpoint = stack.template.add_resource(
@@ -106,29 +125,10 @@ def add_endpoint(stack: EndpointStack, model: Model, key: Key, capture: DataCapt
     return endpoint
 
 
-def _large_model_settings(stack: EndpointStack, ebs_volume: str) -> dict[str, If]:
-    """Each setting when it is set; the volume size only for types with an EBS volume (instance_storage.py)."""
-    params = stack.params
-
-    def when_set(parameter: Parameter, condition: str, *also: Condition) -> If:
-        is_set = Not(is_empty(parameter))
-        return If(add_condition(stack, condition, And(is_set, *also) if also else is_set), Ref(parameter), NoValue)
-
-    return {
-        "VolumeSizeInGB": when_set(params.volume_size_in_gb, "SetVolumeSize", Condition(ebs_volume)),
-        "ModelDataDownloadTimeoutInSeconds": when_set(
-            params.model_data_download_timeout_in_seconds, "HasModelDataDownloadTimeout"
-        ),
-        "ContainerStartupHealthCheckTimeoutInSeconds": when_set(
-            params.container_startup_health_check_timeout_in_seconds, "HasContainerStartupTimeout"
-        ),
-    }
-
-
-def _data_capture(stack: EndpointStack, key: Key, capture: DataCaptureLocation) -> EndpointDataCaptureConfig:
+def _data_capture(key: Key, capture: DataCaptureLocation) -> EndpointDataCaptureConfig:
     return EndpointDataCaptureConfig(
         EnableCapture=True,
-        InitialSamplingPercentage=Ref(stack.params.data_capture_sampling_percentage),
+        InitialSamplingPercentage=SAMPLING_PERCENTAGE.ref(),
         DestinationS3Uri=capture.s3_uri,
         KmsKeyId=GetAtt(key, "Arn"),
         CaptureOptions=[CaptureOption(CaptureMode="Input"), CaptureOption(CaptureMode="Output")],

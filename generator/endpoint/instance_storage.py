@@ -17,6 +17,7 @@ from troposphere import And, Condition, Equals, Select, Split, Sub
 
 from generator.cfn.conditions import any_of
 from generator.endpoint.context import EndpointStack, add_condition
+from generator.endpoint.variant import INSTANCE_TYPE
 
 # EC2's instance-store table: no instance store for these (EBS only).
 EBS_FAMILIES = (
@@ -42,7 +43,7 @@ ALWAYS_ENOUGH_FIELDS = "." * FAMILY_FIELD  # appended before the split: the fiel
 
 def add_ebs_volume_condition(stack: EndpointStack) -> str:
     """Add the Condition that is true when InstanceType has an EBS storage volume (no local NVMe storage)."""
-    padded = Sub(f"${{{stack.params.instance_type.title}}}{ALWAYS_ENOUGH_FIELDS}")
+    padded = Sub(f"${{{INSTANCE_TYPE.name}}}{ALWAYS_ENOUGH_FIELDS}")
     family = Select(FAMILY_FIELD, Split(".", padded))
     has_ebs_volume = any_of([Equals(family, name) for name in EBS_FAMILIES])
     # a serverless endpoint has no instances, so no volume either

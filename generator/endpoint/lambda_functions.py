@@ -16,7 +16,9 @@ from troposphere.logs import LogGroup
 
 from generator.cfn.conditions import stack_uuid
 from generator.cfn.iam import allow, arn, policy_document, service_host
+from generator.cfn.inputs import Input, free_text, pattern
 from generator.common.names import Service
+from generator.common.patterns import S3_BUCKET_NAME
 from generator.endpoint.alarms import add_function_error_alarm
 from generator.endpoint.context import EndpointStack, add_service_role
 
@@ -27,6 +29,22 @@ LOG_RETENTION_DAYS = 365
 LOG_GROUP_PREFIX = "/sagemaker-endpoint/"  # + the stack name; a deployer role is scoped to it
 # What CloudWatch Logs does with the key of a log group it encrypts (CloudWatch Logs User Guide, "Encrypt log data
 # in CloudWatch Logs using AWS KMS": the key policy statement and its encryption-context condition).
+# Where the functions' code is: the zip `make build` writes (its key names it by hash, given at render time).
+CODE_BUCKET = Input(
+    "ResolverCodeS3Bucket",
+    "Code bucket",
+    "Bucket in this Region holding the resolver zip (`make build` writes it to dist/). Required with "
+    "ModelPackageGroupName.",
+    pattern(S3_BUCKET_NAME, "an S3 bucket name"),
+)
+CODE_KEY = Input(
+    "ResolverCodeS3Key",
+    "Code key",
+    "Key of the resolver zip. The default names the zip this template was rendered with, by its sha256.",
+    free_text(min_length=1, max_length=1024),
+    default="package-resolver-<sha256>.zip",  # the template's: the zip's own name (generator.endpoint.inputs)
+)
+
 LOGS_KEY_ACTIONS = [kms.Decrypt, kms.DescribeKey, kms.Encrypt, kms.GenerateDataKey, kms.ReEncryptFrom, kms.ReEncryptTo]
 
 
@@ -74,7 +92,6 @@ def add_stack_function(
     statements: Sequence[object],
 ) -> Function:
     """The log group with its error alarm, the role (`statements` plus writing its own logs) and the function."""
-    params = stack.params
     log_group = stack.template.add_resource(
         LogGroup(
             f"{spec.title}LogGroup",
@@ -110,7 +127,7 @@ def add_stack_function(
             Runtime=RUNTIME,
             Architectures=["arm64"],
             Handler=spec.handler,
-            Code=Code(S3Bucket=Ref(params.resolver_code_s3_bucket), S3Key=Ref(params.resolver_code_s3_key)),
+            Code=Code(S3Bucket=CODE_BUCKET.ref(), S3Key=CODE_KEY.ref()),
             Role=GetAtt(role, "Arn"),
             MemorySize=MEMORY_MB,
             Timeout=TIMEOUT_SECONDS,

@@ -11,25 +11,58 @@ from __future__ import annotations
 
 from awacs import cloudwatch, ec2, ecr, kms, logs, s3
 from awacs.aws import ArnEquals, Bool, Condition, Statement, StringEquals
-from troposphere import GetAtt, If, Not, Ref, Sub
+from troposphere import GetAtt, If, Not, Sub
 from troposphere.ec2 import SecurityGroup
 
 from generator.cfn.conditions import is_empty
 from generator.cfn.iam import allow, arn, only_if, policy_document
+from generator.cfn.inputs import Input, pattern
 from generator.common.names import Service
-from generator.endpoint import asynchronous
+from generator.common.patterns import ROLE_ARN
+from generator.endpoint import artifacts, asynchronous
 from generator.endpoint.alarms import ENDPOINT_METRICS_NAMESPACE
 from generator.endpoint.context import EndpointStack, add_condition, add_output, add_service_role
 from generator.endpoint.data_capture import DataCaptureLocation
+from generator.endpoint.network import VPC
 from generator.endpoint.rollback import ROLLBACK_ALARMS, rollback_alarm_name
+
+EXECUTION_ROLE = Input(
+    "ModelExecutionRoleArn",
+    "Model execution role ARN",
+    "Existing role SageMaker assumes for the model; it must allow what the created one does, "
+    "cloudwatch:DescribeAlarms on the rollback alarms included (docs/security.md). Leave empty to create "
+    "a least-privilege role.",
+    pattern(ROLE_ARN, "an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)"),
+    seed_name="model-execution-role-arn",
+)
+
+
+def _add_role_rule(stack: EndpointStack) -> None:
+    """SageMaker downloads the package's model data (its ModelDataUrl) with the execution role; the role the stack
+    creates reads only ModelArtifactsBucketArn (SageMaker guide, CreateModel API execution role permissions)."""
+    stack.template.add_rule(
+        "CreatedRoleReadsTheArtifacts",
+        {
+            "RuleCondition": is_empty(EXECUTION_ROLE),
+            "Assertions": [
+                {
+                    "Assert": Not(is_empty(artifacts.BUCKET)),
+                    "AssertDescription": "The execution role the stack creates may read only ModelArtifactsBucketArn, "
+                    "and SageMaker downloads the model artifacts with it: set ModelArtifactsBucketArn to the bucket of "
+                    "the package's ModelDataUrl, or give ModelExecutionRoleArn.",
+                }
+            ],
+        },
+    )
+
 
 ENDPOINT_LOG_GROUP = "log-group:/aws/sagemaker/Endpoints/${Name}"  # SageMaker names it after the endpoint
 
 
 def add_model_role(stack: EndpointStack, security_group: SecurityGroup, capture: DataCaptureLocation) -> If:
     """Add the role when needed; return the ARN of the role the model runs with, created or given."""
-    params = stack.params
-    create_role = add_condition(stack, "CreateModelExecutionRole", is_empty(params.model_execution_role_arn))
+    _add_role_rule(stack)
+    create_role = add_condition(stack, "CreateModelExecutionRole", is_empty(EXECUTION_ROLE))
     role = add_service_role(
         stack,
         "ModelExecutionRole",
@@ -39,25 +72,24 @@ def add_model_role(stack: EndpointStack, security_group: SecurityGroup, capture:
         policy=policy_document(
             *_artifact_statements(stack, capture),
             *_artifact_key_statements(stack),
-            *(only_if(stack.conditions.in_vpc, s) for s in _network_statements(stack, security_group)),
+            *(only_if(stack.conditions.in_vpc, s) for s in _network_statements(security_group)),
             *asynchronous.role_statements(stack),
         ),
     )
-    role_arn = If(create_role, GetAtt(role, "Arn"), Ref(params.model_execution_role_arn))
+    role_arn = If(create_role, GetAtt(role, "Arn"), EXECUTION_ROLE.ref())
     add_output(stack, "ModelExecutionRoleArn", role_arn, "Role SageMaker assumes to run the model")
     return role_arn
 
 
 def _artifact_statements(stack: EndpointStack, capture: DataCaptureLocation) -> list[object]:
-    params = stack.params
-    has_bucket = add_condition(stack, "HasModelArtifactsBucket", Not(is_empty(params.model_artifacts_bucket_arn)))
-    has_repo = add_condition(stack, "HasEcrRepo", Not(is_empty(params.ecr_repo_arn)))
-    bucket_arn = Ref(params.model_artifacts_bucket_arn)
+    has_bucket = add_condition(stack, "HasModelArtifactsBucket", Not(is_empty(artifacts.BUCKET)))
+    has_repo = add_condition(stack, "HasEcrRepo", Not(is_empty(artifacts.ECR_REPO)))
+    bucket_arn = artifacts.BUCKET.ref()
     return [
         only_if(has_bucket, allow("ListModelArtifactsBucket", [s3.ListBucket], [bucket_arn])),
         only_if(
             has_bucket,
-            allow("ReadModelArtifacts", [s3.GetObject], [Sub(f"${{{params.model_artifacts_bucket_arn.title}}}/*")]),
+            allow("ReadModelArtifacts", [s3.GetObject], [Sub(f"${{{artifacts.BUCKET.name}}}/*")]),
         ),
         only_if(
             stack.conditions.data_capture_enabled,
@@ -68,7 +100,7 @@ def _artifact_statements(stack: EndpointStack, capture: DataCaptureLocation) -> 
             allow(
                 "PullInferenceImage",
                 [ecr.BatchCheckLayerAvailability, ecr.BatchGetImage, ecr.GetDownloadUrlForLayer],
-                [Ref(params.ecr_repo_arn)],
+                [artifacts.ECR_REPO.ref()],
             ),
         ),
         # GetAuthorizationToken is account-wide: it has no resource to scope to.
@@ -106,8 +138,8 @@ def _artifact_key_statements(stack: EndpointStack) -> list[object]:
     server-side encryption with AWS KMS keys"); SageMaker creates grants on it for the instances it launches, as
     AWS's cross-account model governance guidance grants the workload execution roles (kms:CreateGrant for an AWS
     resource only)."""
-    key = Ref(stack.params.model_artifacts_kms_key_arn)
-    has_key = add_condition(stack, "HasModelArtifactsKey", Not(is_empty(stack.params.model_artifacts_kms_key_arn)))
+    key = artifacts.KMS_KEY.ref()
+    has_key = add_condition(stack, "HasModelArtifactsKey", Not(is_empty(artifacts.KMS_KEY)))
     return [
         only_if(has_key, allow("DecryptModelArtifacts", [kms.Decrypt, kms.DescribeKey], [key])),
         only_if(
@@ -122,7 +154,7 @@ def _artifact_key_statements(stack: EndpointStack) -> list[object]:
     ]
 
 
-def _network_statements(stack: EndpointStack, security_group: SecurityGroup) -> list[Statement]:
+def _network_statements(security_group: SecurityGroup) -> list[Statement]:
     """Network interfaces in the endpoint's subnets. Only our security group may be attached, and it lives
     in VpcId, so an interface can only be created in VpcId (a security group and a subnet must share a VPC)."""
     return [
@@ -139,7 +171,7 @@ def _network_statements(stack: EndpointStack, security_group: SecurityGroup) -> 
             "ManageEndpointNetworkInterfaces",
             [ec2.CreateNetworkInterfacePermission, ec2.DeleteNetworkInterface, ec2.DeleteNetworkInterfacePermission],
             [arn("ec2", "network-interface/*")],
-            condition=Condition(ArnEquals("ec2:Vpc", arn("ec2", "vpc/${VpcId}", VpcId=Ref(stack.params.vpc_id)))),
+            condition=Condition(ArnEquals("ec2:Vpc", arn("ec2", "vpc/${VpcId}", VpcId=VPC.ref()))),
         ),
         # EC2 Describe* actions cannot be scoped to resources.
         allow(

@@ -13,7 +13,7 @@ from troposphere import And, Condition, Equals, If, Not, Ref, Select, Split, Sub
 
 from generator.cfn.conditions import add_named_condition
 from generator.cfn.iam import arn
-from generator.endpoint.parameters import Parameters
+from generator.endpoint.model import PACKAGE_GROUP
 
 ARN_ACCOUNT_FIELD = 4  # arn:partition:sagemaker:region:ACCOUNT:model-package-group/name
 
@@ -38,8 +38,8 @@ class RegistryGroup:
         )
 
 
-def add_registry_group(template: Template, params: Parameters) -> RegistryGroup:
-    given = Ref(params.model_package_group_name)
+def add_registry_group(template: Template) -> RegistryGroup:
+    given = PACKAGE_GROUP.ref()
     is_arn = add_named_condition(template, "ModelPackageGroupIsArn", Not(Equals(Select(0, Split(":", given)), given)))
     # Padded with empty fields, so that the account field exists whatever the value; read only for an ARN.
     arn_account = Select(ARN_ACCOUNT_FIELD, Split(":", Sub("${Group}::::", Group=given)))

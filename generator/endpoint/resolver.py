@@ -9,13 +9,21 @@ from __future__ import annotations
 
 from awacs import sagemaker
 from awacs.aws import Statement
-from troposphere import AWSObject, GetAtt, If, PropsDictType, Ref
+from troposphere import AWSObject, GetAtt, If, Not, PropsDictType
 from troposphere.kms import Key
 
+from generator.cfn.conditions import is_empty
 from generator.cfn.iam import allow, only_if
+from generator.cfn.inputs import Input, free_text
 from generator.common.lambda_zip import LAMBDA_HANDLER
 from generator.endpoint.context import EndpointStack
-from generator.endpoint.lambda_functions import StackFunction, add_stack_function, log_group_key_statement
+from generator.endpoint.lambda_functions import (
+    CODE_BUCKET,
+    StackFunction,
+    add_stack_function,
+    log_group_key_statement,
+)
+from generator.endpoint.model import PACKAGE_ARN, PACKAGE_GROUP
 
 SERVICE_TIMEOUT_SECONDS = 300
 FUNCTION_NAME_PREFIX = "sagemaker-endpoint-resolver-"  # + the stack's UUID: 64 characters, Lambda's maximum
@@ -40,6 +48,31 @@ RESOLVER = StackFunction(
 )
 
 
+TOKEN = Input(
+    "PackageResolutionToken",
+    "Resolution token",
+    "Any new value makes the stack resolve the group's latest Approved package again (a pipeline passes a build id or "
+    "a timestamp). Unchanged package: nothing is replaced.",
+    free_text(max_length=128),
+)
+
+
+def _add_resolver_rule(stack: EndpointStack) -> None:
+    stack.template.add_rule(
+        "ModelPackageGroupNeedsResolverCode",
+        {
+            "RuleCondition": Not(is_empty(PACKAGE_GROUP)),
+            "Assertions": [
+                {
+                    "Assert": Not(is_empty(CODE_BUCKET)),
+                    "AssertDescription": "ModelPackageGroupName needs the resolver Lambda: upload the zip that "
+                    "`make build` writes to dist/ to a bucket in this Region and set ResolverCodeS3Bucket.",
+                }
+            ],
+        },
+    )
+
+
 def key_statements(stack: EndpointStack) -> list[object]:
     """What the stack's key allows in group mode: CloudWatch Logs encrypts the resolver's log group."""
     return [
@@ -49,7 +82,8 @@ def key_statements(stack: EndpointStack) -> list[object]:
 
 def add_package_resolver(stack: EndpointStack, key: Key) -> If:
     """Add the resolver; return the model package ARN the Model uses, resolved or given."""
-    params, group_mode = stack.params, stack.conditions.use_package_group
+    _add_resolver_rule(stack)
+    group_mode = stack.conditions.use_package_group
     function = add_stack_function(
         stack,
         RESOLVER,
@@ -63,11 +97,11 @@ def add_package_resolver(stack: EndpointStack, key: Key) -> If:
             Condition=group_mode,
             ServiceToken=GetAtt(function, "Arn"),
             ServiceTimeout=SERVICE_TIMEOUT_SECONDS,
-            ModelPackageGroupName=Ref(params.model_package_group_name),
-            ResolutionToken=Ref(params.package_resolution_token),
+            ModelPackageGroupName=PACKAGE_GROUP.ref(),
+            ResolutionToken=TOKEN.ref(),
         )
     )
-    return If(stack.conditions.use_package_arn, Ref(params.model_package_arn), GetAtt(resolved, RESOLVED_ARN_ATTRIBUTE))
+    return If(stack.conditions.use_package_arn, PACKAGE_ARN.ref(), GetAtt(resolved, RESOLVED_ARN_ATTRIBUTE))
 
 
 class LatestApprovedModelPackage(AWSObject):

@@ -8,19 +8,19 @@ from generator.common.lambda_zip import ResolverPackage, build_resolver_package
 from generator.endpoint import deploy_on_approval, resolver
 from generator.endpoint.alarms import add_disk_alarm
 from generator.endpoint.autoscaling import add_autoscaling
-from generator.endpoint.context import EndpointStack, add_shared_conditions, derive_endpoint_name
+from generator.endpoint.conditions import add_shared_conditions
+from generator.endpoint.context import EndpointStack
 from generator.endpoint.dashboard import add_dashboard
 from generator.endpoint.data_capture import data_capture_location
 from generator.endpoint.deploy_on_approval import add_deploy_on_approval
 from generator.endpoint.encryption import add_encryption_key
-from generator.endpoint.endpoint import add_endpoint
+from generator.endpoint.endpoint import add_endpoint, derive_endpoint_name
+from generator.endpoint.inputs import add_endpoint_inputs
 from generator.endpoint.model import add_model
 from generator.endpoint.model_role import add_model_role
 from generator.endpoint.network import add_security_group
-from generator.endpoint.parameters import add_parameters
 from generator.endpoint.registry_group import add_registry_group
 from generator.endpoint.resolver import add_package_resolver
-from generator.endpoint.rules import add_rules
 from generator.endpoint.tags import add_resource_tags
 
 DESCRIPTION = (
@@ -34,16 +34,14 @@ def build_template(lambda_zip: ResolverPackage | None = None) -> Template:
     """The template; `lambda_zip` is the zip whose key becomes the ResolverCodeS3Key default."""
     lambda_zip = lambda_zip or build_resolver_package()
     template = Template(Description=DESCRIPTION)
-    params = add_parameters(template, resolver_code_key=lambda_zip.file_name)
+    add_endpoint_inputs(template, resolver_code_key=lambda_zip.file_name)
     stack = EndpointStack(
         template,
-        params,
-        add_shared_conditions(template, params),
-        add_resource_tags(template, params),
-        derive_endpoint_name(template, params),
-        add_registry_group(template, params),
+        add_shared_conditions(template),
+        add_resource_tags(template),
+        derive_endpoint_name(template),
+        add_registry_group(template),
     )
-    add_rules(stack)
     capture = data_capture_location(stack)
     security_group = add_security_group(stack)
     role_arn = add_model_role(stack, security_group, capture)

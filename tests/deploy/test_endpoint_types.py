@@ -67,12 +67,14 @@ def test_what_a_serverless_endpoint_cannot_have_exits_2_before_any_aws_call(caps
     ])  # fmt: skip
     assert code == 2
     assert capsys.readouterr().err.splitlines() == [
-        "error: Serverless endpoints run outside your VPC (SageMaker supports no VPC configuration for them): clear "
-        "VpcId and SubnetIds, or choose EndpointType RealTime.",
         "error: Serverless endpoints do not support network isolation: set EnableNetworkIsolation to false to accept "
         "that, or choose EndpointType RealTime.",
+        "error: VpcId is for EndpointType RealTime and Async (a serverless endpoint runs outside your VPC: SageMaker "
+        "takes no VPC configuration for it): clear it, or set EndpointType to RealTime or Async.",
+        "error: SubnetIds is for EndpointType RealTime and Async (a serverless endpoint runs outside your VPC: "
+        "SageMaker takes no VPC configuration for it): clear it, or set EndpointType to RealTime or Async.",
         "error: ServerlessProvisionedConcurrency is above ServerlessMaxConcurrency: lower it, or raise the maximum.",
-        "3 problem(s) in the input; nothing was sent to AWS.",
+        "4 problem(s) in the input; nothing was sent to AWS.",
     ]
 
 

@@ -74,7 +74,7 @@ def test_every_limit_the_template_cannot_say_is_refused_at_once_before_any_aws_c
         f"error: tag '{'k' * 129}': a key of 129 characters; at most 128",
     ]
     assert [line for line in err if line in expected] == expected  # each, in this order
-    assert not [line for line in err if line.startswith("error: AsyncErrorTopicArn")]  # a topic of this Region
+    assert not [line for line in err if line.startswith("error: AsyncErrorTopicArn=")]  # a topic of this Region
     assert err[-1].endswith("problem(s) in the input; nothing was sent to AWS.")
 
 

@@ -12,7 +12,7 @@ import pytest
 from generator.deploy import checks
 from generator.deploy.inputs import parse_assignments, read_params_file
 from generator.deploy.template_file import load_template
-from generator.endpoint.parameters import SCALING_START_LIMIT
+from generator.endpoint.autoscaling import SCALING_START_LIMIT
 from tests.support.inputs import ARN_MODE
 from tests.support.template_eval import Evaluator
 

@@ -8,9 +8,9 @@ import re
 import pytest
 
 from generator.deploy.inputs import InputError
-from generator.deploy.seedfarmer_env import SEED_INPUTS, read_module
+from generator.deploy.seedfarmer_env import MISSPELLED, read_module, seed_names, upper_snake
 from tests.support.paths import ROOT
-from tests.support.seedfarmer_env import CONTEXT, NETWORK, SEED_README, TEMPLATE_PARAMETERS
+from tests.support.seedfarmer_env import CONTEXT, NETWORK, SEED_README, TEMPLATE
 
 
 def test_our_guide_documents_the_module_in_the_seed_readmes_layout() -> None:
@@ -38,18 +38,22 @@ def test_our_guide_documents_the_module_in_the_seed_readmes_layout() -> None:
 def test_seedfarmers_encodings_become_the_values_the_template_takes(
     variable: str, value: str, parameter: str, expected: str
 ) -> None:
-    module = read_module({**CONTEXT, f"SEEDFARMER_PARAMETER_{variable}": value}, TEMPLATE_PARAMETERS)
+    module = read_module({**CONTEXT, f"SEEDFARMER_PARAMETER_{variable}": value}, TEMPLATE)
     assert module.parameters == {parameter: expected}
 
 
-def test_every_seed_input_maps_to_a_template_parameter() -> None:
-    assert set(SEED_INPUTS.values()) <= set(TEMPLATE_PARAMETERS)
+def test_every_input_the_seed_readme_lists_reaches_a_template_parameter() -> None:
+    listed = re.findall(r"^- `([a-z-]+)`:", SEED_README.read_text().split("### Input Parameters", 1)[1], re.M)
+    assert len(listed) == 21
+    known = seed_names(TEMPLATE)
+    read_as = {name: MISSPELLED.get(name, name) for name in map(upper_snake, listed)}  # the README's one typo
+    assert [name for name, spelled in read_as.items() if spelled not in known] == []
 
 
 def test_the_stack_is_named_as_the_cdk_module_names_its_own_with_our_suffix_and_tagged_as_it_tags() -> None:
     environment = {**CONTEXT, **NETWORK, "SEEDFARMER_PARAMETER_TAGS": '{"team": "ml"}',
                    "SEEDFARMER_PARAMETER_PERMISSIONS_BOUNDARY_NAME": "boundary"}  # fmt: skip
-    module = read_module(environment, TEMPLATE_PARAMETERS)
+    module = read_module(environment, TEMPLATE)
     assert module.stack_name == "mlops-prod-sagemaker-endpoints-endpoint-cfn"
     assert module.tags == {"SeedFarmerProjectName": "mlops", "SeedFarmerDeploymentName": "prod",
                            "SeedFarmerModuleName": "sagemaker-endpoints-endpoint", "team": "ml"}  # fmt: skip
@@ -58,7 +62,7 @@ def test_the_stack_is_named_as_the_cdk_module_names_its_own_with_our_suffix_and_
 
 
 def test_the_seed_readmes_misspelling_is_read_with_a_warning_naming_the_right_spelling() -> None:
-    module = read_module({**CONTEXT, "SEEDFARMER_PARAMETER_DATA_CAPTURE_SAMPING_PERCENTAGE": "20"}, TEMPLATE_PARAMETERS)
+    module = read_module({**CONTEXT, "SEEDFARMER_PARAMETER_DATA_CAPTURE_SAMPING_PERCENTAGE": "20"}, TEMPLATE)
     assert module.parameters == {"DataCaptureSamplingPercentage": "20"}
     assert module.warnings == [
         "SEEDFARMER_PARAMETER_DATA_CAPTURE_SAMPING_PERCENTAGE: read as "
@@ -72,7 +76,7 @@ def test_every_problem_in_the_environment_is_named_at_once() -> None:
             "SEEDFARMER_PROJECT_NAME": "mlops", "SEEDFARMER_MODULE_NAME": "g-m",
             "SEEDFARMER_PARAMETER_SUBNET_IDS": "[subnet-a]", "SEEDFARMER_PARAMETER_ENABLE_NETWORK_ISOLATION": "yes",
             "SEEDFARMER_PARAMETER_INSTANCETYPE": "ml.m5.large", "SEEDFARMER_PARAMETER_TAGS": "[1]",
-        }, TEMPLATE_PARAMETERS)  # fmt: skip
+        }, TEMPLATE)  # fmt: skip
     assert raised.value.problems == [
         "SEEDFARMER_DEPLOYMENT_NAME is not set: run this inside a seed-farmer deployment",
         "SEEDFARMER_PARAMETER_ENABLE_NETWORK_ISOLATION='yes': expected true or false",

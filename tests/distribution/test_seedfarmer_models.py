@@ -12,7 +12,7 @@ import pytest
 
 from generator.deploy.seedfarmer_env import read_module
 from tests.support.paths import ROOT
-from tests.support.seedfarmer_env import CONTEXT, SEED_README, TEMPLATE_PARAMETERS
+from tests.support.seedfarmer_env import CONTEXT, SEED_README, TEMPLATE
 
 pytestmark = pytest.mark.tools
 SEEDFARMER_PYTHON = ROOT / ".tools" / "seedfarmer" / "bin" / "python"
@@ -95,7 +95,7 @@ def manifest_environment(manifest: str) -> dict[str, str]:
 @pytest.mark.parametrize("readme", [ROOT / "docs" / "seed-farmer.md", SEED_README], ids=["ours", "the seed's"])
 def test_the_sample_manifest_parses_with_seedfarmer_and_its_parameters_reach_the_template(readme: Path) -> None:
     environment = manifest_environment(sample_manifest(readme.read_text()))
-    module = read_module({**CONTEXT, **environment}, TEMPLATE_PARAMETERS)
+    module = read_module({**CONTEXT, **environment}, TEMPLATE)
     assert module.parameters == {
         "SageMakerProjectId": "dummy123",
         "SageMakerProjectName": "dummy123",

@@ -180,17 +180,27 @@ def test_provisioned_concurrency_is_set_and_autoscaled_between_itself_and_the_ma
 
 
 SERVERLESS_REFUSALS = {
-    "a VPC": ({**VPC}, "Serverless endpoints run outside your VPC (SageMaker supports no VPC configuration for "
-              "them): clear VpcId and SubnetIds, or choose EndpointType RealTime."),
+    "a VPC": ({"VpcId": VPC["VpcId"]}, "VpcId is for EndpointType RealTime and Async (a serverless endpoint runs "
+              "outside your VPC: SageMaker takes no VPC configuration for it): clear it, or set EndpointType to "
+              "RealTime or Async."),
+    "subnets": ({"SubnetIds": VPC["SubnetIds"]}, "SubnetIds is for EndpointType RealTime and Async (a serverless "
+                "endpoint runs outside your VPC: SageMaker takes no VPC configuration for it): clear it, or set "
+                "EndpointType to RealTime or Async."),
     "network isolation": ({"EnableNetworkIsolation": "true"}, "Serverless endpoints do not support network "
                           "isolation: set EnableNetworkIsolation to false to accept that, or choose EndpointType "
                           "RealTime."),
-    "data capture": ({"DataCaptureSamplingPercentage": "10", "ModelArtifactsBucketArn": BUCKET}, "Serverless "
-                     "endpoints do not support data capture: set DataCaptureSamplingPercentage to 0, or choose "
-                     "EndpointType RealTime."),
-    "an instance setting": ({"VolumeSizeInGB": "50"}, "Serverless endpoints have no instances: clear "
-                            "VolumeSizeInGB, ModelDataDownloadTimeoutInSeconds and "
-                            "ContainerStartupHealthCheckTimeoutInSeconds."),
+    "data capture": ({"DataCaptureSamplingPercentage": "10", "ModelArtifactsBucketArn": BUCKET},
+                     "DataCaptureSamplingPercentage is for EndpointType RealTime (SageMaker's feature table marks "
+                     "data capture for real-time endpoints only): set it to 0, or set EndpointType to RealTime."),
+    "an instance setting": ({"VolumeSizeInGB": "50"}, "VolumeSizeInGB is for EndpointType RealTime and Async (a "
+                            "serverless endpoint has no instances): clear it, or set EndpointType to RealTime or "
+                            "Async."),
+    "a download timeout": ({"ModelDataDownloadTimeoutInSeconds": "600"}, "ModelDataDownloadTimeoutInSeconds is for "
+                           "EndpointType RealTime and Async (a serverless endpoint has no instances): clear it, or "
+                           "set EndpointType to RealTime or Async."),
+    "a startup timeout": ({"ContainerStartupHealthCheckTimeoutInSeconds": "600"}, "ContainerStartupHealthCheck"
+                          "TimeoutInSeconds is for EndpointType RealTime and Async (a serverless endpoint has no "
+                          "instances): clear it, or set EndpointType to RealTime or Async."),
     "a canary": ({"DeploymentStrategy": "CANARY"}, "Serverless endpoints update blue/green all at once: set "
                  "DeploymentStrategy to ALL_AT_ONCE (canary and linear steps are sized in instances)."),
     "scaling without provisioned concurrency": ({"ManagedInstanceScaling": "true"}, "With EndpointType Serverless, "
@@ -198,8 +208,8 @@ SERVERLESS_REFUSALS = {
         "set ManagedInstanceScaling to false."),
     "provisioned above the maximum": ({"ServerlessProvisionedConcurrency": "6", "ServerlessMaxConcurrency": "5"},
         "ServerlessProvisionedConcurrency is above ServerlessMaxConcurrency: lower it, or raise the maximum."),
-    "async settings": ({"AsyncOutputS3Uri": "s3://b/p"}, "Async* parameters configure EndpointType Async: clear "
-                       "them, or set EndpointType to Async."),
+    "async settings": ({"AsyncOutputS3Uri": "s3://b/p"}, "AsyncOutputS3Uri is for EndpointType Async: clear it, or "
+                       "set EndpointType to Async."),
 }  # fmt: skip
 
 
@@ -290,10 +300,10 @@ TYPE_REFUSALS = {
     "RealTime without a VPC": ({"ModelPackageArn": PACKAGE_ARN, **ARTIFACTS}, "EndpointType RealTime and Async "
         "run instances in your VPC: set VpcId and SubnetIds (or choose EndpointType Serverless, which runs outside "
         "it)."),
-    "RealTime with async settings": ({**ARN_MODE, "AsyncErrorTopicArn": TOPIC.format("failed")}, "Async* parameters "
-        "configure EndpointType Async: clear them, or set EndpointType to Async."),
+    "RealTime with async settings": ({**ARN_MODE, "AsyncErrorTopicArn": TOPIC.format("failed")}, "AsyncErrorTopicArn "
+        "is for EndpointType Async: clear it, or set EndpointType to Async."),
     "RealTime with provisioned concurrency": ({**ARN_MODE, "ServerlessProvisionedConcurrency": "2"},
-        "ServerlessProvisionedConcurrency configures EndpointType Serverless: clear it, or set EndpointType to "
+        "ServerlessProvisionedConcurrency is for EndpointType Serverless: clear it, or set EndpointType to "
         "Serverless."),
 }  # fmt: skip
 

@@ -151,10 +151,6 @@ class KnownFailure:
         return logical_id == self.logical_id and self.value_set in (None, value_set) and self.pseudo in (None, pseudo)
 
 
-FRACTIONS = (
-    "a Number parameter admits a fraction (CloudFormation's Number is 'An integer or float') where the API takes "
-    "an integer; neither the template's Rules nor the deploy client's checks refuse it (generator.endpoint.parameters)"
-)
 KNOWN_FAILURES = (
     KnownFailure(
         "Model", value_set="seventeen subnets",

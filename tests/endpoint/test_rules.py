@@ -130,6 +130,7 @@ def test_async_refuses_inferentia_1_and_data_capture(deploy: Deploy) -> None:
         "or EndpointType RealTime."
     ]
     assert deploy(**ASYNC, DataCaptureSamplingPercentage="5").failed_rules() == [
-        "Data capture is for EndpointType RealTime: set DataCaptureSamplingPercentage to 0 for Async."
+        "DataCaptureSamplingPercentage is for EndpointType RealTime (SageMaker's feature table marks data capture for "
+        "real-time endpoints only): set it to 0, or set EndpointType to RealTime."
     ]
     assert deploy(**ASYNC, InstanceType="ml.inf2.xlarge").failed_rules() == []

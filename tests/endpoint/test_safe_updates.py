@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.endpoint.parameters import SCALING_START_LIMIT
+from generator.endpoint.autoscaling import SCALING_START_LIMIT
 from tests.support.inputs import ARN_MODE, GROUP_MODE, PACKAGE_ARN
 from tests.support.template_eval import Evaluator
 from tests.support.update_plan import plan, references

@@ -76,13 +76,14 @@ def _uses_changed(node: Any, actions: dict[str, Action], changed_attributes: fro
 
 
 def dependency_order(resources: dict[str, Any]) -> list[str]:
-    """Resources after everything they reference (Ref, Fn::GetAtt, DependsOn)."""
+    """Resources after everything they reference (Ref, Fn::GetAtt, DependsOn), ties by name: the same order in
+    every process (a set's order follows the string hash seed, which differs per process)."""
     ordered: list[str] = []
 
     def visit(name: str) -> None:
         if name in ordered or name not in resources:
             return
-        for dependency in references(resources[name]):
+        for dependency in sorted(references(resources[name])):
             visit(dependency)
         ordered.append(name)
 
