@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Literal
 
 import cfn_tools
 import yaml
-from cfn_flip.yaml_dumper import get_dumper, map_representer
+from cfn_flip.yaml_dumper import map_representer, string_representer
 from cfn_tools.odict import ODict
 from troposphere import Template
 
 Format = Literal["yaml", "json"]
 YAML_WIDTH = 140
 FLOW_WIDTH = 130
+ACCOUNT_ID = re.compile(r"^0[0-9]+$")  # cfn-tools' AWS_ACCOUNT_ID
 
 
 def render(template: Template, output_format: Format = "yaml") -> str:
     """Stable text: keys are sorted, so the same template always renders the same bytes.
 
-    YAML uses CloudFormation's short tags (cfn-flip's dumper, as troposphere's to_yaml does) and writes
+    YAML uses CloudFormation's short tags (cfn-flip's representers, as troposphere's to_yaml does) and writes
     what fits on one line in flow style, as people write templates by hand: about a fifth smaller (a smaller
     template is faster to read, upload and diff; past 51,200 bytes it must go through S3 in any case).
     """
@@ -29,24 +31,20 @@ def render(template: Template, output_format: Format = "yaml") -> str:
     return str(yaml.dump(data, Dumper=_CompactDumper, default_flow_style=False, allow_unicode=True, width=YAML_WIDTH))
 
 
-class _CompactDumper(get_dumper()):  # type: ignore[misc]
-    """cfn-flip's dumper, writing any list or mapping that fits on one line in flow style: `[a, b]`, `{K: v}`,
-    and Fn::GetAtt as a list (`!GetAtt [Key, Arn]`), the form policy scanners such as cfn-guard resolve."""
+class _CompactDumper(yaml.CDumper):
+    """libyaml's emitter, about twice as fast as PyYAML's own, with cfn-flip's representers (short tags, quoted
+    account ids, long strings folded), writing any list or mapping that fits on one line in flow style: `[a, b]`,
+    `{K: v}`, and Fn::GetAtt as a list (`!GetAtt [Key, Arn]`), the form policy scanners such as cfn-guard resolve.
+    libyaml writes a tagged scalar plain where YAML allows it (`!Ref InstanceType`), and a block sequence under a
+    mapping key at the key's indentation."""
 
-    def choose_scalar_style(self) -> str:
-        """`!Ref InstanceType`, not `!Ref 'InstanceType'`: a short tag's value is written plain wherever YAML
-        allows it (PyYAML quotes every scalar with an explicit tag)."""
-        style: str = super().choose_scalar_style()
-        event = self.event
-        if style == "'" and not event.style and event.tag and event.tag.startswith("!") and self._plain_allowed():
-            return ""
-        return style
-
-    def _plain_allowed(self) -> bool:
-        analysis = self.analysis
-        if analysis is None or analysis.empty or analysis.multiline:
-            return False
-        return bool(analysis.allow_flow_plain if self.flow_level else analysis.allow_block_plain)
+    def represent_scalar(self, tag: str, value: str, style: str | None = None) -> yaml.ScalarNode:
+        """As cfn-flip: an account id keeps its leading zero (quoted), a multi-line string is double-quoted."""
+        if ACCOUNT_ID.match(value):
+            style = "'"
+        elif style is None and ("\n" in value or "\r" in value):
+            style = '"'
+        return super().represent_scalar(tag, value, style)
 
     def represent_data(self, data: object) -> yaml.Node:
         node: yaml.Node = super().represent_data(data)
@@ -55,7 +53,7 @@ class _CompactDumper(get_dumper()):  # type: ignore[misc]
         return node
 
 
-def _represent_mapping(dumper: yaml.Dumper, value: dict[str, list[str]]) -> yaml.Node:
+def _represent_mapping(dumper: _CompactDumper, value: dict[str, list[str]]) -> yaml.Node:
     node: yaml.Node = (
         dumper.represent_sequence("!GetAtt", value["Fn::GetAtt"])
         if list(value) == ["Fn::GetAtt"]
@@ -65,6 +63,7 @@ def _represent_mapping(dumper: yaml.Dumper, value: dict[str, list[str]]) -> yaml
 
 
 _CompactDumper.add_representer(ODict, _represent_mapping)
+_CompactDumper.add_representer(str, string_representer)
 
 
 def _flow_length(node: yaml.Node, limit: int) -> int:
