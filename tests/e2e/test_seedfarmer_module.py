@@ -58,8 +58,12 @@ def codebuild(aws: LocalAws, codebuild_dir: Path) -> CodeBuild:
 
 
 def module_parameters(aws: LocalAws, **extra: Any) -> dict[str, Any]:
-    """Parameters as a manifest gives them: seed spellings, a JSON list of subnets, YAML booleans."""
-    return {"vpc-id": aws.vpc_id, "subnet_ids": aws.subnet_ids, "instanceType": "ml.m5.large", **extra}
+    """Parameters as a manifest gives them: seed spellings, a JSON list of subnets, YAML booleans. The seed's
+    README calls model-artifacts-bucket-arn "Required by model execution IAM role to download model artifacts"."""
+    return {
+        "vpc-id": aws.vpc_id, "subnet_ids": aws.subnet_ids, "instanceType": "ml.m5.large",
+        "model-artifacts-bucket-arn": f"arn:aws:s3:::{ARTIFACTS_BUCKET}", **extra,
+    }  # fmt: skip
 
 
 def deployer_role_arn(aws: LocalAws) -> str:
