@@ -256,13 +256,17 @@ def reserved_environment() -> set[str]:
     return set(json.loads(schema.read_text())["propertyNames"]["not"]["enum"])
 
 
-def test_every_function_of_every_template_runs_a_handler_the_contract_names_and_the_zip_has(
+def test_every_function_of_every_template_runs_a_handler_the_contract_names_that_lambda_can_import(
     rendered: dict[str, dict[str, Any]],
 ) -> None:
-    """A Handler Lambda cannot import fails every invocation; the contract's handlers are all used, none stale."""
+    """A Handler Lambda cannot import fails every invocation; the contract's handlers are all used, none stale. Each
+    is one Lambda's API takes (botocore's lambda service-2.json, shape Handler: "max": 128, "pattern": "[^\\s]+")."""
     run = {function.handler for function in stack_functions(rendered)}
     assert run == {handler_of(function) for function in FUNCTIONS}
+    shape = botocore.session.get_session().get_service_model("lambda").shape_for("Handler")
     for handler in run:
+        assert len(handler) <= shape.metadata["max"], handler
+        assert re.fullmatch(shape.metadata["pattern"], handler), handler
         module, name = handler.rsplit(".", 1)
         assert callable(getattr(importlib.import_module(module), name)), handler
 
@@ -314,7 +318,10 @@ def test_a_handler_reads_only_properties_its_custom_resource_is_given(rendered: 
 def test_every_attribute_a_template_reads_from_a_custom_resource_is_data_its_handler_answers_with(
     rendered: dict[str, dict[str, Any]],
 ) -> None:
-    """Fn::GetAtt of a custom resource reads the Data of its answer: a key no handler puts there fails the stack."""
+    """Fn::GetAtt of a custom resource reads the Data of its answer ("The custom resource provider-defined name-value
+    pairs to send with the response. You can access the values provided here by name in the template with
+    Fn::GetAtt.", https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/crpg-ref-responses.html):
+    a key no handler puts there fails the stack."""
     for resource in custom_resources(rendered):
         data = side(contract_of(resource.handler), "Data")
         assert resource.attributes <= data, resource.where
