@@ -343,9 +343,9 @@ def test_every_output_logical_id_and_parameter_the_updater_and_deploy_client_rea
 
 
 # The longest value each variable of the updater can hold, from AWS's own limits, for Lambda's aggregate limit:
-# "Function environment variables: 4 KB, for all environment variables associated with the function, in aggregate"
-# (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). AWS does not say how it counts them: we
-# count the JSON of the whole map, keys included, the larger reading.
+# the quota of "Function environment variables" is "4 KB, for all environment variables associated with the function,
+# in aggregate" (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). AWS does not say how it
+# counts them: we count the JSON of the whole map, keys included, the larger reading.
 PARTITION, REGION, ACCOUNT = "aws-iso-b", "ap-southeast-7", "1" * 12  # longer than any partition and Region today
 LONGEST_VALUE = {
     # CreateStack StackName: "can't be longer than 128 characters"; then the stack's UUID.
