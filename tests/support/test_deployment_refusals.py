@@ -52,6 +52,11 @@ class Aws:
             self.iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=document)
         return arn
 
+    def policy(self, name: str, *statements: dict[str, Any]) -> str:
+        document = json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+        arn: str = self.iam.create_policy(PolicyName=name, PolicyDocument=document)["Policy"]["Arn"]
+        return arn
+
     def config(self, name: str, role: str, instance_type: str = "ml.m5.large", count: int = 4,
                variant: str = "v") -> str:  # fmt: skip
         self.sagemaker.create_model(
@@ -132,26 +137,30 @@ def test_an_auto_rollback_alarm_that_does_not_exist_is_refused(aws: Aws) -> None
     assert message == "Auto-rollback alarm ghost is not a CloudWatch alarm in your account."
 
 
+DENY_ALARM = {**DESCRIBE_ALARM, "Effect": "Deny"}
+SAGEMAKER_ONLY = {"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"}
+
+
 @pytest.mark.parametrize(
-    ("statements", "boundary_statements"),
+    ("inline", "attached", "boundary"),
     [
-        ((), None),  # nothing granted
-        ((DESCRIBE_ALARM, {**DESCRIBE_ALARM, "Effect": "Deny"}), None),  # an explicit deny wins
-        (({**DESCRIBE_ALARM, "Resource": f"{ALARM_ARN}-other"},), None),  # another alarm
-        ((DESCRIBE_ALARM,), ({"Effect": "Allow", "Action": "sagemaker:*", "Resource": "*"},)),  # outside the boundary
+        ((), (), ()),  # nothing granted
+        ((DESCRIBE_ALARM, DENY_ALARM), (), ()),  # an explicit deny wins
+        ((DESCRIBE_ALARM,), (DENY_ALARM,), ()),  # in another policy of the role too
+        (({**DESCRIBE_ALARM, "Resource": f"{ALARM_ARN}-other"},), (), ()),  # another alarm
+        ((DESCRIBE_ALARM,), (), (SAGEMAKER_ONLY,)),  # outside the permissions boundary
     ],
 )
 def test_an_execution_role_that_may_not_describe_the_rollback_alarms_is_refused(
-    aws: Aws, statements: tuple[dict[str, Any], ...], boundary_statements: tuple[dict[str, Any], ...] | None
-) -> None:
+    aws: Aws, inline: tuple[dict[str, Any], ...], attached: tuple[dict[str, Any], ...],
+    boundary: tuple[dict[str, Any], ...],
+) -> None:  # fmt: skip
     """SageMaker guide, Auto-Rollback Configuration and Monitoring: "Ensure that your IAM execution role has permission
     to perform the cloudwatch:DescribeAlarms action on the auto-rollback alarms you specify." Evaluated by moto's own
     IAM policy evaluation; AWS publishes no message, so the message is the guide's words."""
-    boundary = None
-    if boundary_statements is not None:
-        document = json.dumps({"Version": "2012-10-17", "Statement": list(boundary_statements)})
-        boundary = aws.iam.create_policy(PolicyName="boundary", PolicyDocument=document)["Policy"]["Arn"]
-    role = aws.role("model", *statements, boundary=boundary)
+    role = aws.role("model", *inline, boundary=aws.policy("boundary", *boundary) if boundary else None)
+    if attached:
+        aws.iam.attach_role_policy(RoleName="model", PolicyArn=aws.policy("attached", *attached))
     config = aws.config("c", role)
 
     message = refused(lambda: aws.sagemaker.create_endpoint(
@@ -165,9 +174,7 @@ def test_an_execution_role_that_may_not_describe_the_rollback_alarms_is_refused(
 
 
 def test_an_execution_role_allowed_within_its_boundary_deploys(aws: Aws) -> None:
-    document = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "cloudwatch:*",
-                                                                   "Resource": "*"}]})  # fmt: skip
-    boundary = aws.iam.create_policy(PolicyName="boundary", PolicyDocument=document)["Policy"]["Arn"]
+    boundary = aws.policy("boundary", {"Effect": "Allow", "Action": "cloudwatch:*", "Resource": "*"})
     config = aws.config("c", aws.role("model", DESCRIBE_ALARM, boundary=boundary))
 
     aws.sagemaker.create_endpoint(
