@@ -16,10 +16,13 @@ anything changes. AWS publishes no message for these refusals: each message is t
   Configuration and Monitoring, https://docs.aws.amazon.com/sagemaker/latest/dg/deployment-guardrails-configuration.html),
   and an alarm is "a CloudWatch alarm in your account" (botocore sagemaker `Alarm.AlarmName`). The execution role of
   each model of the config being deployed is evaluated with moto's own IAM policy evaluation
-  (`moto.iam.access_control.IAMPolicy`, the one moto's request authorization uses), with its permissions boundary;
-  never with this project's `tests.support.iam_eval`. AWS does not say at which call it checks: both CreateEndpoint
-  and UpdateEndpoint are checked here (the safe side). moto's evaluator treats a statement whose Condition the request
-  does not meet as a Deny, so a role whose DescribeAlarms grant carries a Condition is refused (a stricter check).
+  (`moto.iam.access_control.IAMPolicy`, the one moto's request authorization uses), within its permissions boundary
+  ("A permissions boundary policy defines the maximum permissions that identity-based policies can grant to an
+  entity", botocore iam `CreateRoleRequest.PermissionsBoundary`; a boundary that is no policy of the account allows
+  nothing); never with this project's `tests.support.iam_eval`. AWS does not say at which call it checks: both
+  CreateEndpoint and UpdateEndpoint are checked here (the safe side). moto's evaluator treats a statement whose
+  Condition the request does not meet as a Deny, so a role whose DescribeAlarms grant carries a Condition is refused
+  (a stricter check).
 - An update changes the variant names: "When doing a blue/green or rolling deployment, your new endpoint configuration
   must have the same variant name as the old endpoint configuration." (https://docs.aws.amazon.com/sagemaker/latest/dg/
   deployment-guardrails-exclusions.html). With no update policy "SageMaker uses a blue/green deployment strategy with
