@@ -173,3 +173,46 @@ def test_a_model_that_cloudformation_creates_is_refused_the_same_way(executed: A
         "ROLLBACK_COMPLETE",
         {"Model": "VpcConfig.Subnets: Maximum number of 16 items (given 17)."},
     )
+
+
+@pytest.mark.parametrize(
+    ("tags", "problem"),
+    [
+        ([{"Key": f"k{i}", "Value": "v"} for i in range(51)], "Tags: Maximum number of 50 items (given 51)."),
+        ([{"Key": "domain", "Value": "d" * 257}], f"Tag domain value {'d' * 257!r}: at most 256 letters, "),
+        ([{"Key": "k" * 129, "Value": "v"}], f"Tag key {'k' * 129!r}: 1-128 letters, "),
+        ([{"Key": "team", "Value": "ML (prod)"}], "Tag team value 'ML (prod)': at most 256 letters, "),
+    ],
+)
+def test_create_model_refuses_tags_its_tag_shapes_refuse(
+    sagemaker: Any, tags: list[dict[str, str]], problem: str
+) -> None:
+    """Tag: TagList `"max":50`, TagKey `"max":128`, TagValue `"max":256`, both `([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)`
+    (botocore sagemaker; API Reference, Tag)."""
+    message = refused(
+        lambda: sagemaker.create_model(
+            ModelName="tagged", ExecutionRoleArn=ROLE, PrimaryContainer={"ModelPackageName": f"{PACKAGE}/1"}, Tags=tags
+        )
+    )
+    assert message.startswith(problem)
+
+
+def test_create_model_takes_fifty_tags_at_their_longest_in_any_script_and_aws_tags_beyond(sagemaker: Any) -> None:
+    tags = [{"Key": f"k{i:03}" + "é" * 124, "Value": "ü 1_.:/=+-@" + "v" * 245} for i in range(50)]
+    sagemaker.create_model(
+        ModelName="tagged", ExecutionRoleArn=ROLE, PrimaryContainer={"ModelPackageName": f"{PACKAGE}/1"},
+        Tags=[*tags, {"Key": "aws:cloudformation:stack-name", "Value": "churn"}],
+    )  # fmt: skip
+
+
+def test_an_endpoint_config_and_an_endpoint_refuse_the_same_tags(sagemaker: Any) -> None:
+    bad = [{"Key": "team", "Value": "ML (prod)"}]
+    assert refused(
+        lambda: sagemaker.create_endpoint_config(
+            EndpointConfigName="c", ProductionVariants=[variant(**INSTANCES)], Tags=bad
+        )
+    ).startswith("Tag team value")
+    sagemaker.create_endpoint_config(EndpointConfigName="c", ProductionVariants=[variant(**INSTANCES)])
+    assert refused(lambda: sagemaker.create_endpoint(EndpointName="e", EndpointConfigName="c", Tags=bad)).startswith(
+        "Tag team value"
+    )

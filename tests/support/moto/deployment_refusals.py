@@ -23,6 +23,7 @@ anything changes. AWS publishes no message for these refusals: each message is t
   CreateEndpoint and UpdateEndpoint are checked here (the safe side). moto's evaluator treats a statement whose
   Condition the request does not meet as a Deny, so a role whose DescribeAlarms grant carries a Condition is refused
   (a stricter check).
+- Tags of CreateEndpoint: as those of CreateModel (sagemaker_refusals.py).
 - An update changes the variant names: "When doing a blue/green or rolling deployment, your new endpoint configuration
   must have the same variant name as the old endpoint configuration." (https://docs.aws.amazon.com/sagemaker/latest/dg/
   deployment-guardrails-exclusions.html). With no update policy "SageMaker uses a blue/green deployment strategy with
@@ -52,6 +53,8 @@ from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 from moto.utilities.arns import parse_arn
+
+from tests.support.moto.sagemaker_refusals import tag_problems
 
 # (step, lowest %, highest %) of the variant's instance count, as the API Reference words each
 STEP_LIMITS = {"CanarySize": (0, 50), "LinearStepSize": (10, 50), "MaximumBatchSize": (5, 50)}
@@ -90,7 +93,7 @@ def _create_endpoint(
     self: SageMakerModelBackend, endpoint_name: str, endpoint_config_name: str, tags: list[dict[str, str]],
     deployment_config: dict[str, Any] | None = None,
 ) -> FakeEndpoint:  # fmt: skip
-    refuse(deployment_problems(self, endpoint_config_name, deployment_config))
+    refuse(tag_problems(tags) + deployment_problems(self, endpoint_config_name, deployment_config))
     endpoint = _CREATE_ENDPOINT(self, endpoint_name, endpoint_config_name, tags)
     _SERVED[endpoint.arn] = copy.deepcopy(self.endpoint_configs[endpoint_config_name].production_variants)
     return endpoint

@@ -24,6 +24,12 @@ does, ValidationException. Where AWS publishes no message, the message is the do
   express (NVMe) is supported.", https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InstanceStorageInfo.html),
   as moto recorded EC2's answers (`moto.ec2.models.instance_types.INSTANCE_TYPES`). A type that recording lacks
   (ml.dl1, ml.p6e-gb200) is not refused: the bend enforces only what AWS's data says.
+- Tags of a model, an endpoint config and an endpoint (CreateEndpoint's are checked in deployment_refusals.py):
+  botocore sagemaker `TagList` `"max":50`, `TagKey` `"max":128,"min":1`, `TagValue` `"max":256`, both with the pattern
+  `([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)` (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_Tag.html), read
+  as Unicode categories (letters, separators, numbers) and those symbols. SageMaker's model is silent on `aws:` tags
+  and the count; other services say "Tags with this prefix do not count against your tags per resource limit."
+  (botocore ecs `Tag`), and CloudFormation adds its own `aws:cloudformation:*` tags, so they are not counted here.
 - Not bent: KmsKeyId with such a type. The current CreateEndpointConfig reference says only that the key "does not
   encrypt instance local storage" ("If any of the models that you specify in the `ProductionVariants` parameter use
   nitro-based instances with local storage, the `KmsKeyId` parameter does not encrypt instance local storage.",
@@ -33,6 +39,7 @@ does, ValidationException. Where AWS publishes no message, the message is the do
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
@@ -48,6 +55,8 @@ VERSIONED_ARN_OR_NAME = re.compile(  # botocore sagemaker VersionedArnOrName, "m
 )
 MAX_PACKAGE_NAME = 176
 MAX_CAPTURE_URI = 512
+MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE = 50, 128, 256
+TAG_SYMBOLS = "_.:/=+-@"
 
 
 @contextmanager
@@ -70,8 +79,8 @@ def _refusing(original: Callable[..., Any], problems: Callable[..., list[str]]) 
 
 
 def _model_problems(*, vpc_config: Any = None, primary_container: Any = None, containers: Any = None,
-                    **_rest: Any) -> list[str]:  # fmt: skip
-    problems = []
+                    tags: Any = None, **_rest: Any) -> list[str]:  # fmt: skip
+    problems = tag_problems(tags)
     subnets = (vpc_config or {}).get("Subnets") or []
     if len(subnets) > MAX_SUBNETS:
         problems.append(f"VpcConfig.Subnets: Maximum number of {MAX_SUBNETS} items (given {len(subnets)}).")
@@ -90,9 +99,9 @@ def _versioned_arn_or_name(value: str) -> bool:
 
 
 def _config_problems(*, production_variants: Any = None, data_capture_config: Any = None,
-                     async_inference_config: Any = None, **_rest: Any) -> list[str]:  # fmt: skip
+                     async_inference_config: Any = None, tags: Any = None, **_rest: Any) -> list[str]:  # fmt: skip
     variants = list(production_variants or [])
-    problems = [problem for variant in variants for problem in _variant_problems(variant)]
+    problems = tag_problems(tags) + [problem for variant in variants for problem in _variant_problems(variant)]
     uri = str((data_capture_config or {}).get("DestinationS3Uri") or "")
     if len(uri) > MAX_CAPTURE_URI:
         problems.append(f"DataCaptureConfig.DestinationS3Uri: Maximum length of {MAX_CAPTURE_URI} (given {len(uri)}).")
@@ -132,3 +141,23 @@ def has_nvme_instance_storage(instance_type: str) -> bool:
     ec2_type = INSTANCE_TYPES.get(instance_type.removeprefix("ml."), {})
     storage = ec2_type.get("InstanceStorageInfo") or {}
     return bool(ec2_type.get("InstanceStorageSupported")) and storage.get("NvmeSupport") in ("supported", "required")
+
+
+def tag_problems(tags: list[dict[str, str]] | None) -> list[str]:
+    """What SageMaker's Tag shapes refuse in a request's Tags."""
+    given = list(tags or [])
+    counted = [tag for tag in given if not str(tag.get("Key", "")).startswith("aws:")]
+    problems = [f"Tags: Maximum number of {MAX_TAGS} items (given {len(counted)})."] if len(counted) > MAX_TAGS else []
+    for tag in given:
+        key, value = str(tag.get("Key", "")), str(tag.get("Value", ""))
+        if not 1 <= len(key) <= MAX_TAG_KEY or not _tag_text(key):
+            problems.append(f"Tag key {key!r}: 1-{MAX_TAG_KEY} letters, separators, numbers or {TAG_SYMBOLS}.")
+        if len(value) > MAX_TAG_VALUE or not _tag_text(value):
+            problems.append(f"Tag {key} value {value!r}: at most {MAX_TAG_VALUE} letters, separators, numbers or "
+                            f"{TAG_SYMBOLS}.")  # fmt: skip
+    return problems
+
+
+def _tag_text(text: str) -> bool:
+    """`[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*`: letters, separators and numbers of any script, and those symbols."""
+    return all(unicodedata.category(c)[0] in "LZN" or c in TAG_SYMBOLS for c in text)
