@@ -42,6 +42,22 @@ def test_the_resources_table_lists_every_resource(template: dict[str, Any]) -> N
     assert [name for name in template["Resources"] if f"`{name}`" not in resources] == []
 
 
+def statement_ids(node: Any) -> set[str]:
+    """Every Sid of the IAM statements (role policies, trust, key and queue policies) under a node."""
+    if isinstance(node, dict):
+        own = {node["Sid"]} if isinstance(node.get("Sid"), str) and "Effect" in node else set()
+        return own.union(*(statement_ids(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(statement_ids(value) for value in node))
+    return set()
+
+
+def test_every_statement_the_endpoint_template_grants_is_in_the_security_tables(template: dict[str, Any]) -> None:
+    """A reviewer reads docs/security.md, not the template: a statement added without its row would be unreviewed."""
+    iam = section(GUIDES["security.md"], "IAM")
+    assert sorted(sid for sid in statement_ids(template["Resources"]) if f"`{sid}`" not in iam) == []
+
+
 def test_the_two_setup_commands_come_first() -> None:
     first_block = README.split("```sh\n", 1)[1].split("```", 1)[0]
     assert [line.split()[:2] for line in first_block.splitlines() if line.startswith("make")] == [
