@@ -1,6 +1,6 @@
 """templates/deployer-role.yaml: the role CloudFormation (a stack service role, `--role-arn`) or Service Catalog
 (a launch constraint) uses to deploy the endpoint template, with exactly the permissions derived from it
-(deployer_policy.py); and templates/deployer-policy.json, the same statements for a role of your own."""
+(derive_deployer_policy); and templates/deployer-policy.json, the same statements for a role of your own."""
 
 from __future__ import annotations
 

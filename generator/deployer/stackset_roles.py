@@ -1,4 +1,4 @@
-"""The self-managed StackSets roles, derived like the deployer role (permissions.py) from the endpoint template:
+"""The self-managed StackSets roles, derived like the deployer role (derive_deployer_policy) from the endpoint template:
 templates/stackset-administration-role.yaml for the administrator account, and templates/stackset-execution-role.yaml
 for every target account (StackSets' default names, as AWS's own setup templates use them).
 

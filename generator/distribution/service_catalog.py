@@ -1,5 +1,5 @@
 """templates/service-catalog.yaml: the endpoint template as a Service Catalog product that SageMaker Studio lists
-as a SageMaker Projects template, launched with the deployer role (deployer_role.py)."""
+as a SageMaker Projects template, launched with the deployer role (build_deployer_role_template)."""
 
 from __future__ import annotations
 
