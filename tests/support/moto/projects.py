@@ -67,7 +67,7 @@ def projects_from_s3_templates() -> Iterator[dict[str, Project]]:
     handlers = {
         "create_project": lambda self: _create(self, projects),
         "describe_project": lambda self: ActionResult(_describe(_project(self, projects))),
-        "list_projects": lambda _self: ActionResult({"ProjectSummaryList": [_summary(p) for p in projects.values()]}),
+        "list_projects": lambda self: _list(self, projects),
         "delete_project": lambda self: _delete(self, projects),
     }
     with ExitStack() as patches:
@@ -158,6 +158,12 @@ def _summary(project: Project) -> dict[str, Any]:
         "ProjectStatus": project.status,
         "CreationTime": project.created.isoformat(),
     }
+
+
+def _list(response: SageMakerResponse, projects: dict[str, Project]) -> ActionResult:
+    """ListProjects, NameContains ("A filter that returns the projects whose name contains a specified string")."""
+    contains = response._get_param("NameContains") or ""
+    return ActionResult({"ProjectSummaryList": [_summary(p) for p in projects.values() if contains in p.name]})
 
 
 def _delete(response: SageMakerResponse, projects: dict[str, Project]) -> EmptyResult:
