@@ -158,7 +158,7 @@ def test_a_project_is_deleted_and_waited_for_until_sagemaker_no_longer_knows_it(
     stubs["sagemaker"].add_client_error("describe_project", "ValidationException",
                                         f"Project {RUN.project} does not exist", expected_params=name)  # fmt: skip
 
-    with mock.patch.object(removal.time, "sleep") as slept:
+    with mock.patch("tests.support.acceptance.removal.time.sleep") as slept:
         assert remove(clients, Item("project", RUN.project)) == ("removed", "")
 
     assert slept.call_count == 1
