@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from moto.iam.aws_managed_policies import aws_managed_policies_data
+
 from tests.support.e2e import LocalAws, cli, outputs
 from tests.support.moto.projects import projects_from_s3_templates
 from tests.support.paths import TEMPLATES
@@ -32,6 +34,24 @@ def given_a_bucket_with_a_cors_rule_and_a_domain(aws: LocalAws) -> str:
     return str(domain["DomainArn"])
 
 
+def given_awss_projects_execution_role(aws: LocalAws) -> None:
+    """The model's default role as AWS's sample makes it: `service-role/AmazonSageMakerProjectsExecutionRole`, trusting
+    SageMaker, with the AWS managed policy AmazonSageMakerFullAccess only (tests/fixtures/sagemaker_projects/SOURCE.md).
+    Its document is AWS's (v29, moto's copy of AWS's managed policies), made a customer managed policy here because
+    the local moto does not load AWS's; its AllowAWSServiceActions statement grants cloudwatch:DescribeAlarms on `*`,
+    which SageMaker checks on the rollback alarms ("Ensure that your IAM execution role has permission to perform
+    the cloudwatch:DescribeAlarms action on the auto-rollback alarms you specify", SageMaker guide, Auto-Rollback
+    Configuration and Monitoring)."""
+    iam = aws.client("iam")
+    trust = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
+                            "Action": "sts:AssumeRole"}]}  # fmt: skip
+    iam.create_role(Path="/service-role/", RoleName="AmazonSageMakerProjectsExecutionRole",
+                    AssumeRolePolicyDocument=json.dumps(trust))  # fmt: skip
+    document = json.loads(aws_managed_policies_data)["AmazonSageMakerFullAccess"]["Document"]
+    policy = iam.create_policy(PolicyName="AmazonSageMakerFullAccess", PolicyDocument=json.dumps(document))
+    iam.attach_role_policy(RoleName="AmazonSageMakerProjectsExecutionRole", PolicyArn=policy["Policy"]["Arn"])
+
+
 def launch_role(aws: LocalAws) -> str:
     cloudformation = aws.client("cloudformation")
     cloudformation.create_stack(
@@ -47,6 +67,7 @@ def test_a_published_template_becomes_a_tagged_project_stack_and_unpublish_resto
     aws: LocalAws,
 ) -> None:
     domain_arn = given_a_bucket_with_a_cors_rule_and_a_domain(aws)
+    given_awss_projects_execution_role(aws)
     published = publish_and_check(aws, domain_arn)
 
     with projects_from_s3_templates():
