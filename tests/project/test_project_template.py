@@ -104,6 +104,34 @@ def test_empty_roles_run_the_model_and_the_resolver_as_awss_project_use_roles() 
         assert allows(launch, "iam:PassRole", role)
 
 
+def test_awss_execution_role_may_do_what_the_model_needs_but_read_artifacts_outside_sagemaker_buckets() -> None:
+    """AmazonSageMakerFullAccess (v29), the only policy of the sample's AmazonSageMakerProjectsExecutionRole: its
+    AllowAWSServiceActions grants cloudwatch:DescribeAlarms and the ECR pulls on `*` ("Ensure that your IAM execution
+    role has permission to perform the cloudwatch:DescribeAlarms action on the auto-rollback alarms you specify",
+    SageMaker guide, deployment-guardrails-configuration); our key's policy names the role itself (a key policy alone
+    may allow a principal: "Every KMS key must have exactly one key policy", KMS guide, key-policies). S3 it grants
+    only on buckets named *sagemaker* (AllowS3ObjectActions) or objects tagged SageMaker=true: model artifacts or a
+    capture bucket named otherwise need ModelExecutionRoleArn (docs/sagemaker-projects.md)."""
+    resources = deploy(**ARN_MODE).resources()
+    execution = sample_policy("execution-role-policy.json")
+    rollback = resources["Endpoint"]["Properties"]["DeploymentConfig"]["AutoRollbackConfiguration"]["Alarms"]
+    names = [resources[alarm["AlarmName"]["Ref"]]["Properties"]["AlarmName"] for alarm in rollback]
+    repository = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/churn"
+    calls = [("cloudwatch:DescribeAlarms", f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}") for name in names]
+    calls += [("ecr:BatchGetImage", repository), ("ecr:GetDownloadUrlForLayer", repository),
+              ("ecr:GetAuthorizationToken", "*"), ("s3:GetObject", "arn:aws:s3:::sagemaker-churn/model.tar.gz"),
+              ("s3:PutObject", "arn:aws:s3:::team-sagemaker-capture/churn/x.jsonl")]  # fmt: skip
+    assert len(names) == 2
+    assert [call for call in calls if not allows(execution, *call)] == []
+    assert not allows(execution, "s3:GetObject", "arn:aws:s3:::team-models/model.tar.gz")
+    assert allows(execution, "s3:GetObject", "arn:aws:s3:::team-models/model.tar.gz",
+                  {"s3:ExistingObjectTag/SageMaker": "true"})  # fmt: skip
+    key_users = resources["EncryptionKey"]["Properties"]["KeyPolicy"]["Statement"]
+    (model_uses_key,) = [s for s in key_users if s["Sid"] == "ModelRoleUsesKey"]
+    assert model_uses_key["Principal"] == {"AWS": AWS_EXECUTION_ROLE}
+    assert {"kms:Decrypt", "kms:GenerateDataKey"} <= set(model_uses_key["Action"])
+
+
 def test_given_roles_are_used_as_given() -> None:
     team_model, team_lambda = (f"arn:aws:iam::{ACCOUNT}:role/team/{name}" for name in ("model", "resolver"))
     values = {**GROUP_MODE, "ModelExecutionRoleArn": team_model, "PackageResolverRoleArn": team_lambda}
