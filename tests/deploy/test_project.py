@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 import pytest
@@ -474,3 +475,37 @@ def test_on_a_terminal_unpublish_asks_and_a_no_deletes_nothing(monkeypatch: pyte
 
     stubbed.done()
     assert "Not executed: nothing was changed." in err.getvalue()
+
+
+PLACEHOLDERS = {"B": BUCKET, "BUCKET": BUCKET, "P": "team", "PREFIX": "team", "D": DOMAIN, "DOMAIN": DOMAIN}
+
+
+def _documented_project_commands() -> list[list[str]]:
+    """Every `sagemaker-endpoint project ...` line of the README and the guides, one command each, placeholders
+    (`B`, `DOMAIN`...) given real values and optional parts (`[--yes]`) kept."""
+    from tests.support.paths import ROOT  # noqa: PLC0415
+
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    texts = [page.read_text() for page in pages]
+    found = [m for text in texts for m in re.findall(r"^ *(sagemaker-endpoint project [^\n#>]*)", text, re.MULTILINE)]
+    found += [m for text in texts for m in re.findall(r"`(sagemaker-endpoint project [^`]*)`", text)]
+    commands = []
+    for command in (found_command for found_command in found if "--" in found_command):  # mentions are no commands
+        words = command.split("sagemaker-endpoint ", 1)[1].replace("[", " ").replace("]", " ").split()
+        commands.append([PLACEHOLDERS.get(word, word) for word in words])
+    return commands
+
+
+def test_every_project_command_the_docs_show_is_one_the_command_takes(
+    stubbed: StubbedAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's synopsis and the guides' examples, parsed by the real command line: a renamed option fails here."""
+    ran: list[str] = []
+    monkeypatch.setattr(project, "run", lambda args, _context: ran.append(args.project_command) or 0)
+    commands = _documented_project_commands()
+
+    assert len(commands) >= 6
+    for command in commands:
+        assert main(command) == 0, command
+    assert set(ran) == {"publish", "unpublish", "list"}
+    stubbed.done()  # and nothing was sent to AWS
