@@ -261,3 +261,11 @@ def test_cfn_lint_finds_nothing_in_the_project_launch_role_including_information
     text = (TEMPLATES / "project-launch-role.yaml").read_text()
     matches = lint(text, config=ManualArgs(include_checks=["I"], regions=[REGION]))
     assert [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in matches] == []
+
+
+def test_the_published_template_fits_what_cloudformation_reads_from_a_template_url() -> None:
+    """CreateProject hands CloudFormation the template's S3 URL: "The URL must point to a template (max size: 1 MB)
+    that's located in an Amazon S3 bucket" (botocore cloudformation CreateStackInput.TemplateURL). 1 MB is read as
+    1,000,000 bytes, the safe side. SageMaker documents no limit of its own."""
+    size = len((TEMPLATES / "sagemaker-project.yaml").read_bytes())
+    assert 51_200 < size < 1_000_000  # past the inline limit: only a URL can carry it, as CreateProject does
