@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 PROG = "sagemaker-endpoint"
 DEFAULT_DIST = Path("dist")
 USAGE_ERROR = 2
-AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow", "status", "promote", "fleet")
+AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow", "status", "promote", "fleet", "project")
 TEMPLATE_CHOICES = ("sagemaker-endpoint", "registry-access")  # generator.deploy.template_file.TEMPLATES
 
 
@@ -116,8 +116,8 @@ def _run_aws(args: argparse.Namespace) -> int:
 def _dispatch(args: argparse.Namespace, context: DeployContext) -> int:
     from generator.deploy.verbs import deploy, destroy, follow, outputs, plan, status  # noqa: PLC0415
 
-    if args.command in ("promote", "fleet"):
-        return (_promote if args.command == "promote" else _fleet)(args, context)
+    if args.command in ("promote", "fleet", "project"):
+        return {"promote": _promote, "fleet": _fleet, "project": _project}[args.command](args, context)
     if args.command in ("plan", "deploy"):
         request = _deploy_request(args, context)
         return plan.run(context, request) if args.command == "plan" else deploy.run(context, request)
@@ -154,6 +154,12 @@ def _promote(args: argparse.Namespace, target: DeployContext) -> int:
         args.from_stack, args.to_stack, timedelta(minutes=args.bake_minutes), args.alarm, args.yes, args.role_arn
     )
     return promote.run(source, target, promotion)
+
+
+def _project(args: argparse.Namespace, context: DeployContext) -> int:
+    from generator.deploy.verbs import project  # noqa: PLC0415
+
+    return project.run(args, context)
 
 
 def _fleet(args: argparse.Namespace, context: DeployContext) -> int:
@@ -471,6 +477,9 @@ def _add_aws_commands(commands: Any) -> None:
     commands.add_parser("follow", parents=[stack], help="follow a stack operation in progress")
     _add_promote(commands, aws)
     _add_fleet(commands, aws)
+    from generator.deploy.project.arguments import add_arguments as add_project  # noqa: PLC0415
+
+    add_project(commands, aws)
     commands.add_parser(
         "status",
         parents=[stack],

@@ -5,16 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.cfn.rendering import Format, render
+from generator.common.lambda_zip import build_resolver_package
 from generator.deployer.permissions import derive_deployer_policy
+from generator.deployer.project_launch import build_project_launch_role_template, derive_project_launch_policy
 from generator.deployer.role_template import build_deployer_role_template, render_deployer_policy_json
 from generator.deployer.stackset_roles import build_administration_role_template, build_execution_role_template
 from generator.distribution.seedfarmer_modulestack import build_modulestack_template
 from generator.distribution.service_catalog import build_service_catalog_template
 from generator.docs_tables import render_docs
 from generator.endpoint.template import build_template
+from generator.project.template import build_project_template
 from generator.registry.template import build_registry_access_template
 
 ENDPOINT = "sagemaker-endpoint"
+PROJECT = "sagemaker-project"
 TEMPLATES = "templates"
 ROOT = Path(__file__).resolve().parents[1]  # a checkout: the README and docs/ beside generator/
 
@@ -22,10 +26,14 @@ ROOT = Path(__file__).resolve().parents[1]  # a checkout: the README and docs/ b
 def render_all(output_format: Format = "yaml") -> dict[str, str]:
     """Path under the repository root -> text. The deployer policy is derived from the endpoint template rendered
     with it; the tables of the checkout's README and guides from its inputs and Rules. modulestack.yaml stands at
-    the root, where seed-farmer looks for it."""
-    endpoint = build_template()
+    the root, where seed-farmer looks for it. The SageMaker Projects template and its launch role's policy are
+    derived the same way."""
+    package = build_resolver_package()
+    endpoint = build_template(package)
     document = endpoint.to_dict()
     policy = derive_deployer_policy(document)
+    project = build_project_template(package)
+    launch_policy = derive_project_launch_policy(project.to_dict())
     return {
         **render_docs(ROOT, document),
         f"{TEMPLATES}/{ENDPOINT}.{output_format}": render(endpoint, output_format),
@@ -39,5 +47,10 @@ def render_all(output_format: Format = "yaml") -> dict[str, str]:
         f"{TEMPLATES}/stackset-execution-role.{output_format}": render(
             build_execution_role_template(policy), output_format
         ),
+        f"{TEMPLATES}/{PROJECT}.{output_format}": render(project, output_format),
+        f"{TEMPLATES}/project-launch-role.{output_format}": render(
+            build_project_launch_role_template(launch_policy), output_format
+        ),
+        f"{TEMPLATES}/project-launch-policy.json": render_deployer_policy_json(launch_policy),
         "modulestack.yaml": render(build_modulestack_template(policy)),
     }

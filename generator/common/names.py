@@ -46,6 +46,14 @@ FLEET_READER_ROLE = "sagemaker-endpoint-fleet-reader"
 ROLE_PATH = "/sagemaker-endpoint/"
 # The deployer role's own path: not under ROLE_PATH, so it cannot edit itself.
 DEPLOYER_PATH = "/sagemaker-endpoint-deployer/"
+# The SageMaker Projects launch role's path (templates/project-launch-role.yaml): Studio users' execution roles may
+# pass the roles under it to CloudFormation, and no other.
+PROJECT_LAUNCH_PATH = "/sagemaker-endpoint-project-launch/"
+# SageMaker names a project's stack SP-<...> (AWS's S3 template samples scope every stack statement to stack/SP-*).
+PROJECT_STACK_PREFIX = "SP-"
+# The object tag that makes SageMaker Studio list an S3 template ("Add the following key-value tag to the template so
+# they become visible to SageMaker AI", SageMaker Developer Guide, custom project templates from S3).
+STUDIO_VISIBILITY_TAG = ("sagemaker:studio-visibility", "true")
 
 # The registry kit's forwarding rules are named with this prefix, which a workload's event bus policy names.
 FORWARD_RULE_PREFIX = "sagemaker-endpoint-forward-"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,6 +168,21 @@ SERVICE_CATALOG_LAUNCH = (
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What a derivation grants besides the handlers' permissions, and where: the grant per service and per action,
+    what CloudFormation does for a custom resource, and what the launching service does with the role."""
+
+    by_service: Mapping[str, Grant]
+    by_action: Mapping[str, tuple[Grant, ...]]
+    custom_resource: tuple[tuple[str, Grant], ...]
+    launch: tuple[tuple[str, Grant], ...]
+
+
+# The deployer role: a stack service role, and a Service Catalog launch role.
+DEPLOYER = Scope(BY_SERVICE, BY_ACTION, CUSTOM_RESOURCE, SERVICE_CATALOG_LAUNCH)
+
+
+@dataclass(frozen=True)
 class DeployerPolicy:
     """The statements as (grant, sorted actions), and the handler entries left out as not IAM actions."""
 
@@ -174,7 +190,7 @@ class DeployerPolicy:
     not_actions: list[str]
 
 
-def derive_deployer_policy(endpoint_template: dict[str, Any]) -> DeployerPolicy:
+def derive_deployer_policy(endpoint_template: dict[str, Any], scope: Scope = DEPLOYER) -> DeployerPolicy:
     permissions: set[str] = set()
     custom = False
     types = resource_types(endpoint_template)
@@ -185,8 +201,8 @@ def derive_deployer_policy(endpoint_template: dict[str, Any]) -> DeployerPolicy:
             permissions |= handler_permissions(resource_type)
     actions = sorted(p for p in permissions if is_iam_action(p))
     not_actions = sorted(p for p in permissions if not is_iam_action(p))
-    pairs = [(action, grant) for action in actions for grant in _grants(action)]
-    pairs += [*(CUSTOM_RESOURCE if custom else ()), *SERVICE_CATALOG_LAUNCH]
+    pairs = [(action, grant) for action in actions for grant in _grants(action, scope)]
+    pairs += [*(scope.custom_resource if custom else ()), *scope.launch]
     pairs += [*(CROSS_ACCOUNT_PACKAGES if "AWS::SageMaker::Model" in types else ())]
     by_grant: dict[Grant, set[str]] = defaultdict(set)
     for action, grant in pairs:
@@ -194,18 +210,18 @@ def derive_deployer_policy(endpoint_template: dict[str, Any]) -> DeployerPolicy:
     return DeployerPolicy([(grant, sorted(by_grant[grant])) for grant in by_grant], not_actions)
 
 
-def _grants(action: str) -> tuple[Grant, ...]:
-    if action in BY_ACTION:
-        return BY_ACTION[action]
+def _grants(action: str, scope: Scope) -> tuple[Grant, ...]:
+    if action in scope.by_action:
+        return scope.by_action[action]
     if not scopable(action):
         return (NO_RESOURCE_TYPE,)
     service = action.split(":", 1)[0]
-    if service not in BY_SERVICE:
+    if service not in scope.by_service:
         raise LookupError(
             f"{action}: the endpoint template now needs a service the deployer policy has no grant for; add the "
             f"narrowest resource it allows to BY_SERVICE in {__name__}"
         )
-    return (BY_SERVICE[service],)
+    return (scope.by_service[service],)
 
 
 # IAM's limit for a managed policy, in characters without white space; resources are counted at their longest

@@ -109,14 +109,12 @@ def add_dashboard(stack: EndpointStack) -> Dashboard:
     placed = [widget.placed(i) for i, widget in enumerate(endpoint + approval + asynchronous)]
     widgets, approval_text = _json(placed[: len(endpoint)]), _json(placed[len(endpoint) : -len(asynchronous)])
     async_text = _json(placed[-len(asynchronous) :])
-    on = stack.conditions.deploy_on_approval
-    queues = {name: GetAtt(stack.template.resources[title], "QueueName") for name, title in QUEUES.items()}
     variables = {
         "Endpoint": stack.endpoint_name,
         "Variant": VARIANT_NAME.ref(),
         "InstanceBounds": _instance_bounds(stack),
         "Alarms": _alarm_list(stack),
-        "ApprovalWidgets": If(on, Sub("," + approval_text[1:-1], **queues), ""),
+        "ApprovalWidgets": _approval_widgets(stack, approval_text),
         "AsyncWidgets": If(
             stack.conditions.asynchronous, Sub("," + async_text[1:-1], Endpoint=stack.endpoint_name), ""
         ),
@@ -130,6 +128,15 @@ def add_dashboard(stack: EndpointStack) -> Dashboard:
     )
     _add_url_output(stack, dashboard)
     return dashboard
+
+
+def _approval_widgets(stack: EndpointStack, approval_text: str) -> If | str:
+    """The approval queues' widgets while deploy on approval is on; none in a template without its queues (a
+    SageMaker Projects template leaves the feature out)."""
+    if not all(title in stack.template.resources for title in QUEUES.values()):
+        return ""
+    queues = {name: GetAtt(stack.template.resources[title], "QueueName") for name, title in QUEUES.items()}
+    return If(stack.conditions.deploy_on_approval, Sub("," + approval_text[1:-1], **queues), "")
 
 
 def _json(widgets: list[dict[str, object]]) -> str:

@@ -27,6 +27,7 @@ TIMEOUT_SECONDS = 60
 MEMORY_MB = 128
 LOG_RETENTION_DAYS = 365
 LOG_GROUP_PREFIX = "/sagemaker-endpoint/"  # + the stack name; a deployer role is scoped to it
+LAMBDA_LOG_GROUP_PREFIX = "/aws/lambda/"  # + the function name: where Lambda logs by default
 # What CloudWatch Logs does with the key of a log group it encrypts (CloudWatch Logs User Guide, "Encrypt log data
 # in CloudWatch Logs using AWS KMS": the key policy statement and its encryption-context condition).
 # Where the functions' code is: the zip `make build` writes (its key names it by hash, given at render time).
@@ -60,11 +61,25 @@ class StackFunction:
     handler: str
     checkov_skips: dict[str, str]
     environment: dict[str, object] = field(default_factory=dict)
+    # True: the log group is the one Lambda itself names, /aws/lambda/<function name>, which a role the stack does
+    # not create (a SageMaker Projects Lambda role, granted logs on /aws/lambda/*) may write.
+    lambda_log_group: bool = False
 
 
 def log_group_name(log_name: str) -> Sub:
     """Derived from the stack name, so the key policy can name it before the log group exists."""
     return Sub(f"{LOG_GROUP_PREFIX}${{AWS::StackName}}/{log_name}")
+
+
+def function_name(spec: StackFunction) -> Join:
+    """`<prefix><stack UUID>`: unique in the account and known before the function exists."""
+    return Join("", [spec.name_prefix, stack_uuid()])
+
+
+def log_group_name_of(spec: StackFunction) -> Join | Sub:
+    if spec.lambda_log_group:
+        return Join("", [LAMBDA_LOG_GROUP_PREFIX, spec.name_prefix, stack_uuid()])
+    return log_group_name(spec.log_name)
 
 
 def log_group_key_statement(spec: StackFunction, sid: str) -> Statement:
@@ -77,7 +92,7 @@ def log_group_key_statement(spec: StackFunction, sid: str) -> Statement:
         condition=Condition(
             ArnEquals(
                 "kms:EncryptionContext:aws:logs:arn",
-                arn("logs", "log-group:${Name}", Name=log_group_name(spec.log_name)),
+                arn("logs", "log-group:${Name}", Name=log_group_name_of(spec)),
             )
         ),
     )
@@ -90,13 +105,16 @@ def add_stack_function(
     condition: str,
     key: Key,
     statements: Sequence[object],
+    given_role: object | None = None,
 ) -> Function:
-    """The log group with its error alarm, the role (`statements` plus writing its own logs) and the function."""
+    """The log group with its error alarm, the role (`statements` plus writing its own logs) and the function.
+    `given_role`: the ARN of an existing role the function runs with instead; no role is created (it must allow
+    `statements` and writing the log group itself)."""
     log_group = stack.template.add_resource(
         LogGroup(
             f"{spec.title}LogGroup",
             Condition=condition,
-            LogGroupName=log_group_name(spec.log_name),
+            LogGroupName=log_group_name_of(spec),
             RetentionInDays=LOG_RETENTION_DAYS,
             KmsKeyId=GetAtt(key, "Arn"),
             Tags=stack.tags,
@@ -104,31 +122,34 @@ def add_stack_function(
             UpdateReplacePolicy="Delete",
         )
     )
-    role = add_service_role(
-        stack,
-        f"{spec.title}Role",
-        condition=condition,
-        purpose=spec.purpose,
-        service=Service.LAMBDA,
-        policy=policy_document(
-            *statements,
-            # The log group's Arn attribute ends in ":*", which covers its log streams.
-            allow("WriteOwnLogs", [logs.CreateLogStream, logs.PutLogEvents], [GetAtt(log_group, "Arn")]),
-        ),
-    )
+    role_arn = given_role
+    if role_arn is None:
+        role = add_service_role(
+            stack,
+            f"{spec.title}Role",
+            condition=condition,
+            purpose=spec.purpose,
+            service=Service.LAMBDA,
+            policy=policy_document(
+                *statements,
+                # The log group's Arn attribute ends in ":*", which covers its log streams.
+                allow("WriteOwnLogs", [logs.CreateLogStream, logs.PutLogEvents], [GetAtt(log_group, "Arn")]),
+            ),
+        )
+        role_arn = GetAtt(role, "Arn")
     add_function_error_alarm(stack, spec.title, spec.purpose, log_group, condition)
     optional = {"Environment": Environment(Variables=spec.environment)} if spec.environment else {}
     return stack.template.add_resource(
         Function(
             f"{spec.title}Function",
             Condition=condition,
-            FunctionName=Join("", [spec.name_prefix, stack_uuid()]),
+            FunctionName=function_name(spec),
             Description=Sub(spec.description),
             Runtime=RUNTIME,
             Architectures=["arm64"],
             Handler=spec.handler,
             Code=Code(S3Bucket=CODE_BUCKET.ref(), S3Key=CODE_KEY.ref()),
-            Role=GetAtt(role, "Arn"),
+            Role=role_arn,
             MemorySize=MEMORY_MB,
             Timeout=TIMEOUT_SECONDS,
             LoggingConfig=LoggingConfig(LogGroup=Ref(log_group)),

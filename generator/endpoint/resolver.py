@@ -72,23 +72,25 @@ def _add_resolver_rule(stack: EndpointStack) -> None:
     )
 
 
-def key_statements(stack: EndpointStack) -> list[object]:
+def key_statements(stack: EndpointStack, spec: StackFunction = RESOLVER) -> list[object]:
     """What the stack's key allows in group mode: CloudWatch Logs encrypts the resolver's log group."""
-    return [
-        only_if(stack.conditions.use_package_group, log_group_key_statement(RESOLVER, "LogsEncryptResolverLogGroup"))
-    ]
+    return [only_if(stack.conditions.use_package_group, log_group_key_statement(spec, "LogsEncryptResolverLogGroup"))]
 
 
-def add_package_resolver(stack: EndpointStack, key: Key) -> If:
-    """Add the resolver; return the model package ARN the Model uses, resolved or given."""
+def add_package_resolver(
+    stack: EndpointStack, key: Key, *, spec: StackFunction = RESOLVER, given_role: object | None = None
+) -> If:
+    """Add the resolver; return the model package ARN the Model uses, resolved or given. `given_role`: an existing
+    role the function runs with (it must allow what read_configured_group grants); none is created then."""
     _add_resolver_rule(stack)
     group_mode = stack.conditions.use_package_group
     function = add_stack_function(
         stack,
-        RESOLVER,
+        spec,
         condition=group_mode,
         key=key,
-        statements=[read_configured_group(stack)],
+        statements=[] if given_role is not None else [read_configured_group(stack)],
+        given_role=given_role,
     )
     resolved = stack.template.add_resource(
         LatestApprovedModelPackage(

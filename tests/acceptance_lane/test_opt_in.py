@@ -32,7 +32,7 @@ def test_without_the_account_variable_nothing_runs_and_it_says_what_it_needs(stu
     for what in ("ACCEPTANCE_ACCOUNT_ID=123456789012 make acceptance", "AWS_PROFILE",
                  "AWS_DEFAULT_REGION or AWS_REGION", "ACCEPTANCE_MAX_USD (default $5)", "Permissions:",
                  "pricing:GetProducts", "iam:PassRole",
-                 "Time bound: 4 h 55 min", "Cost bound:", "make acceptance-clean"):  # fmt: skip
+                 "Time bound: 5 h 35 min", "Cost bound:", "make acceptance-clean"):  # fmt: skip
         assert what in text
 
 
@@ -40,7 +40,7 @@ def test_every_bad_value_is_reported_at_once() -> None:
     settings, problems = read_settings({
         "ACCEPTANCE_ACCOUNT_ID": "1234", "ACCEPTANCE_MAX_USD": "-2", "ACCEPTANCE_VPC_ID": "vpc-1",
         "ACCEPTANCE_SUBNET_IDS": "subnet-0aaaaaaaaaaaaaaaa", "ACCEPTANCE_INSTANCE_TYPE": "m5.large",
-        "ACCEPTANCE_RUN_ID": "yesterday",
+        "ACCEPTANCE_RUN_ID": "yesterday", "ACCEPTANCE_DOMAIN_ID": "studio",
     })  # fmt: skip
 
     assert settings is None
@@ -52,6 +52,7 @@ def test_every_bad_value_is_reported_at_once() -> None:
         "comma-separated, in two Availability Zones",
         "ACCEPTANCE_INSTANCE_TYPE 'm5.large': a SageMaker instance type such as ml.m5.large",
         "ACCEPTANCE_RUN_ID 'yesterday': a run id as the lane prints it, such as r2601151403a1b2",
+        "ACCEPTANCE_DOMAIN_ID 'studio': a SageMaker domain ID such as d-abcdef123456",
     ]
 
 
@@ -76,14 +77,14 @@ def test_every_optional_value_is_read() -> None:
         **OPTED_IN, "ACCEPTANCE_MAX_USD": "2.50", "ACCEPTANCE_VPC_ID": "vpc-0123456789abcdef0",
         "ACCEPTANCE_SUBNET_IDS": " subnet-0aaaaaaaaaaaaaaaa, subnet-0bbbbbbbbbbbbbbbb ",
         "ACCEPTANCE_INSTANCE_TYPE": "ml.c5.large", "ACCEPTANCE_HOURLY_USD": "0.119",
-        "ACCEPTANCE_RUN_ID": "r2601151403a1b2",
+        "ACCEPTANCE_RUN_ID": "r2601151403a1b2", "ACCEPTANCE_DOMAIN_ID": "d-abcdef123456",
     })  # fmt: skip
 
     assert problems == []
     assert settings == Settings(
         ACCOUNT, Decimal("2.50"),
         Network("vpc-0123456789abcdef0", ("subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb")),
-        "ml.c5.large", Decimal("0.119"), "r2601151403a1b2",
+        "ml.c5.large", Decimal("0.119"), "r2601151403a1b2", "d-abcdef123456",
     )  # fmt: skip
 
 

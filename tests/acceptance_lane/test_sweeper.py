@@ -9,6 +9,7 @@ import json
 import random
 from collections.abc import Callable
 from typing import Any
+from unittest import mock
 
 import pytest
 from botocore.stub import Stubber
@@ -32,7 +33,8 @@ def test_stacks_go_first_then_the_deployer_stack_versions_before_their_group_and
     """The deployer stack's role is the service role of the stacks made with it: deleted after them. A group's
     versions first (DeleteModelPackageGroup documents a ConflictException); a VPC once its endpoints are gone."""
     wanted = [
-        Item("stack", "sme-acceptance-r1-arn-mode"), Item("stack", "sme-acceptance-r1-group-mode"),
+        Item("project", "sme-acceptance-r1p"), Item("stack", "sme-acceptance-r1-arn-mode"),
+        Item("stack", "sme-acceptance-r1-group-mode"),
         Item("deployer-stack", "sme-acceptance-r1-deployer"), Item("endpoint", "sme-acceptance-r1-arn-mode"),
         Item("endpoint-config", "EndpointConfig-aBc"), Item("model", "Model-aBc"),
         Item("model-package", "arn:aws:sagemaker:eu-west-1:1:model-package/g/1"),
@@ -59,6 +61,7 @@ def test_stacks_go_first_then_the_deployer_stack_versions_before_their_group_and
         ("arn:aws:ec2:eu-west-1:1:security-group/sg-0123", Item("security-group", "sg-0123")),
         ("arn:aws:iam::1:role/service/sme-acceptance-r1-x", Item("role", "sme-acceptance-r1-x")),
         ("arn:aws:sagemaker:eu-west-1:1:model-package-group/g", Item("model-package-group", "g")),
+        ("arn:aws:sagemaker:eu-west-1:1:project/sme-acceptance-r1p", Item("project", "sme-acceptance-r1p")),
         ("arn:aws:sagemaker:eu-west-1:1:model/model-abc",
          Item("model", "arn:aws:sagemaker:eu-west-1:1:model/model-abc")),
         ("arn:aws:iam::1:policy/sagemaker-endpoint-deployer/p",
@@ -142,6 +145,39 @@ def test_the_lanes_stacks_are_found_by_name_and_each_is_deleted_until_cloudforma
     assert found == [Item("stack", RUN.name("arn-mode")), Item("deployer-stack", RUN.name("deployer"))]
     assert remove(clients, found[0]) == ("removed", "")
     stubs["cloudformation"].assert_no_pending_responses()
+
+
+def test_a_project_is_deleted_and_waited_for_until_sagemaker_no_longer_knows_it() -> None:
+    """DeleteProject deletes its stack ("project deletion removes all associated CloudFormation resources", AWS ML
+    blog "Simplify ModelOps with Amazon SageMaker AI Projects using Amazon S3-based templates"); ProjectStatus
+    passes DeleteInProgress, and DescribeProject then answers a ValidationException naming it missing."""
+    clients, stubs = _stubbed("sagemaker")
+    name = {"ProjectName": RUN.project}
+    stubs["sagemaker"].add_response("delete_project", {}, name)
+    stubs["sagemaker"].add_response("describe_project", _project("DeleteInProgress"), name)
+    stubs["sagemaker"].add_client_error("describe_project", "ValidationException",
+                                        f"Project {RUN.project} does not exist", expected_params=name)  # fmt: skip
+
+    with mock.patch("tests.support.acceptance.removal.time.sleep") as slept:
+        assert remove(clients, Item("project", RUN.project)) == ("removed", "")
+
+    assert slept.call_count == 1
+    stubs["sagemaker"].assert_no_pending_responses()
+
+
+def test_a_project_whose_deletion_fails_is_a_failure_of_the_sweep() -> None:
+    clients, stubs = _stubbed("sagemaker")
+    stubs["sagemaker"].add_response("delete_project", {}, {"ProjectName": RUN.project})
+    stubs["sagemaker"].add_response("describe_project", _project("DeleteFailed"), {"ProjectName": RUN.project})
+
+    status, detail = remove(clients, Item("project", RUN.project))
+
+    assert (status, "ProjectStatus DeleteFailed" in detail) == ("failed", True)
+
+
+def _project(status: str) -> dict[str, Any]:
+    return {"ProjectArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:project/{RUN.project}", "ProjectName": RUN.project,
+            "ProjectId": "p-abc", "ProjectStatus": status, "CreationTime": WHEN}  # fmt: skip
 
 
 def test_something_already_gone_counts_as_gone_and_a_refusal_as_failed_while_the_sweep_goes_on() -> None:

@@ -42,6 +42,7 @@ def _glob(pattern: str, value: str, *, case_sensitive: bool) -> bool:
 
 OPERATORS: dict[str, Callable[[Any, str], bool]] = {
     "StringEquals": lambda expected, actual: actual == expected,
+    "StringEqualsIgnoreCase": lambda expected, actual: actual.casefold() == str(expected).casefold(),
     "StringLike": lambda expected, actual: _glob(expected, actual, case_sensitive=True),
     "ArnEquals": lambda expected, actual: actual == expected,
     "ArnLike": lambda expected, actual: _glob(expected, actual, case_sensitive=True),

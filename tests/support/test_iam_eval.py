@@ -48,3 +48,14 @@ def test_an_explicit_deny_wins_and_nothing_is_allowed_by_default() -> None:
     assert not allows([allow, deny], "s3:GetObject", BUCKET, {"aws:SecureTransport": "false"})
     assert allows([allow, deny], "s3:GetObject", BUCKET, {"aws:SecureTransport": "true"})
     assert not allows([], "s3:GetObject", BUCKET)
+
+
+def test_string_equals_ignore_case_matches_whatever_the_case() -> None:
+    """ "StringEqualsIgnoreCase: Exact matching, ignoring case" (IAM User Guide, IAM JSON policy elements: Condition
+    operators, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html);
+    AmazonSageMakerFullAccess uses it on s3:ExistingObjectTag/SageMaker."""
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {"StringEqualsIgnoreCase": {"s3:ExistingObjectTag/SageMaker": "true"}}}  # fmt: skip
+    assert allows([statement], "s3:GetObject", BUCKET, {"s3:ExistingObjectTag/SageMaker": "TRUE"})
+    assert not allows([statement], "s3:GetObject", BUCKET, {"s3:ExistingObjectTag/SageMaker": "yes"})
+    assert not allows([statement], "s3:GetObject", BUCKET)

@@ -54,11 +54,12 @@ SCENARIOS = (
     Scenario("group-mode", "group mode, Serverless; an approval, then deploy --resolve-latest", 45, 2),
     Scenario("deploy-on-approval", "the stack redeploys on an approval and rolls back on a rejection", 75, 3),
     Scenario("promote", "promote group mode's package to the RealTime stack; again: nothing to do", 40, 1),
+    Scenario("project", "publish; a SageMaker project from S3, Serverless; delete it; unpublish", 40, 1),
     Scenario("destroy", "destroy every stack; again: nothing to destroy", 45, 0),
 )
 SWEEP = Scenario("sweep", "remove everything the run made", 30, 0)
 REALTIME_STACKS = 1  # arn-mode, the target of promote
-SERVERLESS_STACKS = 2  # group-mode, deploy-on-approval
+SERVERLESS_STACKS = 3  # group-mode, deploy-on-approval, the project's
 
 
 @dataclass(frozen=True)

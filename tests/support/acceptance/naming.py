@@ -40,6 +40,12 @@ class RunNames:
         return name
 
     @property
+    def project(self) -> str:
+        """The SageMaker project's name: `<prefix>p`, 32 characters, CreateProject's longest (ProjectEntityName
+        `'max': 32`)."""
+        return f"{self.prefix}p"
+
+    @property
     def bucket(self) -> str:
         """Bucket names are global: the account makes it ours alone."""
         return self.name(self.account)

@@ -20,6 +20,7 @@ from tests.support.acceptance.naming import RunNames, new_run_id
 from tests.support.acceptance.settings import (
     ACCOUNT,
     DEFAULT_MAX_USD,
+    DOMAIN,
     HOURLY_USD,
     INSTANCE_TYPE,
     MAX_USD,
@@ -44,6 +45,8 @@ LANE_ACTIONS = (
     "iam:PassRole (the deployer role, to CloudFormation), ListRoles, ListPolicies, and what removing a role or "
     "policy takes",
     "logs:DescribeLogGroups, DeleteLogGroup", "kms:DescribeKey, ScheduleKeyDeletion",
+    "with ACCEPTANCE_DOMAIN_ID: sagemaker:CreateProject, DescribeProject, ListProjects, DeleteProject, ListTags, "
+    "AddTags, DeleteTags (the domain); s3:GetBucketCors, PutBucketCors, GetObjectTagging, ListBucket",
 )  # fmt: skip
 
 
@@ -82,7 +85,8 @@ def needs() -> list[str]:
         "(AWS_DEFAULT_REGION or AWS_REGION, or the profile's). It checks the account with STS GetCallerIdentity "
         "and refuses any other.",
         f"Optional: {MAX_USD} (default ${DEFAULT_MAX_USD}), {VPC} and {SUBNETS} (else it makes a VPC), "
-        f"{INSTANCE_TYPE} and {HOURLY_USD} (else the Region's cheapest type, priced by the Price List).",
+        f"{INSTANCE_TYPE} and {HOURLY_USD} (else the Region's cheapest type, priced by the Price List), {DOMAIN} "
+        "(a SageMaker domain the project scenario may tag; else that scenario is skipped).",
         "Permissions: AdministratorAccess in a sandbox account is simplest. In detail: what "
         "templates/deployer-policy.json grants (the endpoint stacks), creating deployer-role.yaml's role and "
         "policies, and the lane's own calls:",

@@ -85,6 +85,32 @@ def _stack(clients: Clients, name: str) -> None:
     )
 
 
+PROJECT_DELETE_POLLS = 160  # every 15 s: as long as a stack's deletion is waited for
+
+
+def _project(clients: Clients, name: str, *, delay: float = 15) -> None:
+    """DeleteProject deletes the project's stack ("project deletion removes all associated CloudFormation
+    resources", AWS ML blog on S3-based project templates): done once DescribeProject no longer finds it (a
+    ValidationException naming it missing, which `remove` counts as gone when it comes first) or says
+    DeleteCompleted; DeleteFailed is a failure."""
+    sagemaker = clients("sagemaker")
+    sagemaker.delete_project(ProjectName=name)
+    status = "DeleteInProgress"
+    for _ in range(PROJECT_DELETE_POLLS):
+        try:
+            status = sagemaker.describe_project(ProjectName=name)["ProjectStatus"]
+        except ClientError as error:
+            if MISSING.search(error.response["Error"].get("Message", "")):
+                return
+            raise
+        if status == "DeleteCompleted":
+            return
+        if status == "DeleteFailed":
+            raise WaiterError("project_deleted", f"ProjectStatus {status}", {})
+        time.sleep(delay)
+    raise WaiterError("project_deleted", f"ProjectStatus {status}", {})
+
+
 def _endpoint(clients: Clients, name: str) -> None:
     sagemaker = clients("sagemaker")
     sagemaker.delete_endpoint(EndpointName=name)
@@ -183,6 +209,7 @@ def _until_released(call: Callable[..., object], **arguments: str) -> None:
 
 
 REMOVERS: dict[str, Callable[[Clients, str], None]] = {
+    "project": _project,
     "stack": _stack,
     "deployer-stack": _stack,
     "endpoint": _endpoint,

@@ -18,6 +18,7 @@ SUBNETS = "ACCEPTANCE_SUBNET_IDS"
 INSTANCE_TYPE = "ACCEPTANCE_INSTANCE_TYPE"
 HOURLY_USD = "ACCEPTANCE_HOURLY_USD"
 RUN_ID = "ACCEPTANCE_RUN_ID"  # acceptance-clean only: sweep one run instead of every run
+DOMAIN = "ACCEPTANCE_DOMAIN_ID"  # the project scenario only: a SageMaker domain the run may tag (else it is skipped)
 DEFAULT_MAX_USD = Decimal(5)
 
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
@@ -25,6 +26,7 @@ VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 INSTANCE = re.compile(r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")  # the template's InstanceType AllowedPattern
 RUN = re.compile(r"^r[0-9]{10}[0-9a-f]{4}$")  # naming.new_run_id
+DOMAIN_ID = re.compile(r"^d-(-*[a-z0-9]){1,61}$")  # botocore sagemaker DomainId
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Settings:
     instance_type: str | None = None  # None: the Region's cheapest the template accepts
     hourly_usd: Decimal | None = None  # None: from AWS's Price List
     run_id: str | None = None
+    domain_id: str | None = None  # None: the project scenario is skipped
 
 
 def read_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
@@ -62,9 +65,12 @@ def read_settings(env: Mapping[str, str]) -> tuple[Settings | None, list[str]]:
     run_id = env.get(RUN_ID, "").strip() or None
     if run_id and not RUN.match(run_id):
         problems.append(f"{RUN_ID} {run_id!r}: a run id as the lane prints it, such as r2601151403a1b2")
+    domain_id = env.get(DOMAIN, "").strip() or None
+    if domain_id and not DOMAIN_ID.match(domain_id):
+        problems.append(f"{DOMAIN} {domain_id!r}: a SageMaker domain ID such as d-abcdef123456")
     if problems:
         return None, problems
-    return Settings(account, max_usd, network, instance_type, hourly, run_id), []
+    return Settings(account, max_usd, network, instance_type, hourly, run_id, domain_id), []
 
 
 def _dollars(env: Mapping[str, str], name: str, problems: list[str]) -> Decimal | None:

@@ -2,11 +2,13 @@
 order AWS accepts; idempotent (what is gone already counts as removed), and it says what it removed.
 
 Found by name (every name starts with naming.PREFIX) and by tag (naming.TAG_KEY, which stacks pass on to their
-resources: retained KMS keys, Models and EndpointConfigs kept on replacement, security groups). Removed in
-ORDER: the endpoint stacks, then the deployer role's stack (the others' updates and deletes use its role); what a
-stack left behind (endpoints before their configs and models; a group's versions before the group); buckets,
-emptied of every object version; roles and policies; log groups; KMS keys, scheduled for deletion (7 days, the
-shortest wait); last the VPCs, whose subnets SageMaker's network interfaces hold until its endpoints are gone.
+resources: retained KMS keys, Models and EndpointConfigs kept on replacement, security groups); a SageMaker
+project's stack is SageMaker's (SP-*), so what it keeps is found by the project's name in its sagemaker:project-name
+tag. Removed in ORDER: the SageMaker project (its stack goes with it), the endpoint stacks, then the deployer
+role's stack (the others' updates and deletes use its role); what a stack left behind (endpoints before their
+configs and models; a group's versions before the group); buckets, emptied of every object version; roles and
+policies; log groups; KMS keys, scheduled for deletion (7 days, the shortest wait); last the VPCs, whose subnets
+SageMaker's network interfaces hold until its endpoints are gone.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from typing import Any
 
 from tests.support.acceptance.naming import DEPLOYER, PREFIX, TAG_KEY
 
+PROJECT_TAG = "sagemaker:project-name"  # the project template tags what its stack makes with the project's name
+
 ORDER = (
-    "stack", "deployer-stack", "endpoint", "endpoint-config", "model", "model-package", "model-package-group",
-    "bucket", "role", "policy", "log-group", "kms-key", "security-group", "vpc",
+    "project", "stack", "deployer-stack", "endpoint", "endpoint-config", "model", "model-package",
+    "model-package-group", "bucket", "role", "policy", "log-group", "kms-key", "security-group", "vpc",
 )  # fmt: skip
 # Log groups the lane's names lead to: SageMaker's for each endpoint (named after it), the stacks' own.
 LOG_GROUP_PREFIXES = ("/aws/sagemaker/Endpoints/", "/sagemaker-endpoint/")
@@ -53,6 +57,7 @@ def stack_item(name: str) -> Item:
 
 
 KNOWN = {  # (service, resource type in the ARN) -> kind
+    ("sagemaker", "project"): "project",
     ("sagemaker", "endpoint"): "endpoint",
     ("sagemaker", "endpoint-config"): "endpoint-config",
     ("sagemaker", "model"): "model",
@@ -108,11 +113,21 @@ def _tagged(tagging: Any, run_id: str | None) -> Iterator[Item]:
         for resource in page["ResourceTagMappingList"]:
             if (item := classify(resource["ResourceARN"])) is not None:
                 yield item
+    prefix = prefix_for(run_id)
+    for page in tagging.get_paginator("get_resources").paginate(TagFilters=[{"Key": PROJECT_TAG}]):
+        for resource in page["ResourceTagMappingList"]:
+            names = [tag["Value"] for tag in resource["Tags"] if tag["Key"] == PROJECT_TAG]
+            if names and names[0].startswith(prefix) and (item := classify(resource["ResourceARN"])) is not None:
+                yield item
 
 
 def _named(clients: Callable[[str], Any], prefix: str) -> Iterator[Item]:
     """What carries no tag (SageMaker's endpoint log groups, a group's versions) or may have lost it."""
     sagemaker = clients("sagemaker")
+    for page in sagemaker.get_paginator("list_projects").paginate(NameContains=prefix):
+        yield from (
+            Item("project", p["ProjectName"]) for p in page["ProjectSummaryList"] if p["ProjectName"].startswith(prefix)
+        )
     for page in sagemaker.get_paginator("list_endpoints").paginate(NameContains=prefix):
         yield from (
             Item("endpoint", e["EndpointName"]) for e in page["Endpoints"] if e["EndpointName"].startswith(prefix)

@@ -7,6 +7,8 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
 - `Ref: AWS::NoValue` inside a list (our conditional tags) stays a null item instead of vanishing.
 - `AWS::SageMaker::Endpoint` ignores its `EndpointName` property and invents a name.
 - `AWS::KMS::Key` stores its KeyPolicy as a dict, so later KMS calls on the key fail: it is stored as JSON.
+  Its Tags, CloudFormation's `Key`/`Value`, reach KMS's CreateKey, which reads `TagKey`/`TagValue` and fails
+  ('TagKey'): they are renamed (a stack with the SageMaker project's tags, tests/e2e/test_project.py).
 - `AWS::EC2::SecurityGroup` ignores `SecurityGroupEgress` and keeps the default allow-all egress rule, which
   CloudFormation replaces with the given rules.
 - Custom resources: moto runs the Lambda only through Docker (absent here), in a thread, and never sends
@@ -300,7 +302,10 @@ def _key_with_json_policy(
     cls: type[Key], resource_name: str, cloudformation_json: Any, *args: Any, **kwargs: Any
 ) -> Key:
     properties = cloudformation_json["Properties"]
-    as_json = {**cloudformation_json, "Properties": {**properties, "KeyPolicy": json.dumps(properties["KeyPolicy"])}}
+    # CloudFormation's Tags are Key/Value (AWS::KMS::Key Tag); KMS's CreateKey takes TagKey/TagValue.
+    tags = [{"TagKey": tag["Key"], "TagValue": tag["Value"]} for tag in properties.get("Tags") or []]
+    changed = {"KeyPolicy": json.dumps(properties["KeyPolicy"]), "Tags": tags}
+    as_json = {**cloudformation_json, "Properties": {**properties, **changed}}
     return _create_key(cls, resource_name, as_json, *args, **kwargs)  # type: ignore[no-any-return]
 
 
