@@ -32,7 +32,7 @@ def read_health(context: DeployContext, stack_name: str) -> Health:
     if stack is None:
         raise DeployFailed(f"no stack named {stack_name} in {context.aws.region_name}")
     resources = {r["LogicalResourceId"]: r for r in context.cloudformation.resources(stack.stack_id)}
-    endpoint_name = stack.outputs.get(Outputs.ENDPOINT_NAME) or _physical(resources, LogicalIds.ENDPOINT)
+    endpoint_name = stack.outputs.get(Outputs.ENDPOINT_NAME) or _endpoint_name(resources)
     endpoint = _describe_endpoint(context, endpoint_name)
     package, gone = _package_or_problem(context, endpoint_name, endpoint)
     report: dict[str, Any] = {
@@ -77,9 +77,12 @@ def _problems(stack_name: str, endpoint_name: str | None, report: dict[str, Any]
     return problems
 
 
-def _physical(resources: dict[str, dict[str, Any]], logical_id: str) -> str | None:
-    resource = resources.get(logical_id)
-    return str(resource["PhysicalResourceId"]) if resource and resource.get("PhysicalResourceId") else None
+def _endpoint_name(resources: dict[str, dict[str, Any]]) -> str | None:
+    """Before the outputs exist: the name at the end of the Endpoint's physical id, its ARN (Ref of
+    AWS::SageMaker::Endpoint); DescribeEndpoint takes only the name."""
+    resource = resources.get(LogicalIds.ENDPOINT)
+    physical = resource.get("PhysicalResourceId") if resource else None
+    return str(physical).rsplit("/", 1)[-1] if physical else None
 
 
 def _describe_endpoint(context: DeployContext, name: str | None) -> dict[str, Any] | None:

@@ -129,9 +129,6 @@ def test_status_of_a_stack_that_is_not_there_exits_1_naming_the_region(
     assert (code, *capsys.readouterr()) == (1, "", "error: no stack named churn in eu-west-1\n")
 
 
-@pytest.mark.xfail(strict=True, reason="health.py passes the Endpoint's physical id, an ARN, as DescribeEndpoint's "
-                   "EndpointName (pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}, at most 63); SageMaker refuses it with "
-                   "ValidationException, which status reads as Missing. See the issue 29 report.")  # fmt: skip
 def test_before_the_outputs_exist_the_endpoint_is_found_by_the_name_in_its_resources_arn(
     stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
 ) -> None:
