@@ -123,17 +123,23 @@ def test_each_value_is_checked_against_its_parameters_declared_constraint(name: 
     assert checks.constraint_problems({name: value}, SPECS) == [problem]
 
 
-BOUNDED = sorted((name, spec) for name, spec in SPECS.items() if "MinValue" in spec or "MaxValue" in spec)
+# No template of ours sets MinValue or MaxValue today (whole numbers are patterns, so "00" and "1e3" are refused);
+# the check still reads them, as CloudFormation does, for a template that does.
+BOUNDED = {
+    "Copies": {"Type": "Number", "MinValue": "1", "MaxValue": "10"},
+    "Floor": {"Type": "Number", "MinValue": "0"},
+}
 
 
-@pytest.mark.parametrize(("name", "spec"), BOUNDED, ids=[name for name, _ in BOUNDED])
-def test_a_value_exactly_at_its_bounds_passes_and_one_past_them_fails(name: str, spec: dict[str, Any]) -> None:
+@pytest.mark.parametrize("name", sorted(BOUNDED))
+def test_a_value_exactly_at_its_bounds_passes_and_one_past_them_fails(name: str) -> None:
     """CloudFormation's MinValue and MaxValue are inclusive; the offline check must take exactly what it takes."""
+    spec = BOUNDED[name]
     for bound, step in (("MinValue", -1), ("MaxValue", 1)):
         if bound in spec:
             edge = int(spec[bound])
-            assert checks.constraint_problems({name: str(edge)}, SPECS) == [], f"{bound} {edge}"
-            assert checks.constraint_problems({name: str(edge + step)}, SPECS) != [], f"past {bound} {edge}"
+            assert checks.constraint_problems({name: str(edge)}, BOUNDED) == [], f"{bound} {edge}"
+            assert checks.constraint_problems({name: str(edge + step)}, BOUNDED) != [], f"past {bound} {edge}"
 
 
 def test_good_values_pass_every_constraint() -> None:
