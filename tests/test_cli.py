@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.cfn.rendering import render
-from generator.cli import main
+from generator.cli import main, parser
 from generator.common.lambda_zip import build_resolver_package
 from generator.endpoint.template import build_template
 
@@ -89,3 +89,30 @@ def test_each_command_imports_only_what_it_needs(args: list[str], absent: list[s
     )
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert run.stdout.splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["render"],
+        ["package"],
+        ["registry-policies", "--group", "g", "--workload-accounts", "1"],
+        ["plan", "--stack-name", "s"],
+        ["deploy", "--stack-name", "s"],
+        ["outputs", "--stack-name", "s"],
+        ["destroy", "--stack-name", "s"],
+        ["follow", "--stack-name", "s"],
+        ["status", "--stack-name", "s"],
+        ["promote", "--from-stack", "a", "--to-stack", "b"],
+        ["fleet", "deploy", "--stack-set-name", "f", "--regions", "eu-west-1"],
+        ["fleet", "outputs", "--stack-set-name", "f"],
+        ["fleet", "destroy", "--stack-set-name", "f"],
+    ],
+)
+def test_each_verb_registers_its_own_run(args: list[str]) -> None:
+    """The root parser only dispatches: every verb, fleet's included, sets the `run` its arguments go to, and every
+    AWS verb knows which template it sends (its own --template, or the endpoint's)."""
+    parsed = parser().parse_args(args)
+    assert callable(parsed.run)
+    if "region" in vars(parsed):
+        assert parsed.template == "sagemaker-endpoint"

@@ -1,18 +1,19 @@
-"""boto3 as the user configured it (credential chain, AWS_ENDPOINT_URL, --region, --profile), created lazily."""
+"""boto3 as the user configured it (credential chain, AWS_ENDPOINT_URL, --region, --profile), created lazily: boto3
+is imported with the first session, not with this module (the command line registers every verb at start)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
-
-import boto3
-from botocore.config import Config
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
 from generator import __version__
 
-CONFIG = Config(retries={"mode": "standard", "max_attempts": 8}, user_agent_extra=f"sagemaker-endpoint/{__version__}")
+if TYPE_CHECKING:
+    import boto3
+    from botocore.config import Config
+
 URL_SUFFIX = {"aws-cn": "amazonaws.com.cn"}  # every other partition this template runs in uses amazonaws.com
 
 
@@ -24,6 +25,8 @@ class Aws:
 
     @cached_property
     def session(self) -> boto3.Session:
+        import boto3  # noqa: PLC0415
+
         return boto3.Session(region_name=self.region, profile_name=self.profile)
 
     @property
@@ -41,7 +44,7 @@ class Aws:
 
     def client(self, service: str) -> Any:
         if service not in self.clients:
-            self.clients[service] = self.session.client(service, region_name=self.region_name, config=CONFIG)  # type: ignore[call-overload]
+            self.clients[service] = self.session.client(service, region_name=self.region_name, config=client_config())  # type: ignore[call-overload]
         return self.clients[service]
 
     @cached_property
@@ -57,6 +60,8 @@ class Aws:
 
     def assuming(self, role_arn: str, region: str, session_name: str) -> Aws:
         """Another account's role, assumed with these credentials, in `region`."""
+        import boto3  # noqa: PLC0415
+
         credentials = self.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
         other = Aws(region)
         other.__dict__["session"] = boto3.Session(
@@ -66,3 +71,10 @@ class Aws:
             region_name=region,
         )
         return other
+
+
+@cache
+def client_config() -> Config:
+    from botocore.config import Config  # noqa: PLC0415
+
+    return Config(retries={"mode": "standard", "max_attempts": 8}, user_agent_extra=f"sagemaker-endpoint/{__version__}")

@@ -1,24 +1,31 @@
-"""People's text goes to stderr (stdout is for the JSON result): colour on a terminal, plain lines elsewhere."""
+"""People's text goes to stderr (stdout is for the JSON result): colour on a terminal, plain lines elsewhere.
+
+rich is imported when a Console is made, not when this module is: the command line registers every verb at start,
+and `--help` or an offline verb never needs it."""
 
 from __future__ import annotations
 
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console as RichConsole
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console as RichConsole
 
 
 class Console:
     def __init__(self, stream: TextIO | None = None) -> None:
+        from rich.console import Console as RichConsole  # noqa: PLC0415
+
         # rich decides by the stream: no colour, no cursor movement when it is not a terminal (CI logs).
-        self.rich = RichConsole(file=stream or sys.stderr, highlight=False, soft_wrap=True, emoji=False)
+        self.rich: RichConsole = RichConsole(file=stream or sys.stderr, highlight=False, soft_wrap=True, emoji=False)
 
     @property
     def is_terminal(self) -> bool:
         return bool(self.rich.is_terminal)
 
     def line(self, text: str = "", style: str | None = None) -> None:
+        from rich.text import Text  # noqa: PLC0415
+
         self.rich.print(Text(text, style=style or ""))
 
     def warning(self, text: str) -> None:
@@ -32,6 +39,8 @@ class Console:
 
     def confirm(self, question: str) -> bool:
         """Ask on the terminal; anything but y or yes (Enter included) is no."""
+        from rich.text import Text  # noqa: PLC0415
+
         self.rich.print(Text(f"{question} [y/N] ", style="bold"), end="")
         try:
             answer = input()

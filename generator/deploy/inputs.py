@@ -8,8 +8,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 
 class InputError(Exception):
     """Bad input, found before any AWS call: every problem, one line each."""
@@ -34,6 +32,8 @@ def parse_assignments(option: str, assignments: Iterable[str]) -> tuple[dict[str
 
 def read_params_file(path: Path) -> tuple[dict[str, str], list[str]]:
     """A mapping or the AWS CLI's list; lists become comma-separated, booleans `true`/`false`."""
+    import yaml  # noqa: PLC0415  # only a params file needs it; the command line registers every verb at start
+
     where = f"--params-file {path}"
     try:
         data = yaml.safe_load(path.read_text())  # JSON is YAML

@@ -3,10 +3,31 @@ terminal, execute, follow, report, and check that the endpoint serves what the s
 
 from __future__ import annotations
 
+import argparse
+
 from generator.deploy.context import EXIT_FAILED, EXIT_INTERRUPTED, DeployContext
 from generator.deploy.report import follow_operation, print_outputs, report
 from generator.deploy.request import DeployRequest, discard, prepare_plan
 from generator.deploy.serving import check_serving
+from generator.deploy.verbs.options import Commands, Options, aws_verb, deploy_request
+
+
+def register(commands: Commands, options: Options) -> None:
+    parser = commands.add_parser(
+        "deploy", parents=[options.inputs], help="plan, execute and follow; print the outputs as JSON"
+    )
+    parser.add_argument(
+        "--allow-endpoint-replacement", action="store_true", help="accept a plan that replaces the Endpoint"
+    )
+    parser.add_argument(
+        "--yes", action="store_true", help="on a terminal, execute a plan that replaces or removes without asking"
+    )
+    parser.set_defaults(run=aws_verb(_run))
+
+
+def _run(args: argparse.Namespace, context: DeployContext) -> int:
+    allow, yes = args.allow_endpoint_replacement, args.yes
+    return run(context, deploy_request(args, context, allow_endpoint_replacement=allow, yes=yes))
 
 
 def run(context: DeployContext, request: DeployRequest, *, always_ask: bool = False) -> int:

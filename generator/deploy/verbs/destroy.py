@@ -9,9 +9,16 @@ from generator.deploy.inputs import InputError
 from generator.deploy.report import follow_operation, report
 from generator.deploy.request import role_arn_problems
 from generator.deploy.retained_cleanup import remove_all
+from generator.deploy.verbs.options import Commands, Options, aws_verb, stack_name_of
 
 KEY_TYPE = "AWS::KMS::Key"
 RETAINED_TYPES = ("AWS::SageMaker::Model", "AWS::SageMaker::EndpointConfig")  # UpdateReplacePolicy Retain
+
+
+def register(commands: Commands, options: Options) -> None:
+    parser = commands.add_parser("destroy", parents=[options.module], help="delete the stack and follow it")
+    parser.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the delete")
+    parser.set_defaults(run=aws_verb(lambda args, context: run(context, stack_name_of(args, context), args.role_arn)))
 
 
 def run(context: DeployContext, name: str, role_arn: str | None = None) -> int:

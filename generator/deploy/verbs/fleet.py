@@ -4,8 +4,10 @@ each operation, and reports every instance with its outputs as a JSON list on st
 
 from __future__ import annotations
 
+import argparse
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from generator.deploy import checks
@@ -14,14 +16,156 @@ from generator.deploy.console import Console
 from generator.deploy.context import EXIT_FAILED, EXIT_OK, DeployContext, DeployFailed
 from generator.deploy.fleet.code import readers_of, upload_resolver_everywhere
 from generator.deploy.fleet.instances import FleetReader
-from generator.deploy.fleet.request import SERVICE_MANAGED, FleetRequest, check_fleet_request
+from generator.deploy.fleet.request import SERVICE_MANAGED, FleetRequest, check_fleet_request, parse_overrides
 from generator.deploy.fleet.stack_set import OperationOutcome, StackSets
 from generator.deploy.fleet.targets import Batch, batches, desired, ou_chunks, preferences, targets_argument
-from generator.deploy.inputs import InputError
+from generator.deploy.inputs import InputError, parse_assignments, read_params_file
 from generator.deploy.request import CODE_BUCKET, CODE_KEY, GROUP, template_source
+from generator.deploy.verbs.options import Commands, OneLineErrors, Options, aws_verb
 
 MODELS = {"self-managed": "SELF_MANAGED", "service-managed": "SERVICE_MANAGED"}
 ROLE_KEYS = ("AdministrationRoleARN", "ExecutionRoleName")
+
+
+def register(commands: Commands, options: Options) -> None:
+    fleet = commands.add_parser("fleet", help="the endpoint as a StackSet across accounts and Regions")
+    verbs = fleet.add_subparsers(dest="fleet_command", required=True, metavar="{deploy,outputs,destroy}")
+    named, reading, rollout = _fleet_options(options.aws)
+    deploy_verb = verbs.add_parser(
+        "deploy",
+        parents=[named, reading, rollout],
+        help="create or update the StackSet and its instances; follow; print them as JSON",
+    )
+    _add_deploy_options(deploy_verb)
+    deploy_verb.set_defaults(run=aws_verb(lambda args, context: deploy(context, _deploy_request(args))))
+    outputs_verb = verbs.add_parser(
+        "outputs", parents=[named, reading], help="print every instance and its outputs as JSON"
+    )
+    outputs_verb.set_defaults(
+        run=aws_verb(
+            lambda args, context: outputs(
+                context, args.stack_set_name, args.read_role_name, delegated_admin=args.delegated_admin
+            )
+        )
+    )
+    destroy_verb = verbs.add_parser(
+        "destroy", parents=[named, rollout], help="delete every instance, following it, then the StackSet"
+    )
+    destroy_verb.add_argument("--yes", action="store_true", help="on a terminal, delete without asking")
+    destroy_verb.set_defaults(run=aws_verb(lambda args, context: destroy(context, _destroy_request(args))))
+
+
+def _fleet_options(aws: argparse.ArgumentParser) -> tuple[argparse.ArgumentParser, ...]:
+    """The options fleet's verbs share: the stack set, reading other accounts, the rollout's pace."""
+    named = OneLineErrors(add_help=False, parents=[aws])
+    named.add_argument("--stack-set-name", required=True, metavar="NAME", help="the StackSet, in --region (its home)")
+    named.add_argument(
+        "--delegated-admin", action="store_true", help="call as the Organization's delegated StackSets administrator"
+    )
+    reading = OneLineErrors(add_help=False)
+    reading.add_argument(
+        "--read-role-name", metavar="NAME", help="role read in other accounts (default sagemaker-endpoint-fleet-reader)"
+    )
+    rollout = OneLineErrors(add_help=False)
+    rollout.add_argument(
+        "--max-concurrent-percent",
+        type=int,
+        metavar="N",
+        help="accounts at once per Region, in %% (default: 1 account)",
+    )
+    rollout.add_argument(
+        "--failure-tolerance-percent",
+        type=int,
+        default=0,
+        metavar="N",
+        help="failures tolerated per Region, in %% (default 0)",
+    )
+    return named, reading, rollout
+
+
+def _add_deploy_options(deploy_verb: argparse.ArgumentParser) -> None:
+    deploy_verb.add_argument("--accounts", action="append", metavar="A,B", help="target accounts (self-managed)")
+    deploy_verb.add_argument(
+        "--organizational-units", action="append", metavar="OU,...", help="target OUs (service-managed)"
+    )
+    deploy_verb.add_argument(
+        "--regions", action="append", required=True, metavar="R1,R2", help="target Regions, in rollout order"
+    )
+    deploy_verb.add_argument(
+        "--param", action="append", default=[], metavar="KEY=VALUE", help="a template parameter (repeatable)"
+    )
+    deploy_verb.add_argument("--params-file", type=Path, metavar="FILE", help="JSON/YAML mapping of parameters")
+    deploy_verb.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="[ACCOUNT/]REGION:KEY=VALUE",
+        help="a parameter for one Region, or one account there (repeatable)",
+    )
+    deploy_verb.add_argument(
+        "--permission-model",
+        choices=["self-managed", "service-managed"],
+        help="default: self-managed for --accounts, service-managed for OUs",
+    )
+    deploy_verb.add_argument(
+        "--administration-role-arn",
+        metavar="ARN",
+        help="self-managed: the admin role (default AWSCloudFormationStackSetAdministrationRole)",
+    )
+    deploy_verb.add_argument(
+        "--execution-role-name",
+        metavar="NAME",
+        help="self-managed: the targets' role (default AWSCloudFormationStackSetExecutionRole)",
+    )
+    deploy_verb.add_argument(
+        "--region-order",
+        choices=["sequential", "parallel"],
+        default="sequential",
+        help="Regions one after another (default) or at once",
+    )
+    deploy_verb.add_argument("--yes", action="store_true", help="on a terminal, apply the plan without asking")
+
+
+def _listed(option: list[str] | None) -> list[str]:
+    return [item.strip() for given in option or [] for item in given.split(",") if item.strip()]
+
+
+def _deploy_request(args: argparse.Namespace) -> FleetRequest:
+    """The fleet's targets, options and values; malformed ones are every problem at once (exit 2)."""
+    given, problems = read_params_file(args.params_file) if args.params_file else ({}, [])
+    from_args, bad = parse_assignments("--param", args.param)
+    overrides, bad_overrides = parse_overrides(args.override)
+    problems += bad + bad_overrides
+    if problems:
+        raise InputError(problems)
+    return FleetRequest(
+        stack_set_name=args.stack_set_name,
+        regions=_listed(args.regions),
+        accounts=_listed(args.accounts),
+        organizational_units=_listed(args.organizational_units),
+        given=given | from_args,
+        overrides=overrides,
+        permission_model=args.permission_model,
+        administration_role_arn=args.administration_role_arn,
+        execution_role_name=args.execution_role_name,
+        delegated_admin=args.delegated_admin,
+        max_concurrent_percent=args.max_concurrent_percent,
+        failure_tolerance_percent=args.failure_tolerance_percent,
+        region_order=args.region_order,
+        read_role_name=args.read_role_name,
+        yes=args.yes,
+    )
+
+
+def _destroy_request(args: argparse.Namespace) -> FleetRequest:
+    return FleetRequest(
+        stack_set_name=args.stack_set_name,
+        regions=[],
+        delegated_admin=args.delegated_admin,
+        max_concurrent_percent=args.max_concurrent_percent,
+        failure_tolerance_percent=args.failure_tolerance_percent,
+        yes=args.yes,
+    )
 
 
 @dataclass
