@@ -1,5 +1,11 @@
 """boto3 as the user configured it (credential chain, AWS_ENDPOINT_URL, --region, --profile), created lazily: boto3
-is imported with the first session, not with this module (the command line registers every verb at start)."""
+is imported with the first session, not with this module (the command line registers every verb at start).
+
+The Region is --region, else AWS_REGION, else what boto3 finds (AWS_DEFAULT_REGION, the profile's). botocore reads
+only AWS_DEFAULT_REGION (its session variable `region`), while AWS's SDKs read AWS_REGION ("The AWS_REGION environment
+variable is checked. If it's set, that Region is used in the configuration of the client.", https://docs.amazonaws.cn/
+sdk-for-kotlin/latest/developer-guide/region-selection.html), and CodeBuild and Lambda set it: both are honoured, in
+the SDKs' order."""
 
 from __future__ import annotations
 
@@ -9,6 +15,8 @@ from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from generator import __version__
+from generator.deploy.errors import NotConfigured
+from generator.deploy.steps import REGION_HINT, step
 
 if TYPE_CHECKING:
     import boto3
@@ -27,13 +35,13 @@ class Aws:
     def session(self) -> boto3.Session:
         import boto3  # noqa: PLC0415
 
-        return boto3.Session(region_name=self.region, profile_name=self.profile)
+        return boto3.Session(region_name=self.region or os.environ.get("AWS_REGION"), profile_name=self.profile)
 
     @property
     def region_name(self) -> str:
         region = self.session.region_name
         if not region:
-            raise RuntimeError("no AWS Region: pass --region, or set AWS_REGION or a profile's region")
+            raise NotConfigured(f"no AWS Region: {REGION_HINT}")
         return str(region)
 
     @property
@@ -50,7 +58,8 @@ class Aws:
     @cached_property
     def identity(self) -> tuple[str, str]:
         """(account, partition) of the caller."""
-        arn = str(self.client("sts").get_caller_identity()["Arn"])
+        with step("reading the caller's identity (sts:GetCallerIdentity)"):
+            arn = str(self.client("sts").get_caller_identity()["Arn"])
         _, partition, _, _, account, _ = arn.split(":", 5)
         return account, partition
 
@@ -63,6 +72,7 @@ class Aws:
         import boto3  # noqa: PLC0415
 
         credentials = self.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
+        # (no step here: the fleet's reader catches what fails and names the role in its report)
         other = Aws(region)
         other.__dict__["session"] = boto3.Session(
             aws_access_key_id=credentials["AccessKeyId"],

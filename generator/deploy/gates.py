@@ -16,6 +16,7 @@ from typing import Any
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.health import alarm_names, served_package
 from generator.deploy.serving import ConfigGone
+from generator.deploy.steps import step
 
 PACKAGE_OUTPUT = "ModelPackageArn"
 # DescribeAlarms and DescribeAlarmHistory without AlarmTypes return metric alarms only ("If you omit this parameter,
@@ -44,7 +45,8 @@ def read_served(context: DeployContext, stack_name: str) -> Served:
     endpoint_name = stack.outputs.get("EndpointName")
     if not endpoint_name or PACKAGE_OUTPUT not in stack.outputs:
         raise DeployFailed(f"stack {stack_name} has no EndpointName and ModelPackageArn outputs: not an endpoint stack")
-    endpoint = context.aws.client("sagemaker").describe_endpoint(EndpointName=endpoint_name)
+    with step(f"reading endpoint {endpoint_name}"):
+        endpoint = context.aws.client("sagemaker").describe_endpoint(EndpointName=endpoint_name)
     try:
         package = served_package(context, endpoint)
     except ConfigGone as gone:
@@ -99,7 +101,8 @@ def alarmed_since(context: DeployContext, alarm: str, since: datetime) -> str | 
     """When the alarm was last in ALARM since `since` (now, or a state change in its history), or None. A metric or
     a composite alarm, its history asked of its own type."""
     cloudwatch = context.aws.client("cloudwatch")
-    described = cloudwatch.describe_alarms(AlarmNames=[alarm], AlarmTypes=ALARM_TYPES)
+    with step(f"reading alarm {alarm}"):
+        described = cloudwatch.describe_alarms(AlarmNames=[alarm], AlarmTypes=ALARM_TYPES)
     composite = described.get("CompositeAlarms", [])
     found = described.get("MetricAlarms", []) + composite
     if not found:
@@ -112,9 +115,10 @@ def alarmed_since(context: DeployContext, alarm: str, since: datetime) -> str | 
         HistoryItemType="StateUpdate",
         StartDate=since,
     )
-    for item in (item for page in pages for item in page["AlarmHistoryItems"]):
-        if _new_state(item) == "ALARM":
-            return str(item["Timestamp"].isoformat(timespec="seconds"))
+    with step(f"reading the history of alarm {alarm}"):
+        for item in (item for page in pages for item in page["AlarmHistoryItems"]):
+            if _new_state(item) == "ALARM":
+                return str(item["Timestamp"].isoformat(timespec="seconds"))
     return None
 
 

@@ -13,6 +13,7 @@ from generator.common.names import SCALING_TRIGGER_ALARMS
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.progress import endpoint_stage
 from generator.deploy.serving import ConfigGone, config_package
+from generator.deploy.steps import step
 
 QUEUES = {"ApprovalQueue": "Waiting", "ApprovalDeadLetterQueue": "DeadLetters"}  # logical id -> key in the JSON
 FAILED_STACK = ("_FAILED", "ROLLBACK_COMPLETE")  # a stack in these needs a person whatever its endpoint does
@@ -84,12 +85,13 @@ def _physical(resources: dict[str, dict[str, Any]], logical_id: str) -> str | No
 def _describe_endpoint(context: DeployContext, name: str | None) -> dict[str, Any] | None:
     if not name:
         return None
-    try:
-        described: dict[str, Any] = context.aws.client("sagemaker").describe_endpoint(EndpointName=name)
-    except ClientError as error:
-        if error.response["Error"].get("Code") == "ValidationException":  # SageMaker's answer for no such endpoint
-            return None
-        raise
+    with step(f"reading endpoint {name}"):
+        try:
+            described: dict[str, Any] = context.aws.client("sagemaker").describe_endpoint(EndpointName=name)
+        except ClientError as error:
+            if error.response["Error"].get("Code") == "ValidationException":  # SageMaker's answer for no such one
+                return None
+            raise
     return described
 
 
@@ -113,8 +115,9 @@ def _alarm_states(context: DeployContext, resources: dict[str, dict[str, Any]]) 
     states: dict[str, str] = dict.fromkeys(names, "UNKNOWN")
     cloudwatch = context.aws.client("cloudwatch")
     for start in range(0, len(names), 100):  # DescribeAlarms takes at most 100 names
-        pages = cloudwatch.get_paginator("describe_alarms").paginate(AlarmNames=names[start : start + 100])
-        states |= {a["AlarmName"]: a["StateValue"] for page in pages for a in page["MetricAlarms"]}
+        with step(f"reading the states of alarms {', '.join(names[start : start + 100])}"):
+            pages = cloudwatch.get_paginator("describe_alarms").paginate(AlarmNames=names[start : start + 100])
+            states |= {a["AlarmName"]: a["StateValue"] for page in pages for a in page["MetricAlarms"]}
     return states
 
 
@@ -122,8 +125,10 @@ def _queue_depths(context: DeployContext, resources: dict[str, dict[str, Any]]) 
     sqs = context.aws.client("sqs")
     depths = {}
     for logical_id, key in QUEUES.items():
-        attributes = sqs.get_queue_attributes(
-            QueueUrl=resources[logical_id]["PhysicalResourceId"], AttributeNames=["ApproximateNumberOfMessages"]
-        )["Attributes"]
+        url = resources[logical_id]["PhysicalResourceId"]
+        with step(f"reading queue {url}"):
+            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"
+            ]
         depths[key] = int(attributes["ApproximateNumberOfMessages"])
     return depths

@@ -18,6 +18,7 @@ from generator.deploy.cloudformation import DeployedStack
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.in_place_updates import in_place_problems
 from generator.deploy.inputs import InputError
+from generator.deploy.steps import step
 
 TOKEN = "PackageResolutionToken"
 ENDPOINT_TYPE, REAL_TIME, NAME = "EndpointType", "RealTime", "EndpointName"
@@ -210,8 +211,9 @@ def _change_settings(
 def _role_under(context: DeployContext, path: str) -> str:
     """The one role under an IAM path (case-insensitive: seed-farmer lower-cases the project in one place)."""
     first_segment = "/" + path.strip("/").split("/")[0] + "/"  # exact below; IAM's prefix match is case-sensitive
-    pages = context.aws.client("iam").get_paginator("list_roles").paginate(PathPrefix=first_segment)
-    roles = [r["Arn"] for page in pages for r in page["Roles"] if r["Path"].lower() == path.lower()]
+    with step(f"finding the deployer role under the IAM path {path}"):
+        pages = context.aws.client("iam").get_paginator("list_roles").paginate(PathPrefix=first_segment)
+        roles = [r["Arn"] for page in pages for r in page["Roles"] if r["Path"].lower() == path.lower()]
     if len(roles) != 1:
         raise DeployFailed(
             f"expected one deployer role under the IAM path {path}, found {len(roles)}: deploy the module's "
@@ -224,7 +226,7 @@ def _upload_resolver(context: DeployContext, artifacts: ArtifactsBucket) -> Valu
     from generator.common.lambda_zip import build_resolver_package  # noqa: PLC0415  # only group mode needs the zip
 
     package = build_resolver_package()
-    upload = artifacts.upload(RESOLVER_PREFIX + package.file_name, package.content)
+    upload = artifacts.upload(RESOLVER_PREFIX + package.file_name, package.content, "the resolver zip")
     context.console.line(f"Resolver code: s3://{upload.bucket}/{upload.key}")
     return {CODE_BUCKET: upload.bucket, CODE_KEY: upload.key}
 
@@ -234,7 +236,9 @@ def template_source(context: DeployContext, artifacts: ArtifactsBucket) -> dict[
     if template.fits_inline:
         return {"TemplateBody": template.body}
     digest = hashlib.sha256(template.body.encode()).hexdigest()
-    upload = artifacts.upload(f"{TEMPLATE_PREFIX}sagemaker-endpoint-{digest}.yaml", template.body.encode())
+    upload = artifacts.upload(
+        f"{TEMPLATE_PREFIX}sagemaker-endpoint-{digest}.yaml", template.body.encode(), "the template"
+    )
     context.console.line(f"Template: over the inline limit, sent as s3://{upload.bucket}/{upload.key}")
     return {"TemplateURL": upload.url}
 

@@ -198,7 +198,7 @@ def test_a_stack_without_an_endpoint_is_not_checked_for_what_an_endpoint_serves(
     assert err == "No changes: stack churn-registry already matches the template and parameters.\n"
 
 
-def test_on_a_terminal_a_plan_that_replaces_is_asked_about_and_a_no_deletes_the_change_set(
+def test_on_a_terminal_a_plan_that_replaces_is_asked_about_and_a_no_exits_6_deleting_the_change_set(
     stubbed: StubbedAws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As terraform and rain ask before destroying: Enter or "n" is no, and nothing is executed (no
@@ -215,7 +215,7 @@ def test_on_a_terminal_a_plan_that_replaces_is_asked_about_and_a_no_deletes_the_
     context = DeployContext(stubbed.aws(), ENDPOINT_LIKE, terminal_console(err), out)
     code = deploy.run(context, DeployRequest("churn", {"ModelPackageArn": V3}))
     stubbed.done()
-    assert (code, out.getvalue()) == (1, "")
+    assert (code, out.getvalue()) == (6, "")  # declined: CI tells it apart from a failure in AWS
     assert err.getvalue().splitlines()[-1] == (
         "The plan replaces or removes resources. Execute it? [y/N] Not executed: nothing was changed."
     )

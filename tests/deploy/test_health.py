@@ -116,7 +116,8 @@ def test_an_endpoint_status_cannot_read_exits_1_with_the_reason_and_prints_no_re
     code = main(STATUS)
     stubbed.done()
     assert (code, *capsys.readouterr()) == (1, "", (
-        f"error: An error occurred (AccessDeniedException) when calling the DescribeEndpoint operation: {denied}\n"
+        "error: reading endpoint churn-ep: An error occurred (AccessDeniedException) when calling the "
+        f"DescribeEndpoint operation: {denied}\n"
     ))  # fmt: skip
 
 

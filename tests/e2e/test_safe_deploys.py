@@ -19,7 +19,7 @@ def test_on_a_terminal_a_plan_that_replaces_waits_for_a_yes_and_a_no_changes_not
     code, stdout, terminal = run_on_terminal(aws, "deploy", "--stack-name", "churn-ask",
                                              *params(arn_mode(aws, 2)), typed=b"n\n")  # fmt: skip
 
-    assert (code, stdout) == (1, "")
+    assert (code, stdout) == (6, "")  # declined
     assert "The plan replaces or removes resources. Execute it? [y/N]" in terminal
     assert "Not executed: nothing was changed." in terminal
     assert serving(aws, endpoint) == before

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
 from generator.deploy.context import DeployFailed
+from generator.deploy.steps import step
 
 FIRST_POLL_SECONDS, MAX_POLL_SECONDS, BACKOFF = 2.0, 15.0, 1.5
 DONE = ("SUCCEEDED", "FAILED", "STOPPED")  # a stack set operation's final states
@@ -58,43 +59,52 @@ class StackSets:
         self.sleep = sleep
 
     def describe(self, name: str) -> dict[str, Any] | None:
-        try:
-            stack_set: dict[str, Any] = self.client.describe_stack_set(StackSetName=name, **self.call_as)["StackSet"]
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "StackSetNotFoundException":
-                return None
-            raise
+        with step(f"reading stack set {name}"):
+            try:
+                stack_set: dict[str, Any] = self.client.describe_stack_set(StackSetName=name, **self.call_as)[
+                    "StackSet"
+                ]
+            except ClientError as error:
+                if error.response["Error"]["Code"] == "StackSetNotFoundException":
+                    return None
+                raise
         return None if stack_set.get("Status") == "DELETED" else stack_set
 
     def instances(self, name: str) -> list[dict[str, Any]]:
-        pages = self.client.get_paginator("list_stack_instances").paginate(StackSetName=name, **self.call_as)
-        return [summary for page in pages for summary in page["Summaries"]]
+        with step(f"listing the instances of stack set {name}"):
+            pages = self.client.get_paginator("list_stack_instances").paginate(StackSetName=name, **self.call_as)
+            return [summary for page in pages for summary in page["Summaries"]]
 
     def overrides(self, name: str, account: str, region: str) -> dict[str, str]:
-        instance = self.client.describe_stack_instance(
-            StackSetName=name, StackInstanceAccount=account, StackInstanceRegion=region, **self.call_as
-        )["StackInstance"]
+        with step(f"reading the instance of stack set {name} in {account} {region}"):
+            instance = self.client.describe_stack_instance(
+                StackSetName=name, StackInstanceAccount=account, StackInstanceRegion=region, **self.call_as
+            )["StackInstance"]
         return {p["ParameterKey"]: p.get("ParameterValue", "") for p in instance.get("ParameterOverrides") or []}
 
     def create(self, request: dict[str, Any]) -> None:
-        self.client.create_stack_set(**request, **self.call_as)
+        with step(f"creating stack set {request['StackSetName']}"):
+            self.client.create_stack_set(**request, **self.call_as)
 
     def run(self, verb: str, name: str, arguments: dict[str, Any], what: str) -> OperationOutcome:
         """Start an operation (`create_stack_instances`, `update_stack_set`, ...) and follow it to its end."""
-        try:
-            operation_id = getattr(self.client, verb)(StackSetName=name, **arguments, **self.call_as)["OperationId"]
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "OperationInProgressException":
-                raise DeployFailed(
-                    f"stack set {name} is busy with another operation: wait for it (the console's StackSets page, or "
-                    f"`aws cloudformation list-stack-set-operations --stack-set-name {name}`), then run this again"
-                ) from None
-            raise
+        with step(f"{what[0].lower()}{what[1:]} (stack set {name})"):
+            try:
+                operation_id = getattr(self.client, verb)(StackSetName=name, **arguments, **self.call_as)["OperationId"]
+            except ClientError as error:
+                if error.response["Error"]["Code"] == "OperationInProgressException":
+                    raise DeployFailed(
+                        f"stack set {name} is busy with another operation: wait for it (the console's StackSets page, "
+                        f"or `aws cloudformation list-stack-set-operations --stack-set-name {name}`), then run this "
+                        "again"
+                    ) from None
+                raise
         self.console.line(f"{what} (operation {operation_id})")
         return self.follow(name, operation_id)
 
     def delete(self, name: str) -> None:
-        self.client.delete_stack_set(StackSetName=name, **self.call_as)
+        with step(f"deleting stack set {name}"):
+            self.client.delete_stack_set(StackSetName=name, **self.call_as)
 
     def follow(self, name: str, operation_id: str) -> OperationOutcome:
         shown: dict[tuple[str, str], str] = {}
@@ -103,10 +113,11 @@ class StackSets:
         with _display(self.console) as show:
             while True:
                 self.sleep(interval)
-                status = self.client.describe_stack_set_operation(
-                    StackSetName=name, OperationId=operation_id, **self.call_as
-                )["StackSetOperation"]["Status"]
-                results = self._results(name, operation_id)
+                with step(f"reading operation {operation_id} of stack set {name}"):
+                    status = self.client.describe_stack_set_operation(
+                        StackSetName=name, OperationId=operation_id, **self.call_as
+                    )["StackSetOperation"]["Status"]
+                    results = self._results(name, operation_id)
                 changed = [r for r in results if shown.get((r.account, r.region)) != r.status]
                 for result in changed:
                     shown[(result.account, result.region)] = result.status

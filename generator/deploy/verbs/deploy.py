@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from generator.deploy.context import EXIT_FAILED, EXIT_INTERRUPTED, DeployContext
+from generator.deploy.context import EXIT_DECLINED, EXIT_INTERRUPTED, DeployContext, Refused
 from generator.deploy.report import follow_operation, print_outputs, report
 from generator.deploy.request import DeployRequest, discard, prepare_plan
 from generator.deploy.serving import check_serving
@@ -38,17 +38,16 @@ def run(context: DeployContext, request: DeployRequest, *, always_ask: bool = Fa
         return print_outputs(context, request.stack_name)
     if plan.replaces_endpoint and not request.allow_endpoint_replacement:
         discard(context, plan)
-        context.console.error(
-            "refused: the plan replaces the Endpoint. Keep EndpointName as it is, or deploy again with "
+        raise Refused(
+            "the plan replaces the Endpoint. Keep EndpointName as it is, or deploy again with "
             "--allow-endpoint-replacement if a new endpoint is what you want."
         )
-        return EXIT_FAILED
     asks = (plan.destructive or always_ask) and context.console.is_terminal and not request.yes
     question = "The plan replaces or removes resources. Execute it?" if plan.destructive else "Execute the plan?"
     if asks and not context.console.confirm(question):
         discard(context, plan)
         context.console.line("Not executed: nothing was changed.")
-        return EXIT_FAILED
+        return EXIT_DECLINED
     marker = context.cloudformation.latest_event_id(plan.stack_id)
     context.cloudformation.execute_change_set(plan.change_set_id)
     context.console.line(f"Executing the plan on stack {plan.stack_name}...")

@@ -13,7 +13,7 @@ from typing import Any
 from generator.deploy import checks
 from generator.deploy.artifacts_bucket import ArtifactsBucket
 from generator.deploy.console import Console
-from generator.deploy.context import EXIT_FAILED, EXIT_OK, DeployContext, DeployFailed
+from generator.deploy.context import EXIT_DECLINED, EXIT_FAILED, EXIT_OK, DeployContext, DeployFailed
 from generator.deploy.fleet.code import readers_of, upload_resolver_everywhere
 from generator.deploy.fleet.instances import FleetReader
 from generator.deploy.fleet.request import SERVICE_MANAGED, FleetRequest, check_fleet_request, parse_overrides
@@ -21,6 +21,7 @@ from generator.deploy.fleet.stack_set import OperationOutcome, StackSets
 from generator.deploy.fleet.targets import Batch, batches, desired, ou_chunks, preferences, targets_argument
 from generator.deploy.inputs import InputError, parse_assignments, read_params_file
 from generator.deploy.request import CODE_BUCKET, CODE_KEY, GROUP, template_source
+from generator.deploy.steps import step
 from generator.deploy.verbs.options import Commands, OneLineErrors, Options, aws_verb
 
 MODELS = {"self-managed": "SELF_MANAGED", "service-managed": "SERVICE_MANAGED"}
@@ -198,7 +199,7 @@ def deploy(context: DeployContext, request: FleetRequest) -> int:
     plan.show(context.console, fleet.name)
     if context.console.is_terminal and not request.yes and not context.console.confirm("Apply it to the fleet?"):
         context.console.line("Not executed: nothing was changed.")
-        return EXIT_FAILED
+        return EXIT_DECLINED
     outcomes = _apply_stack_set(fleet, plan, values, existing)
     outcomes += [_run_batch(fleet, "create_stack_instances", b, "Creating instances:") for b in plan.creates]
     outcomes += [_run_batch(fleet, "update_stack_instances", b, "Updating overrides:") for b in plan.updates]
@@ -247,7 +248,7 @@ def destroy(context: DeployContext, request: FleetRequest) -> int:
     question = f"Delete stack set {name} and its {len(instances)} instance(s), with their endpoints?"
     if context.console.is_terminal and not request.yes and not context.console.confirm(question):
         context.console.line("Not executed: nothing was changed.")
-        return EXIT_FAILED
+        return EXIT_DECLINED
     if instances and not _delete_instances(context, stack_sets, request, instances):
         context.console.line(f"stack set {name} is kept: it still has instances. Fix the cause, then destroy again.")
         return EXIT_FAILED
@@ -326,7 +327,8 @@ def _group_mode_in(request: FleetRequest, values: dict[str, str], region: str) -
 
 def _organization_id(fleet: _Fleet) -> str:
     """The Organization's ID (`o-...`), a fixed value for aws:PrincipalOrgID."""
-    return str(fleet.context.aws.client("organizations").describe_organization()["Organization"]["Id"])
+    with step("reading the Organization's ID (organizations:DescribeOrganization)"):
+        return str(fleet.context.aws.client("organizations").describe_organization()["Organization"]["Id"])
 
 
 def _plan(

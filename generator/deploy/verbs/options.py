@@ -20,10 +20,20 @@ from botocore.exceptions import BotoCoreError, ClientError
 from generator.deploy import template_file
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
-from generator.deploy.context import EXIT_BAD_INPUT, EXIT_FAILED, DeployContext, DeployFailed
+from generator.deploy.context import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_NOT_CONFIGURED,
+    EXIT_REFUSED,
+    DeployContext,
+    DeployFailed,
+    NotConfigured,
+    Refused,
+)
 from generator.deploy.inputs import InputError, parse_assignments, read_params_file
 from generator.deploy.request import DeployRequest
 from generator.deploy.seedfarmer_env import SeedFarmerModule, read_module
+from generator.deploy.steps import is_configuration_error, not_configured
 
 USAGE_ERROR = 2
 TEMPLATE_CHOICES = template_file.TEMPLATES
@@ -101,23 +111,33 @@ def _inputs(module: argparse.ArgumentParser, template: argparse.ArgumentParser) 
 
 
 def aws_verb(run: VerbRun) -> Callable[[argparse.Namespace], int]:
-    """`run` with a context in the Region and profile given: input problems -> exit 2 before AWS is called; AWS
-    failures -> exit 1 with the service's message."""
+    """`run` with a context in the Region and profile given, its failures told and turned into exit codes."""
 
     def guarded(args: argparse.Namespace) -> int:
         console = Console()
         try:
             return run(args, context_of(args, console))
-        except InputError as error:
-            for problem in error.problems:
-                console.error(problem)
-            console.line(f"{len(error.problems)} problem(s) in the input; nothing was sent to AWS.")
-            return EXIT_BAD_INPUT
-        except (DeployFailed, ClientError, BotoCoreError, RuntimeError) as error:
-            console.error(str(error))
-            return EXIT_FAILED
+        except (InputError, Refused, NotConfigured, DeployFailed, ClientError, BotoCoreError, RuntimeError) as error:
+            return failure(console, error)
 
     return guarded
+
+
+def failure(console: Console, error: Exception) -> int:
+    """Bad input 2 (every problem, found before AWS is called), a refusal by the command's rules 5, no credentials or
+    Region 7, any other failure 1 (an AWS error that escaped every step is told as botocore words it)."""
+    if isinstance(error, InputError):
+        for problem in error.problems:
+            console.error(problem)
+        console.line(f"{len(error.problems)} problem(s) in the input; nothing was sent to AWS.")
+        return EXIT_BAD_INPUT
+    if isinstance(error, Refused):
+        console.error(f"refused: {error}")
+        return EXIT_REFUSED
+    if is_configuration_error(error):
+        error = not_configured(error)
+    console.error(str(error))
+    return EXIT_NOT_CONFIGURED if isinstance(error, NotConfigured) else EXIT_FAILED
 
 
 def context_of(args: argparse.Namespace, console: Console) -> DeployContext:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from generator.deploy.aws import Aws
 from generator.deploy.cloudformation import DeployedStack
-from generator.deploy.context import EXIT_REFUSED, DeployContext
+from generator.deploy.context import EXIT_GATE, DeployContext
 from generator.deploy.gates import read_served, refusals, unseen_history
 from generator.deploy.inputs import InputError
 from generator.deploy.report import print_outputs
@@ -80,7 +80,7 @@ def run(source: DeployContext, target: DeployContext, promotion: Promotion) -> i
         for reason in reasons:
             target.console.error(f"refused: {reason}")
         target.console.line(f"Nothing was promoted; {promotion.to_stack} is unchanged.")
-        return EXIT_REFUSED
+        return EXIT_GATE
     if existing is not None and existing.outputs.get("ModelPackageArn") == served.package:
         check_serving(target, promotion.to_stack)
         target.console.success(f"{promotion.to_stack} already serves {served.package}: nothing to change.")
