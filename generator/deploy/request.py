@@ -13,9 +13,10 @@ from typing import Any
 from generator.common.patterns import ROLE_ARN
 from generator.deploy import checks, service_limits
 from generator.deploy.artifacts_bucket import RESOLVER_PREFIX, TEMPLATE_PREFIX, ArtifactsBucket
-from generator.deploy.change_sets import ChangeSetFailed, Plan, create_plan, show_plan
+from generator.deploy.change_sets import ChangeSetFailed, Plan, create_plan
 from generator.deploy.cloudformation import DeployedStack
 from generator.deploy.context import DeployContext, DeployFailed
+from generator.deploy.engine import Values, merged_values
 from generator.deploy.in_place_updates import in_place_problems
 from generator.deploy.inputs import InputError
 from generator.deploy.steps import step
@@ -28,7 +29,6 @@ BOUNDARY = "PermissionsBoundaryArn"
 # "A stack name can contain only alphanumeric characters (case sensitive) and hyphens. It must start with an
 # alphabetical character and can't be longer than 128 characters." (CloudFormation API Reference, CreateStack)
 STACK_NAME = re.compile(r"[a-zA-Z][-a-zA-Z0-9]{0,127}")
-Values = dict[str, str | None]  # every parameter; None: no value and no default
 
 
 @dataclass
@@ -70,7 +70,7 @@ def check_offline(context: DeployContext, request: DeployRequest) -> None:
 
 
 def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
-    """The change set for this request, shown; None when there is nothing to change."""
+    """The change set for this request; None when there is nothing to change (said, and its change set deleted)."""
     check_offline(context, request)
     existing = _stack_to_update(context, request.stack_name)
     values = _values(context, request, existing)
@@ -101,7 +101,6 @@ def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
         discard(context, plan)
         context.console.success(f"No changes: stack {request.stack_name} already matches the template and parameters.")
         return None
-    show_plan(plan, context.console)
     return plan
 
 
@@ -173,14 +172,8 @@ def _stack_to_update(context: DeployContext, name: str) -> DeployedStack | None:
 
 
 def _values(context: DeployContext, request: DeployRequest, existing: DeployedStack | None) -> Values:
-    """Every parameter: as given, else as the stack has it now, else the template's default (None: none)."""
-    values: Values = {
-        name: str(spec.get("Default", "")) if "Default" in spec else None
-        for name, spec in context.template.parameters.items()
-    }
-    if existing:
-        values |= {k: v for k, v in existing.parameters.items() if k in values}
-    values |= request.given
+    """Every parameter, by the engine's one merge: as given, else as the stack has it now, else the default."""
+    values = merged_values(context.template.parameters, existing.parameters if existing else {}, request.given)
     if request.resolve_latest:
         values[TOKEN] = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:8]}"
     return values

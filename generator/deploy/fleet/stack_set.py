@@ -1,14 +1,13 @@
 """The StackSets calls a fleet needs, and following one operation to its end with a line per instance.
 
-Only one operation runs on a stack set at a time, so each is followed before the next starts. Polling starts at
-2 s and backs off to 15 s while no instance changes; any change brings it back to 2 s.
+Only one operation runs on a stack set at a time, so each is followed before the next starts, by the engine's
+follower (generator.deploy.engine: at once, then 2 s, backing off to 10 s while no instance changes).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +16,9 @@ from botocore.exceptions import ClientError
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
 from generator.deploy.context import DeployFailed
+from generator.deploy.engine import Display, follow
 from generator.deploy.steps import step
 
-FIRST_POLL_SECONDS, MAX_POLL_SECONDS, BACKOFF = 2.0, 15.0, 1.5
 DONE = ("SUCCEEDED", "FAILED", "STOPPED")  # a stack set operation's final states
 
 
@@ -107,24 +106,29 @@ class StackSets:
             self.client.delete_stack_set(StackSetName=name, **self.call_as)
 
     def follow(self, name: str, operation_id: str) -> OperationOutcome:
+        """The operation to its end, on the engine's follower and display: a line per instance that changes, the
+        instances done out of those in the operation on the bar."""
         shown: dict[tuple[str, str], str] = {}
-        started = time.monotonic()
-        interval = 0.0
-        with _display(self.console) as show:
-            while True:
-                self.sleep(interval)
-                with step(f"reading operation {operation_id} of stack set {name}"):
-                    status = self.client.describe_stack_set_operation(
-                        StackSetName=name, OperationId=operation_id, **self.call_as
-                    )["StackSetOperation"]["Status"]
-                    results = self._results(name, operation_id)
-                changed = [r for r in results if shown.get((r.account, r.region)) != r.status]
-                for result in changed:
-                    shown[(result.account, result.region)] = result.status
-                    show(result, results, int(time.monotonic() - started))
-                if status in DONE:
-                    return OperationOutcome(status, results)
-                interval = FIRST_POLL_SECONDS if changed or not interval else min(interval * BACKOFF, MAX_POLL_SECONDS)
+        outcome = OperationOutcome("", [])
+        display: Display[InstanceResult] = Display(self.console, "instances", line=_line, style=_style)
+
+        def look() -> tuple[list[InstanceResult], bool]:
+            with step(f"reading operation {operation_id} of stack set {name}"):
+                outcome.status = self.client.describe_stack_set_operation(
+                    StackSetName=name, OperationId=operation_id, **self.call_as
+                )["StackSetOperation"]["Status"]
+                outcome.results = self._results(name, operation_id)
+            changed = [r for r in outcome.results if shown.get((r.account, r.region)) != r.status]
+            shown.update({(r.account, r.region): r.status for r in changed})
+            return changed, outcome.status in DONE
+
+        def show(result: InstanceResult) -> None:
+            done = sum(r.status in ("SUCCEEDED", "FAILED", "CANCELLED") for r in outcome.results)
+            display.item(result, done=done, total=len(outcome.results))
+
+        with display.shown(None):
+            follow(look, show, sleep=self.sleep)
+        return outcome
 
     def _results(self, name: str, operation_id: str) -> list[InstanceResult]:
         pages = self.client.get_paginator("list_stack_set_operation_results").paginate(
@@ -137,35 +141,10 @@ class StackSets:
         ]
 
 
-Show = Callable[[InstanceResult, list[InstanceResult], int], None]
+def _line(result: InstanceResult) -> str:
+    reason = f"  {result.reason}" if result.reason else ""
+    return f"{result.account}  {result.region:<15} {result.status}{reason}"
 
 
-@contextmanager
-def _display(console: Console) -> Iterator[Show]:
-    """A line per instance change; on a terminal, above a bar of the instances done."""
-
-    def line(result: InstanceResult, seconds: int) -> None:
-        reason = f"  {result.reason}" if result.reason else ""
-        style = "red" if result.failed else ("green" if result.status == "SUCCEEDED" else None)
-        console.line(
-            f"{seconds // 60:>3}:{seconds % 60:02d}  {result.account}  {result.region:<15} {result.status}{reason}",
-            style,
-        )
-
-    if not console.is_terminal:
-        yield lambda result, _all, seconds: line(result, seconds)
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
-
-    with Progress(
-        TextColumn("[bold]instances"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console.rich, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("instances", total=None)
-
-        def live(result: InstanceResult, results: list[InstanceResult], seconds: int) -> None:
-            done = sum(r.status in ("SUCCEEDED", "FAILED", "CANCELLED") for r in results)
-            progress.update(task, total=len(results), completed=done, refresh=True)
-            line(result, seconds)
-
-        yield live
+def _style(result: InstanceResult) -> str | None:
+    return "red" if result.failed else ("green" if result.status == "SUCCEEDED" else None)

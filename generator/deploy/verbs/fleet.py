@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.deploy import checks
+from generator.deploy import checks, engine
 from generator.deploy.artifacts_bucket import ArtifactsBucket
 from generator.deploy.console import Console
-from generator.deploy.context import EXIT_DECLINED, EXIT_FAILED, EXIT_OK, DeployContext, DeployFailed
+from generator.deploy.context import EXIT_FAILED, EXIT_OK, DeployContext, DeployFailed
+from generator.deploy.engine import merged_values
 from generator.deploy.fleet.code import readers_of, upload_resolver_everywhere
 from generator.deploy.fleet.instances import FleetReader
 from generator.deploy.fleet.request import SERVICE_MANAGED, FleetRequest, check_fleet_request, parse_overrides
@@ -185,25 +186,7 @@ def deploy(context: DeployContext, request: FleetRequest) -> int:
     then apply it: the stack set first, then the instances."""
     check_fleet_request(request, context.template)
     fleet = _Fleet(context, request, StackSets(context.aws, context.console, delegated_admin=request.delegated_admin))
-    existing = fleet.stack_sets.describe(fleet.name)
-    if existing and existing.get("PermissionModel") != MODELS[request.model]:
-        raise DeployFailed(
-            f"stack set {fleet.name} is {existing.get('PermissionModel')}; a StackSet's permission model cannot "
-            f"change: deploy a new one under another name, or use --permission-model to match it"
-        )
-    values = _stack_set_values(context, request, existing)
-    plan = _plan(fleet, existing, values, desired(request, _resolver_code(fleet, values)))
-    if plan.empty:
-        context.console.success(f"No changes: stack set {fleet.name} and its instances already match.")
-        return _report(fleet, [])
-    plan.show(context.console, fleet.name)
-    if context.console.is_terminal and not request.yes and not context.console.confirm("Apply it to the fleet?"):
-        context.console.line("Not executed: nothing was changed.")
-        return EXIT_DECLINED
-    outcomes = _apply_stack_set(fleet, plan, values, existing)
-    outcomes += [_run_batch(fleet, "create_stack_instances", b, "Creating instances:") for b in plan.creates]
-    outcomes += [_run_batch(fleet, "update_stack_instances", b, "Updating overrides:") for b in plan.updates]
-    return _report(fleet, outcomes)
+    return engine.run(context.console, FleetDeploy(fleet), yes=request.yes)
 
 
 @dataclass
@@ -212,6 +195,8 @@ class _FleetPlan:
     changed: list[str]  # what changes in it: the template, parameters by name, its roles
     creates: list[Batch]
     updates: list[Batch]
+    values: dict[str, str] = field(default_factory=dict)  # every parameter as the stack set will hold it
+    existing: dict[str, Any] | None = None  # the stack set as DescribeStackSet gave it; None: to be created
 
     @property
     def empty(self) -> bool:
@@ -229,6 +214,45 @@ class _FleetPlan:
             console.line(f"  ~    update instances' overrides: {batch.shown}")
 
 
+@dataclass
+class FleetDeploy(engine.Operation[_FleetPlan]):
+    """A fleet's deploy, as the engine runs it: what StackSets holds compared with what is asked, shown, asked about
+    on a terminal, then applied (the stack set, then the instances), each operation followed; every instance
+    reported."""
+
+    fleet: _Fleet
+
+    def plan(self) -> _FleetPlan | None:
+        fleet, request = self.fleet, self.fleet.request
+        existing = fleet.stack_sets.describe(fleet.name)
+        if existing and existing.get("PermissionModel") != MODELS[request.model]:
+            raise DeployFailed(
+                f"stack set {fleet.name} is {existing.get('PermissionModel')}; a StackSet's permission model cannot "
+                f"change: deploy a new one under another name, or use --permission-model to match it"
+            )
+        values = _stack_set_values(fleet.context, request, existing)
+        plan = _plan(fleet, existing, values, desired(request, _resolver_code(fleet, values)))
+        plan.values, plan.existing = values, existing
+        return None if plan.empty else plan
+
+    def unchanged(self) -> int:
+        self.fleet.context.console.success(f"No changes: stack set {self.fleet.name} and its instances already match.")
+        return _report(self.fleet, [])
+
+    def show(self, plan: _FleetPlan) -> None:
+        plan.show(self.fleet.context.console, self.fleet.name)
+
+    def question(self, plan: _FleetPlan) -> str | None:
+        return "Apply it to the fleet?" if not plan.empty else None
+
+    def apply(self, plan: _FleetPlan) -> int:
+        fleet = self.fleet
+        outcomes = _apply_stack_set(fleet, plan, plan.values, plan.existing)
+        outcomes += [_run_batch(fleet, "create_stack_instances", b, "Creating instances:") for b in plan.creates]
+        outcomes += [_run_batch(fleet, "update_stack_instances", b, "Updating overrides:") for b in plan.updates]
+        return _report(fleet, outcomes)
+
+
 def outputs(context: DeployContext, name: str, read_role: str | None, *, delegated_admin: bool = False) -> int:
     stack_sets = StackSets(context.aws, context.console, delegated_admin=delegated_admin)
     if stack_sets.describe(name) is None:
@@ -240,21 +264,46 @@ def outputs(context: DeployContext, name: str, read_role: str | None, *, delegat
 def destroy(context: DeployContext, request: FleetRequest) -> int:
     """Delete every instance (their stacks too), following it, then the stack set."""
     stack_sets = StackSets(context.aws, context.console, delegated_admin=request.delegated_admin)
-    name = request.stack_set_name
-    if stack_sets.describe(name) is None:
-        context.console.success(f"No stack set named {name} in {context.aws.region_name}: nothing to delete.")
+    return engine.run(context.console, FleetDestroy(context, request, stack_sets), yes=request.yes)
+
+
+@dataclass
+class FleetDestroy(engine.Operation[list[dict[str, Any]]]):
+    """A fleet's deletion, as the engine runs it: the stack set's instances, asked about on a terminal, deleted and
+    followed, then the stack set."""
+
+    context: DeployContext
+    request: FleetRequest
+    stack_sets: StackSets
+
+    @property
+    def name(self) -> str:
+        return self.request.stack_set_name
+
+    def plan(self) -> list[dict[str, Any]] | None:
+        """Its instances; None when there is no stack set."""
+        if self.stack_sets.describe(self.name) is None:
+            return None
+        return self.stack_sets.instances(self.name)
+
+    def unchanged(self) -> int:
+        region = self.context.aws.region_name
+        self.context.console.success(f"No stack set named {self.name} in {region}: nothing to delete.")
         return EXIT_OK
-    instances = stack_sets.instances(name)
-    question = f"Delete stack set {name} and its {len(instances)} instance(s), with their endpoints?"
-    if context.console.is_terminal and not request.yes and not context.console.confirm(question):
-        context.console.line("Not executed: nothing was changed.")
-        return EXIT_DECLINED
-    if instances and not _delete_instances(context, stack_sets, request, instances):
-        context.console.line(f"stack set {name} is kept: it still has instances. Fix the cause, then destroy again.")
-        return EXIT_FAILED
-    stack_sets.delete(name)
-    context.console.success(f"Stack set {name}: deleted, with its {len(instances)} instance(s).")
-    return EXIT_OK
+
+    def question(self, plan: list[dict[str, Any]]) -> str | None:
+        return f"Delete stack set {self.name} and its {len(plan)} instance(s), with their endpoints?"
+
+    def apply(self, plan: list[dict[str, Any]]) -> int:
+        context, name = self.context, self.name
+        if plan and not _delete_instances(context, self.stack_sets, self.request, plan):
+            context.console.line(
+                f"stack set {name} is kept: it still has instances. Fix the cause, then destroy again."
+            )
+            return EXIT_FAILED
+        self.stack_sets.delete(name)
+        context.console.success(f"Stack set {name}: deleted, with its {len(plan)} instance(s).")
+        return EXIT_OK
 
 
 def _delete_instances(
@@ -281,13 +330,11 @@ def _delete_instances(
 
 
 def _stack_set_values(context: DeployContext, request: FleetRequest, existing: dict[str, Any] | None) -> dict[str, str]:
-    """Every parameter as the stack set will hold it: given, else as it holds it now, else the default."""
+    """Every parameter as the stack set will hold it, by the engine's one merge (given, else as it holds it now, else
+    the default); a required one every place overrides is held as the first place's."""
     specs = context.template.parameters
-    values: dict[str, str | None] = {n: str(s["Default"]) if "Default" in s else None for n, s in specs.items()}
-    for parameter in (existing or {}).get("Parameters") or []:
-        if parameter["ParameterKey"] in values:
-            values[parameter["ParameterKey"]] = parameter.get("ParameterValue", "")
-    values |= request.given
+    held = {p["ParameterKey"]: p.get("ParameterValue", "") for p in (existing or {}).get("Parameters") or []}
+    values = merged_values(specs, held, request.given)
     places = desired(request, {}).values()
     for name in [n for n, s in specs.items() if "Default" not in s and not values.get(n)]:
         if all(place.get(name) for place in places):  # e.g. each account's VpcId: the set holds the first

@@ -1,9 +1,11 @@
-"""`plan`: show what a deploy would change, then delete the change set."""
+"""`plan`: show what a deploy would change, then delete the change set: the engine's plan and show steps of `deploy`,
+never applied."""
 
 from __future__ import annotations
 
 from generator.deploy.context import EXIT_OK, DeployContext
-from generator.deploy.request import DeployRequest, discard, prepare_plan
+from generator.deploy.request import DeployRequest
+from generator.deploy.verbs.deploy import StackDeploy
 from generator.deploy.verbs.options import Commands, Options, aws_verb, deploy_request
 
 
@@ -15,7 +17,9 @@ def register(commands: Commands, options: Options) -> None:
 
 
 def run(context: DeployContext, request: DeployRequest) -> int:
-    plan = prepare_plan(context, request)
+    operation = StackDeploy(context, request)
+    plan = operation.plan()
     if plan is not None:
-        discard(context, plan)
+        operation.show(plan)
+        operation.discard(plan)
     return EXIT_OK
