@@ -10,6 +10,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
 
+from generator.deploy.interrupts import Cleanup, Undo
 from generator.deploy.steps import step
 
 CHANGE_SET_POLL_SECONDS = 2
@@ -52,8 +53,9 @@ class DeployedStack:
 class CloudFormation:
     """A CloudFormation client, seen as the operations the verbs need."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, cleanup: Cleanup | None = None) -> None:
         self.client = client
+        self.cleanup = cleanup or Cleanup()
 
     def describe(self, name: str) -> DeployedStack | None:
         """The stack, or None when there is none of that name."""
@@ -71,7 +73,9 @@ class CloudFormation:
         also the request's token, so botocore's retry of a request whose answer was lost is known as the same
         ("Specify this token if you plan to retry requests so that CloudFormation knows that you're not attempting to
         create another change set with the same name", CloudFormation API Reference, CreateChangeSet)."""
-        with step(f"creating change set {name} for stack {request['StackName']}"):
+        stack = request["StackName"]
+        self.cleanup.add(name, self._change_set_undo(name, stack, creates_stack=change_type == "CREATE"))
+        with step(f"creating change set {name} for stack {stack}"):
             created = self.client.create_change_set(
                 ChangeSetName=name, ChangeSetType=change_type, ClientToken=name, **request
             )
@@ -99,13 +103,44 @@ class CloudFormation:
     def execute_change_set(self, change_set_id: str) -> None:
         """With the change set's name as the request's token, for the same reason (ExecuteChangeSet's
         ClientRequestToken); the id is `arn:...:changeSet/<name>/<uuid>`."""
-        name = change_set_id.split(":changeSet/", 1)[-1].split("/", 1)[0]
-        with step(f"executing change set {shown(change_set_id)}"):
+        name = shown(change_set_id)
+        with step(f"executing change set {name}"):
             self.client.execute_change_set(ChangeSetName=change_set_id, ClientRequestToken=name)
+        self.cleanup.done(name)  # CloudFormation works on it now: an interruption leaves it to finish
 
     def delete_change_set(self, change_set_id: str) -> None:
         with step(f"deleting change set {shown(change_set_id)}"):
             self.client.delete_change_set(ChangeSetName=change_set_id)
+
+    def _change_set_undo(self, name: str, stack: str, *, creates_stack: bool) -> Undo:
+        """Delete the change set (by its name and stack: its id may never have come back), and the stack a CREATE
+        change set made, if it is still in REVIEW_IN_PROGRESS with no other change set (someone else's)."""
+
+        def undo() -> str | None:
+            done = []
+            try:
+                self.client.delete_change_set(ChangeSetName=name, StackName=stack)
+                done.append(f"deleted change set {name} of stack {stack}")
+            except ClientError as error:
+                if error.response["Error"]["Code"] not in ("ChangeSetNotFound", "ChangeSetNotFoundException"):
+                    raise
+            held = self.describe(stack) if creates_stack else None
+            if held and held.status == "REVIEW_IN_PROGRESS" and not self.change_sets(held.stack_id):
+                self.client.delete_stack(StackName=held.stack_id)
+                done.append(f"deleted stack {stack}, which its CREATE change set made (it was REVIEW_IN_PROGRESS)")
+            return " and ".join(done) or None
+
+        left = f"change set {name} of stack {stack}: aws cloudformation delete-change-set --stack-name {stack} " \
+               f"--change-set-name {name}"  # fmt: skip
+        if creates_stack:
+            left += f"; then the stack, if in REVIEW_IN_PROGRESS: sagemaker-endpoint destroy --stack-name {stack}"
+        return Undo(undo, left)
+
+    def change_sets(self, stack_id: str) -> list[dict[str, Any]]:
+        """The stack's change sets, all pages."""
+        with step(f"listing the change sets of stack {shown(stack_id)}"):
+            pages = self.client.get_paginator("list_change_sets").paginate(StackName=stack_id)
+            return [summary for page in pages for summary in page["Summaries"]]
 
     def delete_stack(self, stack_id: str, role_arn: str | None = None) -> None:
         with step(f"deleting stack {shown(stack_id)}"):

@@ -5,8 +5,10 @@ and `--help` or an offline verb never needs it."""
 
 from __future__ import annotations
 
+import errno
 import sys
-from typing import TYPE_CHECKING, TextIO
+from functools import cache
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from rich.console import Console as RichConsole
@@ -14,10 +16,10 @@ if TYPE_CHECKING:
 
 class Console:
     def __init__(self, stream: TextIO | None = None) -> None:
-        from rich.console import Console as RichConsole  # noqa: PLC0415
-
         # rich decides by the stream: no colour, no cursor movement when it is not a terminal (CI logs).
-        self.rich: RichConsole = RichConsole(file=stream or sys.stderr, highlight=False, soft_wrap=True, emoji=False)
+        self.rich: RichConsole = _rich_console()(
+            file=stream or sys.stderr, highlight=False, soft_wrap=True, emoji=False
+        )
 
     @property
     def is_terminal(self) -> bool:
@@ -47,3 +49,17 @@ class Console:
         except EOFError:
             answer = ""
         return answer.strip().lower() in ("y", "yes")
+
+
+@cache
+def _rich_console() -> Any:
+    """rich's Console, but a closed pipe raises BrokenPipeError (rich's own answer is SystemExit(1), which would skip
+    removing what an interrupted run made: generator.deploy.interrupts does that, then quiets the pipes)."""
+    from rich.console import Console as RichConsole  # noqa: PLC0415
+
+    class PipeAwareConsole(RichConsole):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, "the reader of stderr is gone")
+
+    return PipeAwareConsole

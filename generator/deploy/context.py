@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TextIO
 
@@ -22,12 +22,14 @@ from generator.deploy.errors import (
     DeployFailed,
     NotConfigured,
     Refused,
+    Stopped,
 )
+from generator.deploy.interrupts import Cleanup
 from generator.deploy.template_file import EndpointTemplate
 
 __all__ = [  # the exit codes and failures are the verbs' to import from here
     "EXIT_BAD_INPUT", "EXIT_DECLINED", "EXIT_FAILED", "EXIT_GATE", "EXIT_INTERRUPTED", "EXIT_NOT_CONFIGURED", "EXIT_OK",
-    "EXIT_REFUSED", "EXIT_UNHEALTHY", "DeployContext", "DeployFailed", "NotConfigured", "Refused",
+    "EXIT_REFUSED", "EXIT_UNHEALTHY", "DeployContext", "DeployFailed", "NotConfigured", "Refused", "Stopped",
 ]  # fmt: skip
 
 
@@ -39,7 +41,8 @@ class DeployContext:
     template: EndpointTemplate
     console: Console
     stdout: TextIO
+    cleanup: Cleanup = field(default_factory=Cleanup)  # what an interruption must not leave behind
 
     @cached_property
     def cloudformation(self) -> CloudFormation:
-        return CloudFormation(self.aws.client("cloudformation"))
+        return CloudFormation(self.aws.client("cloudformation"), self.cleanup)

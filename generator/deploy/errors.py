@@ -20,3 +20,7 @@ class Refused(Exception):
 
 class NotConfigured(Exception):
     """No credentials, or no Region, to call AWS with (exit code 7)."""
+
+
+class Stopped(Exception):
+    """The person stopped following an operation AWS carries on with, which was said (exit code 130)."""

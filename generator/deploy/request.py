@@ -14,7 +14,7 @@ from generator.common.patterns import ROLE_ARN
 from generator.deploy import checks, service_limits
 from generator.deploy.artifacts_bucket import RESOLVER_PREFIX, TEMPLATE_PREFIX, ArtifactsBucket
 from generator.deploy.change_sets import ChangeSetFailed, Plan, create_plan
-from generator.deploy.cloudformation import DeployedStack
+from generator.deploy.cloudformation import DeployedStack, shown
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.engine import Values, merged_values
 from generator.deploy.in_place_updates import in_place_problems
@@ -131,10 +131,12 @@ def _say_a_type_change(context: DeployContext, existing: DeployedStack, values: 
 
 
 def discard(context: DeployContext, plan: Plan) -> None:
-    """Delete the change set, and the empty stack a CREATE change set leaves in REVIEW_IN_PROGRESS."""
+    """Delete the change set, and the empty stack a CREATE change set leaves in REVIEW_IN_PROGRESS; only then is
+    there nothing left for an interruption to remove."""
     context.cloudformation.delete_change_set(plan.change_set_id)
     if plan.change_type == "CREATE":
         context.cloudformation.delete_stack(plan.stack_id)
+    context.cleanup.done(shown(plan.change_set_id))
 
 
 def role_arn_problems(role_arn: str | None) -> list[str]:

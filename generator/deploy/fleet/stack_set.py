@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
-from generator.deploy.context import DeployFailed
+from generator.deploy.context import DeployFailed, Stopped
 from generator.deploy.engine import Display, follow
 from generator.deploy.steps import step
 
@@ -99,7 +99,16 @@ class StackSets:
                     ) from None
                 raise
         self.console.line(f"{what} (operation {operation_id})")
-        return self.follow(name, operation_id)
+        try:
+            return self.follow(name, operation_id)
+        except KeyboardInterrupt:
+            self.console.line()
+            self.console.warning(
+                f"stopped following; StackSets carries on with operation {operation_id} of stack set {name}. See "
+                f"it with: aws cloudformation describe-stack-set-operation --stack-set-name {name} --operation-id "
+                f"{operation_id}"
+            )
+            raise Stopped from None
 
     def delete(self, name: str) -> None:
         with step(f"deleting stack set {name}"):

@@ -23,14 +23,17 @@ from generator.deploy.console import Console
 from generator.deploy.context import (
     EXIT_BAD_INPUT,
     EXIT_FAILED,
+    EXIT_INTERRUPTED,
     EXIT_NOT_CONFIGURED,
     EXIT_REFUSED,
     DeployContext,
     DeployFailed,
     NotConfigured,
     Refused,
+    Stopped,
 )
 from generator.deploy.inputs import InputError, parse_assignments, read_params_file
+from generator.deploy.interrupts import interrupted, quiet_closed_pipes, signals_interrupt
 from generator.deploy.request import DeployRequest
 from generator.deploy.seedfarmer_env import SeedFarmerModule, read_module
 from generator.deploy.steps import is_configuration_error, not_configured
@@ -115,10 +118,26 @@ def aws_verb(run: VerbRun) -> Callable[[argparse.Namespace], int]:
 
     def guarded(args: argparse.Namespace) -> int:
         console = Console()
-        try:
-            return run(args, context_of(args, console))
-        except (InputError, Refused, NotConfigured, DeployFailed, ClientError, BotoCoreError, RuntimeError) as error:
-            return failure(console, error)
+        context: DeployContext | None = None
+        with signals_interrupt():
+            try:
+                context = context_of(args, console)
+                return run(args, context)
+            except (KeyboardInterrupt, BrokenPipeError) as stop:
+                interrupted(console, context.cleanup if context else None, stop)
+                return EXIT_INTERRUPTED
+            except Stopped:
+                return EXIT_INTERRUPTED  # the follower said what carries on
+            except (
+                InputError,
+                Refused,
+                NotConfigured,
+                DeployFailed,
+                ClientError,
+                BotoCoreError,
+                RuntimeError,
+            ) as error:
+                return failure(console, error)
 
     return guarded
 
@@ -126,18 +145,26 @@ def aws_verb(run: VerbRun) -> Callable[[argparse.Namespace], int]:
 def failure(console: Console, error: Exception) -> int:
     """Bad input 2 (every problem, found before AWS is called), a refusal by the command's rules 5, no credentials or
     Region 7, any other failure 1 (an AWS error that escaped every step is told as botocore words it)."""
+    if is_configuration_error(error):
+        error = not_configured(error)
+    try:
+        _tell(console, error)
+    except BrokenPipeError:  # nobody reads stderr any more: the exit code says it
+        quiet_closed_pipes()
+    if isinstance(error, InputError):
+        return EXIT_BAD_INPUT
+    if isinstance(error, Refused):
+        return EXIT_REFUSED
+    return EXIT_NOT_CONFIGURED if isinstance(error, NotConfigured) else EXIT_FAILED
+
+
+def _tell(console: Console, error: Exception) -> None:
     if isinstance(error, InputError):
         for problem in error.problems:
             console.error(problem)
         console.line(f"{len(error.problems)} problem(s) in the input; nothing was sent to AWS.")
-        return EXIT_BAD_INPUT
-    if isinstance(error, Refused):
-        console.error(f"refused: {error}")
-        return EXIT_REFUSED
-    if is_configuration_error(error):
-        error = not_configured(error)
-    console.error(str(error))
-    return EXIT_NOT_CONFIGURED if isinstance(error, NotConfigured) else EXIT_FAILED
+    else:
+        console.error(f"refused: {error}" if isinstance(error, Refused) else str(error))
 
 
 def context_of(args: argparse.Namespace, console: Console) -> DeployContext:
