@@ -218,10 +218,15 @@ def test_given_a_group_with_nothing_approved_then_deploy_exits_1_with_the_resolv
     )
     assert stack_of(aws, "fresh-endpoint")["StackStatus"] == "ROLLBACK_COMPLETE"
     (key,) = aws.client("kms").list_keys()["Keys"]  # the one resource that outlives its stack, by design
-    assert run.stderr.splitlines()[-1] == (
-        f"rolled back (ROLLBACK_COMPLETE): nothing was left behind but the KMS key {key['KeyId']}, retained by "
-        "design; the next deploy replaces the empty stack."
-    )
+    key_id, region = key["KeyId"], REGION
+    assert run.stderr.splitlines()[-2:] == [
+        f"rolled back (ROLLBACK_COMPLETE): nothing was left behind but the KMS key {key_id}, retained by "
+        "design (below); the next deploy replaces the empty stack.",
+        f"scheduled the deletion of the KMS key {key_id} in 30 days: the failed create kept it, and it never "
+        f"encrypted anything served. To keep it: aws kms cancel-key-deletion --key-id {key_id} --region {region} "
+        f"&& aws kms enable-key --key-id {key_id} --region {region}",
+    ]
+    assert aws.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
     assert aws.client("sagemaker").list_models()["Models"] == []
     assert aws.client("sagemaker").list_endpoints()["Endpoints"] == []
     assert aws.client("iam").list_roles()["Roles"] == []
