@@ -3,6 +3,8 @@ imports this module too."""
 
 from __future__ import annotations
 
+from custom_resource.contract import LogicalIds, Outputs
+
 POLICY_VERSION = "2012-10-17"
 
 
@@ -60,16 +62,16 @@ SEEDFARMER_DEPLOYER_ROLE_PATH = DEPLOYER_PATH + "{project}/{deployment}/{module}
 
 # The stack's outputs: the metadata keys of the seed-farmer module we replace, in its Output Example's order.
 OUTPUT_KEYS = (
-    "ModelExecutionRoleArn",
-    "ModelName",
-    "EndpointName",
-    "ModelPackageArn",
-    "EndpointUrl",
-    "KmsKeyId",
-    "SecurityGroupId",
+    Outputs.MODEL_EXECUTION_ROLE_ARN,
+    Outputs.MODEL_NAME,
+    Outputs.ENDPOINT_NAME,
+    Outputs.MODEL_PACKAGE_ARN,
+    Outputs.ENDPOINT_URL,
+    Outputs.KMS_KEY_ID,
+    Outputs.SECURITY_GROUP_ID,
 )
 
 # Alarms of the endpoint template that trigger scaling rather than report trouble, by logical id: the Async stack's
 # BacklogWithoutCapacityAlarm goes to ALARM by design whenever requests wait at zero instances (its action is the
 # scale-out-from-zero policy). `status` and `promote` do not count them as health.
-SCALING_TRIGGER_ALARMS = ("BacklogWithoutCapacityAlarm",)
+SCALING_TRIGGER_ALARMS = (LogicalIds.BACKLOG_WITHOUT_CAPACITY_ALARM,)

@@ -7,6 +7,7 @@ import argparse
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from custom_resource.contract import Outputs
 from generator.deploy.aws import Aws
 from generator.deploy.cloudformation import DeployedStack
 from generator.deploy.context import EXIT_GATE, DeployContext
@@ -81,7 +82,7 @@ def run(source: DeployContext, target: DeployContext, promotion: Promotion) -> i
             target.console.error(f"refused: {reason}")
         target.console.line(f"Nothing was promoted; {promotion.to_stack} is unchanged.")
         return EXIT_GATE
-    if existing is not None and existing.outputs.get("ModelPackageArn") == served.package:
+    if existing is not None and existing.outputs.get(Outputs.MODEL_PACKAGE_ARN) == served.package:
         check_serving(target, promotion.to_stack)
         target.console.success(f"{promotion.to_stack} already serves {served.package}: nothing to change.")
         return print_outputs(target, promotion.to_stack)
