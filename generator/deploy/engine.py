@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from generator.deploy.console import Console
-from generator.deploy.errors import EXIT_DECLINED, Refused
+from generator.deploy.errors import EXIT_DECLINED, Declined, Refused
 
 FIRST_POLL_SECONDS, MAX_POLL_SECONDS, BACKOFF = 2.0, 10.0, 1.5
 NOT_EXECUTED = "Not executed: nothing was changed."
@@ -66,7 +66,11 @@ class Operation(Generic[PlanT]):
 
 def run(console: Console, operation: Operation[PlanT], *, yes: bool) -> int:
     """Plan, show, refuse or confirm, apply: the pipeline every changing verb runs."""
-    plan = operation.plan()
+    try:
+        plan = operation.plan()
+    except Declined as declined:  # asked before anything was made (a package waiting for approval)
+        console.line(str(declined))
+        return EXIT_DECLINED
     if plan is None:
         return operation.unchanged()
     operation.show(plan)

@@ -18,6 +18,10 @@ class Refused(Exception):
     """A plan or a request the command's own rules refuse, with what to do instead (exit code 5)."""
 
 
+class Declined(Exception):
+    """The person answered no to a question asked before anything changed (exit code 6)."""
+
+
 class NotConfigured(Exception):
     """No credentials, or no Region, to call AWS with (exit code 7)."""
 

@@ -12,6 +12,8 @@ from typing import Any
 class InputError(Exception):
     """Bad input, found before any AWS call: every problem, one line each."""
 
+    summary = "problem(s) in the input; nothing was sent to AWS."
+
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems

@@ -18,8 +18,10 @@ from generator.deploy.change_sets import ChangeSetFailed, Plan, create_plan
 from generator.deploy.cloudformation import DeployedStack, shown
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.engine import Values, merged_values
+from generator.deploy.failed_creates import FAILED_CREATE
 from generator.deploy.in_place_updates import in_place_problems
 from generator.deploy.inputs import InputError
+from generator.deploy.preflight import preflight
 from generator.deploy.steps import step
 
 TOKEN = RESOLUTION_TOKEN_PARAMETER  # the approval updater sets it too
@@ -46,6 +48,7 @@ class DeployRequest:
     yes: bool = False  # execute a plan that replaces or removes resources without asking on a terminal
     role_path: str | None = None  # use the one role under this IAM path as the service role (seed-farmer)
     permissions_boundary_name: str | None = None  # a policy of this account, set on every role the stack creates
+    planning: bool = False  # `plan`: the preflight warns and never asks
 
 
 def check_offline(context: DeployContext, request: DeployRequest) -> None:
@@ -57,6 +60,7 @@ def check_offline(context: DeployContext, request: DeployRequest) -> None:
     known |= {name: value for name, value in given.items() if name in specs}
     problems += _unique(checks.rule_problems(context.template.rules, known) + checks.scaling_order_problems(known))
     problems += checks.group_region_problems(known, context.aws.region_given)
+    problems += checks.package_region_problems(known, context.aws.region_given)
     problems += service_limits.value_problems(known, context.aws.region_given)
     problems += service_limits.tag_problems(request.tags, context.template.most_resource_tags)
     problems += role_arn_problems(request.role_arn)
@@ -73,7 +77,8 @@ def check_offline(context: DeployContext, request: DeployRequest) -> None:
 def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
     """The change set for this request; None when there is nothing to change (said, and its change set deleted)."""
     check_offline(context, request)
-    existing = _stack_to_update(context, request.stack_name)
+    stack = context.cloudformation.describe(request.stack_name)
+    existing = _stack_to_update(stack, request.stack_name)
     values = _values(context, request, existing)
     if existing:
         _say_a_type_change(context, existing, values)
@@ -81,6 +86,10 @@ def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
             raise InputError(problems)
     uploads_resolver = bool(values.get(GROUP)) and CODE_BUCKET not in request.given
     _check_complete(context, {**values, CODE_BUCKET: "set-by-the-deploy-client"} if uploads_resolver else values)
+    roles = [request.role_arn] if request.role_arn else []
+    preflight(context, values, roles, ask=not (request.yes or request.planning))
+    if stack is not None and stack.status == FAILED_CREATE:
+        _delete_failed_create(context, stack)
     if request.permissions_boundary_name:
         account, partition = context.aws.identity
         values[BOUNDARY] = f"arn:{partition}:iam::{account}:policy/{request.permissions_boundary_name}"
@@ -155,23 +164,28 @@ def _check_complete(context: DeployContext, values: Values) -> None:
         raise InputError(problems)
 
 
-def _stack_to_update(context: DeployContext, name: str) -> DeployedStack | None:
-    """The stack to update, or None to create one. A failed create (ROLLBACK_COMPLETE) holds nothing and
-    cannot be updated: it is deleted first, as CDK does. A stack in progress is not touched."""
-    stack = context.cloudformation.describe(name)
-    if stack is None or stack.status == "REVIEW_IN_PROGRESS":
+def _stack_to_update(stack: DeployedStack | None, name: str) -> DeployedStack | None:
+    """The stack to update, or None to create one (none yet, an empty REVIEW_IN_PROGRESS one, or a failed create,
+    deleted once the new inputs pass). A stack in progress is not touched."""
+    if stack is None or stack.status in ("REVIEW_IN_PROGRESS", FAILED_CREATE):
         return None
     if stack.busy:
         raise DeployFailed(
             f"stack {name} is busy ({stack.status}): wait for it, or watch it with "
             f"`sagemaker-endpoint follow --stack-name {name}`"
         )
-    if stack.status == "ROLLBACK_COMPLETE":
-        context.console.line(f"Stack {name} is an empty failed create (ROLLBACK_COMPLETE): deleting it first.")
-        context.cloudformation.delete_stack(stack.stack_id)
-        context.cloudformation.wait_until_deleted(stack.stack_id)
-        return None
     return stack
+
+
+def _delete_failed_create(context: DeployContext, stack: DeployedStack) -> None:
+    """A failed create (ROLLBACK_COMPLETE) holds nothing and cannot be updated: deleted, as CDK does, only once the
+    offline checks and the preflight passed, so that bad input never costs the stack the values it held."""
+    context.console.line(
+        f"Stack {stack.raw['StackName']} is an empty failed create (ROLLBACK_COMPLETE) and the new inputs passed "
+        "every check: deleting it first."
+    )
+    context.cloudformation.delete_stack(stack.stack_id)
+    context.cloudformation.wait_until_deleted(stack.stack_id)
 
 
 def _values(context: DeployContext, request: DeployRequest, existing: DeployedStack | None) -> Values:

@@ -95,7 +95,10 @@ def test_an_empty_failed_create_is_deleted_then_created_again(
     stubbed.done()
     out, err = capsys.readouterr()
     assert (code, json.loads(out)) == (0, OUTPUTS)
-    assert err.splitlines()[0] == "Stack churn is an empty failed create (ROLLBACK_COMPLETE): deleting it first."
+    assert err.splitlines()[0] == (
+        "Stack churn is an empty failed create (ROLLBACK_COMPLETE) and the new inputs passed every check: deleting "
+        "it first."
+    )
 
 
 @pytest.mark.parametrize("status", ["UPDATE_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"])

@@ -15,6 +15,7 @@ import pytest
 
 from generator.common.lambda_zip import build_resolver_package
 from generator.common.names import OUTPUT_KEYS
+from generator.deploy import request as deploy_request
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
 from generator.deploy.context import DeployContext
@@ -197,8 +198,12 @@ def test_given_a_newly_approved_version_then_resolve_latest_deploys_it_and_with_
 
 
 def test_given_a_group_with_nothing_approved_then_deploy_exits_1_with_the_resolvers_reason_first(
-    aws: LocalAws,
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The live preflight refuses this group first (test_given_a_subnet_of_another_vpc_and_a_group_with_nothing_
+    approved_then_the_preflight_exits_2_and_creates_nothing); it is stood aside here to reach the resolver's own
+    refusal, which a version rejected between the preflight and the create meets the same way."""
+    monkeypatch.setattr(deploy_request, "preflight", lambda *_a, **_k: None)
     register_versions(aws.client("sagemaker"), "fresh", ["PendingManualApproval"])
 
     run = cli(
@@ -234,6 +239,34 @@ def test_given_a_group_with_nothing_approved_then_deploy_exits_1_with_the_resolv
 
 
 # --- bad input ---------------------------------------------------------------------------------------------
+
+
+def test_given_a_subnet_of_another_vpc_and_a_group_with_nothing_approved_then_the_preflight_exits_2_and_creates_nothing(
+    aws: LocalAws,
+) -> None:
+    """The live preflight on the local AWS: DescribeSubnets answers each subnet's VpcId, ListModelPackages the
+    group's Approved versions; both problems at once, before any bucket, stack or change set exists."""
+    ec2 = aws.client("ec2")
+    other_vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    stray = ec2.create_subnet(VpcId=other_vpc, CidrBlock="10.9.1.0/24", AvailabilityZone=f"{REGION}c")
+    subnets = [aws.subnet_ids[0], stray["Subnet"]["SubnetId"]]
+    register_versions(aws.client("sagemaker"), "fresh", ["PendingManualApproval"])
+    buckets_before = aws.client("s3").list_buckets()["Buckets"]
+
+    run = cli(
+        aws, "deploy", "--stack-name", "fresh-endpoint",
+        *params({**group_mode(aws), "ModelPackageGroupName": "fresh", "SubnetIds": ",".join(subnets)}),
+    )  # fmt: skip
+
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr.splitlines() == [
+        "error: ModelPackageGroupName='fresh': no Approved model package in the group (or no such group): approve "
+        "a version (aws sagemaker update-model-package --model-approval-status Approved)",
+        f"error: SubnetIds: {subnets[1]} not in VpcId {aws.vpc_id}: give subnets of {aws.vpc_id}",
+        "2 problem(s) found in the account; nothing was created or deleted.",
+    ]
+    assert aws.client("cloudformation").list_stacks()["StackSummaries"] == []
+    assert aws.client("s3").list_buckets()["Buckets"] == buckets_before
 
 
 def test_given_bad_input_then_exit_2_lists_every_problem_and_nothing_reaches_aws(aws: LocalAws) -> None:
@@ -357,9 +390,14 @@ def test_a_template_over_the_inline_limit_is_sent_from_the_artifacts_bucket(
     assert json.loads(out.getvalue())["ModelPackageArn"] == aws.versions[0]
 
 
-def test_given_a_failing_update_then_deploy_exits_1_and_says_what_the_endpoint_still_serves(aws: LocalAws) -> None:
+def test_given_a_failing_update_then_deploy_exits_1_and_says_what_the_endpoint_still_serves(
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The live preflight would refuse group 'ghost' first (exit 2); it is stood aside for the update to reach the
+    resolver, as a group deleted between the preflight and the update would."""
     assert cli(aws, "deploy", "--stack-name", "churn-fails", *params(group_mode(aws))).returncode == 0
     before = serving(aws, outputs_of(aws, "churn-fails")["EndpointName"])
+    monkeypatch.setattr(deploy_request, "preflight", lambda *_a, **_k: None)
 
     run = cli(aws, "deploy", "--stack-name", "churn-fails", "--param", "ModelPackageGroupName=ghost")
 

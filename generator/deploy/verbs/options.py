@@ -22,6 +22,7 @@ from generator.deploy.aws import Aws
 from generator.deploy.console import Console
 from generator.deploy.context import (
     EXIT_BAD_INPUT,
+    EXIT_DECLINED,
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_NOT_CONFIGURED,
@@ -32,6 +33,7 @@ from generator.deploy.context import (
     Refused,
     Stopped,
 )
+from generator.deploy.errors import Declined
 from generator.deploy.inputs import InputError, parse_assignments, read_params_file
 from generator.deploy.interrupts import interrupted, quiet_closed_pipes, signals_interrupt
 from generator.deploy.request import DeployRequest
@@ -131,6 +133,7 @@ def aws_verb(run: VerbRun) -> Callable[[argparse.Namespace], int]:
             except (
                 InputError,
                 Refused,
+                Declined,
                 NotConfigured,
                 DeployFailed,
                 ClientError,
@@ -155,6 +158,8 @@ def failure(console: Console, error: Exception) -> int:
         return EXIT_BAD_INPUT
     if isinstance(error, Refused):
         return EXIT_REFUSED
+    if isinstance(error, Declined):
+        return EXIT_DECLINED
     return EXIT_NOT_CONFIGURED if isinstance(error, NotConfigured) else EXIT_FAILED
 
 
@@ -162,7 +167,7 @@ def _tell(console: Console, error: Exception) -> None:
     if isinstance(error, InputError):
         for problem in error.problems:
             console.error(problem)
-        console.line(f"{len(error.problems)} problem(s) in the input; nothing was sent to AWS.")
+        console.line(f"{len(error.problems)} {error.summary}")
     else:
         console.error(f"refused: {error}" if isinstance(error, Refused) else str(error))
 

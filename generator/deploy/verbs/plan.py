@@ -3,6 +3,8 @@ never applied."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from generator.deploy.context import EXIT_OK, DeployContext
 from generator.deploy.request import DeployRequest
 from generator.deploy.verbs.deploy import StackDeploy
@@ -17,7 +19,7 @@ def register(commands: Commands, options: Options) -> None:
 
 
 def run(context: DeployContext, request: DeployRequest) -> int:
-    operation = StackDeploy(context, request)
+    operation = StackDeploy(context, replace(request, planning=True))
     plan = operation.plan()
     if plan is not None:
         operation.show(plan)
