@@ -16,7 +16,7 @@ from generator.deploy import checks, service_limits
 from generator.deploy.artifacts_bucket import RESOLVER_PREFIX, TEMPLATE_PREFIX, ArtifactsBucket
 from generator.deploy.change_sets import ChangeSetFailed, Plan, create_plan
 from generator.deploy.cloudformation import DeployedStack, shown
-from generator.deploy.context import DeployContext, DeployFailed
+from generator.deploy.context import DeployContext, DeployFailed, Refused
 from generator.deploy.engine import Values, merged_values
 from generator.deploy.failed_creates import FAILED_CREATE
 from generator.deploy.in_place_updates import in_place_problems
@@ -26,7 +26,7 @@ from generator.deploy.steps import step
 
 TOKEN = RESOLUTION_TOKEN_PARAMETER  # the approval updater sets it too
 ENDPOINT_TYPE, REAL_TIME, NAME = "EndpointType", "RealTime", "EndpointName"
-GROUP = checks.GROUP
+GROUP, PACKAGE = checks.GROUP, checks.PACKAGE
 CODE_BUCKET, CODE_KEY = "ResolverCodeS3Bucket", "ResolverCodeS3Key"
 BOUNDARY = "PermissionsBoundaryArn"
 # "A stack name can contain only alphanumeric characters (case sensitive) and hyphens. It must start with an
@@ -80,6 +80,12 @@ def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
     stack = context.cloudformation.describe(request.stack_name)
     existing = _stack_to_update(stack, request.stack_name)
     values = _values(context, request, existing)
+    if request.resolve_latest and not values.get(GROUP):
+        raise Refused(
+            f"--resolve-latest applies only to a stack deployed from a model package group ({GROUP}); stack "
+            f"{request.stack_name} deploys {PACKAGE}={values.get(PACKAGE) or '(none)'}. Give the new version with "
+            f"--param {PACKAGE}=ARN, or switch to a group with --param {GROUP}=NAME --param {PACKAGE}=''."
+        )
     if existing:
         _say_a_type_change(context, existing, values)
         if problems := in_place_problems(existing.parameters, values):

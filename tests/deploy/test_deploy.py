@@ -254,3 +254,21 @@ def test_a_rolled_back_update_exits_1_with_its_cause_and_what_is_still_served_wi
         f"error: Model (AWS::SageMaker::Model) UPDATE_FAILED: {image}",
         f"rolled back (UPDATE_ROLLBACK_COMPLETE): the endpoint still serves {V2}",
     ]
+
+
+def test_resolve_latest_on_a_stack_that_deploys_a_package_arn_is_refused_with_exit_5_naming_the_group_rule(
+    stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--resolve-latest asks the group's resolver again; a stack pinned to a package ARN has no group, so the flag
+    would change nothing ("No changes" with exit 0 hid that). A refusal by the command's own rule (exit 5), before
+    any bucket or change set: only DescribeStacks is queued."""
+    stubbed["cloudformation"].add_response("describe_stacks", stacks("churn", "UPDATE_COMPLETE", SERVED_V2),
+                                           {"StackName": "churn"})  # fmt: skip
+    code = main(["deploy", "--stack-name", "churn", "--region", "eu-west-1", "--resolve-latest"])
+    stubbed.done()
+    assert code == 5
+    assert capsys.readouterr().err.splitlines() == [
+        "error: refused: --resolve-latest applies only to a stack deployed from a model package group "
+        f"(ModelPackageGroupName); stack churn deploys ModelPackageArn={V2}. Give the new version with --param "
+        "ModelPackageArn=ARN, or switch to a group with --param ModelPackageGroupName=NAME --param ModelPackageArn=''."
+    ]
