@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from generator.deploy.template_file import TEMPLATES as TEMPLATE_CHOICES
 from generator.deploy.verbs.options import USAGE_ERROR, Commands
 
 DEFAULT_DIST = Path("dist")
+STDOUT = Path("-")
 
 
 def register_render(commands: Commands) -> None:
@@ -22,7 +24,9 @@ def register_render(commands: Commands) -> None:
     )
     parser.add_argument("--format", choices=["yaml", "json"], default="yaml", help="output format (default yaml)")
     destination = parser.add_mutually_exclusive_group()
-    destination.add_argument("--output", type=Path, help="write only the endpoint template, to this file")
+    destination.add_argument(
+        "--output", type=Path, help="write only the endpoint template, to this file (- for stdout)"
+    )
     destination.add_argument(
         "--root",
         type=Path,
@@ -37,6 +41,46 @@ def register_package(commands: Commands) -> None:
     parser = commands.add_parser("package", help="write the resolver Lambda zip, named by its sha256")
     parser.add_argument("--output", type=Path, default=DEFAULT_DIST, help=f"directory (default {DEFAULT_DIST})")
     parser.set_defaults(run=lambda args: _writing(f"--output {args.output}", lambda: _package(args.output)))
+
+
+def register_parameters(commands: Commands) -> None:
+    parser = commands.add_parser(
+        "parameters", help="list every input of the rendered template: default, constraint, endpoint types, description"
+    )
+    parser.add_argument("--template", choices=TEMPLATE_CHOICES, default=TEMPLATE_CHOICES[0],
+                        help="the endpoint (default), or the registry kit")  # fmt: skip
+    parser.set_defaults(run=lambda args: _parameters(args.template))
+
+
+def _parameters(name: str) -> int:
+    """Each parameter as the rendered template declares it (Parameters, and the SageMakerEndpoint::Inputs metadata
+    for the endpoint types): what --param and --params-file take."""
+    from generator.deploy.template_file import load_template  # noqa: PLC0415
+
+    template = load_template(name=name)
+    lines = []
+    for parameter, spec in template.parameters.items():
+        types = template.inputs[parameter].get("EndpointTypes") or ["all"]
+        default = str(spec.get("Default", "")) or "empty"
+        applies = f"; endpoint types: {', '.join(types)}" if name == TEMPLATE_CHOICES[0] else ""
+        lines += [
+            f"{parameter}  (default: {default}{applies})",
+            f"  {constraint_of(spec)}",
+            f"  {' '.join(str(spec.get('Description', '')).split())}",
+        ]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def constraint_of(spec: dict[str, Any]) -> str:
+    """A parameter's constraint in words: its ConstraintDescription, else its allowed values or range."""
+    if "ConstraintDescription" in spec:
+        return str(spec["ConstraintDescription"])
+    if "AllowedValues" in spec:
+        return "one of " + " / ".join(str(value) for value in spec["AllowedValues"])
+    if "MinValue" in spec or "MaxValue" in spec:
+        return f"from {spec.get('MinValue', '-')} to {spec.get('MaxValue', '-')}"
+    return f"any {spec.get('Type', 'String')}"
 
 
 def register_registry_policies(commands: Commands) -> None:
@@ -77,6 +121,9 @@ def _render(output_format: str, output: Path | None, root: Path) -> int:
         from generator.render import render_all  # noqa: PLC0415
 
         files = render_all(fmt)
+    if output == STDOUT:  # as `aws cloudformation` and most tools read `-`: the template itself, on stdout
+        sys.stdout.write(files[str(output)])
+        return 0
     for name, text in files.items():
         path = root / name if output is None else Path(name)
         if path.parent != Path():

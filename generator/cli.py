@@ -39,6 +39,7 @@ def parser() -> argparse.ArgumentParser:
     options = shared_options()
     for verb in AWS_VERBS:
         verb.register(commands, options)
+    build_verbs.register_parameters(commands)
     build_verbs.register_registry_policies(commands)
     commands.metavar = "{" + ",".join(commands.choices) + "}"
     return root

@@ -39,7 +39,7 @@ def unknown_names(given: Mapping[str, str], specs: Mapping[str, Any]) -> list[st
         closest = difflib.get_close_matches(name, list(specs), n=1, cutoff=0.6) or [
             known for known in specs if known.lower() == name.lower()
         ]
-        hint = f"did you mean {closest[0]}?" if closest else "`sagemaker-endpoint render` shows the parameters"
+        hint = f"did you mean {closest[0]}?" if closest else "`sagemaker-endpoint parameters` lists them"
         problems.append(f"{name}: not a parameter of the template; {hint}")
     return problems
 
