@@ -67,8 +67,22 @@ def _package_or_problem(
         ]
 
 
+def no_endpoint(stack_name: str, status: str) -> str:
+    """A stack without an endpoint, by the state that explains why, with what to do."""
+    why = {
+        "REVIEW_IN_PROGRESS": "a change set was made and never executed (a stopped plan or deploy)",
+        "ROLLBACK_COMPLETE": "its create failed and rolled back (its events say why)",
+    }.get(status, "it has not created one")
+    return (
+        f"stack {stack_name} is {status} and has no endpoint: {why}. Deploy it again, or remove it with "
+        f"`sagemaker-endpoint destroy --stack-name {stack_name}`"
+    )
+
+
 def _problems(stack_name: str, endpoint_name: str | None, report: dict[str, Any], gone: list[str]) -> list[str]:
     problems = []
+    if endpoint_name is None:
+        return [no_endpoint(stack_name, report["StackStatus"])]
     if report["EndpointStatus"] != "InService":
         problems.append(f"endpoint {endpoint_name} is {report['EndpointStatus']}, not InService")
     problems += gone

@@ -18,23 +18,26 @@ from generator.deploy.retained_cleanup import remove_all
 from generator.deploy.verbs.options import Commands, Options, aws_verb, stack_name_of
 
 KEY_TYPE = "AWS::KMS::Key"
+REVIEW = "REVIEW_IN_PROGRESS"
 RETAINED_TYPES = ("AWS::SageMaker::Model", "AWS::SageMaker::EndpointConfig")  # UpdateReplacePolicy Retain
 
 
 def register(commands: Commands, options: Options) -> None:
     parser = commands.add_parser("destroy", parents=[options.module], help="delete the stack and follow it")
     parser.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the delete")
+    parser.add_argument("--yes", action="store_true", help="delete without asking, even on a terminal")
     parser.set_defaults(run=aws_verb(_run))
 
 
 def _run(args: argparse.Namespace, context: DeployContext) -> int:
-    return run(context, stack_name_of(args, context), args.role_arn)
+    return run(context, stack_name_of(args, context), args.role_arn, yes=args.yes)
 
 
-def run(context: DeployContext, name: str, role_arn: str | None = None) -> int:
+def run(context: DeployContext, name: str, role_arn: str | None = None, *, yes: bool = False) -> int:
+    """On a terminal, what is deleted is shown and asked about unless `yes`; elsewhere (CI) it is deleted."""
     if problems := role_arn_problems(role_arn):
         raise InputError(problems)
-    return engine.run(context.console, StackDestroy(context, name, role_arn), yes=True)
+    return engine.run(context.console, StackDestroy(context, name, role_arn, asks=not yes), yes=yes)
 
 
 @dataclass(frozen=True)
@@ -61,14 +64,29 @@ class StackDestroy(engine.Operation[Deletion]):
     context: DeployContext
     name: str
     role_arn: str | None = None
+    asks: bool = False  # show what is deleted before the question (on a terminal, without --yes)
 
     def plan(self) -> Deletion | None:
+        """The stack and what it holds. REVIEW_IN_PROGRESS ends in _IN_PROGRESS but nothing is at work on it: a
+        change set made and never executed (a stopped plan), which never changes by itself, so it is deleted."""
         stack = self.context.cloudformation.describe(self.name)
         if stack is None:
             return None
-        if stack.busy:
+        if stack.busy and stack.status != REVIEW:
             raise DeployFailed(f"stack {self.name} is busy ({stack.status}): wait for it, then destroy")
         return Deletion(stack, self.context.cloudformation.resources(stack.stack_id))
+
+    def show(self, plan: Deletion) -> None:
+        if not (self.asks and self.context.console.is_terminal):
+            return
+        line = self.context.console.line
+        line(f"Stack {self.name} ({plan.stack.status}) and its {len(plan.resources)} resources will be deleted:")
+        for resource in plan.resources:
+            kept = " (kept: DeletionPolicy Retain)" if resource["ResourceType"] == KEY_TYPE else ""
+            line(f"  - {resource['LogicalResourceId']} ({resource['ResourceType']}){kept}")
+
+    def question(self, plan: Deletion) -> str | None:  # noqa: ARG002  # every destroy is asked about on a terminal
+        return f"Delete stack {self.name}?"
 
     def unchanged(self) -> int:
         self.context.console.line(f"No stack named {self.name} in {self.context.aws.region_name}: nothing to destroy.")
