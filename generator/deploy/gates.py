@@ -99,8 +99,10 @@ def unseen_history(served: Served, now: datetime) -> str | None:
 
 
 def alarmed_since(context: DeployContext, alarm: str, since: datetime) -> str | None:
-    """When the alarm was last in ALARM since `since` (now, or a state change in its history), or None. A metric or
-    a composite alarm, its history asked of its own type."""
+    """When the alarm was last in ALARM since `since` (its StateUpdatedTimestamp if it is in ALARM now, "The time
+    stamp of the last update to the value of either the StateValue or EvaluationState parameters", DescribeAlarms'
+    MetricAlarm; else a state change in its history), or None. A metric or a composite alarm, its history asked of
+    its own type."""
     cloudwatch = context.aws.client("cloudwatch")
     with step(f"reading alarm {alarm}"):
         described = cloudwatch.describe_alarms(AlarmNames=[alarm], AlarmTypes=ALARM_TYPES)
@@ -108,8 +110,9 @@ def alarmed_since(context: DeployContext, alarm: str, since: datetime) -> str | 
     found = described.get("MetricAlarms", []) + composite
     if not found:
         raise DeployFailed(f"no alarm named {alarm} in {context.aws.region_name}: fix --alarm")
-    if found[0]["StateValue"] == "ALARM":
-        return "now"
+    if found[0]["StateValue"] == "ALARM":  # in ALARM now: since its last state change, a time like the others
+        changed = found[0].get("StateUpdatedTimestamp")
+        return f"{changed.isoformat(timespec='seconds') if changed else 'an unknown time'} (still in ALARM)"
     pages = cloudwatch.get_paginator("describe_alarm_history").paginate(
         AlarmName=alarm,
         AlarmTypes=["CompositeAlarm" if composite else "MetricAlarm"],
