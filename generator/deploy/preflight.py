@@ -67,6 +67,7 @@ class Findings:
     warnings: list[str] = field(default_factory=list)  # said, and the deploy goes on
     questions: list[str] = field(default_factory=list)  # said, and asked about on a terminal
     unchecked: list[str] = field(default_factory=list)  # checks AWS did not let us make
+    latest_approved: str | None = None  # the group's newest Approved package: what --resolve-latest would deploy
 
 
 def read(what: str, call: Callable[[], Any], missing: Collection[str]) -> Any:
@@ -85,7 +86,7 @@ def read(what: str, call: Callable[[], Any], missing: Collection[str]) -> Any:
         raise Unchecked(f"could not check {what} ({error}); going on without it") from None
 
 
-def preflight(context: DeployContext, values: Values, service_roles: Collection[str], *, ask: bool) -> None:
+def preflight(context: DeployContext, values: Values, service_roles: Collection[str], *, ask: bool) -> Findings:
     """Run every check and tell what it found: problems raise PreflightError (exit 2, nothing created or deleted),
     a package waiting for approval is asked about on a terminal when `ask` (declined: exit 6)."""
     findings = run_preflight(context, values, service_roles)
@@ -95,6 +96,7 @@ def preflight(context: DeployContext, values: Values, service_roles: Collection[
         raise PreflightError(findings.problems)
     if findings.questions and ask and not confirm(context.console, "Deploy it anyway?", yes=False):
         raise Declined("Nothing was changed.")
+    return findings
 
 
 def run_preflight(context: DeployContext, values: Values, service_roles: Collection[str] = ()) -> Findings:
@@ -159,7 +161,9 @@ def group_check(context: DeployContext, group: str, findings: Findings) -> None:
         MISSING_PACKAGE,
     )
     approved = (listed or {}).get("ModelPackageSummaryList", [])
-    if not approved:
+    if approved:
+        findings.latest_approved = str(approved[0]["ModelPackageArn"])
+    else:
         findings.problems.append(
             f"{GROUP}={group!r}: no Approved model package in the group (or no such group): approve a version "
             "(aws sagemaker update-model-package --model-approval-status Approved)"

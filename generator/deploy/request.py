@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from custom_resource.contract import RESOLUTION_TOKEN_PARAMETER
+from custom_resource.contract import RESOLUTION_TOKEN_PARAMETER, Outputs
 from generator.common.patterns import ROLE_ARN
 from generator.deploy import checks, service_limits
 from generator.deploy.artifacts_bucket import RESOLVER_PREFIX, TEMPLATE_PREFIX, ArtifactsBucket
@@ -21,7 +21,7 @@ from generator.deploy.engine import Values, merged_values
 from generator.deploy.failed_creates import FAILED_CREATE
 from generator.deploy.in_place_updates import in_place_problems
 from generator.deploy.inputs import InputError
-from generator.deploy.preflight import preflight
+from generator.deploy.preflight import Findings, preflight
 from generator.deploy.steps import step
 
 TOKEN = RESOLUTION_TOKEN_PARAMETER  # the approval updater sets it too
@@ -93,7 +93,7 @@ def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
     uploads_resolver = bool(values.get(GROUP)) and CODE_BUCKET not in request.given
     _check_complete(context, {**values, CODE_BUCKET: "set-by-the-deploy-client"} if uploads_resolver else values)
     roles = [request.role_arn] if request.role_arn else []
-    preflight(context, values, roles, ask=not (request.yes or request.planning))
+    findings = preflight(context, values, roles, ask=not (request.yes or request.planning))
     if stack is not None and stack.status == FAILED_CREATE:
         _delete_failed_create(context, stack)
     if request.permissions_boundary_name:
@@ -113,11 +113,31 @@ def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
     except ChangeSetFailed as failed:
         discard(context, failed.plan)
         raise DeployFailed(f"CloudFormation could not plan the change: {failed.reason}") from None
+    plan.notes = _parameter_notes(existing, values) + _resolution_note(request, existing, findings)
     if plan.no_changes:
         discard(context, plan)
         context.console.success(f"No changes: stack {request.stack_name} already matches the template and parameters.")
         return None
     return plan
+
+
+def _parameter_notes(existing: DeployedStack | None, values: Values) -> list[str]:
+    """Each parameter an update changes, old -> new (the token --resolve-latest sets each time is left out)."""
+    if existing is None:
+        return []
+    held = existing.parameters
+    changed = [name for name, value in values.items() if value is not None and name != TOKEN and
+               held.get(name, "") != value]  # fmt: skip
+    return [f"{name}: {held.get(name) or 'empty'} -> {values[name] or 'empty'}" for name in changed]
+
+
+def _resolution_note(request: DeployRequest, existing: DeployedStack | None, findings: Findings | None) -> list[str]:
+    """What --resolve-latest would deploy: the group's newest Approved version, as the preflight found it."""
+    if not (request.resolve_latest and findings and findings.latest_approved):
+        return []
+    served = existing.outputs.get(Outputs.MODEL_PACKAGE_ARN) if existing else None
+    now = f" (the stack serves {served})" if served else ""
+    return [f"--resolve-latest deploys {findings.latest_approved}, the group's newest Approved version{now}"]
 
 
 def _say_a_type_change(context: DeployContext, existing: DeployedStack, values: Values) -> None:

@@ -219,6 +219,8 @@ def test_on_a_terminal_a_plan_that_replaces_is_asked_about_and_a_no_exits_6_dele
     code = deploy.run(context, DeployRequest("churn", {"ModelPackageArn": V3}))
     stubbed.done()
     assert (code, out.getvalue()) == (6, "")  # declined: CI tells it apart from a failure in AWS
+    shown = " ".join(err.getvalue().split())  # the terminal wraps at 120 columns
+    assert f"Plan to update stack churn: ModelPackageArn: {V2} -> {V3} " in shown
     assert err.getvalue().splitlines()[-1] == (
         "The plan replaces or removes resources. Execute it? [y/N] Not executed: nothing was changed."
     )

@@ -12,10 +12,11 @@ from urllib.parse import quote
 import pytest
 
 from generator.cli import main
+from generator.deploy.cloudformation import DeployedStack
 from generator.deploy.console import Console
 from generator.deploy.context import DeployContext
 from generator.deploy.preflight import PreflightError, preflight
-from generator.deploy.request import DeployRequest
+from generator.deploy.request import DeployRequest, _parameter_notes, _resolution_note
 from generator.deploy.verbs import deploy
 from tests.support.stubbed_aws import (
     ACCOUNT,
@@ -218,3 +219,28 @@ def test_the_plan_verb_warns_of_a_pending_package_and_never_asks(
     preflight(context(stubbed, err, terminal=True), {"ModelPackageArn": V3}, [], ask=False)
     stubbed.done()
     assert "PendingManualApproval" in err.getvalue()
+
+
+def test_the_plan_names_each_changed_parameter_old_to_new_and_the_version_resolve_latest_deploys(
+    stubbed: StubbedAws,
+) -> None:
+    """The group's newest Approved version is what the resolver picks ("the most recently created Approved package"
+    of the group, ListModelPackages SortBy CreationTime, Descending); the token --resolve-latest sets each time is
+    not a change worth a line."""
+    v4 = f"{SAGEMAKER}:model-package/churn/4"
+    stubbed["sagemaker"].add_response("list_model_packages", {"ModelPackageSummaryList": [{
+        "ModelPackageArn": v4, "ModelPackageGroupName": "churn", "ModelPackageVersion": 4,
+        "CreationTime": "2026-11-30T10:00:00Z", "ModelPackageStatus": "Completed", "ModelApprovalStatus": "Approved",
+    }]}, {"ModelPackageGroupName": "churn", "ModelApprovalStatus": "Approved", "SortBy": "CreationTime",
+          "SortOrder": "Descending", "MaxResults": 1})  # fmt: skip
+    findings = preflight(context(stubbed, io.StringIO()), {"ModelPackageGroupName": "churn"}, [], ask=True)
+    stubbed.done()
+    parameters = {"ModelPackageGroupName": "churn", "InstanceType": "ml.m5.large", "PackageResolutionToken": "t-1"}
+    existing = DeployedStack(stacks("churn", "UPDATE_COMPLETE", parameters, {"ModelPackageArn": V3})["Stacks"][0])
+    values: dict[str, str | None] = {"ModelPackageGroupName": "churn", "InstanceType": "ml.g5.xlarge",
+                                     "PackageResolutionToken": "t-2", "EndpointName": ""}  # fmt: skip
+    request = DeployRequest("churn", {}, resolve_latest=True)
+    assert _parameter_notes(existing, values) + _resolution_note(request, existing, findings) == [
+        "InstanceType: ml.m5.large -> ml.g5.xlarge",
+        f"--resolve-latest deploys {v4}, the group's newest Approved version (the stack serves {V3})",
+    ]
