@@ -244,3 +244,34 @@ def test_the_plan_names_each_changed_parameter_old_to_new_and_the_version_resolv
         "InstanceType: ml.m5.large -> ml.g5.xlarge",
         f"--resolve-latest deploys {v4}, the group's newest Approved version (the stack serves {V3})",
     ]
+
+
+def test_a_bucket_key_or_repository_that_does_not_exist_is_a_problem_and_a_forbidden_bucket_is_unchecked(
+    stubbed: StubbedAws,
+) -> None:
+    """HeadBucket: "If the bucket doesn't exist or you don't have permission to access it, the HEAD request returns
+    a generic 400 Bad Request, 403 Forbidden, or 404 Not Found HTTP status code." (https://docs.aws.amazon.com/
+    AmazonS3/latest/API/API_HeadBucket.html): only 404 says it does not exist; 403 may be another account's bucket.
+    KMS DescribeKey's NotFoundException and ECR DescribeRepositories' RepositoryNotFoundException ("The specified
+    repository could not be found.") are their own words for it."""
+    repository = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/churn-image"
+    stubbed["s3"].add_client_error("head_bucket", "404", "Not Found", 404, {"Bucket": "gone-bucket"})
+    stubbed["kms"].add_client_error("describe_key", "NotFoundException", "no key", 400, {"KeyId": KEY})
+    stubbed["ecr"].add_client_error("describe_repositories", "RepositoryNotFoundException", "no", 400,
+                                    {"registryId": ACCOUNT, "repositoryNames": ["churn-image"]})  # fmt: skip
+    values: dict[str, str | None] = {"ModelArtifactsBucketArn": "arn:aws:s3:::gone-bucket",
+                                     "ModelArtifactsKmsKeyArn": KEY, "EcrRepoArn": repository}  # fmt: skip
+    with pytest.raises(PreflightError) as refused:
+        preflight(context(stubbed, io.StringIO()), values, [], ask=True)
+    assert refused.value.problems == [
+        "ModelArtifactsBucketArn='arn:aws:s3:::gone-bucket': no such S3 bucket",
+        f"ModelArtifactsKmsKeyArn={KEY!r}: no such KMS key",
+        f"EcrRepoArn={repository!r}: no such ECR repository",
+    ]
+    stubbed["s3"].add_client_error("head_bucket", "403", "Forbidden", 403, {"Bucket": "theirs"})
+    err = io.StringIO()
+    preflight(context(stubbed, err), {"ModelArtifactsBucketArn": "arn:aws:s3:::theirs"}, [], ask=True)
+    stubbed.done()
+    assert err.getvalue() == (
+        "warning: could not check ModelArtifactsBucketArn arn:aws:s3:::theirs (403); going on without it\n"
+    )
