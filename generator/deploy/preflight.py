@@ -102,9 +102,11 @@ def preflight(context: DeployContext, values: Values, service_roles: Collection[
 def run_preflight(context: DeployContext, values: Values, service_roles: Collection[str] = ()) -> Findings:
     """Every check whose input is set; `service_roles` are CloudFormation roles given on the command line."""
     findings = Findings()
+    # the registry kit names its own group to share, which needs no Approved version yet: the endpoint's only
+    group = (values.get(GROUP) or "") if PACKAGE in context.template.parameters else ""
     checks: list[Callable[[], None]] = [
         lambda: package_check(context, values.get(PACKAGE) or "", findings),
-        lambda: group_check(context, values.get(GROUP) or "", findings),
+        lambda: group_check(context, group, findings),
         lambda: network_check(context, values.get(VPC) or "", values.get(SUBNETS) or "", findings),
         lambda: role_check(context, EXECUTION_ROLE, values.get(EXECUTION_ROLE) or "", SAGEMAKER_SERVICE, findings),
         lambda: role_check(

@@ -17,6 +17,7 @@ from generator.deploy.console import Console
 from generator.deploy.context import DeployContext
 from generator.deploy.preflight import PreflightError, preflight
 from generator.deploy.request import DeployRequest, _parameter_notes, _resolution_note
+from generator.deploy.template_file import load_template
 from generator.deploy.verbs import deploy
 from tests.support.stubbed_aws import (
     ACCOUNT,
@@ -275,3 +276,14 @@ def test_a_bucket_key_or_repository_that_does_not_exist_is_a_problem_and_a_forbi
     assert err.getvalue() == (
         "warning: could not check ModelArtifactsBucketArn arn:aws:s3:::theirs (403); going on without it\n"
     )
+
+
+def test_the_registry_kits_group_is_not_asked_for_an_approved_version(stubbed: StubbedAws) -> None:
+    """The registry kit (--template registry-access) shares a group, which may have no version yet: no
+    ListModelPackages is queued, so one made fails the test."""
+    registry = DeployContext(
+        stubbed.aws(), load_template(name="registry-access"), Console(io.StringIO()), io.StringIO()
+    )
+    findings = preflight(registry, {"ModelPackageGroupName": "churn"}, [], ask=True)
+    stubbed.done()
+    assert findings.problems == []
