@@ -126,6 +126,7 @@ def test_given_a_new_package_arn_then_plan_shows_model_and_config_replaced_and_t
     assert run.stderr.splitlines() == [
         f"Template: over the inline limit, sent as s3://{DEFAULT_BUCKET}/{TEMPLATE_KEY}",
         "Plan to update stack churn-plan:",
+        f"  ModelPackageArn: {aws.versions[0]} -> {aws.versions[2]}",  # the one parameter changed, old -> new
         "  -/+  Replace     Model               AWS::SageMaker::Model           <- parameter ModelPackageArn",
         "  -/+  Replace     EndpointConfig      AWS::SageMaker::EndpointConfig  <- replaced Model",
         # the rollback alarms move to the new config's fleet; the dashboard lists them by ARN
