@@ -17,7 +17,7 @@ SEEDFARMER := $(TOOLS)/seedfarmer/bin/seedfarmer
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
-.PHONY: help build install scanners render package lint test scan e2e bench acceptance acceptance-clean lock clean
+.PHONY: help build install scanners render package lint test scan e2e sandbox bench acceptance acceptance-clean lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -90,6 +90,9 @@ scan: $(INSTALLED) scanners ## The tests needing .tools/: checkov, cfn-guard's C
 
 e2e: $(INSTALLED) $(SEEDFARMER) ## Only the end-to-end suite: the stack deployed on a local moto, seed-farmer's CodeBuild run included
 	$(PYTEST) -m "e2e and not bench"
+
+sandbox: $(INSTALLED) ## A local moto (NOT AWS) with the test bends, a VPC, two subnets and a group: prints what to export
+	$(BIN)/python -m tests.support.sandbox
 
 bench: $(INSTALLED) ## Render time, sizes, API calls per resolution, start-up, deploy vs aws cloudformation deploy, approval latency
 	$(BIN)/python -m benchmarks.run

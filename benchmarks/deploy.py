@@ -71,6 +71,37 @@ def deploy_seconds() -> tuple[list[float], list[float]]:
     return ours, theirs
 
 
+def preflight_seconds() -> list[float]:
+    """The live preflight's read-only calls (generator.deploy.preflight) for an ARN-mode deploy in a VPC with an
+    execution role given, in this process, on the bent moto server: new clients each run, as a deploy makes them."""
+    from generator.deploy.aws import Aws  # noqa: PLC0415
+    from generator.deploy.console import Console  # noqa: PLC0415
+    from generator.deploy.context import DeployContext  # noqa: PLC0415
+    from generator.deploy.preflight import run_preflight  # noqa: PLC0415
+    from generator.deploy.template_file import load_template  # noqa: PLC0415
+
+    timings = []
+    with local_aws() as (env, values):
+        trust = '{"Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, ' \
+                '"Action": "sts:AssumeRole"}]}'  # fmt: skip
+        role = client("iam", env["AWS_ENDPOINT_URL"]).create_role(RoleName="bench", AssumeRolePolicyDocument=trust)
+        given = dict(value.split("=", 1) for value in values) | {"ModelExecutionRoleArn": role["Role"]["Arn"]}
+        saved = {name: os.environ.get(name) for name in env}
+        os.environ.update(env)
+        try:
+            for _ in range(RUNS):
+                context = DeployContext(Aws(REGION), load_template(), Console(), sys.stdout)
+                started = time.perf_counter()
+                findings = run_preflight(context, dict(given))
+                timings.append(time.perf_counter() - started)
+                if findings.problems or findings.unchecked:
+                    raise RuntimeError(f"the preflight found {findings}")
+        finally:
+            for name, value in saved.items():
+                os.environ.pop(name) if value is None else os.environ.__setitem__(name, value)
+    return timings
+
+
 def help_seconds() -> list[float]:
     return [timed([str(BIN / "sagemaker-endpoint"), "--help"], dict(os.environ)) for _ in range(RUNS)]
 

@@ -15,7 +15,7 @@ import boto3
 from moto import mock_aws
 
 from benchmarks import fleet
-from benchmarks.deploy import deploy_seconds, help_seconds, seconds_to_first_aws_call
+from benchmarks.deploy import deploy_seconds, help_seconds, preflight_seconds, seconds_to_first_aws_call
 from benchmarks.installed import installed_render
 from custom_resource.latest_approved import latest_approved_package
 from generator.cfn.rendering import render, render_minified_json
@@ -94,6 +94,8 @@ def main() -> None:
     print(f"sagemaker-endpoint --help, cold ({COLD_RUNS} runs): median {statistics.median(help_seconds()):.2f} s")
     first_call = statistics.median(seconds_to_first_aws_call())
     print(f"sagemaker-endpoint deploy, start to first AWS call ({COLD_RUNS} runs): median {first_call:.2f} s")
+    preflight = statistics.median(preflight_seconds())
+    print(f"live preflight (package, VPC, subnets, execution role; local AWS): median {preflight:.2f} s")
     ours, theirs = deploy_seconds()
     ratio = statistics.median(ours) / statistics.median(theirs)
     print(

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from generator.deploy import errors
 from generator.docs_tables import replace_between_markers
 from tests.support.paths import ROOT
 
@@ -107,6 +108,15 @@ def test_only_the_text_between_the_markers_is_rewritten() -> None:
     assert replace_between_markers(page, "rules", "| new |", "p.md") == (
         "before\n<!-- generated: rules -->\n| new |\n<!-- end generated: rules -->\nafter\n"
     )
+
+
+def test_the_exit_codes_documented_are_the_codes_the_verbs_return() -> None:
+    """One meaning per code, the same in every verb: the README and the command guide list exactly the codes
+    generator.deploy.errors defines, in order (argparse's usage errors share 2, bad input)."""
+    codes = sorted({value for name, value in vars(errors).items() if name.startswith("EXIT_")})
+    for page in (section(README, "The command"), section(GUIDES["commands.md"], "Exit codes")):
+        documented = [int(code) for code in re.findall(r"^\| (\d+) \|", page, flags=re.MULTILINE)]
+        assert documented == codes
 
 
 CONSTRAINTS_HEADER = "| Where | Constraint | Source | Ours | Test |"

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from generator.common.names import POLICY_VERSION, artifacts_bucket_name
 from generator.deploy.aws import URL_SUFFIX, Aws
 from generator.deploy.context import DeployFailed
+from generator.deploy.steps import step
 
 RESOLVER_PREFIX = "resolver/"
 TEMPLATE_PREFIX = "templates/"
@@ -76,9 +77,11 @@ class ArtifactsBucket:
         """ExpectedBucketOwner for our bucket; nothing for one the user named."""
         return {} if self.given else {"ExpectedBucketOwner": self.aws.identity[0]}
 
-    def upload(self, key: str, body: bytes) -> Upload:
+    def upload(self, key: str, body: bytes, what: str) -> Upload:
+        """`what` the body is, as the step names it ("the resolver zip")."""
         self._ensure()
-        self.aws.client("s3").put_object(Bucket=self.name, Key=key, Body=body, **self.owner)
+        with step(f"uploading {what} to s3://{self.name}/{key}"):
+            self.aws.client("s3").put_object(Bucket=self.name, Key=key, Body=body, **self.owner)
         _, partition = self.aws.identity
         s3_host = f"s3.{self.aws.region_name}.{URL_SUFFIX.get(partition, 'amazonaws.com')}"
         if "." in self.name:  # a dotted name breaks the virtual host's TLS certificate: path style
@@ -90,15 +93,21 @@ class ArtifactsBucket:
         if self._ready:
             return
         s3 = self.aws.client("s3")
-        try:
-            s3.head_bucket(Bucket=self.name, **self.owner)
-        except ClientError as error:
-            code = error.response["Error"]["Code"]
-            if not self.given and code in ("403", "AccessDenied"):
-                raise self._taken() from None
-            if self.given or code not in ("404", "NoSuchBucket"):
-                raise
-            self._create(s3)
+        with step(f"reading the artifacts bucket {self.name}"):
+            try:
+                s3.head_bucket(Bucket=self.name, **self.owner)
+            except ClientError as error:
+                code = error.response["Error"]["Code"]
+                if not self.given and code in ("403", "AccessDenied"):
+                    raise self._taken() from None
+                if self.given or code not in ("404", "NoSuchBucket"):
+                    raise
+                missing = True
+            else:
+                missing = False
+        if missing:
+            with step(f"creating the artifacts bucket {self.name}"):
+                self._create(s3)
         self._ready = True
 
     def _taken(self) -> DeployFailed:

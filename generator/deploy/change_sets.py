@@ -47,6 +47,7 @@ class Plan:
     stack_id: str
     changes: list[ResourceChange] = field(default_factory=list)
     no_changes: bool = False
+    notes: list[str] = field(default_factory=list)  # parameters old -> new, what --resolve-latest resolves to
 
     @property
     def replaces_endpoint(self) -> bool:
@@ -127,6 +128,8 @@ def _cause(detail: dict[str, Any]) -> str:
 def show_plan(plan: Plan, console: Console) -> None:
     what = "create" if plan.change_type == "CREATE" else "update"
     console.line(f"Plan to {what} stack {plan.stack_name}:", "bold")
+    for note in plan.notes:
+        console.line(f"  {note}")
     width = max((len(c.logical_id) for c in plan.changes), default=0)
     type_width = max((len(c.resource_type) for c in plan.changes), default=0)
     for change in plan.changes:

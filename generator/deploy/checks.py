@@ -22,7 +22,7 @@ from generator.common.scaling_order import (
     AtMost,
 )
 
-GROUP = "ModelPackageGroupName"
+GROUP, PACKAGE = "ModelPackageGroupName", "ModelPackageArn"
 
 # CloudFormation checks AWS-specific parameter types against the account; their shape is checked here.
 AWS_ID_PATTERNS = {"AWS::EC2::VPC::Id": r"vpc-[0-9a-f]{8,17}", "AWS::EC2::Subnet::Id": r"subnet-[0-9a-f]{8,17}"}
@@ -39,7 +39,7 @@ def unknown_names(given: Mapping[str, str], specs: Mapping[str, Any]) -> list[st
         closest = difflib.get_close_matches(name, list(specs), n=1, cutoff=0.6) or [
             known for known in specs if known.lower() == name.lower()
         ]
-        hint = f"did you mean {closest[0]}?" if closest else "`sagemaker-endpoint render` shows the parameters"
+        hint = f"did you mean {closest[0]}?" if closest else "`sagemaker-endpoint parameters` lists them"
         problems.append(f"{name}: not a parameter of the template; {hint}")
     return problems
 
@@ -177,12 +177,21 @@ def _value(node: Any, values: Values) -> Any:
 
 def group_region_problems(values: Values, region: str | None) -> list[str]:
     """A model package group of another Region can never serve the stack: model packages are regional."""
-    group = values.get(GROUP) or ""
-    fields = group.split(":")
-    is_group_arn = len(fields) == 6 and fields[2] == "sagemaker" and fields[5].startswith("model-package-group/")
-    if not region or not is_group_arn or fields[3] == region:
+    return _region_problems(values, region, GROUP, "model-package-group/", "group")
+
+
+def package_region_problems(values: Values, region: str | None) -> list[str]:
+    """A model package of another Region can never serve the stack (a fleet says it its own way, per Region)."""
+    return _region_problems(values, region, PACKAGE, "model-package/", "package")
+
+
+def _region_problems(values: Values, region: str | None, name: str, kind: str, what: str) -> list[str]:
+    given = values.get(name) or ""
+    fields = given.split(":")
+    is_arn = len(fields) == 6 and fields[2] == "sagemaker" and fields[5].startswith(kind)
+    if not region or not is_arn or fields[3] == region:
         return []  # a malformed value is the parameter pattern's to report
     return [
-        f"{GROUP}={group!r}: a group of Region {fields[3]}, but the stack deploys to {region}; model packages are "
-        f"regional: give a group of {region}, or deploy with --region {fields[3]}"
+        f"{name}={given!r}: a {what} of Region {fields[3]}, but the stack deploys to {region}; model packages are "
+        f"regional: give a {what} of {region}, or deploy with --region {fields[3]}"
     ]

@@ -1,23 +1,36 @@
-"""What every verb works with, its exit codes, and the failure it reports as exit code 1."""
+"""What every verb works with (and, from generator.deploy.errors, its exit codes and the failures it reports)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TextIO
 
 from generator.deploy.aws import Aws
 from generator.deploy.cloudformation import CloudFormation
 from generator.deploy.console import Console
+from generator.deploy.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_DECLINED,
+    EXIT_FAILED,
+    EXIT_GATE,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_CONFIGURED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_UNHEALTHY,
+    DeployFailed,
+    NotConfigured,
+    Refused,
+    Stopped,
+)
+from generator.deploy.interrupts import Cleanup
 from generator.deploy.template_file import EndpointTemplate
 
-# 0 done, 1 failed in AWS, 2 bad input (found before any AWS call that changes anything), 3 `promote` refused by
-# a gate, 4 `status`: unhealthy, 130 stopped with Ctrl-C.
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_REFUSED, EXIT_UNHEALTHY, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
-
-
-class DeployFailed(Exception):
-    """An AWS-side failure with a message a person can act on (exit code 1)."""
+__all__ = [  # the exit codes and failures are the verbs' to import from here
+    "EXIT_BAD_INPUT", "EXIT_DECLINED", "EXIT_FAILED", "EXIT_GATE", "EXIT_INTERRUPTED", "EXIT_NOT_CONFIGURED", "EXIT_OK",
+    "EXIT_REFUSED", "EXIT_UNHEALTHY", "DeployContext", "DeployFailed", "NotConfigured", "Refused", "Stopped",
+]  # fmt: skip
 
 
 @dataclass
@@ -28,7 +41,8 @@ class DeployContext:
     template: EndpointTemplate
     console: Console
     stdout: TextIO
+    cleanup: Cleanup = field(default_factory=Cleanup)  # what an interruption must not leave behind
 
     @cached_property
     def cloudformation(self) -> CloudFormation:
-        return CloudFormation(self.aws.client("cloudformation"))
+        return CloudFormation(self.aws.client("cloudformation"), self.cleanup)

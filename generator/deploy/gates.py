@@ -17,6 +17,7 @@ from custom_resource.contract import Outputs
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.health import alarm_names, served_package
 from generator.deploy.serving import ConfigGone
+from generator.deploy.steps import step
 
 PACKAGE_OUTPUT = Outputs.MODEL_PACKAGE_ARN
 # DescribeAlarms and DescribeAlarmHistory without AlarmTypes return metric alarms only ("If you omit this parameter,
@@ -45,7 +46,8 @@ def read_served(context: DeployContext, stack_name: str) -> Served:
     endpoint_name = stack.outputs.get(Outputs.ENDPOINT_NAME)
     if not endpoint_name or PACKAGE_OUTPUT not in stack.outputs:
         raise DeployFailed(f"stack {stack_name} has no EndpointName and ModelPackageArn outputs: not an endpoint stack")
-    endpoint = context.aws.client("sagemaker").describe_endpoint(EndpointName=endpoint_name)
+    with step(f"reading endpoint {endpoint_name}"):
+        endpoint = context.aws.client("sagemaker").describe_endpoint(EndpointName=endpoint_name)
     try:
         package = served_package(context, endpoint)
     except ConfigGone as gone:
@@ -97,25 +99,30 @@ def unseen_history(served: Served, now: datetime) -> str | None:
 
 
 def alarmed_since(context: DeployContext, alarm: str, since: datetime) -> str | None:
-    """When the alarm was last in ALARM since `since` (now, or a state change in its history), or None. A metric or
-    a composite alarm, its history asked of its own type."""
+    """When the alarm was last in ALARM since `since` (its StateUpdatedTimestamp if it is in ALARM now, "The time
+    stamp of the last update to the value of either the StateValue or EvaluationState parameters", DescribeAlarms'
+    MetricAlarm; else a state change in its history), or None. A metric or a composite alarm, its history asked of
+    its own type."""
     cloudwatch = context.aws.client("cloudwatch")
-    described = cloudwatch.describe_alarms(AlarmNames=[alarm], AlarmTypes=ALARM_TYPES)
+    with step(f"reading alarm {alarm}"):
+        described = cloudwatch.describe_alarms(AlarmNames=[alarm], AlarmTypes=ALARM_TYPES)
     composite = described.get("CompositeAlarms", [])
     found = described.get("MetricAlarms", []) + composite
     if not found:
         raise DeployFailed(f"no alarm named {alarm} in {context.aws.region_name}: fix --alarm")
-    if found[0]["StateValue"] == "ALARM":
-        return "now"
+    if found[0]["StateValue"] == "ALARM":  # in ALARM now: since its last state change, a time like the others
+        changed = found[0].get("StateUpdatedTimestamp")
+        return f"{changed.isoformat(timespec='seconds') if changed else 'an unknown time'} (still in ALARM)"
     pages = cloudwatch.get_paginator("describe_alarm_history").paginate(
         AlarmName=alarm,
         AlarmTypes=["CompositeAlarm" if composite else "MetricAlarm"],
         HistoryItemType="StateUpdate",
         StartDate=since,
     )
-    for item in (item for page in pages for item in page["AlarmHistoryItems"]):
-        if _new_state(item) == "ALARM":
-            return str(item["Timestamp"].isoformat(timespec="seconds"))
+    with step(f"reading the history of alarm {alarm}"):
+        for item in (item for page in pages for item in page["AlarmHistoryItems"]):
+            if _new_state(item) == "ALARM":
+                return str(item["Timestamp"].isoformat(timespec="seconds"))
     return None
 
 

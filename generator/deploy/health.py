@@ -14,6 +14,7 @@ from generator.common.names import SCALING_TRIGGER_ALARMS
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.progress import endpoint_stage
 from generator.deploy.serving import ConfigGone, config_package
+from generator.deploy.steps import step
 
 QUEUES = {LogicalIds.APPROVAL_QUEUE: "Waiting", LogicalIds.APPROVAL_DEAD_LETTER_QUEUE: "DeadLetters"}  # -> JSON key
 FAILED_STACK = ("_FAILED", "ROLLBACK_COMPLETE")  # a stack in these needs a person whatever its endpoint does
@@ -66,8 +67,22 @@ def _package_or_problem(
         ]
 
 
+def no_endpoint(stack_name: str, status: str) -> str:
+    """A stack without an endpoint, by the state that explains why, with what to do."""
+    why = {
+        "REVIEW_IN_PROGRESS": "a change set was made and never executed (a stopped plan or deploy)",
+        "ROLLBACK_COMPLETE": "its create failed and rolled back (its events say why)",
+    }.get(status, "it has not created one")
+    return (
+        f"stack {stack_name} is {status} and has no endpoint: {why}. Deploy it again, or remove it with "
+        f"`sagemaker-endpoint destroy --stack-name {stack_name}`"
+    )
+
+
 def _problems(stack_name: str, endpoint_name: str | None, report: dict[str, Any], gone: list[str]) -> list[str]:
     problems = []
+    if endpoint_name is None:
+        return [no_endpoint(stack_name, report["StackStatus"])]
     if report["EndpointStatus"] != "InService":
         problems.append(f"endpoint {endpoint_name} is {report['EndpointStatus']}, not InService")
     problems += gone
@@ -88,12 +103,13 @@ def _endpoint_name(resources: dict[str, dict[str, Any]]) -> str | None:
 def _describe_endpoint(context: DeployContext, name: str | None) -> dict[str, Any] | None:
     if not name:
         return None
-    try:
-        described: dict[str, Any] = context.aws.client("sagemaker").describe_endpoint(EndpointName=name)
-    except ClientError as error:
-        if error.response["Error"].get("Code") == "ValidationException":  # SageMaker's answer for no such endpoint
-            return None
-        raise
+    with step(f"reading endpoint {name}"):
+        try:
+            described: dict[str, Any] = context.aws.client("sagemaker").describe_endpoint(EndpointName=name)
+        except ClientError as error:
+            if error.response["Error"].get("Code") == "ValidationException":  # SageMaker's answer for no such one
+                return None
+            raise
     return described
 
 
@@ -117,8 +133,9 @@ def _alarm_states(context: DeployContext, resources: dict[str, dict[str, Any]]) 
     states: dict[str, str] = dict.fromkeys(names, "UNKNOWN")
     cloudwatch = context.aws.client("cloudwatch")
     for start in range(0, len(names), 100):  # DescribeAlarms takes at most 100 names
-        pages = cloudwatch.get_paginator("describe_alarms").paginate(AlarmNames=names[start : start + 100])
-        states |= {a["AlarmName"]: a["StateValue"] for page in pages for a in page["MetricAlarms"]}
+        with step(f"reading the states of alarms {', '.join(names[start : start + 100])}"):
+            pages = cloudwatch.get_paginator("describe_alarms").paginate(AlarmNames=names[start : start + 100])
+            states |= {a["AlarmName"]: a["StateValue"] for page in pages for a in page["MetricAlarms"]}
     return states
 
 
@@ -126,8 +143,10 @@ def _queue_depths(context: DeployContext, resources: dict[str, dict[str, Any]]) 
     sqs = context.aws.client("sqs")
     depths = {}
     for logical_id, key in QUEUES.items():
-        attributes = sqs.get_queue_attributes(
-            QueueUrl=resources[logical_id]["PhysicalResourceId"], AttributeNames=["ApproximateNumberOfMessages"]
-        )["Attributes"]
+        url = resources[logical_id]["PhysicalResourceId"]
+        with step(f"reading queue {url}"):
+            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"
+            ]
         depths[key] = int(attributes["ApproximateNumberOfMessages"])
     return depths

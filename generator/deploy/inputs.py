@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 
 class InputError(Exception):
     """Bad input, found before any AWS call: every problem, one line each."""
+
+    summary = "problem(s) in the input; nothing was sent to AWS."
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
@@ -34,6 +34,8 @@ def parse_assignments(option: str, assignments: Iterable[str]) -> tuple[dict[str
 
 def read_params_file(path: Path) -> tuple[dict[str, str], list[str]]:
     """A mapping or the AWS CLI's list; lists become comma-separated, booleans `true`/`false`."""
+    import yaml  # noqa: PLC0415  # only a params file needs it; the command line registers every verb at start
+
     where = f"--params-file {path}"
     try:
         data = yaml.safe_load(path.read_text())  # JSON is YAML

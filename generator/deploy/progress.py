@@ -1,14 +1,14 @@
 """Follow a stack operation live: one line per resource event, a bar of resources done out of the total, and
 while the Endpoint is being created or updated, SageMaker's own status, because that step takes minutes.
 
-Polling starts at about 2 s and backs off to 10 s while nothing happens; any new event brings it back to 2 s.
+Polling is the engine's (generator.deploy.engine.follow): at once, then about 2 s, backing off to 10 s while nothing
+happens; any new event brings it back to 2 s.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +16,8 @@ from generator.deploy.aws import Aws
 from generator.deploy.change_sets import ENDPOINT_TYPE
 from generator.deploy.cloudformation import CloudFormation
 from generator.deploy.console import Console
+from generator.deploy.engine import Display, Note, follow
 
-FIRST_POLL_SECONDS = 2.0
-MAX_POLL_SECONDS = 10.0
-BACKOFF = 1.5
 STACK_TYPE = "AWS::CloudFormation::Stack"
 CASCADE_REASONS = ("Resource creation cancelled", "Resource update cancelled", "Resource deletion cancelled")
 
@@ -81,6 +79,9 @@ def is_terminal(status: str) -> bool:
 
 
 class Follower:
+    """A stack operation followed by the engine's follower and shown on its display: resource events as lines, the
+    resources done out of the plan's total on the bar, and the endpoint's own stage beside it."""
+
     def __init__(
         self,
         aws: Aws,
@@ -93,15 +94,13 @@ class Follower:
     ) -> None:
         self.cloudformation = CloudFormation(aws.client("cloudformation"))
         self.aws = aws
-        self.console = console
         self.stack_id = stack_id
         self.total = max(total, 1)
         self.sleep = sleep
-        self.clock = clock
-        self.started = clock()
         self.seen: set[str] = set()
         self.done: set[str] = set()
         self.endpoint_status = ""
+        self.display: Display[StackEvent] = Display(console, "resources", line=self.line, style=_style, clock=clock)
 
     def follow(self, since_event_id: str | None) -> Outcome:
         """Until the stack settles; events up to `since_event_id` (older ones) are not shown."""
@@ -109,25 +108,31 @@ class Follower:
             self.seen.add(since_event_id)
             self._skip_older_than(since_event_id)
         outcome = Outcome("")
-        interval = 0.0  # the first look is immediate
-        with self._display() as show:
-            while True:
-                self.sleep(interval)
-                new = self._new_events()
-                for event in new:
-                    self._record(event)
-                    show(event)
-                outcome.events += new
-                self._watch_endpoint(outcome, show)
-                status = self.cloudformation.status(self.stack_id)
-                if is_terminal(status):
-                    for event in self._new_events():  # the last ones, written as the stack settled
-                        self._record(event)
-                        show(event)
-                        outcome.events.append(event)
-                    outcome.status = status
-                    return outcome
-                interval = FIRST_POLL_SECONDS if new or not interval else min(interval * BACKOFF, MAX_POLL_SECONDS)
+
+        def look() -> tuple[list[StackEvent | Note], bool]:
+            new = self._new_events()
+            outcome.events += new
+            stage = self._endpoint_stage(outcome)
+            status = self.cloudformation.status(self.stack_id)
+            if is_terminal(status):
+                last = self._new_events()  # the last ones, written as the stack settled
+                outcome.events += last
+                outcome.status = status
+                return [*new, *stage, *last], True
+            return [*new, *stage], False
+
+        with self.display.shown(self.total):
+            follow(look, self._show, sleep=self.sleep)
+        return outcome
+
+    def _show(self, item: StackEvent | Note) -> None:
+        """An event as a line (a resource settled counts as done), or the endpoint's stage as a note."""
+        if isinstance(item, Note):
+            self.display.note(item, done=min(len(self.done), self.total), total=self.total)
+            return
+        if not item.is_stack and is_terminal(item.status):
+            self.done.add(item.logical_id)
+        self.display.item(item, done=min(len(self.done), self.total), total=self.total)
 
     def _skip_older_than(self, marker: str) -> None:
         """Mark every event up to the marker as seen: they belong to earlier operations."""
@@ -150,67 +155,28 @@ class Follower:
         fresh.reverse()
         return fresh
 
-    def _record(self, event: StackEvent) -> None:
-        if not event.is_stack and is_terminal(event.status):
-            self.done.add(event.logical_id)
-
-    def _watch_endpoint(self, outcome: Outcome, show: Callable[[StackEvent | str], None]) -> None:
-        """While the Endpoint resource is in progress, SageMaker says what stage it is in."""
+    def _endpoint_stage(self, outcome: Outcome) -> list[Note]:
+        """While the Endpoint resource is in progress, SageMaker's own stage, once each time it changes."""
         latest = [e for e in outcome.events if e.resource_type == ENDPOINT_TYPE]
         if not latest or is_terminal(latest[-1].status) or ":endpoint/" not in latest[-1].physical_id:
-            return
+            return []
         name = latest[-1].physical_id.rsplit("/", 1)[1]
         try:
             status = endpoint_stage(self.aws.client("sagemaker").describe_endpoint(EndpointName=name))
         except Exception:  # only a progress hint: never let it stop the follow
-            return
-        if status != self.endpoint_status:
-            self.endpoint_status = status
-            show(f"endpoint {name}: {status}")
-
-    def elapsed(self) -> str:
-        seconds = int(self.clock() - self.started)
-        return f"{seconds // 60}:{seconds % 60:02d}"
+            return []
+        if status == self.endpoint_status:
+            return []
+        self.endpoint_status = status
+        return [Note(f"endpoint {name}: {status}")]
 
     def line(self, event: StackEvent) -> str:
         reason = f"  {event.reason}" if event.reason else ""
-        return f"{self.elapsed():>6}  {event.status:<32} {event.logical_id:<30} {event.resource_type}{reason}"
+        return f"{event.status:<32} {event.logical_id:<30} {event.resource_type}{reason}"
 
-    @contextmanager
-    def _display(self) -> Iterator[Callable[[StackEvent | str], None]]:
-        """Plain lines in a log; on a terminal the same lines above a live progress bar."""
-        if not self.console.is_terminal:
 
-            def plain(item: StackEvent | str) -> None:
-                self.console.line(f"{self.elapsed():>6}  {item}" if isinstance(item, str) else self.line(item))
-
-            yield plain
-            return
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
-
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[endpoint]}"),
-            console=self.console.rich,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("resources", total=self.total, endpoint="")
-
-            def live(item: StackEvent | str) -> None:
-                # The bar first, redrawn now: the line printed next redraws it below itself.
-                if isinstance(item, str):
-                    progress.update(task, endpoint=item)
-                progress.update(task, completed=min(len(self.done), self.total), refresh=True)
-                if isinstance(item, str):
-                    self.console.line(f"{self.elapsed():>6}  {item}", "cyan")
-                else:
-                    style = "red" if item.failed else ("green" if item.status.endswith("_COMPLETE") else None)
-                    self.console.line(self.line(item), style)
-
-            yield live
+def _style(event: StackEvent) -> str | None:
+    return "red" if event.failed else ("green" if event.status.endswith("_COMPLETE") else None)
 
 
 def endpoint_stage(described: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ import json
 
 from custom_resource.contract import Outputs
 from generator.deploy.context import EXIT_FAILED, EXIT_OK, DeployContext, DeployFailed
+from generator.deploy.failed_creates import FAILED_CREATE, kept_keys, retire_keys
 from generator.deploy.progress import Follower, Outcome
 
 
@@ -34,14 +35,17 @@ def report(context: DeployContext, outcome: Outcome, name: str) -> int:
     if cause:
         context.console.error(f"{cause.logical_id} ({cause.resource_type}) {cause.status}: {cause.reason}")
     context.console.line(_final_state(context, outcome, name), "bold")
+    if outcome.status == FAILED_CREATE:
+        for line in retire_keys(context, outcome.events):
+            context.console.line(line)
     return EXIT_FAILED
 
 
 def _final_state(context: DeployContext, outcome: Outcome, name: str) -> str:
     status = outcome.status
-    if status == "ROLLBACK_COMPLETE":
-        kept = outcome.physical_ids("AWS::KMS::Key")
-        left = f" but the KMS key {kept[0]}, retained by design" if kept else ""
+    if status == FAILED_CREATE:
+        kept = kept_keys(outcome.events)
+        left = f" but the KMS key {kept[0]}, retained by design (below)" if kept else ""
         return f"rolled back ({status}): nothing was left behind{left}; the next deploy replaces the empty stack."
     if status == "UPDATE_ROLLBACK_COMPLETE":
         stack = context.cloudformation.describe(name)

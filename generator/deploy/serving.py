@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from custom_resource.contract import LogicalIds, Outputs
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.retained_cleanup import remove_unserved
+from generator.deploy.steps import step
 
 ENDPOINT, ENDPOINT_CONFIG = LogicalIds.ENDPOINT, LogicalIds.ENDPOINT_CONFIG
 ENDPOINT_OUTPUT, IN_SERVICE = Outputs.ENDPOINT_NAME, "InService"
@@ -36,7 +37,8 @@ def check_serving(context: DeployContext, stack_name: str, *, clean: bool = True
     # The output is the exact name; a physical id may be an ARN, with the name in lower case.
     endpoint_name = stack.outputs.get(ENDPOINT_OUTPUT) or ids[ENDPOINT].rsplit("/", 1)[-1]
     expected = ids[ENDPOINT_CONFIG].rsplit("/", 1)[-1]
-    endpoint = context.aws.client("sagemaker").describe_endpoint(EndpointName=endpoint_name)
+    with step(f"reading endpoint {endpoint_name}"):
+        endpoint = context.aws.client("sagemaker").describe_endpoint(EndpointName=endpoint_name)
     served = str(endpoint["EndpointConfigName"])
     if not same_name(served, expected):
         package = _package_of(context, served)
@@ -69,13 +71,14 @@ def config_package(context: DeployContext, config: str) -> str | None:
     """The model package behind an endpoint config: its variant's model, that model's package. Raises ConfigGone
     when SageMaker no longer knows the config or its model."""
     sagemaker = context.aws.client("sagemaker")
-    try:
-        variants = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
-        model = sagemaker.describe_model(ModelName=variants[0]["ModelName"])
-    except ClientError as error:
-        if error.response["Error"].get("Code") != NOT_FOUND:
-            raise
-        raise ConfigGone(config) from None
+    with step(f"reading endpoint config {config} and its model"):
+        try:
+            variants = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
+            model = sagemaker.describe_model(ModelName=variants[0]["ModelName"])
+        except ClientError as error:
+            if error.response["Error"].get("Code") != NOT_FOUND:
+                raise
+            raise ConfigGone(config) from None
     container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
     package = container.get("ModelPackageName")
     return str(package) if package else None

@@ -5,11 +5,9 @@ reads its copy of it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from generator.common.names import INPUTS_METADATA, OUTPUT_KEYS
 
@@ -78,17 +76,28 @@ def load_template(path: Path | None = None, name: str = ENDPOINT) -> EndpointTem
     raise RuntimeError(f"no rendered template at {' or '.join(map(str, candidates))}: run `make render`")
 
 
-class _CfnLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
-    """YAML with CloudFormation's short tags: `!Ref X` -> {"Ref": X}, `!Sub s` -> {"Fn::Sub": s}, ..."""
+@cache
+def _cfn_loader() -> Any:
+    """YAML with CloudFormation's short tags: `!Ref X` -> {"Ref": X}, `!Sub s` -> {"Fn::Sub": s}, ... (made when
+    first needed: the command line registers every verb at start, and most never read a template)."""
+    import yaml  # noqa: PLC0415
+
+    class CfnLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+        pass
+
+    CfnLoader.add_multi_constructor("!", _short_tag)
+    return CfnLoader
 
 
-def _short_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+def _short_tag(loader: Any, suffix: str, node: Any) -> dict[str, Any]:
+    import yaml  # noqa: PLC0415
+
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
     elif isinstance(node, yaml.SequenceNode):
         value = loader.construct_sequence(node, deep=True)
     else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+        value = loader.construct_mapping(node, deep=True)
     if suffix in ("Ref", "Condition"):
         return {suffix: value}
     if suffix == "GetAtt" and isinstance(value, str):
@@ -96,9 +105,8 @@ def _short_tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> dict[str, A
     return {f"Fn::{suffix}": value}
 
 
-_CfnLoader.add_multi_constructor("!", _short_tag)
-
-
 def parse_template(body: str) -> dict[str, Any]:
-    document: dict[str, Any] = yaml.load(body, Loader=_CfnLoader)  # a SafeLoader subclass
+    import yaml  # noqa: PLC0415
+
+    document: dict[str, Any] = yaml.load(body, Loader=_cfn_loader())  # a SafeLoader subclass
     return document

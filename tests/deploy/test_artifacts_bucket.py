@@ -143,7 +143,10 @@ def test_a_named_bucket_that_does_not_exist_is_not_created_and_the_plan_stops_wi
     stubbed.done()
     out, err = capsys.readouterr()
     assert (code, out) == (1, "")
-    assert err == "error: An error occurred (404) when calling the HeadBucket operation: Not Found\n"
+    assert err == (
+        "error: reading the artifacts bucket team-artifacts: An error occurred (404) when calling the HeadBucket "
+        "operation: Not Found\n"
+    )
 
 
 def test_a_bucket_of_our_name_owned_by_another_account_stops_the_plan_before_any_change_set(

@@ -95,7 +95,10 @@ def test_an_empty_failed_create_is_deleted_then_created_again(
     stubbed.done()
     out, err = capsys.readouterr()
     assert (code, json.loads(out)) == (0, OUTPUTS)
-    assert err.splitlines()[0] == "Stack churn is an empty failed create (ROLLBACK_COMPLETE): deleting it first."
+    assert err.splitlines()[0] == (
+        "Stack churn is an empty failed create (ROLLBACK_COMPLETE) and the new inputs passed every check: deleting "
+        "it first."
+    )
 
 
 @pytest.mark.parametrize("status", ["UPDATE_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"])
@@ -198,7 +201,7 @@ def test_a_stack_without_an_endpoint_is_not_checked_for_what_an_endpoint_serves(
     assert err == "No changes: stack churn-registry already matches the template and parameters.\n"
 
 
-def test_on_a_terminal_a_plan_that_replaces_is_asked_about_and_a_no_deletes_the_change_set(
+def test_on_a_terminal_a_plan_that_replaces_is_asked_about_and_a_no_exits_6_deleting_the_change_set(
     stubbed: StubbedAws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """As terraform and rain ask before destroying: Enter or "n" is no, and nothing is executed (no
@@ -215,7 +218,9 @@ def test_on_a_terminal_a_plan_that_replaces_is_asked_about_and_a_no_deletes_the_
     context = DeployContext(stubbed.aws(), ENDPOINT_LIKE, terminal_console(err), out)
     code = deploy.run(context, DeployRequest("churn", {"ModelPackageArn": V3}))
     stubbed.done()
-    assert (code, out.getvalue()) == (1, "")
+    assert (code, out.getvalue()) == (6, "")  # declined: CI tells it apart from a failure in AWS
+    shown = " ".join(err.getvalue().split())  # the terminal wraps at 120 columns
+    assert f"Plan to update stack churn: ModelPackageArn: {V2} -> {V3} " in shown
     assert err.getvalue().splitlines()[-1] == (
         "The plan replaces or removes resources. Execute it? [y/N] Not executed: nothing was changed."
     )
@@ -250,4 +255,22 @@ def test_a_rolled_back_update_exits_1_with_its_cause_and_what_is_still_served_wi
     assert err.splitlines()[-2:] == [
         f"error: Model (AWS::SageMaker::Model) UPDATE_FAILED: {image}",
         f"rolled back (UPDATE_ROLLBACK_COMPLETE): the endpoint still serves {V2}",
+    ]
+
+
+def test_resolve_latest_on_a_stack_that_deploys_a_package_arn_is_refused_with_exit_5_naming_the_group_rule(
+    stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--resolve-latest asks the group's resolver again; a stack pinned to a package ARN has no group, so the flag
+    would change nothing ("No changes" with exit 0 hid that). A refusal by the command's own rule (exit 5), before
+    any bucket or change set: only DescribeStacks is queued."""
+    stubbed["cloudformation"].add_response("describe_stacks", stacks("churn", "UPDATE_COMPLETE", SERVED_V2),
+                                           {"StackName": "churn"})  # fmt: skip
+    code = main(["deploy", "--stack-name", "churn", "--region", "eu-west-1", "--resolve-latest"])
+    stubbed.done()
+    assert code == 5
+    assert capsys.readouterr().err.splitlines() == [
+        "error: refused: --resolve-latest applies only to a stack deployed from a model package group "
+        f"(ModelPackageGroupName); stack churn deploys ModelPackageArn={V2}. Give the new version with --param "
+        "ModelPackageArn=ARN, or switch to a group with --param ModelPackageGroupName=NAME --param ModelPackageArn=''."
     ]

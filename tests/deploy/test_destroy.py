@@ -5,12 +5,15 @@ nothing to delete or the stack is busy."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 
 from generator.cli import main
+from generator.deploy.context import DeployContext
 from generator.deploy.progress import Follower, Outcome
+from generator.deploy.verbs import destroy
 from tests.support.stubbed_aws import (
     ACCOUNT,
     ENDPOINT_LIKE,
@@ -24,6 +27,7 @@ from tests.support.stubbed_aws import (
     stack_event,
     stack_id,
     stacks,
+    terminal_console,
     timeless,
 )
 
@@ -200,3 +204,48 @@ def test_a_malformed_role_arn_exits_2_before_any_aws_call(capsys: pytest.Capture
         "error: --role-arn 'churn-deployer': must be an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)\n"
         "1 problem(s) in the input; nothing was sent to AWS.\n",
     )
+
+
+def test_on_a_terminal_destroy_shows_what_it_deletes_and_a_no_exits_6_deleting_nothing(
+    stubbed: StubbedAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As deploy asks before a replacement, and terraform before destroying: no DeleteStack is queued."""
+    cloudformation, sid = stubbed["cloudformation"], {"StackName": stack_id("churn")}
+    cloudformation.add_response("describe_stacks", stacks("churn", "UPDATE_COMPLETE"), {"StackName": "churn"})
+    cloudformation.add_response("list_stack_resources", resources(
+        ("EncryptionKey", KEY, "AWS::KMS::Key"),
+        ("Endpoint", f"{SAGEMAKER}:endpoint/churn-prod", "AWS::SageMaker::Endpoint"),
+    ), sid)  # fmt: skip
+    monkeypatch.setattr("builtins.input", lambda: "n")
+    err = io.StringIO()
+    code = destroy.run(DeployContext(stubbed.aws(), ENDPOINT_LIKE, terminal_console(err), io.StringIO()), "churn")
+    stubbed.done()
+    assert code == 6
+    assert err.getvalue().splitlines() == [
+        "Stack churn (UPDATE_COMPLETE) and its 2 resources will be deleted:",
+        "  - EncryptionKey (AWS::KMS::Key) (kept: DeletionPolicy Retain)",
+        "  - Endpoint (AWS::SageMaker::Endpoint)",
+        "Delete stack churn? [y/N] Not executed: nothing was changed.",
+    ]
+
+
+@pytest.mark.parametrize("status", ["REVIEW_IN_PROGRESS", "ROLLBACK_COMPLETE"])
+def test_a_never_executed_plan_or_an_endpointless_failed_create_is_deleted_by_destroy(
+    status: str, stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """REVIEW_IN_PROGRESS is a stack whose change set was never executed: it never changes by itself, so it is not
+    "busy" ("REVIEW_IN_PROGRESS: Ongoing creation of one or more stacks with an expected StackId but without any
+    templates or resources.", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html);
+    ROLLBACK_COMPLETE accepts only a delete. Neither holds an endpoint."""
+    cloudformation, sid = stubbed["cloudformation"], {"StackName": stack_id("churn")}
+    cloudformation.add_response("describe_stacks", stacks("churn", status), {"StackName": "churn"})
+    cloudformation.add_response("list_stack_resources", resources(), sid)
+    cloudformation.add_response("describe_stack_events", {"StackEvents": [BEFORE]}, sid)
+    cloudformation.add_response("delete_stack", {}, {"StackName": stack_id("churn")})
+    operation = [stack_event("churn", "e-1", "churn", STACK, "DELETE_IN_PROGRESS", reason="User Initiated")]
+    settled = stack_event("churn", "e-2", "churn", STACK, "DELETE_COMPLETE")
+    expect_followed(cloudformation, "churn", BEFORE, operation, "DELETE_COMPLETE", late=(settled,))
+    code = main(DESTROY)
+    stubbed.done()
+    assert code == 0
+    assert timeless(capsys.readouterr().err)[-1] == "Stack churn: DELETE_COMPLETE"

@@ -237,7 +237,7 @@ def test_on_a_terminal_each_instance_line_comes_with_a_bar_of_the_instances_done
     assert "1/2" in shown  # the bar, redrawn as instances finish
 
 
-def test_on_a_terminal_destroy_asks_and_a_no_deletes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_on_a_terminal_destroy_asks_and_a_no_exits_6_deleting_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     err = io.StringIO()
     console = terminal_console(err)
     monkeypatch.setattr("builtins.input", lambda: "n")
@@ -251,7 +251,7 @@ def test_on_a_terminal_destroy_asks_and_a_no_deletes_nothing(monkeypatch: pytest
         )
         code = fleet.destroy(context, FleetRequest("churn-fleet", []))
         stub.assert_no_pending_responses()
-    assert code == 1
+    assert code == 6  # declined: nothing was changed
     shown = err.getvalue()
     assert "Delete stack set churn-fleet and its 1 instance(s), with their endpoints? [y/N]" in shown
     assert "Not executed: nothing was changed." in shown

@@ -171,7 +171,7 @@ def test_a_stack_set_of_the_other_permission_model_is_not_touched_and_deploy_exi
     ))  # fmt: skip
 
 
-def test_on_a_terminal_deploy_shows_the_plan_asks_and_a_no_applies_nothing(
+def test_on_a_terminal_deploy_shows_the_plan_asks_and_a_no_exits_6_applying_nothing(
     stubbed: StubbedAws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Only DescribeStackSet is queued: a CreateStackSet after the "n" would fail the test."""
@@ -184,7 +184,7 @@ def test_on_a_terminal_deploy_shows_the_plan_asks_and_a_no_applies_nothing(
     request = FleetRequest("churn-fleet", [HOME], accounts=[ACCOUNT], given={"ModelPackageArn": HOME_V3})
     code = fleet.deploy(context, request)
     stubbed.done()
-    assert (code, out.getvalue()) == (1, "")
+    assert (code, out.getvalue()) == (6, "")  # declined
     assert err.getvalue().splitlines() == [
         "Plan for stack set churn-fleet:",
         "  +    create the stack set",

@@ -42,8 +42,12 @@ def state_update(old: str, new: str, at: datetime) -> dict[str, object]:
             "HistorySummary": f"Alarm updated from {old} to {new}"}  # fmt: skip
 
 
+CHANGED = datetime(2026, 11, 30, 14, 20, tzinfo=UTC)  # StateUpdatedTimestamp: when an alarm in ALARM went to it
+
+
 def expect_alarm(stub: Stubber, name: str, state: str, history: list[dict[str, object]] | None = None) -> None:
-    stub.add_response("describe_alarms", {"MetricAlarms": [{"AlarmName": name, "StateValue": state}]},
+    alarm = {"AlarmName": name, "StateValue": state, "StateUpdatedTimestamp": CHANGED}
+    stub.add_response("describe_alarms", {"MetricAlarms": [alarm]},
                       {"AlarmNames": [name], "AlarmTypes": ALARM_TYPES})  # fmt: skip
     if history is not None:  # only asked when the alarm is not in ALARM now; from when the package started serving
         stub.add_response("describe_alarm_history", {"AlarmHistoryItems": history},
@@ -81,7 +85,7 @@ def test_the_stacks_own_alarms_and_each_named_one_are_checked_and_every_refusal_
         stub.assert_no_pending_responses()
     assert reasons == [
         f"alarm {OWN} went to ALARM at 2026-11-30T14:07:00+00:00 while {PACKAGE} was served",
-        f"alarm {NAMED} went to ALARM at now while {PACKAGE} was served",
+        f"alarm {NAMED} went to ALARM at 2026-11-30T14:20:00+00:00 (still in ALARM) while {PACKAGE} was served",
     ]
 
 

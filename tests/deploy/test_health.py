@@ -116,7 +116,8 @@ def test_an_endpoint_status_cannot_read_exits_1_with_the_reason_and_prints_no_re
     code = main(STATUS)
     stubbed.done()
     assert (code, *capsys.readouterr()) == (1, "", (
-        f"error: An error occurred (AccessDeniedException) when calling the DescribeEndpoint operation: {denied}\n"
+        "error: reading endpoint churn-ep: An error occurred (AccessDeniedException) when calling the "
+        f"DescribeEndpoint operation: {denied}\n"
     ))  # fmt: skip
 
 
@@ -144,3 +145,28 @@ def test_before_the_outputs_exist_the_endpoint_is_found_by_the_name_in_its_resou
     out, err = capsys.readouterr()
     assert (code, json.loads(out)["EndpointStatus"], err) == (4, "Creating", (
         "error: endpoint churn-ep is Creating, not InService\n"))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("state", "why"),
+    [
+        ("REVIEW_IN_PROGRESS", "a change set was made and never executed (a stopped plan or deploy)"),
+        ("ROLLBACK_COMPLETE", "its create failed and rolled back (its events say why)"),
+    ],
+)
+def test_a_stack_without_an_endpoint_is_unhealthy_by_its_state_not_endpoint_none(
+    state: str, why: str, stubbed: StubbedAws, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No EndpointName output and no Endpoint resource: no DescribeEndpoint is made (none is queued), and the one
+    line says the stack's state and what to do, where "endpoint None is Missing" was printed."""
+    cloudformation = stubbed["cloudformation"]
+    cloudformation.add_response("describe_stacks", stacks("churn", state), {"StackName": "churn"})
+    cloudformation.add_response("list_stack_resources", resources(), {"StackName": stack_id("churn")})
+    code = main(STATUS)
+    stubbed.done()
+    out, err = capsys.readouterr()
+    assert (code, json.loads(out)["EndpointStatus"]) == (4, "Missing")
+    assert err == (
+        f"error: stack churn is {state} and has no endpoint: {why}. Deploy it again, or remove it with "
+        "`sagemaker-endpoint destroy --stack-name churn`\n"
+    )

@@ -96,7 +96,7 @@ def test_key_value_pairs_split_at_the_first_equals_and_a_pair_without_one_is_a_p
     [
         ("InstanceTyp", "InstanceTyp: not a parameter of the template; did you mean InstanceType?"),
         ("instancetype", "instancetype: not a parameter of the template; did you mean InstanceType?"),
-        ("Colour", "Colour: not a parameter of the template; `sagemaker-endpoint render` shows the parameters"),
+        ("Colour", "Colour: not a parameter of the template; `sagemaker-endpoint parameters` lists them"),
     ],
 )
 def test_an_unknown_name_gets_the_closest_known_one(given: str, problem: str) -> None:

@@ -18,7 +18,7 @@ import pytest
 from botocore.stub import Stubber
 
 from generator.cli import main
-from generator.deploy.context import DeployContext
+from generator.deploy.context import EXIT_DECLINED, DeployContext
 from generator.deploy.project.location import check_location
 from generator.deploy.project.studio import STUDIO_CORS_RULE
 from generator.deploy.template_file import EndpointTemplate
@@ -279,7 +279,7 @@ def test_on_a_terminal_publish_asks_and_a_no_changes_nothing(monkeypatch: pytest
 
     code = project.publish(context, check_location(BUCKET, None, DOMAIN), yes=False)
 
-    assert code == 1
+    assert code == EXIT_DECLINED
     stubbed.done()
     assert "Apply it? [y/N]" in err.getvalue()
     assert "Not executed: nothing was changed." in err.getvalue()
@@ -471,7 +471,7 @@ def test_on_a_terminal_unpublish_asks_and_a_no_deletes_nothing(monkeypatch: pyte
     err = io.StringIO()
     context = DeployContext(stubbed.aws(), PROJECT_LIKE, terminal_console(err), io.StringIO())
 
-    assert project.unpublish(context, check_location(BUCKET, None, DOMAIN), yes=False) == 1
+    assert project.unpublish(context, check_location(BUCKET, None, DOMAIN), yes=False) == EXIT_DECLINED
 
     stubbed.done()
     assert "Not executed: nothing was changed." in err.getvalue()

@@ -54,7 +54,8 @@ def expect_staging(
         return
     cloudformation.add_response("list_stack_resources", endpoint_stack_resources(
         "churn-staging-ep", "staging-config", OWN_ALARM), {"StackName": stack_id(STAGING)})  # fmt: skip
-    cloudwatch.add_response("describe_alarms", {"MetricAlarms": [{"AlarmName": OWN_ALARM, "StateValue": alarm_state}]},
+    alarm = {"AlarmName": OWN_ALARM, "StateValue": alarm_state, "StateUpdatedTimestamp": WHEN}
+    cloudwatch.add_response("describe_alarms", {"MetricAlarms": [alarm]},
                             {"AlarmNames": [OWN_ALARM], "AlarmTypes": ["CompositeAlarm", "MetricAlarm"]})  # fmt: skip
     if alarm_state != "ALARM":
         history = {"AlarmName": OWN_ALARM, "AlarmTypes": ["MetricAlarm"], "HistoryItemType": "StateUpdate",
@@ -100,7 +101,7 @@ def test_the_alarm_gate_covers_the_source_stacks_own_alarms_without_any_alarm_op
     out, err = capsys.readouterr()
     assert (code, out) == (3, "")
     assert err.splitlines() == [
-        f"error: refused: alarm {OWN_ALARM} went to ALARM at now while {V3} was served",
+        f"error: refused: alarm {OWN_ALARM} went to ALARM at {WHEN.isoformat()} (still in ALARM) while {V3} was served",
         f"Nothing was promoted; {PROD} is unchanged.",
     ]
 

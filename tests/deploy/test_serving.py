@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from custom_resource.contract import STACK_TAG
@@ -154,9 +153,13 @@ def test_an_endpoint_back_on_a_model_without_a_package_says_no_model_package() -
 
 def test_a_config_that_cannot_be_read_is_an_aws_error_not_taken_for_a_deleted_one() -> None:
     """Only ValidationException means "no such config"; AccessDenied is the caller's permissions and is raised as
-    it is (the command exits 1 with it)."""
+    an AWS failure naming the step (the command exits 1 with it)."""
     deploy, (_, sagemaker, _) = context("config-1")
     sagemaker.add_client_error("describe_endpoint_config", "AccessDeniedException", "not authorized", 400,
                                {"EndpointConfigName": "config-1"})  # fmt: skip
-    with pytest.raises(ClientError, match="AccessDeniedException"):
+    with pytest.raises(DeployFailed) as failed:
         check_serving(deploy, "churn")
+    assert str(failed.value) == (
+        "reading endpoint config config-1 and its model: An error occurred (AccessDeniedException) when calling the "
+        "DescribeEndpointConfig operation: not authorized"
+    )

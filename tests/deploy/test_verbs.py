@@ -15,7 +15,7 @@ from botocore.stub import Stubber
 from generator.cli import main
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
-from generator.deploy.context import DeployContext
+from generator.deploy.context import DeployContext, Refused
 from generator.deploy.progress import Outcome, StackEvent
 from generator.deploy.report import report
 from generator.deploy.request import DeployRequest
@@ -58,8 +58,9 @@ def test_bad_input_exits_2_with_every_problem_before_any_aws_call(capsys: pytest
     ]
 
 
-def test_a_plan_that_replaces_the_endpoint_is_deleted_not_executed_without_the_flag() -> None:
-    """The change set is the User Guide's replacement example, with our Endpoint as the replaced resource."""
+def test_a_plan_that_replaces_the_endpoint_is_deleted_and_refused_without_the_flag() -> None:
+    """The change set is the User Guide's replacement example, with our Endpoint as the replaced resource. A refusal
+    by the command's own rule (exit 5 at the command line), not a failure in AWS."""
     response = replacing_the_endpoint() | {"StackId": STACK_ID}
     client = boto3.client("cloudformation", region_name="eu-west-1")
     err = io.StringIO()
@@ -71,11 +72,11 @@ def test_a_plan_that_replaces_the_endpoint_is_deleted_not_executed_without_the_f
             "Description": "sagemaker-endpoint deploy",
         })  # fmt: skip
         stub.add_response("delete_change_set", {}, {"ChangeSetName": response["ChangeSetId"]})
-        code = deploy.run(context_with(client, err), DeployRequest("churn", {"EndpointName": "new"}))
+        with pytest.raises(Refused) as refused:
+            deploy.run(context_with(client, err), DeployRequest("churn", {"EndpointName": "new"}))
         stub.assert_no_pending_responses()  # and no execute_change_set: the Stubber would have refused it
-    assert code == 1
-    assert err.getvalue().splitlines()[-1] == (
-        "error: refused: the plan replaces the Endpoint. Keep EndpointName as it is, or deploy again with "
+    assert str(refused.value) == (
+        "the plan replaces the Endpoint. Keep EndpointName as it is, or deploy again with "
         "--allow-endpoint-replacement if a new endpoint is what you want."
     )
 
@@ -116,17 +117,35 @@ def test_a_group_of_another_region_or_a_bad_registry_account_list_exits_2_before
     ]
 
 
-def test_without_a_region_anywhere_the_command_exits_1_saying_where_to_give_one(
+def test_without_a_region_anywhere_the_command_exits_7_saying_where_to_give_one(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """No --region, no AWS_REGION or AWS_DEFAULT_REGION, no profile with a region: boto3 has no endpoint to call.
-    The command says the three ways to give one instead of botocore's NoRegionError."""
+    The command says the ways to give one instead of botocore's NoRegionError, with the exit code of a missing
+    configuration (7), which CI tells apart from a failure in AWS."""
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     code = main(["outputs", "--stack-name", "churn"])
     assert (code, *capsys.readouterr()) == (
-        1,
+        7,
         "",
-        "error: no AWS Region: pass --region, or set AWS_REGION or a profile's region\n",
+        "error: no AWS Region: pass --region, or set AWS_REGION (or AWS_DEFAULT_REGION), or a region in the profile\n",
     )
+
+
+def test_aws_region_alone_names_the_region_though_botocore_reads_only_aws_default_region(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """botocore's session variable `region` reads AWS_DEFAULT_REGION only; AWS's SDKs read AWS_REGION ("The
+    AWS_REGION environment variable is checked. If it's set, that Region is used in the configuration of the client.",
+    https://docs.amazonaws.cn/sdk-for-kotlin/latest/developer-guide/region-selection.html) and CodeBuild and Lambda set
+    it. Given alone it is the Region; given with AWS_DEFAULT_REGION it wins, as in the SDKs; --region wins over both."""
+    for name in ("AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    assert Aws().region_name == "eu-central-1"
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    assert Aws().region_name == "eu-central-1"
+    assert Aws("ap-southeast-2").region_name == "ap-southeast-2"

@@ -15,6 +15,7 @@ import pytest
 
 from generator.common.lambda_zip import build_resolver_package
 from generator.common.names import OUTPUT_KEYS
+from generator.deploy import request as deploy_request
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
 from generator.deploy.context import DeployContext
@@ -125,6 +126,7 @@ def test_given_a_new_package_arn_then_plan_shows_model_and_config_replaced_and_t
     assert run.stderr.splitlines() == [
         f"Template: over the inline limit, sent as s3://{DEFAULT_BUCKET}/{TEMPLATE_KEY}",
         "Plan to update stack churn-plan:",
+        f"  ModelPackageArn: {aws.versions[0]} -> {aws.versions[2]}",  # the one parameter changed, old -> new
         "  -/+  Replace     Model               AWS::SageMaker::Model           <- parameter ModelPackageArn",
         "  -/+  Replace     EndpointConfig      AWS::SageMaker::EndpointConfig  <- replaced Model",
         # the rollback alarms move to the new config's fleet; the dashboard lists them by ARN
@@ -149,7 +151,7 @@ def test_given_a_new_endpoint_name_then_plan_warns_and_deploy_refuses_without_th
     assert plan.returncode == 0
     assert "  -/+  Replace     Endpoint" in plan.stderr
     assert plan.stderr.splitlines()[-1].startswith("warning: this plan REPLACES the Endpoint")
-    assert (deploy.returncode, deploy.stdout) == (1, "")
+    assert (deploy.returncode, deploy.stdout) == (5, "")  # refused by the command's rule, not a failure in AWS
     assert deploy.stderr.splitlines()[-1].startswith("error: refused: the plan replaces the Endpoint.")
     assert outputs_of(aws, "churn-rename")["EndpointName"] == old_name
     assert stack_of(aws, "churn-rename")["StackStatus"] == "CREATE_COMPLETE"
@@ -197,8 +199,12 @@ def test_given_a_newly_approved_version_then_resolve_latest_deploys_it_and_with_
 
 
 def test_given_a_group_with_nothing_approved_then_deploy_exits_1_with_the_resolvers_reason_first(
-    aws: LocalAws,
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The live preflight refuses this group first (test_given_a_subnet_of_another_vpc_and_a_group_with_nothing_
+    approved_then_the_preflight_exits_2_and_creates_nothing); it is stood aside here to reach the resolver's own
+    refusal, which a version rejected between the preflight and the create meets the same way."""
+    monkeypatch.setattr(deploy_request, "preflight", lambda *_a, **_k: None)
     register_versions(aws.client("sagemaker"), "fresh", ["PendingManualApproval"])
 
     run = cli(
@@ -218,10 +224,15 @@ def test_given_a_group_with_nothing_approved_then_deploy_exits_1_with_the_resolv
     )
     assert stack_of(aws, "fresh-endpoint")["StackStatus"] == "ROLLBACK_COMPLETE"
     (key,) = aws.client("kms").list_keys()["Keys"]  # the one resource that outlives its stack, by design
-    assert run.stderr.splitlines()[-1] == (
-        f"rolled back (ROLLBACK_COMPLETE): nothing was left behind but the KMS key {key['KeyId']}, retained by "
-        "design; the next deploy replaces the empty stack."
-    )
+    key_id, region = key["KeyId"], REGION
+    assert run.stderr.splitlines()[-2:] == [
+        f"rolled back (ROLLBACK_COMPLETE): nothing was left behind but the KMS key {key_id}, retained by "
+        "design (below); the next deploy replaces the empty stack.",
+        f"scheduled the deletion of the KMS key {key_id} in 30 days: the failed create kept it, and it never "
+        f"encrypted anything served. To keep it: aws kms cancel-key-deletion --key-id {key_id} --region {region} "
+        f"&& aws kms enable-key --key-id {key_id} --region {region}",
+    ]
+    assert aws.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "PendingDeletion"
     assert aws.client("sagemaker").list_models()["Models"] == []
     assert aws.client("sagemaker").list_endpoints()["Endpoints"] == []
     assert aws.client("iam").list_roles()["Roles"] == []
@@ -229,6 +240,34 @@ def test_given_a_group_with_nothing_approved_then_deploy_exits_1_with_the_resolv
 
 
 # --- bad input ---------------------------------------------------------------------------------------------
+
+
+def test_given_a_subnet_of_another_vpc_and_a_group_with_nothing_approved_then_the_preflight_exits_2_and_creates_nothing(
+    aws: LocalAws,
+) -> None:
+    """The live preflight on the local AWS: DescribeSubnets answers each subnet's VpcId, ListModelPackages the
+    group's Approved versions; both problems at once, before any bucket, stack or change set exists."""
+    ec2 = aws.client("ec2")
+    other_vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    stray = ec2.create_subnet(VpcId=other_vpc, CidrBlock="10.9.1.0/24", AvailabilityZone=f"{REGION}c")
+    subnets = [aws.subnet_ids[0], stray["Subnet"]["SubnetId"]]
+    register_versions(aws.client("sagemaker"), "fresh", ["PendingManualApproval"])
+    buckets_before = aws.client("s3").list_buckets()["Buckets"]
+
+    run = cli(
+        aws, "deploy", "--stack-name", "fresh-endpoint",
+        *params({**group_mode(aws), "ModelPackageGroupName": "fresh", "SubnetIds": ",".join(subnets)}),
+    )  # fmt: skip
+
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr.splitlines() == [
+        "error: ModelPackageGroupName='fresh': no Approved model package in the group (or no such group): approve "
+        "a version (aws sagemaker update-model-package --model-approval-status Approved)",
+        f"error: SubnetIds: {subnets[1]} not in VpcId {aws.vpc_id}: give subnets of {aws.vpc_id}",
+        "2 problem(s) found in the account; nothing was created or deleted.",
+    ]
+    assert aws.client("cloudformation").list_stacks()["StackSummaries"] == []
+    assert aws.client("s3").list_buckets()["Buckets"] == buckets_before
 
 
 def test_given_bad_input_then_exit_2_lists_every_problem_and_nothing_reaches_aws(aws: LocalAws) -> None:
@@ -352,9 +391,14 @@ def test_a_template_over_the_inline_limit_is_sent_from_the_artifacts_bucket(
     assert json.loads(out.getvalue())["ModelPackageArn"] == aws.versions[0]
 
 
-def test_given_a_failing_update_then_deploy_exits_1_and_says_what_the_endpoint_still_serves(aws: LocalAws) -> None:
+def test_given_a_failing_update_then_deploy_exits_1_and_says_what_the_endpoint_still_serves(
+    aws: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The live preflight would refuse group 'ghost' first (exit 2); it is stood aside for the update to reach the
+    resolver, as a group deleted between the preflight and the update would."""
     assert cli(aws, "deploy", "--stack-name", "churn-fails", *params(group_mode(aws))).returncode == 0
     before = serving(aws, outputs_of(aws, "churn-fails")["EndpointName"])
+    monkeypatch.setattr(deploy_request, "preflight", lambda *_a, **_k: None)
 
     run = cli(aws, "deploy", "--stack-name", "churn-fails", "--param", "ModelPackageGroupName=ghost")
 

@@ -20,7 +20,7 @@ def test_real_time_becomes_serverless_only_as_a_new_endpoint_then_updates_and_is
     serverless = ["--param", "EndpointType=Serverless", "--param", "VpcId=", "--param", "SubnetIds=",
                   "--param", "EnableNetworkIsolation=false", "--param", "ServerlessMemorySizeInMB=3072"]  # fmt: skip
     refused = cli(aws, "deploy", "--stack-name", "churn", *serverless)
-    assert refused.returncode == 1
+    assert refused.returncode == 5
     assert (
         "EndpointType: RealTime -> Serverless. SageMaker cannot convert an endpoint to another type" in refused.stderr
     )

@@ -11,7 +11,7 @@ from tests.support.moto.retained import endpoint_goes_back_after_update
 MOTO_ACCOUNT = "123456789012"
 
 
-def test_on_a_terminal_a_plan_that_replaces_waits_for_a_yes_and_a_no_changes_nothing(aws: LocalAws) -> None:
+def test_on_a_terminal_a_plan_that_replaces_waits_for_a_yes_and_a_no_or_ctrl_c_changes_nothing(aws: LocalAws) -> None:
     assert cli(aws, "deploy", "--stack-name", "churn-ask", *params(arn_mode(aws, 0))).returncode == 0
     endpoint = outputs_of(aws, "churn-ask")["EndpointName"]
     before = serving(aws, endpoint)
@@ -19,11 +19,20 @@ def test_on_a_terminal_a_plan_that_replaces_waits_for_a_yes_and_a_no_changes_not
     code, stdout, terminal = run_on_terminal(aws, "deploy", "--stack-name", "churn-ask",
                                              *params(arn_mode(aws, 2)), typed=b"n\n")  # fmt: skip
 
-    assert (code, stdout) == (1, "")
+    assert (code, stdout) == (6, "")  # declined
     assert "The plan replaces or removes resources. Execute it? [y/N]" in terminal
     assert "Not executed: nothing was changed." in terminal
     assert serving(aws, endpoint) == before
     assert aws.client("cloudformation").list_change_sets(StackName="churn-ask")["Summaries"] == []
+
+    # Ctrl-C at the prompt (a real SIGINT): no traceback, the change set deleted, exit 130, and it says so.
+    code, stdout, terminal = run_on_terminal(aws, "deploy", "--stack-name", "churn-ask", *params(arn_mode(aws, 2)),
+                                             interrupt_at=b"Execute it? [y/N]")  # fmt: skip
+    assert (code, stdout) == (130, ""), terminal
+    assert "Traceback" not in terminal
+    assert "warning: interrupted (Ctrl-C): deleted change set sagemaker-endpoint-" in terminal
+    assert aws.client("cloudformation").list_change_sets(StackName="churn-ask")["Summaries"] == []
+    assert serving(aws, endpoint) == before
 
     code, _, terminal = run_on_terminal(aws, "deploy", "--stack-name", "churn-ask", *params(arn_mode(aws, 2)), "--yes")
     assert code == 0, terminal

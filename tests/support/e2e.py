@@ -6,6 +6,7 @@ import contextlib
 import io
 import os
 import pty
+import signal
 import subprocess
 import sys
 import threading
@@ -196,26 +197,33 @@ def deploy_role(aws: LocalAws) -> dict[str, str]:
     return outputs(stack)
 
 
-def run_on_terminal(aws: LocalAws, *args: str, typed: bytes = b"") -> tuple[int, str, str]:
+def run_on_terminal(
+    aws: LocalAws, *args: str, typed: bytes = b"", interrupt_at: bytes = b"", signal_number: int = signal.SIGINT
+) -> tuple[int, str, str]:
     """The command with stdin and stderr on a terminal (a pty) and stdout piped, as a person runs it; `typed` is
-    what the person types. (exit code, stdout, what the terminal showed)."""
+    what the person types; once the terminal shows `interrupt_at`, the person presses Ctrl-C (SIGINT, or
+    `signal_number`). (exit code, stdout, what the terminal showed)."""
     primary, secondary = pty.openpty()
     env = {**aws.cli_env(), "TERM": "xterm-256color", "COLUMNS": "140"}  # and no NO_COLOR
     chunks: list[bytes] = []
-    reader = threading.Thread(target=_drain, args=(primary, chunks))
+    shown = threading.Event()
+    reader = threading.Thread(target=_drain, args=(primary, chunks, interrupt_at, shown))
     reader.start()
     if typed:
         os.write(primary, typed)  # waits in the terminal's input until the command reads it
     with subprocess.Popen(
         [str(CLI), *args], cwd=ROOT, env=env, stdin=secondary, stdout=subprocess.PIPE, stderr=secondary, text=True
     ) as process:
+        if interrupt_at:
+            shown.wait(timeout=60)
+            process.send_signal(signal_number)
         stdout, _ = process.communicate(timeout=120)
     os.close(secondary)
     reader.join(timeout=10)
     return process.returncode, stdout, b"".join(chunks).decode()
 
 
-def _drain(fd: int, chunks: list[bytes]) -> None:
+def _drain(fd: int, chunks: list[bytes], wanted: bytes = b"", shown: threading.Event | None = None) -> None:
     while True:
         try:
             data = os.read(fd, 4096)
@@ -224,3 +232,5 @@ def _drain(fd: int, chunks: list[bytes]) -> None:
         if not data:
             return
         chunks.append(data)
+        if wanted and shown and wanted in b"".join(chunks):
+            shown.set()

@@ -37,6 +37,9 @@ SERVICES = (
     "iam",
     "organizations",
     "resourcegroupstaggingapi",
+    "ec2",
+    "kms",
+    "ecr",
 )
 WHEN = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 # The endpoint template's parameters that deploy and promote judge by, its endpoint and its outputs: small enough to

@@ -28,6 +28,7 @@ from generator.deploy.artifacts_bucket import RESOLVER_PREFIX, ArtifactsBucket
 from generator.deploy.aws import Aws
 from generator.deploy.console import Console
 from generator.deploy.context import DeployFailed
+from generator.deploy.steps import step
 
 READ_SID = "SageMakerEndpointFleetReadsResolverCode"
 POLICY_MAX_BYTES = 20 * 1024
@@ -45,7 +46,7 @@ def upload_resolver_everywhere(
     buckets = {}
     for region in regions:
         bucket = ArtifactsBucket(aws.in_region(region), None)
-        upload = bucket.upload(key, package.content)
+        upload = bucket.upload(key, package.content, "the resolver zip")
         if readers is not None:
             grant_reads(bucket.aws.client("s3"), upload.bucket, aws.identity, readers)
         buckets[region] = upload.bucket
@@ -87,14 +88,18 @@ def grant_reads(s3: Any, bucket: str, identity: tuple[str, str], readers: dict[s
             "to --organizational-units (one aws:PrincipalOrgID condition for every account), split the accounts "
             "into several stack sets, or give ResolverCodeS3Bucket a bucket of yours that they can read"
         )
-    s3.put_bucket_policy(Bucket=bucket, Policy=document, ExpectedBucketOwner=owner)
+    with step(f"granting the fleet's accounts read access in the policy of bucket {bucket}"):
+        s3.put_bucket_policy(Bucket=bucket, Policy=document, ExpectedBucketOwner=owner)
 
 
 def _policy(s3: Any, bucket: str, owner: str) -> dict[str, Any]:
-    try:
-        document: dict[str, Any] = json.loads(s3.get_bucket_policy(Bucket=bucket, ExpectedBucketOwner=owner)["Policy"])
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "NoSuchBucketPolicy":
-            raise
-        document = {"Version": POLICY_VERSION, "Statement": []}
+    with step(f"reading the policy of bucket {bucket}"):
+        try:
+            document: dict[str, Any] = json.loads(
+                s3.get_bucket_policy(Bucket=bucket, ExpectedBucketOwner=owner)["Policy"]
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "NoSuchBucketPolicy":
+                raise
+            document = {"Version": POLICY_VERSION, "Statement": []}
     return document

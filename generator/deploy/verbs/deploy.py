@@ -3,37 +3,85 @@ terminal, execute, follow, report, and check that the endpoint serves what the s
 
 from __future__ import annotations
 
-from generator.deploy.context import EXIT_FAILED, EXIT_INTERRUPTED, DeployContext
+import argparse
+from dataclasses import dataclass
+
+from generator.deploy import engine
+from generator.deploy.change_sets import Plan, show_plan
+from generator.deploy.context import EXIT_INTERRUPTED, DeployContext
 from generator.deploy.report import follow_operation, print_outputs, report
 from generator.deploy.request import DeployRequest, discard, prepare_plan
 from generator.deploy.serving import check_serving
+from generator.deploy.verbs.options import Commands, Options, aws_verb, deploy_request
+
+
+def register(commands: Commands, options: Options) -> None:
+    parser = commands.add_parser(
+        "deploy", parents=[options.inputs], help="plan, execute and follow; print the outputs as JSON"
+    )
+    parser.add_argument(
+        "--allow-endpoint-replacement", action="store_true", help="accept a plan that replaces the Endpoint"
+    )
+    parser.add_argument(
+        "--yes", action="store_true", help="on a terminal, execute a plan that replaces or removes without asking"
+    )
+    parser.set_defaults(run=aws_verb(_run))
+
+
+def _run(args: argparse.Namespace, context: DeployContext) -> int:
+    allow, yes = args.allow_endpoint_replacement, args.yes
+    return run(context, deploy_request(args, context, allow_endpoint_replacement=allow, yes=yes))
 
 
 def run(context: DeployContext, request: DeployRequest, *, always_ask: bool = False) -> int:
     """`always_ask`: ask on a terminal before any plan (promote), not only one that replaces or removes."""
-    plan = prepare_plan(context, request)
-    if plan is None:
-        check_serving(context, request.stack_name)
-        return print_outputs(context, request.stack_name)
-    if plan.replaces_endpoint and not request.allow_endpoint_replacement:
-        discard(context, plan)
-        context.console.error(
-            "refused: the plan replaces the Endpoint. Keep EndpointName as it is, or deploy again with "
-            "--allow-endpoint-replacement if a new endpoint is what you want."
-        )
-        return EXIT_FAILED
-    asks = (plan.destructive or always_ask) and context.console.is_terminal and not request.yes
-    question = "The plan replaces or removes resources. Execute it?" if plan.destructive else "Execute the plan?"
-    if asks and not context.console.confirm(question):
-        discard(context, plan)
-        context.console.line("Not executed: nothing was changed.")
-        return EXIT_FAILED
-    marker = context.cloudformation.latest_event_id(plan.stack_id)
-    context.cloudformation.execute_change_set(plan.change_set_id)
-    context.console.line(f"Executing the plan on stack {plan.stack_name}...")
-    outcome = follow_operation(context, plan.stack_id, len(plan.changes), marker, request.stack_name)
-    if outcome is None:
-        return EXIT_INTERRUPTED
-    if outcome.succeeded:
-        check_serving(context, request.stack_name)  # before the outputs: they would claim what is not served
-    return report(context, outcome, request.stack_name)
+    return engine.run(context.console, StackDeploy(context, request, always_ask=always_ask), yes=request.yes)
+
+
+@dataclass
+class StackDeploy(engine.Operation[Plan]):
+    """A stack's deploy, as the engine runs it: a change set planned, shown, refused when it replaces the Endpoint
+    without the flag, asked about on a terminal when it replaces or removes anything (or always, for promote),
+    executed, followed, verified and reported."""
+
+    context: DeployContext
+    request: DeployRequest
+    always_ask: bool = False
+
+    def plan(self) -> Plan | None:
+        return prepare_plan(self.context, self.request)
+
+    def unchanged(self) -> int:
+        check_serving(self.context, self.request.stack_name)
+        return print_outputs(self.context, self.request.stack_name)
+
+    def show(self, plan: Plan) -> None:
+        show_plan(plan, self.context.console)
+
+    def refusal(self, plan: Plan) -> str | None:
+        if plan.replaces_endpoint and not self.request.allow_endpoint_replacement:
+            return (
+                "the plan replaces the Endpoint. Keep EndpointName as it is, or deploy again with "
+                "--allow-endpoint-replacement if a new endpoint is what you want."
+            )
+        return None
+
+    def question(self, plan: Plan) -> str | None:
+        if plan.destructive:
+            return "The plan replaces or removes resources. Execute it?"
+        return "Execute the plan?" if self.always_ask else None
+
+    def discard(self, plan: Plan) -> None:
+        discard(self.context, plan)
+
+    def apply(self, plan: Plan) -> int:
+        context, name = self.context, self.request.stack_name
+        marker = context.cloudformation.latest_event_id(plan.stack_id)
+        context.cloudformation.execute_change_set(plan.change_set_id)
+        context.console.line(f"Executing the plan on stack {plan.stack_name}...")
+        outcome = follow_operation(context, plan.stack_id, len(plan.changes), marker, name)
+        if outcome is None:
+            return EXIT_INTERRUPTED
+        if outcome.succeeded:
+            check_serving(context, name)  # before the outputs: they would claim what is not served
+        return report(context, outcome, name)

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from generator.deploy.context import EXIT_INTERRUPTED, EXIT_OK, DeployContext, DeployFailed
 from generator.deploy.report import follow_operation, print_outputs, report
+from generator.deploy.verbs.options import Commands, Options, aws_verb
+
+
+def register(commands: Commands, options: Options) -> None:
+    parser = commands.add_parser("follow", parents=[options.stack], help="follow a stack operation in progress")
+    parser.set_defaults(run=aws_verb(lambda args, context: run(context, args.stack_name)))
 
 
 def run(context: DeployContext, name: str) -> int:

@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 from botocore.exceptions import ClientError
 
 from generator.deploy.aws import URL_SUFFIX
-from generator.deploy.context import EXIT_FAILED, EXIT_OK, DeployContext, DeployFailed
+from generator.deploy.context import EXIT_DECLINED, EXIT_OK, DeployContext, DeployFailed
+from generator.deploy.engine import confirm
 from generator.deploy.project.location import (
     LOCATION_TAG,
     TEMPLATE_NAME,
@@ -77,7 +78,7 @@ def publish(context: DeployContext, location: Location, *, yes: bool) -> int:
     where = _where(context, location)
     steps = [_upload_step(context, where), _cors_step(context, where), _domain_tag_step(context, where)]
     if not _confirmed(context, f"Plan for publishing to {location.uri}:", steps, yes):
-        return EXIT_FAILED
+        return EXIT_DECLINED
     _apply(steps)
     suffix = URL_SUFFIX.get(where.partition, "amazonaws.com")
     result = {
@@ -194,7 +195,7 @@ def unpublish(context: DeployContext, location: Location, *, yes: bool) -> int:
     here = [key for key in in_bucket if key.startswith(location.key_prefix)]
     steps = [_delete_step(context, where), _uncors_step(context, where, in_bucket), _untag_step(context, where, here)]
     if not _confirmed(context, f"Plan for unpublishing from {location.uri}:", steps, yes):
-        return EXIT_FAILED
+        return EXIT_DECLINED
     _apply(steps)
     context.console.success(f"Unpublished {location.key} from {location.uri}.")
     return EXIT_OK
@@ -280,7 +281,7 @@ def _confirmed(context: DeployContext, title: str, steps: list[Step], yes: bool)
     if not any(step.apply for step in steps):
         console.success("No changes.")
         return True
-    if console.is_terminal and not yes and not console.confirm("Apply it?"):
+    if not confirm(console, "Apply it?", yes=yes):
         console.line("Not executed: nothing was changed.")
         return False
     return True

@@ -7,9 +7,19 @@ import json
 
 from generator.deploy.context import EXIT_OK, EXIT_UNHEALTHY, DeployContext
 from generator.deploy.health import Health, read_health
+from generator.deploy.verbs.options import Commands, Options, aws_verb
 
 GOOD = {"InService", "OK", "CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
 BAD = {"ALARM", "Failed", "OutOfService"}
+
+
+def register(commands: Commands, options: Options) -> None:
+    parser = commands.add_parser(
+        "status",
+        parents=[options.stack],
+        help="how the endpoint is doing, as JSON (read only); exit 4 when not InService or an alarm is in ALARM",
+    )
+    parser.set_defaults(run=aws_verb(lambda args, context: run(context, args.stack_name)))
 
 
 def run(context: DeployContext, name: str) -> int:

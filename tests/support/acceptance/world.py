@@ -194,7 +194,7 @@ def ensure_default_artifacts_bucket(s3: Any, names: RunNames, region: str) -> st
     except ClientError as error:
         if error.response["Error"].get("Code") not in ("404", "NoSuchBucket"):
             raise
-    ArtifactsBucket(Aws(region), None).upload(f"acceptance/{names.run_id}", b"made by the acceptance lane")
+    ArtifactsBucket(Aws(region), None).upload(f"acceptance/{names.run_id}", b"made by the acceptance lane", "a marker")
     s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": names.tags})
     return name
 
