@@ -14,9 +14,10 @@ What each check relies on (AWS's words):
   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html); an unknown id is InvalidSubnetID.NotFound,
   an unknown VPC InvalidVpcID.NotFound ("The specified subnet does not exist." / "The specified VPC does not exist.",
   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
-- SageMaker's hosting guide: "If you are using an Amazon Virtual Private Cloud (VPC), configure the VPC with at least
-  two Subnets, each in a different Availability Zone." (https://docs.aws.amazon.com/sagemaker/latest/dg/
-  deployment-best-practices.html): one zone is a warning, not a refusal (SageMaker accepts it).
+- SageMaker's hosting guide: "You must create at least two subnets in different availability zones in your private
+  VPC, even if you have only one hosting instance." (https://docs.aws.amazon.com/sagemaker/latest/dg/host-vpc.html).
+  It speaks of the VPC, not of the subnets given to CreateModel (whose VpcConfig.Subnets takes one to 16): subnets
+  all in one zone are a warning, not a refusal.
 - GetRole: "The request was rejected because it referenced a resource entity that does not exist." (NoSuchEntity,
   https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRole.html); Role.AssumeRolePolicyDocument is "The policy
   that grants an entity permission to assume the role.": the execution role must name sagemaker.amazonaws.com, a

@@ -86,9 +86,9 @@ def test_every_problem_the_account_shows_is_told_at_once_with_exit_2_and_a_faile
 ) -> None:
     """A Rejected package, a subnet of another VPC, subnets in one zone, an execution role SageMaker may not assume
     and a key the caller may not read: one run says all of it, and the failed create the stack is stays (no
-    DeleteStack, no CreateChangeSet is queued). SageMaker's hosting guide: "configure the VPC with at least two
-    Subnets, each in a different Availability Zone" (https://docs.aws.amazon.com/sagemaker/latest/dg/
-    deployment-best-practices.html): a warning, since SageMaker accepts one zone."""
+    DeleteStack, no CreateChangeSet is queued). SageMaker's hosting guide: "You must create at least two subnets in
+    different availability zones in your private VPC, even if you have only one hosting instance."
+    (https://docs.aws.amazon.com/sagemaker/latest/dg/host-vpc.html): of the VPC, so given subnets in one zone warn."""
     run_with(monkeypatch, stubbed, NETWORKED)
     stubbed["cloudformation"].add_response("describe_stacks", stacks("churn", "ROLLBACK_COMPLETE"),
                                            {"StackName": "churn"})  # fmt: skip
