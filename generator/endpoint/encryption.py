@@ -14,11 +14,11 @@ from collections.abc import Sequence
 
 from awacs import kms
 from awacs.aws import Bool, BoolIfExists, Condition, Principal, Statement, StringEquals
-from troposphere import If, Ref, Sub
+from troposphere import Ref, Sub
 from troposphere.kms import Alias, Key
 
 from generator.cfn.iam import account_root, allow, deny, policy_document, service_host
-from generator.endpoint.context import EndpointStack, add_output
+from generator.endpoint.context import Stack, add_output
 
 KEY_ADMINISTRATION = [
     kms.CancelKeyDeletion,
@@ -58,12 +58,17 @@ THIS_KEY = "*"  # in a key policy, "*" means the key the policy is attached to
 ALIAS_PREFIX = "alias/sagemaker-endpoint/"  # + the stack name; a deployer role is scoped to it
 
 
-def add_encryption_key(stack: EndpointStack, model_role_arn: If, feature_statements: Sequence[object] = ()) -> Key:
+def add_encryption_key(
+    stack: Stack, model_role_arn: object, feature_statements: Sequence[object] = (), condition: str | None = None
+) -> Key:
     """The key, its alias and the KmsKeyId output. `feature_statements` are what optional features (the resolver,
-    deploy on approval) add to its policy, each switched by the feature's Condition."""
+    deploy on approval) add to its policy, each switched by the feature's Condition; `condition`, when given, makes
+    all three only where it holds (a stack whose key only serves those features)."""
+    switched = {"Condition": condition} if condition else {}
     key = stack.template.add_resource(
         Key(
             "EncryptionKey",
+            **switched,
             Description=Sub("SageMaker endpoint of stack ${AWS::StackName}: storage volume, captured data, logs"),
             EnableKeyRotation=True,
             KeyPolicy=_key_policy(model_role_arn, feature_statements),
@@ -73,9 +78,12 @@ def add_encryption_key(stack: EndpointStack, model_role_arn: If, feature_stateme
         )
     )
     stack.template.add_resource(
-        Alias("EncryptionKeyAlias", AliasName=Sub(f"{ALIAS_PREFIX}${{AWS::StackName}}"), TargetKeyId=Ref(key))
+        Alias(
+            "EncryptionKeyAlias", **switched, AliasName=Sub(f"{ALIAS_PREFIX}${{AWS::StackName}}"), TargetKeyId=Ref(key)
+        )
     )
-    add_output(stack, "KmsKeyId", Ref(key), "KMS key of the endpoint's storage volume and captured data")
+    if condition is None:
+        add_output(stack, "KmsKeyId", Ref(key), "KMS key of the endpoint's storage volume and captured data")
     return key
 
 
@@ -90,7 +98,7 @@ def grants_only_for_aws_resources() -> Statement:
     )
 
 
-def _key_policy(model_role_arn: If, feature_statements: Sequence[object]) -> dict[str, object]:
+def _key_policy(model_role_arn: object, feature_statements: Sequence[object]) -> dict[str, object]:
     account = Principal("AWS", account_root())
     in_account = {"kms:CallerAccount": Sub("${AWS::AccountId}")}
     return policy_document(

@@ -16,7 +16,7 @@ from generator.cfn.conditions import is_empty
 from generator.cfn.iam import allow, only_if
 from generator.cfn.inputs import Input, free_text
 from generator.common.lambda_zip import LAMBDA_HANDLER
-from generator.endpoint.context import EndpointStack
+from generator.endpoint.context import PackageStack
 from generator.endpoint.lambda_functions import (
     CODE_BUCKET,
     StackFunction,
@@ -57,7 +57,7 @@ TOKEN = Input(
 )
 
 
-def _add_resolver_rule(stack: EndpointStack) -> None:
+def _add_resolver_rule(stack: PackageStack) -> None:
     stack.template.add_rule(
         "ModelPackageGroupNeedsResolverCode",
         {
@@ -73,14 +73,14 @@ def _add_resolver_rule(stack: EndpointStack) -> None:
     )
 
 
-def key_statements(stack: EndpointStack) -> list[object]:
+def key_statements(stack: PackageStack) -> list[object]:
     """What the stack's key allows in group mode: CloudWatch Logs encrypts the resolver's log group."""
     return [
         only_if(stack.conditions.use_package_group, log_group_key_statement(RESOLVER, "LogsEncryptResolverLogGroup"))
     ]
 
 
-def add_package_resolver(stack: EndpointStack, key: Key) -> If:
+def add_package_resolver(stack: PackageStack, key: Key) -> If:
     """Add the resolver; return the model package ARN the Model uses, resolved or given."""
     _add_resolver_rule(stack)
     group_mode = stack.conditions.use_package_group
@@ -117,7 +117,7 @@ class LatestApprovedModelPackage(AWSObject):
     }
 
 
-def read_configured_group(stack: EndpointStack) -> Statement:
+def read_configured_group(stack: PackageStack) -> Statement:
     """List the configured group's packages (and describe the group, to say why none is approved): that group
     only, in its own account, which may be a central registry's (whose group policy must allow it as well)."""
     return allow(
