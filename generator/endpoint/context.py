@@ -123,14 +123,15 @@ def add_output(
 
 
 def add_service_role(
-    stack: Stack, title: str, *, condition: str, purpose: str, service: str, policy: dict[str, object]
+    stack: Stack, title: str, *, condition: str | None, purpose: str, service: str, policy: dict[str, object]
 ) -> Role:
     """A role one AWS service assumes, with one inline policy, under the stack's role path, bounded by
-    PermissionsBoundaryArn when given and tagged like every resource of the stack."""
+    PermissionsBoundaryArn when given and tagged like every resource of the stack; only where `condition` holds, when
+    one is given."""
     return stack.template.add_resource(
         Role(
             title,
-            Condition=condition,
+            **({"Condition": condition} if condition else {}),
             Description=Sub(f"{purpose} of stack ${{AWS::StackName}}"),
             Path=ROLE_PATH,
             PermissionsBoundary=If(stack.conditions.has_permissions_boundary, PERMISSIONS_BOUNDARY.ref(), NoValue),

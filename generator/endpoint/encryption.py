@@ -62,8 +62,9 @@ def add_encryption_key(
     stack: Stack, model_role_arn: object, feature_statements: Sequence[object] = (), condition: str | None = None
 ) -> Key:
     """The key, its alias and the KmsKeyId output. `feature_statements` are what optional features (the resolver,
-    deploy on approval) add to its policy, each switched by the feature's Condition; `condition`, when given, makes
-    all three only where it holds (a stack whose key only serves those features)."""
+    deploy on approval) add to its policy, each switched by the feature's Condition. `condition`, when given, makes
+    the key and its alias only where it holds, with no output: a stack whose key serves those features alone, without
+    an endpoint's volume or captured data (`model_role_arn` None: no statement for a role or SageMaker)."""
     switched = {"Condition": condition} if condition else {}
     key = stack.template.add_resource(
         Key(
@@ -71,7 +72,9 @@ def add_encryption_key(
             **switched,
             Description=Sub("SageMaker endpoint of stack ${AWS::StackName}: storage volume, captured data, logs"),
             EnableKeyRotation=True,
-            KeyPolicy=_key_policy(model_role_arn, feature_statements),
+            KeyPolicy=_key_policy(model_role_arn, feature_statements)
+            if model_role_arn is not None
+            else policy_document(_account_administers_key(), grants_only_for_aws_resources(), *feature_statements),
             DeletionPolicy="Retain",
             UpdateReplacePolicy="Retain",
             Tags=stack.tags,
@@ -98,11 +101,15 @@ def grants_only_for_aws_resources() -> Statement:
     )
 
 
+def _account_administers_key() -> Statement:
+    return allow("AccountAdministersKey", KEY_ADMINISTRATION, [THIS_KEY], principal=Principal("AWS", account_root()))
+
+
 def _key_policy(model_role_arn: object, feature_statements: Sequence[object]) -> dict[str, object]:
     account = Principal("AWS", account_root())
     in_account = {"kms:CallerAccount": Sub("${AWS::AccountId}")}
     return policy_document(
-        allow("AccountAdministersKey", KEY_ADMINISTRATION, [THIS_KEY], principal=account),
+        _account_administers_key(),
         allow("ModelRoleUsesKey", ENCRYPT_DECRYPT, [THIS_KEY], principal=Principal("AWS", model_role_arn)),
         allow(
             "AccountUsesKeyThroughSageMaker",

@@ -21,7 +21,7 @@ from generator.common.names import Service
 from generator.common.patterns import ROLE_ARN
 from generator.endpoint import artifacts, asynchronous
 from generator.endpoint.alarms import ENDPOINT_METRICS_NAMESPACE
-from generator.endpoint.context import EndpointStack, add_condition, add_output, add_service_role
+from generator.endpoint.context import EndpointStack, Stack, add_condition, add_output, add_service_role
 from generator.endpoint.data_capture import DataCaptureLocation
 from generator.endpoint.network import VPC
 from generator.endpoint.rollback import ROLLBACK_ALARMS, rollback_alarm_name
@@ -71,7 +71,7 @@ def add_model_role(stack: EndpointStack, security_group: SecurityGroup, capture:
         service=Service.SAGEMAKER,
         policy=policy_document(
             *_artifact_statements(stack, capture),
-            *_artifact_key_statements(stack),
+            *artifact_key_statements(stack),
             *(only_if(stack.conditions.in_vpc, s) for s in network_statements(security_group)),
             *asynchronous.role_statements(stack),
         ),
@@ -143,7 +143,7 @@ def publish_endpoint_metrics() -> Statement:
     )
 
 
-def _artifact_key_statements(stack: EndpointStack) -> list[object]:
+def artifact_key_statements(stack: Stack) -> list[object]:
     """The artifacts' key: S3 decrypts SSE-KMS objects with the reader's own kms:Decrypt (S3 User Guide, "Using
     server-side encryption with AWS KMS keys"); SageMaker creates grants on it for the instances it launches, as
     AWS's cross-account model governance guidance grants the workload execution roles (kms:CreateGrant for an AWS
