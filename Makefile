@@ -12,6 +12,10 @@ CFN_GUARD_VERSION := 0.0.62
 CFN_GUARD := $(TOOLS)/cfn-guard/node_modules/@cdklabs/cdk-validator-cfnguard
 SEEDFARMER := $(TOOLS)/seedfarmer/bin/seedfarmer
 
+# This machine sets PYTHONDONTWRITEBYTECODE=1, so every process would compile every module it imports, every time:
+# a fifth of the tests' CPU, and 0.2 s of each cold render. Our targets let Python cache the bytecode it compiles.
+unexport PYTHONDONTWRITEBYTECODE
+
 .DEFAULT_GOAL := help
 .PHONY: help build install scanners render package lint test scan e2e bench acceptance acceptance-clean lock clean
 

@@ -29,14 +29,22 @@ from typing import Any, Literal
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from custom_resource.contract import STACK_STATUS_DETAIL_TYPE, STACK_STATUS_SOURCE, UPDATE_FAILURES, UPDATE_SUCCEEDED
+from custom_resource.contract import (
+    RESOLUTION_TOKEN_PARAMETER,
+    STACK_STATUS_DETAIL_TYPE,
+    STACK_STATUS_SOURCE,
+    UPDATE_FAILURES,
+    UPDATE_SUCCEEDED,
+    ComponentLogicalIds,
+    ComponentOutputs,
+    LogicalIds,
+    Outputs,
+    Updater,
+)
 from custom_resource.latest_approved import ResolutionError, latest_approved_package
 from custom_resource.retained import remove_unserved, remove_unserved_models
 
 Clients = Callable[..., Any]  # clients(service) or clients(service, region): a boto3 client
-TOKEN = "PackageResolutionToken"
-SERVED = "ModelPackageArn"  # the stack output naming the package the endpoint serves
-COMPONENT = "InferenceComponentName"  # the output of an inference component's stack naming its component
 STACK_SET_PREFIX = "StackSet-"  # how CloudFormation names the stacks of a StackSet's instances
 TOKEN_PREFIX = "approval-"
 # CloudFormation's ClientRequestToken: [a-zA-Z0-9][-a-zA-Z0-9]*, at most 128 characters, with the prefix.
@@ -117,12 +125,13 @@ class Settings:
 
     @classmethod
     def from_environment(cls) -> Settings:
+        """What the endpoint template sets on the function (custom_resource.contract.Updater.Environment)."""
         return cls(
-            os.environ["STACK_ID"],
-            os.environ["DEPLOYMENT_ROLE_ARN"],
-            os.environ["MODEL_PACKAGE_GROUP_NAME"],
-            os.environ["DEAD_LETTER_QUEUE_URL"],
-            os.environ.get("ALARM_TOPIC_ARN", ""),
+            os.environ[Updater.Environment.STACK_ID],
+            os.environ[Updater.Environment.DEPLOYMENT_ROLE_ARN],
+            os.environ[Updater.Environment.MODEL_PACKAGE_GROUP_NAME],
+            os.environ[Updater.Environment.DEAD_LETTER_QUEUE_URL],
+            os.environ.get(Updater.Environment.ALARM_TOPIC_ARN, ""),
         )
 
 
@@ -141,11 +150,11 @@ def handle_registry_change(
     change, package = detail["ModelApprovalStatus"], detail["ModelPackageArn"]
     (stack,) = clients("cloudformation").describe_stacks(StackName=settings.stack_id)["Stacks"]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
-    serving = outputs.get(SERVED)
-    if not stack["StackStatus"].endswith("_IN_PROGRESS") and outputs.get(COMPONENT):
-        _check_component(clients, settings.stack_id, outputs[COMPONENT])
-    elif not stack["StackStatus"].endswith("_IN_PROGRESS") and outputs.get("EndpointName"):
-        _check_serving(clients, settings.stack_id, outputs["EndpointName"])
+    serving = outputs.get(Outputs.MODEL_PACKAGE_ARN)  # the package the endpoint serves, as the stack says
+    if not stack["StackStatus"].endswith("_IN_PROGRESS") and outputs.get(ComponentOutputs.INFERENCE_COMPONENT_NAME):
+        _check_component(clients, settings.stack_id, outputs[ComponentOutputs.INFERENCE_COMPONENT_NAME])
+    elif not stack["StackStatus"].endswith("_IN_PROGRESS") and outputs.get(Outputs.ENDPOINT_NAME):
+        _check_serving(clients, settings.stack_id, outputs[Outputs.ENDPOINT_NAME])
     try:
         newest: str | None = latest_approved_package(clients("sagemaker"), settings.group).arn
     except ResolutionError as error:
@@ -215,11 +224,12 @@ def _check_then_clean_up(settings: Settings, clients: Clients) -> Decision:
     if stack["StackStatus"].endswith("_IN_PROGRESS"):
         return Decision("ignore", f"the stack is {stack['StackStatus']} again: the end of that update is checked next")
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
-    if outputs.get(COMPONENT):
-        return _check_component_then_clean_up(settings, clients, stack, outputs[COMPONENT])
-    endpoint = outputs.get("EndpointName")
+    component = outputs.get(ComponentOutputs.INFERENCE_COMPONENT_NAME)
+    if component:
+        return _check_component_then_clean_up(settings, clients, stack, component)
+    endpoint = outputs.get(Outputs.ENDPOINT_NAME)
     if not endpoint:
-        return Decision("ignore", "the stack has no EndpointName output: no endpoint to check")
+        return Decision("ignore", f"the stack has no {Outputs.ENDPOINT_NAME} output: no endpoint to check")
     served, expected = _configs(clients, settings.stack_id, endpoint)
     if served.lower() != expected.lower():
         return Decision("tell-a-person", f"the update completed, but {_silent_rollback(endpoint, served, expected)}; "
@@ -235,7 +245,9 @@ def _check_then_clean_up(settings: Settings, clients: Clients) -> Decision:
 def _configs(clients: Clients, stack_id: str, endpoint: str) -> tuple[str, str]:
     """(the config the endpoint serves, the stack's own). The stack resource's physical id may be an ARN, whose
     name part SageMaker writes in lower case: compare the two without regard to case."""
-    detail = clients("cloudformation").describe_stack_resource(StackName=stack_id, LogicalResourceId="EndpointConfig")
+    detail = clients("cloudformation").describe_stack_resource(
+        StackName=stack_id, LogicalResourceId=LogicalIds.ENDPOINT_CONFIG
+    )
     expected = str(detail["StackResourceDetail"]["PhysicalResourceId"]).rsplit("/", 1)[-1]
     served = str(clients("sagemaker").describe_endpoint(EndpointName=endpoint)["EndpointConfigName"])
     return served, expected
@@ -260,7 +272,9 @@ def _check_component_then_clean_up(
 
 def _models(clients: Clients, stack_id: str, component: str) -> tuple[str, str]:
     """(the model the component serves, the stack's own Model), the latter's physical id possibly an ARN."""
-    detail = clients("cloudformation").describe_stack_resource(StackName=stack_id, LogicalResourceId="Model")
+    detail = clients("cloudformation").describe_stack_resource(
+        StackName=stack_id, LogicalResourceId=ComponentLogicalIds.MODEL
+    )
     expected = str(detail["StackResourceDetail"]["PhysicalResourceId"]).rsplit("/", 1)[-1]
     described = clients("sagemaker").describe_inference_component(InferenceComponentName=component)
     return str(described["Specification"]["ModelName"]), expected
@@ -283,7 +297,8 @@ def _check_component(clients: Clients, stack_id: str, component: str) -> None:
 def _silent_rollback(endpoint: str, served: str, expected: str) -> str:
     return (
         f"endpoint {endpoint} serves {served}, not the stack's {expected}: SageMaker rolled the last update back by "
-        "itself (a rollback alarm or a failed health check); the stack's ModelPackageArn output is not what is served"
+        f"itself (a rollback alarm or a failed health check); the stack's {Outputs.MODEL_PACKAGE_ARN} output is not "
+        "what is served"
     )
 
 
@@ -325,8 +340,8 @@ def _update(cloudformation: Any, stack: dict[str, Any], settings: Settings, even
     """UpdateStack with the previous template and values but a new token; False if this event's update was already
     requested (a redelivery or a redrive: CloudFormation knows the token)."""
     keep = [{"ParameterKey": p["ParameterKey"], "UsePreviousValue": True} for p in stack.get("Parameters") or []]
-    parameters = [p for p in keep if p["ParameterKey"] != TOKEN]
-    parameters.append({"ParameterKey": TOKEN, "ParameterValue": token(event_id)})
+    parameters = [p for p in keep if p["ParameterKey"] != RESOLUTION_TOKEN_PARAMETER]
+    parameters.append({"ParameterKey": RESOLUTION_TOKEN_PARAMETER, "ParameterValue": token(event_id)})
     try:
         cloudformation.update_stack(
             StackName=settings.stack_id,

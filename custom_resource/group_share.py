@@ -22,6 +22,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from crhelper import CfnResource
 
+from custom_resource.contract import GroupShare
+
 POLICY_VERSION = "2012-10-17"
 MAX_ACCOUNTS = 25  # the registry kit's forwarding rules hold this many targets (5 rules of 5)
 # PutModelPackageGroupPolicy's ResourcePolicy (botocore's PolicyString shape: "max":20480, "min":1), in characters:
@@ -29,6 +31,8 @@ MAX_ACCOUNTS = 25  # the registry kit's forwarding rules hold this many targets 
 MAX_POLICY_CHARACTERS = 20_480
 ACCOUNT = re.compile(r"[0-9]{12}")
 READ_PACKAGE_ACTIONS = ["sagemaker:CreateModel", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"]
+GROUP, ACCOUNTS = GroupShare.Property.MODEL_PACKAGE_GROUP_NAME, GroupShare.Property.WORKLOAD_ACCOUNT_IDS
+SID_PREFIX = GroupShare.Property.STATEMENT_ID_PREFIX
 logger = logging.getLogger(__name__)
 helper = CfnResource(json_logging=False, log_level="INFO", boto_level="CRITICAL", sleep_on_delete=0)
 
@@ -66,9 +70,9 @@ def merged(policy: dict[str, Any] | None, ours: list[dict[str, Any]], sid_prefix
     return {**(policy or {}), "Version": (policy or {}).get("Version", POLICY_VERSION), "Statement": kept + ours}
 
 
-def workload_accounts(properties: dict[str, Any], registry_account: str) -> list[str]:
-    """The listed accounts, checked: every problem in one message."""
-    given = properties.get("WorkloadAccountIds", [])
+def workload_accounts(given: str | list[str], registry_account: str) -> list[str]:
+    """The listed accounts (the property's list, or a comma-separated string), checked: every problem in one
+    message."""
     accounts = [a.strip() for a in (given.split(",") if isinstance(given, str) else given) if a.strip()]
     problems = [f"'{a}' is not a 12-digit account ID" for a in accounts if not ACCOUNT.fullmatch(a)]
     if registry_account in accounts:
@@ -136,10 +140,10 @@ def refuse_a_group_change(event: dict[str, Any]) -> bool:
     nothing is to be done, and no call is made that the role, not yet rolled back, might not allow."""
     if event["RequestType"] != "Update":
         return False
-    group = event["ResourceProperties"]["ModelPackageGroupName"]
+    group = event["ResourceProperties"][GROUP]
     shared = str(event.get("PhysicalResourceId", "")).rsplit("/", 1)[-1]
     if group == shared:
-        return bool(event.get("OldResourceProperties", {}).get("ModelPackageGroupName", group) != group)
+        return bool(event.get("OldResourceProperties", {}).get(GROUP, group) != group)
     logger.error("ModelPackageGroupName changed from %s to %s: refused", shared, group)
     raise ShareError(  # at most 256 characters (crhelper truncates a longer Reason), with a 63-character name
         f"ModelPackageGroupName cannot change to '{group}': one registry-access stack shares one group. Deploy another "
@@ -154,16 +158,16 @@ def share(event: dict[str, Any], _context: object) -> str:
     properties = event["ResourceProperties"]
     if refuse_a_group_change(event):
         logger.info("Rollback to %s: the refused change wrote nothing", event["PhysicalResourceId"])
-        helper.Data.update({"ModelPackageGroupArn": event["PhysicalResourceId"]})
+        helper.Data.update({GroupShare.Data.MODEL_PACKAGE_GROUP_ARN: event["PhysicalResourceId"]})
         return str(event["PhysicalResourceId"])
-    group, sid_prefix = properties["ModelPackageGroupName"], properties["StatementIdPrefix"]
+    group, sid_prefix = properties[GROUP], properties[SID_PREFIX]
     sagemaker = sagemaker_client()
     group_arn = describe_group(sagemaker, group)["ModelPackageGroupArn"]
-    accounts = workload_accounts(properties, group_arn.split(":")[4])
+    accounts = workload_accounts(properties.get(ACCOUNTS, []), group_arn.split(":")[4])
     ours = share_statements(group_arn, accounts, sid_prefix)
     write(sagemaker, group, merged(current_policy(sagemaker, group), ours, sid_prefix), ours)
     logger.info("%s shared with %s (statements %s*)", group_arn, ", ".join(accounts), sid_prefix)
-    helper.Data.update({"ModelPackageGroupArn": group_arn})
+    helper.Data.update({GroupShare.Data.MODEL_PACKAGE_GROUP_ARN: group_arn})
     return str(group_arn)
 
 
@@ -172,7 +176,7 @@ def unshare(event: dict[str, Any], _context: object) -> None:
     """Remove our statements only. A group already gone, or an id that is not a group (a failed Create), leaves
     nothing to remove: the delete succeeds, so it never hangs on this resource."""
     group_arn = str(event.get("PhysicalResourceId", ""))
-    sid_prefix = event["ResourceProperties"]["StatementIdPrefix"]
+    sid_prefix = event["ResourceProperties"][SID_PREFIX]
     if ":model-package-group/" not in group_arn:
         logger.info("Delete %s: no share was made", group_arn)
         return

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Final
 
 from botocore.exceptions import ClientError
 
+from custom_resource.contract import Resolver
+
 if TYPE_CHECKING:  # the stubs are a development dependency, not shipped in the Lambda zip
     from mypy_boto3_sagemaker import SageMakerClient
 
@@ -44,13 +46,19 @@ class ApprovedPackage:
     created: datetime
 
     def response_data(self) -> dict[str, str]:
-        """Fn::GetAtt attributes of the custom resource (CloudFormation caps Data at 4096 bytes)."""
-        return {
-            "ModelPackageArn": self.arn,
-            "ModelPackageGroupName": self.group_name,
-            "ModelPackageVersion": "" if self.version is None else str(self.version),
-            "CreationTime": self.created.isoformat(),
-        }
+        return response_data(
+            self.arn, self.group_name, "" if self.version is None else str(self.version), self.created.isoformat()
+        )
+
+
+def response_data(arn: str, group_name: str, version: str, created: str) -> dict[str, str]:
+    """Fn::GetAtt attributes of the custom resource (CloudFormation caps Data at 4096 bytes)."""
+    return {
+        Resolver.Data.MODEL_PACKAGE_ARN: arn,
+        Resolver.Data.MODEL_PACKAGE_GROUP_NAME: group_name,
+        Resolver.Data.MODEL_PACKAGE_VERSION: version,
+        Resolver.Data.CREATION_TIME: created,
+    }
 
 
 def group_name_of(group: str) -> str:

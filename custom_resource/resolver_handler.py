@@ -19,12 +19,14 @@ import boto3
 from botocore.config import Config
 from crhelper import FAILED, CfnResource
 
+from custom_resource.contract import Resolver
 from custom_resource.latest_approved import (
     NothingApproved,
     ResolutionError,
     check_region,
     group_name_of,
     latest_approved_package,
+    response_data,
 )
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ SAGEMAKER_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS}, connect_timeout=3, read_timeout=8
 )
 
-GROUP_PROPERTY = "ModelPackageGroupName"
+GROUP_PROPERTY = Resolver.Property.MODEL_PACKAGE_GROUP_NAME
 
 
 @cache
@@ -85,8 +87,7 @@ def resolve(event: dict[str, Any], _context: object) -> str:
         # An update (a rollback among them) with nothing approved keeps the package in use: failing here would
         # leave a rollback stuck in UPDATE_ROLLBACK_FAILED, and a registry change never takes an endpoint away.
         logger.warning("%s Keeping %s, which the endpoint serves.", nothing, kept)
-        helper.Data.update({"ModelPackageArn": kept, "ModelPackageGroupName": group_name_of(group_name),
-                            "ModelPackageVersion": kept.rsplit("/", 1)[1], "CreationTime": ""})  # fmt: skip
+        helper.Data.update(response_data(kept, group_name_of(group_name), kept.rsplit("/", 1)[1], created=""))
         return kept
     logger.info(
         "%s %s: latest Approved package of %s is %s (version %s, created %s)",

@@ -3,83 +3,96 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
+import re
+from typing import Any, Literal
 
-import cfn_tools
 import yaml
-from cfn_flip.yaml_dumper import get_dumper, map_representer
-from cfn_tools.odict import ODict
 from troposphere import Template
 
 Format = Literal["yaml", "json"]
 YAML_WIDTH = 140
 FLOW_WIDTH = 130
+FOLD_FROM = 200  # cfn-flip's width: a one-line string this long is folded (`>-`)
+LITERAL_FROM = 10  # newlines from which a string is written as a literal block (`|`), as cfn-flip does
+ACCOUNT_ID = re.compile(r"^0[0-9]+$")  # a leading zero YAML would drop: quoted, as cfn-flip does
+SHORT_TAGS = ("Ref", "Condition")  # the others are `Fn::<Name>` -> `!<Name>`
+MAP, STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:str"
 
 
 def render(template: Template, output_format: Format = "yaml") -> str:
     """Stable text: keys are sorted, so the same template always renders the same bytes.
 
-    YAML uses CloudFormation's short tags (cfn-flip's dumper, as troposphere's to_yaml does) and writes
+    YAML uses CloudFormation's short tags (as cfn-flip, which troposphere's to_yaml uses, writes them) and writes
     what fits on one line in flow style, as people write templates by hand: about a fifth smaller (a smaller
     template is faster to read, upload and diff; past 51,200 bytes it must go through S3 in any case).
     """
     if output_format == "json":
         return str(template.to_json(indent=2)) + "\n"
-    data = cfn_tools.load_json(template.to_json())
-    return str(yaml.dump(data, Dumper=_CompactDumper, default_flow_style=False, allow_unicode=True, width=YAML_WIDTH))
+    text: str = yaml.dump(
+        template.to_dict(), Dumper=_CompactDumper, default_flow_style=False, allow_unicode=True, width=YAML_WIDTH
+    )
+    return text
 
 
-class _CompactDumper(get_dumper()):  # type: ignore[misc]
-    """cfn-flip's dumper, writing any list or mapping that fits on one line in flow style: `[a, b]`, `{K: v}`,
-    and Fn::GetAtt as a list (`!GetAtt [Key, Arn]`), the form policy scanners such as cfn-guard resolve."""
-
-    def choose_scalar_style(self) -> str:
-        """`!Ref InstanceType`, not `!Ref 'InstanceType'`: a short tag's value is written plain wherever YAML
-        allows it (PyYAML quotes every scalar with an explicit tag)."""
-        style: str = super().choose_scalar_style()
-        event = self.event
-        if style == "'" and not event.style and event.tag and event.tag.startswith("!") and self._plain_allowed():
-            return ""
-        return style
-
-    def _plain_allowed(self) -> bool:
-        analysis = self.analysis
-        if analysis is None or analysis.empty or analysis.multiline:
-            return False
-        return bool(analysis.allow_flow_plain if self.flow_level else analysis.allow_block_plain)
+class _CompactDumper(yaml.CDumper):
+    """libyaml's emitter, about twice as fast as PyYAML's own, writing any list or mapping that fits on one line in
+    flow style: `[a, b]`, `{K: v}`, and Fn::GetAtt as a list (`!GetAtt [Key, Arn]`), the form policy scanners such
+    as cfn-guard resolve. libyaml writes a tagged scalar plain where YAML allows it (`!Ref InstanceType`), and a
+    block sequence under a mapping key at the key's indentation."""
 
     def represent_data(self, data: object) -> yaml.Node:
+        """Each node is represented after its children, so its flow length is theirs, summed once."""
         node: yaml.Node = super().represent_data(data)
-        if isinstance(node, yaml.CollectionNode) and node.value and _flow_length(node, FLOW_WIDTH) <= FLOW_WIDTH:
+        lengths: dict[int, int] = self.__dict__.setdefault("flow_lengths", {})
+        lengths[id(node)] = length = _flow_length(node, lengths)
+        if isinstance(node, yaml.CollectionNode) and node.value and length <= FLOW_WIDTH:
             node.flow_style = True
         return node
 
 
-def _represent_mapping(dumper: yaml.Dumper, value: dict[str, list[str]]) -> yaml.Node:
-    node: yaml.Node = (
-        dumper.represent_sequence("!GetAtt", value["Fn::GetAtt"])
-        if list(value) == ["Fn::GetAtt"]
-        else map_representer(dumper, value)
-    )
-    return node
+def _represent_dict(dumper: _CompactDumper, value: dict[str, Any]) -> yaml.Node:
+    """An intrinsic function (a mapping of one `Ref`, `Condition` or `Fn::` key) as its short tag."""
+    if len(value) == 1:
+        key, argument = next(iter(value.items()))
+        if key in SHORT_TAGS or key.startswith("Fn::"):
+            tag = "!" + key.removeprefix("Fn::")
+            if isinstance(argument, list):
+                return dumper.represent_sequence(tag, argument)
+            if isinstance(argument, dict):
+                return dumper.represent_mapping(tag, argument)
+            return dumper.represent_scalar(tag, str(argument))
+    return dumper.represent_mapping(MAP, value, flow_style=False)
 
 
-_CompactDumper.add_representer(ODict, _represent_mapping)
+def _represent_str(dumper: _CompactDumper, value: str) -> yaml.Node:
+    """Long strings folded, many-line ones as a literal block, multi-line ones double-quoted, account ids quoted."""
+    newlines = sum(1 for character in value if character in "\n\r")
+    if newlines >= LITERAL_FROM:
+        style: str | None = "|"
+    elif len(value) >= FOLD_FROM and "\n" not in value:
+        style = ">"
+    elif value.startswith("0"):
+        style = "'"
+    elif newlines:
+        style = '"'
+    else:
+        style = None
+    return dumper.represent_scalar(STR, value, style=style)
 
 
-def _flow_length(node: yaml.Node, limit: int) -> int:
-    """An upper bound of the node's length in flow style (quotes and separators counted generously), counted only
-    until it passes `limit`: past it, the exact figure does not matter, and counting on would walk the whole
-    subtree again at every level above it."""
+_CompactDumper.add_representer(dict, _represent_dict)
+_CompactDumper.add_representer(str, _represent_str)
+
+
+def _flow_length(node: yaml.Node, children: dict[int, int]) -> int:
+    """An upper bound of the node's length in flow style (quotes and separators counted generously), from its
+    children's, already counted."""
     length = 2 + (0 if node.tag.startswith("tag:yaml.org") else len(node.tag) + 1)
     if isinstance(node, yaml.ScalarNode):
         return length + len(node.value)
-    pairs = node.value if isinstance(node, yaml.MappingNode) else [(item, None) for item in node.value]
-    for key, value in pairs:
-        length += _flow_length(key, limit - length) + (2 if value is None else _flow_length(value, limit) + 4)
-        if length > limit:
-            break
-    return length
+    if isinstance(node, yaml.MappingNode):
+        return length + sum(children[id(key)] + children[id(value)] + 4 for key, value in node.value)
+    return length + sum(children[id(item)] + 2 for item in node.value)
 
 
 def render_minified_json(template: Template) -> str:

@@ -21,7 +21,6 @@ import custom_resource
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 FILE_MODE = 0o644 << 16  # rw-r--r--, in the high bits where zip keeps Unix permissions
 UNIX = 3  # zip "made by" system
-LAMBDA_HANDLER = "custom_resource.resolver_handler.lambda_handler"
 CRHELPER_LICENSE_FILES = ("LICENSE", "NOTICE")  # Apache-2.0: ship its licence with its code
 
 

@@ -3,6 +3,8 @@ imports this module too."""
 
 from __future__ import annotations
 
+from custom_resource.contract import ComponentLogicalIds, LogicalIds, Outputs
+
 POLICY_VERSION = "2012-10-17"
 
 
@@ -60,13 +62,13 @@ SEEDFARMER_DEPLOYER_ROLE_PATH = DEPLOYER_PATH + "{project}/{deployment}/{module}
 
 # The stack's outputs: the metadata keys of the seed-farmer module we replace, in its Output Example's order.
 OUTPUT_KEYS = (
-    "ModelExecutionRoleArn",
-    "ModelName",
-    "EndpointName",
-    "ModelPackageArn",
-    "EndpointUrl",
-    "KmsKeyId",
-    "SecurityGroupId",
+    Outputs.MODEL_EXECUTION_ROLE_ARN,
+    Outputs.MODEL_NAME,
+    Outputs.ENDPOINT_NAME,
+    Outputs.MODEL_PACKAGE_ARN,
+    Outputs.ENDPOINT_URL,
+    Outputs.KMS_KEY_ID,
+    Outputs.SECURITY_GROUP_ID,
 )
 
 # What a shared endpoint (inference-endpoint.yaml) exports for its inference components, each export named
@@ -82,4 +84,4 @@ def endpoint_export(endpoint_name: str, output: str) -> str:
 # goes to ALARM by design whenever requests wait at zero instances, an inference component's NoCapacityAlarm whenever
 # a request finds no copy (the action of each is its scale-out-from-zero policy). `status` and `promote` do not count
 # them as health.
-SCALING_TRIGGER_ALARMS = ("BacklogWithoutCapacityAlarm", "NoCapacityAlarm")
+SCALING_TRIGGER_ALARMS = (LogicalIds.BACKLOG_WITHOUT_CAPACITY_ALARM, ComponentLogicalIds.NO_CAPACITY_ALARM)

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from custom_resource.contract import Outputs
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.health import alarm_names, served_package
 from generator.deploy.serving import ConfigGone
 
-PACKAGE_OUTPUT = "ModelPackageArn"
+PACKAGE_OUTPUT = Outputs.MODEL_PACKAGE_ARN
 # DescribeAlarms and DescribeAlarmHistory without AlarmTypes return metric alarms only ("If you omit this parameter,
 # only metric alarms are returned, even if composite alarms or log alarms exist in the account", CloudWatch API
 # Reference, DescribeAlarms): an --alarm may be either.
@@ -41,7 +42,7 @@ def read_served(context: DeployContext, stack_name: str) -> Served:
     stack = context.cloudformation.describe(stack_name)
     if stack is None:
         raise DeployFailed(f"no stack named {stack_name} in {context.aws.region_name}")
-    endpoint_name = stack.outputs.get("EndpointName")
+    endpoint_name = stack.outputs.get(Outputs.ENDPOINT_NAME)
     if not endpoint_name or PACKAGE_OUTPUT not in stack.outputs:
         raise DeployFailed(f"stack {stack_name} has no EndpointName and ModelPackageArn outputs: not an endpoint stack")
     endpoint = context.aws.client("sagemaker").describe_endpoint(EndpointName=endpoint_name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from custom_resource.contract import Outputs
 from generator.deploy.context import EXIT_FAILED, EXIT_OK, DeployContext, DeployFailed
 from generator.deploy.progress import Follower, Outcome
 
@@ -44,7 +45,7 @@ def _final_state(context: DeployContext, outcome: Outcome, name: str) -> str:
         return f"rolled back ({status}): nothing was left behind{left}; the next deploy replaces the empty stack."
     if status == "UPDATE_ROLLBACK_COMPLETE":
         stack = context.cloudformation.describe(name)
-        serving = stack.outputs.get("ModelPackageArn", "its previous model package") if stack else "?"
+        serving = stack.outputs.get(Outputs.MODEL_PACKAGE_ARN, "its previous model package") if stack else "?"
         return f"rolled back ({status}): the endpoint still serves {serving}"
     if status == "UPDATE_ROLLBACK_FAILED":
         return (

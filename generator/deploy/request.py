@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from custom_resource.contract import RESOLUTION_TOKEN_PARAMETER
 from generator.common.patterns import ROLE_ARN
 from generator.deploy import checks, service_limits
 from generator.deploy.artifacts_bucket import RESOLVER_PREFIX, TEMPLATE_PREFIX, ArtifactsBucket
@@ -19,7 +20,7 @@ from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.in_place_updates import in_place_problems
 from generator.deploy.inputs import InputError
 
-TOKEN = "PackageResolutionToken"
+TOKEN = RESOLUTION_TOKEN_PARAMETER  # the approval updater sets it too
 ENDPOINT_TYPE, REAL_TIME, NAME = "EndpointType", "RealTime", "EndpointName"
 GROUP = checks.GROUP
 CODE_BUCKET, CODE_KEY = "ResolverCodeS3Bucket", "ResolverCodeS3Key"

@@ -5,6 +5,8 @@ do arithmetic), checked by the deploy client before any AWS call, every problem 
   prefix for itself; it passes them on to every resource, and IAM and SageMaker accept only letters, digits, spaces
   and `_ . : / = + - @` in tags, at most 50 per resource (`aws:` ones not counted), the resource's own included.
 - SubnetIds: SageMaker's VpcConfig takes 1 to 16 subnets.
+- InferenceAmiVersion: SageMaker documents each AMI's accelerator ("Accelerator: GPU"; for the neuron AMI
+  "Inferentia2 and Trainium"), so a gpu AMI needs a GPU family (ml.g*, ml.p*) and the neuron AMI ml.inf2 or ml.trn*.
 - AlarmTopicArn, AsyncSuccessTopicArn, AsyncErrorTopicArn: topics of the stack's Region. An alarm notifies only a
   topic of its own Region; for an endpoint's async topics AWS says nothing, so the same is required of them.
 - The blue/green deployment's waits within its timeout: MaximumExecutionTimeoutInSeconds "should be larger than the
@@ -27,6 +29,7 @@ TAG_KEY_MAX, TAG_VALUE_MAX = 128, 256
 RESERVED_PREFIX = "aws:"
 TAG_SYMBOLS = "_.:/=+-@"
 SUBNETS_MAX = 16
+AMI_FAMILIES = {"gpu": ("ml.g", "ml.p"), "neuron": ("ml.inf2", "ml.trn")}  # each AMI's documented accelerator
 TOPICS = ("AlarmTopicArn", "AsyncSuccessTopicArn", "AsyncErrorTopicArn")
 TIMEOUT_MAX = 28_800  # DeploymentTimeoutSeconds' MaxValue, SageMaker's MaximumExecutionTimeoutInSeconds maximum
 PROVISIONING_MARGIN_SECONDS = 600
@@ -82,7 +85,26 @@ def _tag_character(character: str) -> bool:
 
 def value_problems(values: Values, region: str | None) -> list[str]:
     """The subnets, the topics' Region and the deployment's time budget; a value not known yet is not judged."""
-    return _subnet_problems(values) + _topic_problems(values, region) + deployment_time_problems(values)
+    return (
+        _subnet_problems(values)
+        + _ami_problems(values)
+        + _topic_problems(values, region)
+        + deployment_time_problems(values)
+    )
+
+
+def _ami_problems(values: Values) -> list[str]:
+    ami, instance_type = values.get("InferenceAmiVersion") or "", values.get("InstanceType") or ""
+    if not ami or not instance_type or values.get("EndpointType") == "Serverless":
+        return []
+    families = AMI_FAMILIES["neuron" if "-neuron-" in ami else "gpu"]
+    if instance_type.startswith(families):
+        return []
+    wanted = " or ".join(f"{family}*" for family in families)
+    return [
+        f"InferenceAmiVersion={ami}: an AMI for {wanted} instances, but InstanceType is {instance_type}: choose an "
+        "InstanceType with its accelerator, or clear InferenceAmiVersion"
+    ]
 
 
 def _subnet_problems(values: Values) -> list[str]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
+from custom_resource.contract import LogicalIds, Outputs
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.retained_cleanup import remove_unserved
 
-ENDPOINT, ENDPOINT_CONFIG = "Endpoint", "EndpointConfig"  # the endpoint template's logical ids
-ENDPOINT_OUTPUT, IN_SERVICE = "EndpointName", "InService"
+ENDPOINT, ENDPOINT_CONFIG = LogicalIds.ENDPOINT, LogicalIds.ENDPOINT_CONFIG
+ENDPOINT_OUTPUT, IN_SERVICE = Outputs.ENDPOINT_NAME, "InService"
 NOT_FOUND = "ValidationException"  # SageMaker's answer for a name it does not know
 
 

@@ -29,6 +29,7 @@ from troposphere.cloudwatch import Alarm
 from troposphere.cloudwatch import MetricDimension as AlarmDimension
 from troposphere.sagemaker import Endpoint
 
+from custom_resource.contract import LogicalIds
 from generator.cfn.conditions import any_of, is_empty
 from generator.cfn.inputs import Contains, Input, choice, whole_number
 from generator.common.scaling_order import INITIAL, MAXIMUM, MINIMUM, SCALING_ORDER
@@ -274,7 +275,7 @@ def _add_async_policies(stack: EndpointStack, target: ScalableTarget) -> None:
     )
     stack.template.add_resource(
         Alarm(
-            "BacklogWithoutCapacityAlarm",
+            LogicalIds.BACKLOG_WITHOUT_CAPACITY_ALARM,
             Condition=scales_async,
             AlarmDescription=Sub("Requests wait with no instance (stack ${AWS::StackName}): adds an instance"),
             Namespace=NAMESPACE,

@@ -32,6 +32,8 @@ from custom_resource.contract import (
     STACK_TAG,
     UPDATE_FAILURES,
     UPDATE_SUCCEEDED,
+    LogicalIds,
+    Updater,
 )
 from generator.cfn.conditions import all_of, is_empty, stack_uuid
 from generator.cfn.iam import account_root, allow, arn, only_if, policy_document, service_host
@@ -51,9 +53,8 @@ from generator.endpoint.resolver import read_configured_group
 
 NAME_PREFIX = "sagemaker-endpoint-"  # rules and queues: + the stack's UUID
 UPDATER_NAME_PREFIX = "sagemaker-endpoint-updater-"  # + the stack's UUID: 63 characters
-QUEUE, DEAD_LETTER_QUEUE = "ApprovalQueue", "ApprovalDeadLetterQueue"  # logical ids; the dashboard shows both
+QUEUE, DEAD_LETTER_QUEUE = LogicalIds.APPROVAL_QUEUE, LogicalIds.APPROVAL_DEAD_LETTER_QUEUE  # the dashboard shows both
 UNDELIVERED_QUEUE = "ApprovalUndeliveredQueue"  # what EventBridge could not deliver to QUEUE
-UPDATER_HANDLER = "custom_resource.approval_updater.lambda_handler"
 # One message group for the stack's whole queue, so an approval and the end of an update are never applied at the
 # same time. A fixed id: EventBridge takes at most 100 characters here, and the queue is the stack's own.
 MESSAGE_GROUP = "stack"
@@ -81,7 +82,7 @@ UPDATER = StackFunction(
     name_prefix=UPDATER_NAME_PREFIX,
     log_name="approval-updater",
     description="Updates stack ${AWS::StackName} when its model package group changes",
-    handler=UPDATER_HANDLER,
+    handler=Updater.HANDLER,
     checkov_skips=CHECKOV_SKIPS,
 )
 
@@ -343,11 +344,11 @@ def _add_updater(stack: PackageStack, key: Key, queues: Queues, checks: ServedCh
         replace(
             UPDATER,
             environment={
-                "STACK_ID": Ref("AWS::StackId"),
-                "DEPLOYMENT_ROLE_ARN": DEPLOYMENT_ROLE.ref(),
-                "MODEL_PACKAGE_GROUP_NAME": PACKAGE_GROUP.ref(),
-                "DEAD_LETTER_QUEUE_URL": Ref(queues.dead_letters),
-                "ALARM_TOPIC_ARN": ALARM_TOPIC.ref(),  # empty: needs-a-person decisions are only logged
+                Updater.Environment.STACK_ID: Ref("AWS::StackId"),
+                Updater.Environment.DEPLOYMENT_ROLE_ARN: DEPLOYMENT_ROLE.ref(),
+                Updater.Environment.MODEL_PACKAGE_GROUP_NAME: PACKAGE_GROUP.ref(),
+                Updater.Environment.DEAD_LETTER_QUEUE_URL: Ref(queues.dead_letters),
+                Updater.Environment.ALARM_TOPIC_ARN: ALARM_TOPIC.ref(),  # empty: a needs-a-person decision is logged
             },
         ),
         condition=on,

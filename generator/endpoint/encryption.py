@@ -17,6 +17,7 @@ from awacs.aws import Bool, BoolIfExists, Condition, Principal, Statement, Strin
 from troposphere import Ref, Sub
 from troposphere.kms import Alias, Key
 
+from custom_resource.contract import Outputs
 from generator.cfn.iam import account_root, allow, deny, policy_document, service_host
 from generator.endpoint.context import Stack, add_output
 
@@ -86,7 +87,7 @@ def add_encryption_key(
         )
     )
     if condition is None:
-        add_output(stack, "KmsKeyId", Ref(key), "KMS key of the endpoint's storage volume and captured data")
+        add_output(stack, Outputs.KMS_KEY_ID, Ref(key), "KMS key of the endpoint's storage volume and captured data")
     return key
 
 

@@ -19,6 +19,7 @@ from troposphere.sagemaker import (
     VariantProperty,
 )
 
+from custom_resource.contract import LogicalIds, Outputs
 from generator.cfn.conditions import add_named_condition, is_empty, stack_uuid
 from generator.cfn.inputs import Input, pattern
 from generator.common.patterns import SAGEMAKER_NAME
@@ -77,7 +78,7 @@ def add_endpoint(stack: EndpointStack, model: Model, key: Key, capture: DataCapt
     ebs_volume = add_ebs_volume_condition(stack)
     config = stack.template.add_resource(
         EndpointConfig(
-            "EndpointConfig",
+            LogicalIds.ENDPOINT_CONFIG,
             ProductionVariants=If(
                 stack.conditions.serverless,
                 [serverless_variant(stack, model)],
@@ -93,7 +94,7 @@ def add_endpoint(stack: EndpointStack, model: Model, key: Key, capture: DataCapt
     )
     endpoint = stack.template.add_resource(
         Endpoint(
-            "Endpoint",
+            LogicalIds.ENDPOINT,
             EndpointName=stack.endpoint_name,
             EndpointConfigName=GetAtt(config, "EndpointConfigName"),
             DeploymentConfig=add_deployment_config(stack, config),
@@ -109,12 +110,12 @@ def add_endpoint(stack: EndpointStack, model: Model, key: Key, capture: DataCapt
         )
     )
     name = GetAtt(endpoint, "EndpointName")
-    add_output(stack, "EndpointName", name, "Name of the SageMaker endpoint")
+    add_output(stack, Outputs.ENDPOINT_NAME, name, "Name of the SageMaker endpoint")
     # InvokeEndpoint's path, or InvokeEndpointAsync's for Async (the sagemaker-runtime API model's requestUri)
     action = If(stack.conditions.asynchronous, "async-invocations", "invocations")
     add_output(
         stack,
-        "EndpointUrl",
+        Outputs.ENDPOINT_URL,
         Sub(
             "https://runtime.sagemaker.${AWS::Region}.${AWS::URLSuffix}/endpoints/${Name}/${Action}",
             Name=name,

@@ -38,7 +38,7 @@ def input_groups(resolver_code_key: str) -> tuple[InputGroup, ...]:
         InputGroup("Model package (set exactly one)", model.PACKAGE_INPUTS),
         InputGroup("Endpoint type", types.INPUTS),
         InputGroup("Network (RealTime and Async)", network.INPUTS),
-        InputGroup("Endpoint", (*variant.BEFORE_NAME, endpoint.ENDPOINT_NAME, *variant.LARGE_MODEL)),
+        InputGroup("Endpoint", (*variant.BEFORE_NAME, endpoint.ENDPOINT_NAME, *variant.AFTER_NAME)),
         InputGroup("Serverless (EndpointType Serverless)", serverless.INPUTS),
         InputGroup("Asynchronous inference (EndpointType Async)", asynchronous.INPUTS),
         InputGroup(

@@ -12,6 +12,7 @@ from troposphere import And, GetAtt, If, Not, NoValue, Or
 from troposphere.ec2 import SecurityGroup
 from troposphere.sagemaker import ContainerDefinition, Model, VpcConfig
 
+from custom_resource.contract import Outputs
 from generator.cfn.conditions import is_empty
 from generator.cfn.inputs import Input, choice, pattern
 from generator.common.patterns import MODEL_PACKAGE_ARN, MODEL_PACKAGE_GROUP
@@ -94,10 +95,10 @@ def add_model(stack: EndpointStack, package_arn: If, role_arn: If, security_grou
         )
     )
     # Both change with every new package: not exported (add_exported_output says why).
-    add_output(stack, "ModelName", GetAtt(model, "ModelName"), "Name of the SageMaker model", export=False)
+    add_output(stack, Outputs.MODEL_NAME, GetAtt(model, "ModelName"), "Name of the SageMaker model", export=False)
     add_output(
         stack,
-        "ModelPackageArn",
+        Outputs.MODEL_PACKAGE_ARN,
         package_arn,
         "Model package deployed: the given ARN or the resolved one",
         export=False,

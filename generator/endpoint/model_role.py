@@ -14,6 +14,7 @@ from awacs.aws import ArnEquals, Bool, Condition, Statement, StringEquals
 from troposphere import GetAtt, If, Not, Sub
 from troposphere.ec2 import SecurityGroup
 
+from custom_resource.contract import Outputs
 from generator.cfn.conditions import is_empty
 from generator.cfn.iam import allow, arn, only_if, policy_document
 from generator.cfn.inputs import Input, pattern
@@ -77,7 +78,7 @@ def add_model_role(stack: EndpointStack, security_group: SecurityGroup, capture:
         ),
     )
     role_arn = If(create_role, GetAtt(role, "Arn"), EXECUTION_ROLE.ref())
-    add_output(stack, "ModelExecutionRoleArn", role_arn, "Role SageMaker assumes to run the model")
+    add_output(stack, Outputs.MODEL_EXECUTION_ROLE_ARN, role_arn, "Role SageMaker assumes to run the model")
     return role_arn
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from troposphere import And, Equals, GetAtt, If, Not, Sub
 from troposphere.ec2 import SecurityGroup, SecurityGroupRule
 
+from custom_resource.contract import Outputs
 from generator.cfn.conditions import is_empty
 from generator.cfn.inputs import Constraint, Input, pattern
 from generator.common.patterns import SUBNET_ID, VPC_ID, optional
@@ -89,7 +90,7 @@ def add_security_group(stack: HostingStack) -> SecurityGroup:
     )
     add_output(
         stack,
-        "SecurityGroupId",
+        Outputs.SECURITY_GROUP_ID,
         If(stack.conditions.in_vpc, GetAtt(group, "GroupId"), NO_SECURITY_GROUP),
         "Security group of the endpoint's instances; `none` for a serverless endpoint, which runs outside your VPC",
     )

@@ -12,10 +12,10 @@ from awacs.aws import Statement
 from troposphere import AWSObject, GetAtt, If, Not, PropsDictType
 from troposphere.kms import Key
 
+from custom_resource.contract import RESOLUTION_TOKEN_PARAMETER, Resolver
 from generator.cfn.conditions import is_empty
 from generator.cfn.iam import allow, only_if
 from generator.cfn.inputs import Input, free_text
-from generator.common.lambda_zip import LAMBDA_HANDLER
 from generator.endpoint.context import PackageStack
 from generator.endpoint.lambda_functions import (
     CODE_BUCKET,
@@ -27,7 +27,6 @@ from generator.endpoint.model import PACKAGE_ARN, PACKAGE_GROUP
 
 SERVICE_TIMEOUT_SECONDS = 300
 FUNCTION_NAME_PREFIX = "sagemaker-endpoint-resolver-"  # + the stack's UUID: 64 characters, Lambda's maximum
-RESOLVED_ARN_ATTRIBUTE = "ModelPackageArn"
 # Scanner checks that do not fit a custom-resource function, each with the reason a reviewer reads.
 CHECKOV_SKIPS = {
     "CKV_AWS_115": "Runs once per deploy; reserved concurrency would take from the account's unreserved pool "
@@ -43,13 +42,13 @@ RESOLVER = StackFunction(
     name_prefix=FUNCTION_NAME_PREFIX,
     log_name="package-resolver",
     description="Finds the latest Approved package of a model package group (stack ${AWS::StackName})",
-    handler=LAMBDA_HANDLER,
+    handler=Resolver.HANDLER,
     checkov_skips=CHECKOV_SKIPS,
 )
 
 
 TOKEN = Input(
-    "PackageResolutionToken",
+    RESOLUTION_TOKEN_PARAMETER,
     "Resolution token",
     "Any new value makes the stack resolve the group's latest Approved package again (a pipeline passes a build id or "
     "a timestamp). Unchanged package: nothing is replaced.",
@@ -97,11 +96,14 @@ def add_package_resolver(stack: PackageStack, key: Key) -> If:
             Condition=group_mode,
             ServiceToken=GetAtt(function, "Arn"),
             ServiceTimeout=SERVICE_TIMEOUT_SECONDS,
-            ModelPackageGroupName=PACKAGE_GROUP.ref(),
-            ResolutionToken=TOKEN.ref(),
+            **{
+                Resolver.Property.MODEL_PACKAGE_GROUP_NAME: PACKAGE_GROUP.ref(),
+                Resolver.Property.RESOLUTION_TOKEN: TOKEN.ref(),
+            },
         )
     )
-    return If(stack.conditions.use_package_arn, PACKAGE_ARN.ref(), GetAtt(resolved, RESOLVED_ARN_ATTRIBUTE))
+    resolved_arn = GetAtt(resolved, Resolver.Data.MODEL_PACKAGE_ARN)
+    return If(stack.conditions.use_package_arn, PACKAGE_ARN.ref(), resolved_arn)
 
 
 class LatestApprovedModelPackage(AWSObject):
@@ -111,9 +113,8 @@ class LatestApprovedModelPackage(AWSObject):
     props: PropsDictType = {
         "ServiceToken": (str, True),
         "ServiceTimeout": (int, False),
-        "ModelPackageGroupName": (str, True),
-        # Not read by the Lambda: a new value is a property change, so CloudFormation sends an Update.
-        "ResolutionToken": (str, False),
+        Resolver.Property.MODEL_PACKAGE_GROUP_NAME: (str, True),
+        Resolver.Property.RESOLUTION_TOKEN: (str, False),  # a new value makes CloudFormation send an Update
     }
 
 

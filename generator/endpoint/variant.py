@@ -91,8 +91,30 @@ STARTUP_TIMEOUT = Input(
     endpoint_types=WITH_INSTANCES,
     why_these_types=NO_INSTANCES,
 )
+# CreateEndpointConfig's ProductionVariantInferenceAmiVersion (botocore's sagemaker service model): each AMI's
+# accelerator is documented (GPU, or "Inferentia2 and Trainium"); the deploy client checks it against InstanceType.
+INFERENCE_AMI_VERSIONS = (
+    "al2-ami-sagemaker-inference-gpu-2",
+    "al2-ami-sagemaker-inference-gpu-2-1",
+    "al2-ami-sagemaker-inference-gpu-3-1",
+    "al2-ami-sagemaker-inference-neuron-2",
+    "al2023-ami-sagemaker-inference-gpu-4-1",
+)
+INFERENCE_AMI_VERSION = Input(
+    "InferenceAmiVersion",
+    "Inference AMI",
+    "The AMI of the instances, for the GPU driver and CUDA, or Neuron, versions your container needs; empty: "
+    "SageMaker's default. gpu AMIs need a GPU instance type (ml.g*, ml.p*), neuron-2 an ml.inf2 or ml.trn* type. "
+    "Changing it replaces the instances (a blue/green update).",
+    Constraint(
+        (("AllowedValues", ("", *INFERENCE_AMI_VERSIONS)),),
+        "empty, or " + " / ".join(f"`{version}`" for version in INFERENCE_AMI_VERSIONS),
+    ),
+    endpoint_types=WITH_INSTANCES,
+    why_these_types=NO_INSTANCES,
+)
 BEFORE_NAME = (INSTANCE_TYPE, INITIAL_INSTANCE_COUNT, INITIAL_VARIANT_WEIGHT, VARIANT_NAME)  # the console's order
-LARGE_MODEL = (VOLUME_SIZE, DOWNLOAD_TIMEOUT, STARTUP_TIMEOUT)
+AFTER_NAME = (VOLUME_SIZE, DOWNLOAD_TIMEOUT, STARTUP_TIMEOUT, INFERENCE_AMI_VERSION)
 
 
 def instance_variant(stack: EndpointStack, model: Model, ebs_volume: str) -> ProductionVariant:
@@ -106,6 +128,7 @@ def instance_variant(stack: EndpointStack, model: Model, ebs_volume: str) -> Pro
         VolumeSizeInGB=_when_set(stack, VOLUME_SIZE, "SetVolumeSize", Condition(ebs_volume)),
         ModelDataDownloadTimeoutInSeconds=_when_set(stack, DOWNLOAD_TIMEOUT, "HasModelDataDownloadTimeout"),
         ContainerStartupHealthCheckTimeoutInSeconds=_when_set(stack, STARTUP_TIMEOUT, "HasContainerStartupTimeout"),
+        InferenceAmiVersion=_when_set(stack, INFERENCE_AMI_VERSION, "HasInferenceAmiVersion"),
     )
 
 

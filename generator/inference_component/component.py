@@ -42,6 +42,7 @@ from troposphere.sagemaker import (
     Model,
 )
 
+from custom_resource.contract import ComponentLogicalIds, ComponentOutputs
 from generator.cfn.inputs import Input, whole_number
 from generator.endpoint.alarms import notify
 from generator.endpoint.context import add_output
@@ -60,7 +61,7 @@ from generator.inference_component.compute import compute_requirements, startup_
 from generator.inference_component.context import ComponentStack
 from generator.inference_component.scaling import COPY_COUNT
 
-COMPONENT_OUTPUT = "InferenceComponentName"
+COMPONENT_OUTPUT = ComponentOutputs.INFERENCE_COMPONENT_NAME
 BATCH_PERCENT = Input(
     "DeploymentBatchPercent",
     "Capacity per update step (%)",
@@ -80,7 +81,7 @@ def add_model(stack: ComponentStack, package_arn: If, access: ManagedPolicy) -> 
     """After the access policy: SageMaker reads the package's artifacts with the role as soon as it makes copies."""
     model = stack.template.add_resource(
         Model(
-            "Model",
+            ComponentLogicalIds.MODEL,
             DependsOn=[access],
             PrimaryContainer=ContainerDefinition(ModelPackageName=package_arn),
             ExecutionRoleArn=stack.endpoint.role_arn,
@@ -91,14 +92,16 @@ def add_model(stack: ComponentStack, package_arn: If, access: ManagedPolicy) -> 
         )
     )
     add_output(stack, "ModelName", GetAtt(model, "ModelName"), "Name of the component's model", export=False)
-    add_output(stack, "ModelPackageArn", package_arn, "Model package the component serves", export=False)
+    add_output(
+        stack, ComponentOutputs.MODEL_PACKAGE_ARN, package_arn, "Model package the component serves", export=False
+    )
     return model
 
 
 def add_component(stack: ComponentStack, model: Model) -> InferenceComponent:
     component = stack.template.add_resource(
         InferenceComponent(
-            "InferenceComponent",
+            ComponentLogicalIds.INFERENCE_COMPONENT,
             InferenceComponentName=stack.component_name,
             EndpointName=stack.endpoint.name,
             VariantName=stack.endpoint.variant,
@@ -169,7 +172,9 @@ def _add_outputs(stack: ComponentStack, component: InferenceComponent) -> None:
     add_output(stack, COMPONENT_OUTPUT, stack.component_name, "Name of the component: send it with each request")
     add_output(stack, "InferenceComponentArn", Ref(component), "ARN of the component")
     endpoint = stack.endpoint.name
-    add_output(stack, "EndpointName", endpoint, "Name of the shared endpoint that hosts it", export=False)
+    add_output(
+        stack, ComponentOutputs.ENDPOINT_NAME, endpoint, "Name of the shared endpoint that hosts it", export=False
+    )
     add_output(
         stack,
         "EndpointUrl",

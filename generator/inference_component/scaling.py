@@ -32,6 +32,7 @@ from troposphere.applicationautoscaling import (
 from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.sagemaker import InferenceComponent
 
+from custom_resource.contract import ComponentLogicalIds
 from generator.cfn.inputs import Input, choice, whole_number
 from generator.endpoint.autoscaling import SCALE_IN_COOLDOWN, SCALE_OUT_COOLDOWN, assertion, less_than
 from generator.endpoint.context import add_condition
@@ -43,7 +44,7 @@ METRICS = (
     "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
 )
 NO_CAPACITY_METRIC = "NoCapacityInvocationFailures"
-NO_CAPACITY_ALARM = "NoCapacityAlarm"  # a scaling trigger: generator.common.names.SCALING_TRIGGER_ALARMS
+NO_CAPACITY_ALARM = ComponentLogicalIds.NO_CAPACITY_ALARM  # a scaling trigger: names.SCALING_TRIGGER_ALARMS
 COPIES_LIMIT = 10  # the Rules enumerate the pairs they refuse: the minimum and the initial count up to this
 
 COPY_COUNT = Input(

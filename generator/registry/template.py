@@ -29,6 +29,7 @@ from troposphere.iam import Policy, Role
 from troposphere.kms import Key
 from troposphere.logs import LogGroup
 
+from custom_resource.contract import GroupShare
 from generator.cfn.conditions import add_named_condition, is_empty
 from generator.cfn.iam import account_root, allow, arn, policy_document, service_trust_policy
 from generator.cfn.parameters import optional_parameter
@@ -58,7 +59,6 @@ GROUP_POLICY_ACTIONS = [
     sagemaker.PutModelPackageGroupPolicy,
     sagemaker.DeleteModelPackageGroupPolicy,
 ]
-SHARE_HANDLER = "custom_resource.group_share.lambda_handler"
 SHARE_TIMEOUT_SECONDS = 300
 CHECKOV_SKIPS = {
     "CKV_AWS_115": "Runs once per stack change; reserved concurrency would take from the account's pool.",
@@ -71,7 +71,7 @@ SHARE = StackFunction(  # only its log group's name and key statement are read h
     name_prefix="",
     log_name="group-share",
     description="",
-    handler=SHARE_HANDLER,
+    handler=GroupShare.HANDLER,
     checkov_skips=CHECKOV_SKIPS,
 )
 
@@ -81,9 +81,9 @@ class ModelPackageGroupShare(AWSObject):
     props: PropsDictType = {
         "ServiceToken": (str, True),
         "ServiceTimeout": (int, False),
-        "ModelPackageGroupName": (str, True),
-        "WorkloadAccountIds": (list, True),
-        "StatementIdPrefix": (str, True),
+        GroupShare.Property.MODEL_PACKAGE_GROUP_NAME: (str, True),
+        GroupShare.Property.WORKLOAD_ACCOUNT_IDS: (list, True),
+        GroupShare.Property.STATEMENT_ID_PREFIX: (str, True),
     }
 
 
@@ -100,12 +100,14 @@ def build_registry_access_template(lambda_zip: ResolverPackage | None = None) ->
             "GroupShare",
             ServiceToken=GetAtt(function, "Arn"),
             ServiceTimeout=SHARE_TIMEOUT_SECONDS,
-            ModelPackageGroupName=Ref(group),
-            WorkloadAccountIds=Ref(accounts),
-            # Letters and digits only (IAM's Sid), unique to this stack: its statements are known by it.
-            StatementIdPrefix=Join(
-                "", ["SageMakerEndpoint", Select(0, Split("-", Select(2, Split("/", Ref("AWS::StackId")))))]
-            ),
+            **{
+                GroupShare.Property.MODEL_PACKAGE_GROUP_NAME: Ref(group),
+                GroupShare.Property.WORKLOAD_ACCOUNT_IDS: Ref(accounts),
+                # Letters and digits only (IAM's Sid), unique to this stack: its statements are known by it.
+                GroupShare.Property.STATEMENT_ID_PREFIX: Join(
+                    "", ["SageMakerEndpoint", Select(0, Split("-", Select(2, Split("/", Ref("AWS::StackId")))))]
+                ),
+            },
         )
     )
     dead_letters = add_dead_letter_queue(template, [rule_arn(number) for number in range(1, RULES + 1)])
@@ -115,7 +117,11 @@ def build_registry_access_template(lambda_zip: ResolverPackage | None = None) ->
     add_alarms(template, dead_letters, rules, Ref(topic))
     template.add_output(
         [
-            Output("ModelPackageGroupArn", Description="The shared group", Value=GetAtt(share, "ModelPackageGroupArn")),
+            Output(
+                "ModelPackageGroupArn",
+                Description="The shared group",
+                Value=GetAtt(share, GroupShare.Data.MODEL_PACKAGE_GROUP_ARN),
+            ),
             Output("ForwarderRoleArn", Description="Role the forwarding rules send with", Value=GetAtt(role, "Arn")),
         ]
     )
@@ -206,7 +212,7 @@ def _add_share_function(
             Description=Sub("Shares model package group ${Group} with workload accounts", Group=Ref(group)),
             Runtime=RUNTIME,
             Architectures=["arm64"],
-            Handler=SHARE_HANDLER,
+            Handler=GroupShare.HANDLER,
             Code=Code(S3Bucket=Ref(bucket), S3Key=Ref(code_key)),
             Role=GetAtt(role, "Arn"),
             MemorySize=MEMORY_MB,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from custom_resource.contract import GroupShare, Resolver, Updater
 from generator.common.lambda_zip import build_resolver_package
 from tests.support.cfn_response_server import response_server
 from tests.support.lambda_runtime import LambdaSandbox
@@ -71,6 +72,29 @@ def test_given_the_unpacked_zip_then_only_it_and_the_runtimes_packages_are_impor
         check=True,
     )
     assert run.stdout.splitlines() == [str(code / "crhelper" / "__init__.py"), "None True"]
+
+
+def test_given_the_unpacked_zip_then_every_handler_imports_with_its_contract_and_without_the_generator(
+    sandbox: tuple[LambdaSandbox, Path],
+) -> None:
+    """The templates run these handlers (tests.custom_resource.test_contract holds that), and each imports
+    custom_resource.contract: the zip must ship it, and nothing of the generator or the template libraries."""
+    lambda_sandbox, code = sandbox
+    probe = (
+        "import importlib, sys; sys.path[:0] = sys.argv[1:3]\n"
+        "for handler in sys.argv[3:]: importlib.import_module(handler.rsplit('.', 1)[0])\n"
+        "print(sys.modules['custom_resource.contract'].__file__)\n"
+        "print(sorted({n.split('.')[0] for n in sys.modules} & {'generator', 'troposphere', 'awacs'}))"
+    )
+    handlers = [Resolver.HANDLER, Updater.HANDLER, GroupShare.HANDLER]
+    run = subprocess.run(
+        [sys.executable, "-S", "-s", "-c", probe, str(code), str(lambda_sandbox.runtime), *handlers],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"AWS_REGION": REGION},  # crhelper makes a client when a handler module is imported
+    )
+    assert run.stdout.splitlines() == [str(code / "custom_resource" / "contract.py"), "[]"]
 
 
 def test_given_the_unpacked_zip_then_a_fresh_interpreter_resolves_a_create(

@@ -19,6 +19,10 @@
   TerminationWaitInSeconds and WaitIntervalInSeconds"; ALL_AT_ONCE shifts "in a single step", CANARY "in two steps",
   LINEAR "in n steps of a configurable size" (https://docs.aws.amazon.com/sagemaker/latest/APIReference/
   API_BlueGreenUpdatePolicy.html, API_TrafficRoutingConfig.html).
+- InferenceAmiVersion: each AMI's accelerator, in ProductionVariant.InferenceAmiVersion's documentation (botocore's
+  sagemaker service model): "Accelerator: GPU" for the gpu AMIs, "Accelerator: Inferentia2 and Trainium" for
+  al2-ami-sagemaker-inference-neuron-2. SageMaker's GPU families are ml.g* and ml.p*; its Inferentia2 and Trainium
+  families ml.inf2 and ml.trn*.
 - ServerlessProvisionedConcurrency: "Should be less than or equal to MaxConcurrency"
   (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariantServerlessConfig.html)."""
 
@@ -27,7 +31,7 @@ from __future__ import annotations
 import pytest
 
 from generator.cli import main
-from generator.deploy.service_limits import deployment_time_problems, tag_problems
+from generator.deploy.service_limits import deployment_time_problems, tag_problems, value_problems
 from tests.support.stubbed_aws import StubbedAws, endpoint_like_with, run_with
 
 SUBNETS = ",".join(f"subnet-{n:017x}" for n in range(17))
@@ -158,3 +162,30 @@ def test_a_stack_name_cloudformation_would_refuse_is_named_before_any_upload(
     assert capsys.readouterr().err.splitlines()[0] == (
         f"error: stack name {name!r}: a letter, then letters, digits and hyphens, 128 characters at most"
     )
+
+
+@pytest.mark.parametrize(
+    ("ami", "instance_type", "problems"),
+    [
+        ("al2-ami-sagemaker-inference-gpu-3-1", "ml.g5.xlarge", []),
+        ("al2023-ami-sagemaker-inference-gpu-4-1", "ml.p5.48xlarge", []),
+        ("al2-ami-sagemaker-inference-neuron-2", "ml.inf2.xlarge", []),
+        ("al2-ami-sagemaker-inference-neuron-2", "ml.trn1.2xlarge", []),
+        ("", "ml.m5.xlarge", []),
+        ("al2-ami-sagemaker-inference-gpu-2", "ml.m5.xlarge", [
+            "InferenceAmiVersion=al2-ami-sagemaker-inference-gpu-2: an AMI for ml.g* or ml.p* instances, but "
+            "InstanceType is ml.m5.xlarge: choose an InstanceType with its accelerator, or clear InferenceAmiVersion"]),
+        ("al2-ami-sagemaker-inference-neuron-2", "ml.g5.xlarge", [
+            "InferenceAmiVersion=al2-ami-sagemaker-inference-neuron-2: an AMI for ml.inf2* or ml.trn* instances, but "
+            "InstanceType is ml.g5.xlarge: choose an InstanceType with its accelerator, or clear "
+            "InferenceAmiVersion"]),
+        ("al2-ami-sagemaker-inference-neuron-2", "ml.inf1.xlarge", [
+            "InferenceAmiVersion=al2-ami-sagemaker-inference-neuron-2: an AMI for ml.inf2* or ml.trn* instances, but "
+            "InstanceType is ml.inf1.xlarge: choose an InstanceType with its accelerator, or clear "
+            "InferenceAmiVersion"]),
+    ],
+)  # fmt: skip
+def test_an_inference_ami_needs_an_instance_with_its_accelerator(
+    ami: str, instance_type: str, problems: list[str]
+) -> None:
+    assert value_problems({"InferenceAmiVersion": ami, "InstanceType": instance_type}, "eu-west-1") == problems

@@ -58,8 +58,12 @@ def codebuild(aws: LocalAws, codebuild_dir: Path) -> CodeBuild:
 
 
 def module_parameters(aws: LocalAws, **extra: Any) -> dict[str, Any]:
-    """Parameters as a manifest gives them: seed spellings, a JSON list of subnets, YAML booleans."""
-    return {"vpc-id": aws.vpc_id, "subnet_ids": aws.subnet_ids, "instanceType": "ml.m5.large", **extra}
+    """Parameters as a manifest gives them: seed spellings, a JSON list of subnets, YAML booleans. The seed's
+    README calls model-artifacts-bucket-arn "Required by model execution IAM role to download model artifacts"."""
+    return {
+        "vpc-id": aws.vpc_id, "subnet_ids": aws.subnet_ids, "instanceType": "ml.m5.large",
+        "model-artifacts-bucket-arn": f"arn:aws:s3:::{ARTIFACTS_BUCKET}", **extra,
+    }  # fmt: skip
 
 
 def deployer_role_arn(aws: LocalAws) -> str:
@@ -94,6 +98,11 @@ def test_given_an_arn_then_the_deployspec_deploys_and_the_metadata_holds_the_sev
 def test_given_a_group_and_the_seed_readmes_spellings_then_it_deploys_the_latest_approved_and_warns_of_the_typo(
     aws: LocalAws, codebuild: CodeBuild
 ) -> None:
+    # The boundary is a managed policy of the account (IAM's PermissionsBoundary: "The ARN of the managed policy that
+    # is used to set the permissions boundary for the role"), allowing what the roles need: the execution role's
+    # cloudwatch:DescribeAlarms on the rollback alarms, which SageMaker now checks.
+    boundary = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    aws.client("iam").create_policy(PolicyName="ml-boundary", PolicyDocument=json.dumps(boundary))
     build = codebuild.run("deploy", module_parameters(aws, **{
         "model_package_group_name": GROUP, "modelArtifactsBucketArn": f"arn:aws:s3:::{ARTIFACTS_BUCKET}",
         "data-capture-samping-percentage": 20, "data-capture-prefix": "capture", "enable-network-isolation": "True",

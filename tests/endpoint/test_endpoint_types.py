@@ -195,6 +195,9 @@ SERVERLESS_REFUSALS = {
     "an instance setting": ({"VolumeSizeInGB": "50"}, "VolumeSizeInGB is for EndpointType RealTime and Async (a "
                             "serverless endpoint has no instances): clear it, or set EndpointType to RealTime or "
                             "Async."),
+    "an inference AMI": ({"InferenceAmiVersion": "al2-ami-sagemaker-inference-gpu-2"}, "InferenceAmiVersion is for "
+                          "EndpointType RealTime and Async (a serverless endpoint has no instances): clear it, or set "
+                          "EndpointType to RealTime or Async."),
     "a download timeout": ({"ModelDataDownloadTimeoutInSeconds": "600"}, "ModelDataDownloadTimeoutInSeconds is for "
                            "EndpointType RealTime and Async (a serverless endpoint has no instances): clear it, or "
                            "set EndpointType to RealTime or Async."),

@@ -12,6 +12,7 @@ from generator.endpoint.instance_storage import NVME_FAMILIES
 from generator.endpoint.lambda_functions import RUNTIME, TIMEOUT_SECONDS
 from generator.endpoint.resolver import SERVICE_TIMEOUT_SECONDS
 from tests.support.inputs import ARN_MODE, GROUP_MODE, PACKAGE_ARN
+from tests.support.request_shapes import member_shape
 from tests.support.template_eval import PSEUDO, Evaluator, stack_id
 
 Deploy = Callable[..., Evaluator]
@@ -574,3 +575,27 @@ def test_given_a_permissions_boundary_then_every_role_the_stack_creates_has_it(d
     assert [bounded[name]["Properties"]["PermissionsBoundary"] for name in role_names] == [boundary, boundary]
     assert [unbounded[name]["Properties"].get("PermissionsBoundary") for name in role_names] == [None, None]
     assert {bounded[name]["Properties"]["Path"] for name in role_names} == {"/sagemaker-endpoint/"}
+
+
+# CreateEndpointConfig's ProductionVariant.InferenceAmiVersion: "Specifies an option from a collection of
+# preconfigured Amazon Machine Image (AMI) images." (botocore's sagemaker service model; its enum is
+# ProductionVariantInferenceAmiVersion, which the parameter's AllowedValues repeat). CloudFormation's
+# AWS::SageMaker::EndpointConfig lists ProductionVariants among its createOnlyProperties (cfn-lint's schema).
+AMI = "al2-ami-sagemaker-inference-gpu-3-1"
+
+
+def test_given_an_inference_ami_then_the_variant_carries_it_and_empty_leaves_it_out(deploy: Deploy) -> None:
+    (variant,) = props(deploy(**ARN_MODE, InstanceType="ml.g5.xlarge", InferenceAmiVersion=AMI).resources(),
+                       "EndpointConfig")["ProductionVariants"]  # fmt: skip
+    assert variant["InferenceAmiVersion"] == AMI
+    (default,) = props(deploy(**ARN_MODE).resources(), "EndpointConfig")["ProductionVariants"]
+    assert "InferenceAmiVersion" not in default
+
+
+def test_the_inference_ami_takes_exactly_the_versions_sagemaker_documents(template: dict[str, Any]) -> None:
+    variants: Any = member_shape("sagemaker", "CreateEndpointConfig", "ProductionVariants")  # a ListShape
+    documented = variants.member
+    assert template["Parameters"]["InferenceAmiVersion"]["AllowedValues"] == [
+        "",
+        *documented.members["InferenceAmiVersion"].enum,
+    ]

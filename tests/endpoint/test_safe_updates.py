@@ -257,6 +257,16 @@ def test_given_a_new_instance_type_then_only_the_config_is_replaced(template: di
     assert plan(template, ARN_MODE, after) == {"EndpointConfig": "Replace", **NEW_FLEET}
 
 
+def test_given_a_new_inference_ami_then_only_the_config_is_replaced_and_the_endpoint_updated_blue_green(
+    template: dict[str, Any],
+) -> None:
+    """ProductionVariants is create-only on AWS::SageMaker::EndpointConfig (cfn-lint's schema): a new AMI is a new
+    config, which the Endpoint moves to with its blue/green deployment, as for a new instance type."""
+    before = {**ARN_MODE, "InstanceType": "ml.g5.xlarge"}
+    after = {**before, "InferenceAmiVersion": "al2023-ami-sagemaker-inference-gpu-4-1"}
+    assert plan(template, before, after) == {"EndpointConfig": "Replace", **NEW_FLEET}
+
+
 def test_given_a_tag_change_then_nothing_is_replaced(template: dict[str, Any]) -> None:
     before = {**GROUP_MODE, "SageMakerProjectName": "churn"}
     actions = plan(template, before, {**before, "SageMakerProjectName": "churn-v2"})

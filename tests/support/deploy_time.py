@@ -140,6 +140,14 @@ def _function_name(c: StandIn) -> str:
     return c.name("FunctionName", 64)  # ProseRule: "it is limited to 64 characters in length"
 
 
+def _log_group_arn(c: StandIn) -> str:
+    """A log group's ARN, as the Service Authorization Reference gives its format (cfn-lint's Policies.json, logs
+    `log-group`: `"ARNFormats": ["arn:${Partition}:logs:${Region}:${Account}:log-group:.*"]`), ending in `:*`, the
+    longer of the two forms a log group's ARN is written in."""
+    name = c.name("LogGroupName", max_length("logs", "CreateLogGroup", "logGroupName"))
+    return c.arn("logs", f"log-group:{name}:*")
+
+
 STAND_INS: dict[tuple[str, str], Callable[[StandIn], str]] = {
     ("AWS::IAM::Role", "Arn"): _role_arn,
     ("AWS::KMS::Key", "Ref"): lambda _: KMS_KEY_ID,
@@ -167,6 +175,7 @@ STAND_INS: dict[tuple[str, str], Callable[[StandIn], str]] = {
     ("AWS::Logs::LogGroup", "Ref"): lambda c: c.name(
         "LogGroupName", max_length("logs", "CreateLogGroup", "logGroupName")
     ),
+    ("AWS::Logs::LogGroup", "Arn"): _log_group_arn,
     ("AWS::CloudWatch::Alarm", "Ref"): _alarm_name,
     ("AWS::CloudWatch::Alarm", "Arn"): lambda c: c.arn("cloudwatch", f"alarm:{_alarm_name(c)}"),
     ("AWS::ApplicationAutoScaling::ScalableTarget", "Ref"): _scalable_target,

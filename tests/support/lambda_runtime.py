@@ -32,9 +32,17 @@ class Context:
     def get_remaining_time_in_millis(self):
         import time
         return int((self._deadline - time.monotonic()) * 1000)
-result = getattr(importlib.import_module(module), function)(json.loads(event), Context(int(timeout_ms)))
+handle = getattr(importlib.import_module(module), function)
+import os, signal, threading  # the init phase is over: the invocation's timeout starts now, as on Lambda
+stop = threading.Timer(int(timeout_ms) / 1000, lambda: os.kill(os.getpid(), signal.SIGKILL))
+stop.daemon = True
+stop.start()
+result = handle(json.loads(event), Context(int(timeout_ms)))
 print(RESULT_MARK + json.dumps(result))
 """
+# https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html: "The Init phase is limited to 10
+# seconds." The function's timeout applies to the Invoke phase that follows.
+INIT_SECONDS = 10
 
 
 RESULT_MARK = "LAMBDA_RESULT "
@@ -80,7 +88,8 @@ class LambdaSandbox:
         timeout_seconds: int = 60,
         function_name: str = "function",
     ) -> subprocess.CompletedProcess[str]:
-        """Run the handler to its end, or stop it at its timeout as Lambda does ("Task timed out")."""
+        """Run the handler to its end, or stop it at its timeout as Lambda does ("Task timed out"). As on Lambda,
+        the timeout counts from the invocation: importing the code (the init phase) has a limit of its own."""
         lambda_env = {
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
@@ -93,7 +102,12 @@ class LambdaSandbox:
                    json.dumps(event), str(timeout_seconds * 1000), function_name]  # fmt: skip
         try:
             return subprocess.run(
-                command, env=lambda_env, capture_output=True, text=True, timeout=timeout_seconds + 1, check=False
+                command,
+                env=lambda_env,
+                capture_output=True,
+                text=True,
+                timeout=INIT_SECONDS + timeout_seconds + 1,
+                check=False,
             )
         except subprocess.TimeoutExpired as expired:
             return subprocess.CompletedProcess(command, TIMED_OUT, str(expired.stdout or ""), "Task timed out")

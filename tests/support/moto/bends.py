@@ -39,6 +39,8 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
 - Serverless and asynchronous endpoint configs, and an endpoint replaced under a new name: endpoint_types.py.
 - A replaced Model and EndpointConfig kept under UpdateReplacePolicy Retain, found by tag through the Resource Groups
   Tagging API, and an endpoint that SageMaker takes back to its previous config: retained.py.
+- Calls AWS documents as refused and moto accepts (SageMaker models, configs and deployments, EventBridge targets, SNS
+  subjects, alarm actions in another Region, a dashboard name that exists), refused with AWS's error: refusals.py.
 - Inference components (the API, CloudFormation's type, their scalable targets) and endpoints without a model:
   inference_components.py.
 """
@@ -81,6 +83,7 @@ from tests.support.moto.change_sets import cloudformation_like_change_sets
 from tests.support.moto.endpoint_types import SCALING_MODELS, endpoint_types_as_cloudformation_makes_them
 from tests.support.moto.inference_components import MODELS as COMPONENT_MODELS
 from tests.support.moto.inference_components import inference_components_as_documented
+from tests.support.moto.refusals import refusals_as_aws_documents
 from tests.support.moto.retained import retained_as_cloudformation_retains
 from tests.support.moto.stack_sets import stack_sets_as_documented
 from tests.support.moto.tls_buckets import tls_bucket_permission
@@ -158,6 +161,7 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
         patches.enter_context(stack_sets_as_documented())
         patches.enter_context(endpoint_types_as_cloudformation_makes_them())
         patches.enter_context(retained_as_cloudformation_retains())
+        patches.enter_context(refusals_as_aws_documents())  # after endpoint_types: it checks the update it wraps
         patches.enter_context(inference_components_as_documented())
         patches.enter_context(mock.patch.object(cfn_parsing, "resource_class_from_type", _with_extra_models))
         patches.enter_context(

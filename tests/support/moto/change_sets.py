@@ -340,7 +340,7 @@ def _create(backend: CloudFormationBackend, stack: Stack, change_set: ChangeSet)
 
 
 def _update(stack: Stack, change_set: ChangeSet) -> None:
-    previous = (stack.template, stack.parameters)
+    previous = (stack.template, dict(stack.resource_map.input_parameters))
     stack._add_stack_event("UPDATE_IN_PROGRESS", resource_status_reason="User Initiated")
     try:
         _apply(stack, change_set.template, change_set.parameters)
@@ -350,7 +350,7 @@ def _update(stack: Stack, change_set: ChangeSet) -> None:
             "UPDATE_ROLLBACK_IN_PROGRESS",
             resource_status_reason=f"The following resource(s) failed to update: [{', '.join(failed)}].",
         )
-        _apply(stack, *previous)
+        _apply(stack, *previous, rollback=True)
         stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
         stack.status = "UPDATE_ROLLBACK_COMPLETE"
         return
@@ -361,9 +361,12 @@ def _update(stack: Stack, change_set: ChangeSet) -> None:
     stack.status = "UPDATE_COMPLETE"
 
 
-def _apply(stack: Stack, template: Any, parameters: dict[str, str]) -> None:
+def _apply(stack: Stack, template: Any, parameters: dict[str, str], *, rollback: bool = False) -> None:
+    """An update takes the change set's values over those in force; a rollback takes back exactly the values in force
+    before, so that a parameter left at its default then is at its default again."""
     stack.template = template
     stack._parse_template()
-    stack.resource_map.update(stack.template_dict, {**stack.resource_map.input_parameters, **parameters})
+    values = parameters if rollback else {**stack.resource_map.input_parameters, **parameters}
+    stack.resource_map.update(stack.template_dict, values)
     stack.parameters = dict(stack.resource_map.input_parameters)
     stack.output_map = stack._create_output_map()
