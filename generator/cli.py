@@ -24,7 +24,8 @@ PROG = "sagemaker-endpoint"
 DEFAULT_DIST = Path("dist")
 USAGE_ERROR = 2
 AWS_COMMANDS = ("plan", "deploy", "outputs", "destroy", "follow", "status", "promote", "fleet")
-TEMPLATE_CHOICES = ("sagemaker-endpoint", "registry-access")  # generator.deploy.template_file.TEMPLATES
+# generator.deploy.template_file.TEMPLATES
+TEMPLATE_CHOICES = ("sagemaker-endpoint", "registry-access", "inference-endpoint", "inference-component")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -299,10 +300,10 @@ def _add_plan_and_deploy(commands: Any, inputs: argparse.ArgumentParser) -> None
     )
 
 
-def _add_promote(commands: Any, aws: argparse.ArgumentParser) -> None:
+def _add_promote(commands: Any, aws: argparse.ArgumentParser, template: argparse.ArgumentParser) -> None:
     promote = commands.add_parser(
         "promote",
-        parents=[aws],
+        parents=[aws, template],
         help="deploy the package one stage serves to the next stage's stack, pinned, once it has baked without alarms",
     )
     promote.add_argument("--from-stack", required=True, help="the stage whose served package goes further")
@@ -429,7 +430,8 @@ def _add_aws_commands(commands: Any) -> None:
         "--template",
         choices=TEMPLATE_CHOICES,
         default=TEMPLATE_CHOICES[0],
-        help="the endpoint (default), or the registry kit for a central registry's account",
+        help="the endpoint (default), the registry kit for a central registry's account, or a shared endpoint "
+        "(inference-endpoint) and one model on it (inference-component)",
     )
     stack = _OneLineErrors(add_help=False, parents=[aws, template])
     stack.add_argument("--stack-name", required=True, help="CloudFormation stack name")
@@ -466,10 +468,10 @@ def _add_aws_commands(commands: Any) -> None:
 
     _add_plan_and_deploy(commands, inputs)
     commands.add_parser("outputs", parents=[stack], help="print the stack's outputs as JSON")
-    destroy_cmd = commands.add_parser("destroy", parents=[module], help="delete the stack and follow it")
+    destroy_cmd = commands.add_parser("destroy", parents=[module, template], help="delete the stack and follow it")
     destroy_cmd.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the delete")
     commands.add_parser("follow", parents=[stack], help="follow a stack operation in progress")
-    _add_promote(commands, aws)
+    _add_promote(commands, aws, template)
     _add_fleet(commands, aws)
     commands.add_parser(
         "status",

@@ -9,12 +9,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from custom_resource.contract import LogicalIds, Outputs
 from generator.common.names import SCALING_TRIGGER_ALARMS
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.progress import endpoint_stage
 from generator.deploy.serving import ConfigGone, config_package
 
-QUEUES = {"ApprovalQueue": "Waiting", "ApprovalDeadLetterQueue": "DeadLetters"}  # logical id -> key in the JSON
+QUEUES = {LogicalIds.APPROVAL_QUEUE: "Waiting", LogicalIds.APPROVAL_DEAD_LETTER_QUEUE: "DeadLetters"}  # -> JSON key
 FAILED_STACK = ("_FAILED", "ROLLBACK_COMPLETE")  # a stack in these needs a person whatever its endpoint does
 
 
@@ -31,7 +32,7 @@ def read_health(context: DeployContext, stack_name: str) -> Health:
     if stack is None:
         raise DeployFailed(f"no stack named {stack_name} in {context.aws.region_name}")
     resources = {r["LogicalResourceId"]: r for r in context.cloudformation.resources(stack.stack_id)}
-    endpoint_name = stack.outputs.get("EndpointName") or _physical(resources, "Endpoint")
+    endpoint_name = stack.outputs.get(Outputs.ENDPOINT_NAME) or _physical(resources, LogicalIds.ENDPOINT)
     endpoint = _describe_endpoint(context, endpoint_name)
     package, gone = _package_or_problem(context, endpoint_name, endpoint)
     report: dict[str, Any] = {
@@ -109,7 +110,11 @@ def alarm_names(resources: Iterable[dict[str, Any]]) -> list[str]:
 
 
 def _alarm_states(context: DeployContext, resources: dict[str, dict[str, Any]]) -> dict[str, str]:
-    names = alarm_names(resources.values())
+    return alarm_states(context, alarm_names(resources.values()))
+
+
+def alarm_states(context: DeployContext, names: list[str]) -> dict[str, str]:
+    """Each alarm's state by name; UNKNOWN for one CloudWatch does not describe."""
     states: dict[str, str] = dict.fromkeys(names, "UNKNOWN")
     cloudwatch = context.aws.client("cloudwatch")
     for start in range(0, len(names), 100):  # DescribeAlarms takes at most 100 names

@@ -4,7 +4,8 @@ command that deletes it."""
 
 from __future__ import annotations
 
-from generator.deploy.context import EXIT_INTERRUPTED, EXIT_OK, DeployContext, DeployFailed
+from generator.deploy.components import destroy_refusal
+from generator.deploy.context import EXIT_INTERRUPTED, EXIT_OK, EXIT_REFUSED, DeployContext, DeployFailed
 from generator.deploy.inputs import InputError
 from generator.deploy.report import follow_operation, report
 from generator.deploy.request import role_arn_problems
@@ -23,6 +24,10 @@ def run(context: DeployContext, name: str, role_arn: str | None = None) -> int:
         return EXIT_OK
     if stack.busy:
         raise DeployFailed(f"stack {name} is busy ({stack.status}): wait for it, then destroy")
+    if refusal := destroy_refusal(context, stack, name):
+        context.console.error(f"refused: {refusal}")
+        context.console.line(f"Nothing was deleted; {name} is unchanged.")
+        return EXIT_REFUSED
     resources = context.cloudformation.resources(stack.stack_id)
     keys = [r["PhysicalResourceId"] for r in resources if r["ResourceType"] == KEY_TYPE and r.get("PhysicalResourceId")]
     retains = any(r["ResourceType"] in RETAINED_TYPES for r in resources)

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from custom_resource.contract import Outputs
 from generator.deploy.cloudformation import DeployedStack
+from generator.deploy.components import is_component_template, read_served_component
 from generator.deploy.context import EXIT_REFUSED, DeployContext
 from generator.deploy.gates import read_served, refusals, unseen_history
 from generator.deploy.report import print_outputs
@@ -26,7 +28,8 @@ class Promotion:
 
 
 def run(source: DeployContext, target: DeployContext, promotion: Promotion) -> int:
-    served = read_served(source, promotion.from_stack)
+    reader = read_served_component if is_component_template(source.template) else read_served
+    served = reader(source, promotion.from_stack)
     now = datetime.now(UTC)
     reasons = refusals(source, served, bake=promotion.bake, more_alarms=promotion.alarms, now=now)
     if unseen := unseen_history(served, now):
@@ -38,7 +41,7 @@ def run(source: DeployContext, target: DeployContext, promotion: Promotion) -> i
             target.console.error(f"refused: {reason}")
         target.console.line(f"Nothing was promoted; {promotion.to_stack} is unchanged.")
         return EXIT_REFUSED
-    if existing is not None and existing.outputs.get("ModelPackageArn") == served.package:
+    if existing is not None and existing.outputs.get(Outputs.MODEL_PACKAGE_ARN) == served.package:
         check_serving(target, promotion.to_stack)
         target.console.success(f"{promotion.to_stack} already serves {served.package}: nothing to change.")
         return print_outputs(target, promotion.to_stack)
