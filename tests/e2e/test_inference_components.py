@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support.approvals import run_updater, state_change
-from tests.support.e2e import CODE_BUCKET, GROUP, LocalAws, deploy_role, outputs
+from tests.support.e2e import CODE_BUCKET, GROUP, LocalAws, cli, deploy_role, outputs
 from tests.support.local_aws import ARTIFACTS_BUCKET, register_versions
 
 SHARED_ENDPOINT = "shared-gpu"
@@ -67,3 +67,51 @@ def test_each_component_follows_its_own_group_an_approval_and_a_rejection_change
     assert result == {"batchItemFailures": []}, log
     assert served(aws, "churn-component")[1] == aws.versions[2]
     assert served(aws, "fraud-component") == fraud_before
+
+
+def test_a_component_scales_to_zero_copies_and_the_endpoint_is_not_destroyed_while_it_hosts_components(
+    aws: LocalAws,
+) -> None:
+    """Scale to zero as AWS's recipe sets it ("Register the inference component as a scalable target. When you
+    register it, set the minimum capacity to 0", then a step scaling policy on the NoCapacityInvocationFailures alarm:
+    https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-zero-instances.html); the component is
+    still created with one copy (created with 0 it is refused: "Inference components copy count an integer larger
+    than 0", https://github.com/stdapi-ai/stdapi.ai/issues/43). `destroy` of the shared endpoint refuses, exit 3,
+    while a component remains (SageMaker refuses to delete such an endpoint,
+    https://github.com/aws/amazon-sagemaker-feedback/issues/143), and names those left, until the last is gone."""
+    assert shared_endpoint(aws)["StackStatus"] == "CREATE_COMPLETE"
+    register_versions(aws.client("sagemaker"), "fraud", ["Approved"])
+    to_zero = {"ScalingMinCopyCount": "0", "InferenceComponentName": "churn"}
+    for stack, group, more in (("churn-component", GROUP, to_zero), ("fraud-component", "fraud", {})):
+        created = aws.create_stack(stack, component_values(aws, group, **more), "inference-component")
+        assert created["StackStatus"] == "CREATE_COMPLETE", created.get("StackStatusReason")
+    described = aws.client("sagemaker").describe_inference_component(InferenceComponentName="churn")
+    assert described["RuntimeConfig"]["DesiredCopyCount"] == 1
+    scaling = aws.client("application-autoscaling")
+    (target,) = scaling.describe_scalable_targets(
+        ServiceNamespace="sagemaker", ResourceIds=["inference-component/churn"]
+    )["ScalableTargets"]
+    assert (target["MinCapacity"], target["ScalableDimension"]) == (0, "sagemaker:inference-component:DesiredCopyCount")
+    policies = scaling.describe_scaling_policies(ServiceNamespace="sagemaker", ResourceId="inference-component/churn")
+    step = [p for p in policies["ScalingPolicies"] if p["PolicyType"] == "StepScaling"]
+    assert [p["StepScalingPolicyConfiguration"]["StepAdjustments"] for p in step] == [
+        [{"MetricIntervalLowerBound": 0.0, "ScalingAdjustment": 1}]
+    ]
+    alarms = aws.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    (wake,) = [a for a in alarms if a["MetricName"] == "NoCapacityInvocationFailures"]
+    assert wake["Dimensions"] == [{"Name": "InferenceComponentName", "Value": "churn"}]
+    assert wake["AlarmActions"] == [step[0]["PolicyARN"]]
+
+    refused = cli(aws, "destroy", "--template", "inference-endpoint", "--stack-name", "shared")
+    assert refused.returncode == 3, refused.stderr
+    assert "still hosts 2 inference component(s): " in refused.stderr
+    assert aws.client("cloudformation").describe_stacks(StackName="shared")["Stacks"][0]["StackStatus"] == (
+        "CREATE_COMPLETE"
+    )
+    assert cli(aws, "destroy", "--template", "inference-component", "--stack-name", "churn-component").returncode == 0
+    refused = cli(aws, "destroy", "--template", "inference-endpoint", "--stack-name", "shared")
+    assert refused.returncode == 3, refused.stderr
+    assert "still hosts 1 inference component(s): component-" in refused.stderr
+    assert cli(aws, "destroy", "--template", "inference-component", "--stack-name", "fraud-component").returncode == 0
+    gone = cli(aws, "destroy", "--template", "inference-endpoint", "--stack-name", "shared")
+    assert gone.returncode == 0, gone.stderr

@@ -31,6 +31,10 @@ undone when the context ends.
   ("SageMaker inference component - The resource type is inference-component and the unique identifier is the
   resource ID. Example: inference-component/my-inference-component": RegisterScalableTarget, Application Auto Scaling
   API Reference), which moto's validation does not know.
+- AWS::IAM::ManagedPolicy deleted with its stack: detached from every role, group and user, then deleted (its delete
+  handler's permissions are iam:DetachRolePolicy, iam:DetachGroupPolicy, iam:DetachUserPolicy, iam:DeletePolicy:
+  cfn-lint's schema). moto keeps it attached and undeleted, so a shared endpoint's role, to which each component's
+  stack attaches its package's access, could never be deleted after its components.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from moto.applicationautoscaling import models as scaling_models
 from moto.core.common_models import CloudFormationModel
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
+from moto.iam.models import ManagedPolicy, iam_backends
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
@@ -317,6 +322,16 @@ def _knowing_components(valid: Any) -> Any:
 _validate = SageMakerModelBackend.validate_production_variants
 
 
+def _delete_managed_policy(policy: ManagedPolicy, account_id: str, _region_name: str) -> None:
+    """CloudFormation's delete of a managed policy: detach it wherever it is attached, then delete it."""
+    backend = iam_backends[account_id][policy.partition]
+    holders = [*backend.roles.values(), *backend.groups.values(), *backend.users.values()]
+    for holder in holders:
+        if policy.arn in holder.managed_policies:
+            policy.detach_from(holder)
+    backend.managed_policies.pop(policy.arn, None)
+
+
 @contextmanager
 def inference_components_as_documented() -> Iterator[None]:
     with ExitStack() as patches:
@@ -327,6 +342,7 @@ def inference_components_as_documented() -> Iterator[None]:
         patches.enter_context(
             mock.patch.object(SageMakerModelBackend, "validate_production_variants", _variants_without_models)
         )
+        patches.enter_context(mock.patch.object(ManagedPolicy, "delete", _delete_managed_policy, create=True))
         patches.enter_context(
             mock.patch.object(
                 SageMakerModelBackend,
