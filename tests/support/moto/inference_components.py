@@ -51,7 +51,7 @@ from moto.applicationautoscaling import models as scaling_models
 from moto.core.common_models import CloudFormationModel
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
-from moto.iam.models import ManagedPolicy, iam_backends
+from moto.iam.models import Group, ManagedPolicy, Role, User, iam_backends
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
@@ -325,7 +325,7 @@ _validate = SageMakerModelBackend.validate_production_variants
 def _delete_managed_policy(policy: ManagedPolicy, account_id: str, _region_name: str) -> None:
     """CloudFormation's delete of a managed policy: detach it wherever it is attached, then delete it."""
     backend = iam_backends[account_id][policy.partition]
-    holders = [*backend.roles.values(), *backend.groups.values(), *backend.users.values()]
+    holders: list[Role | Group | User] = [*backend.roles.values(), *backend.groups.values(), *backend.users.values()]
     for holder in holders:
         if policy.arn in holder.managed_policies:
             policy.detach_from(holder)
