@@ -8,6 +8,9 @@ inference-component`), kept in one module so the verbs only ask it:
   outputs", CloudFormation User Guide, Fn::ImportValue). Asking first fails before anything is touched.
 - `status` of a component's stack reports its copies and the package its model comes from.
 - `promote` reads what a component serves (its model's package) instead of an endpoint's config.
+- `plan` and `deploy` of a component read the shared endpoint it joins, before any change: it must exist and host
+  components (a variant without a model), and what each copy asks must suit its instance family
+  (generator.common.instance_families says why, and where AWS is silent).
 
 ListInferenceComponents filters by endpoint ("An endpoint name to filter the listed inference components. The
 response includes only those inference components that are hosted at the specified endpoint.", SageMaker API
@@ -17,7 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from custom_resource.contract import ComponentOutputs, Outputs
+from generator.common.instance_families import ACCELERATED_FAMILIES, CPU_FAMILIES, family_of
 from generator.deploy.cloudformation import DeployedStack
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.gates import Served
@@ -25,6 +31,7 @@ from generator.deploy.health import Health, alarm_names, alarm_states
 from generator.deploy.template_file import EndpointTemplate
 
 PAGE_SIZE = 100  # ListInferenceComponents' largest MaxResults
+ACCELERATORS = "NumberOfAcceleratorDevicesRequired"
 
 
 def is_component_template(template: EndpointTemplate) -> bool:
@@ -149,3 +156,42 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
         f"copies    {copies['Current']} of {copies['Desired']} desired",
         *(f"alarm     {alarm}: {state}" for alarm, state in report["Alarms"].items()),
     ]
+
+
+def compute_problems(context: DeployContext, values: dict[str, str | None]) -> list[str]:
+    """Every reason the shared endpoint named by EndpointName cannot take this component as asked, all at once."""
+    endpoint = values.get(ComponentOutputs.ENDPOINT_NAME)
+    if not endpoint:
+        return []  # required: the parameter checks say so
+    sagemaker = context.aws.client("sagemaker")
+    try:
+        config_name = sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ValidationException":
+            raise
+        return [f"EndpointName {endpoint}: no such endpoint in {context.aws.region_name}; deploy its "
+                "inference-endpoint stack first (--template inference-endpoint)"]  # fmt: skip
+    variants = sagemaker.describe_endpoint_config(EndpointConfigName=config_name)["ProductionVariants"]
+    problems = []
+    for variant in variants:
+        if variant.get("ModelName"):
+            problems.append(f"EndpointName {endpoint}: its variant {variant['VariantName']} serves model "
+                            f"{variant['ModelName']}, so it hosts no inference components: name an endpoint of an "
+                            "inference-endpoint stack")  # fmt: skip
+        elif variant.get("InstanceType"):
+            problems += _family_problems(endpoint, str(variant["InstanceType"]), values.get(ACCELERATORS) or "")
+    return problems
+
+
+def _family_problems(endpoint: str, instance_type: str, accelerators: str) -> list[str]:
+    family = family_of(instance_type)
+    where = f"EndpointName {endpoint} runs {instance_type}"
+    if family in ACCELERATED_FAMILIES and not accelerators:
+        return [f"{ACCELERATORS} is empty but {where}, an accelerated type: set how many devices each copy reserves "
+                "(1 or more)"]  # fmt: skip
+    if family in CPU_FAMILIES and accelerators:
+        return [f"{ACCELERATORS} is {accelerators} but {where}, which has no accelerators: leave it empty"]
+    if family not in ACCELERATED_FAMILIES | CPU_FAMILIES:
+        return [f"{where}, a family this client does not know to have accelerators or not: refused until it is "
+                "placed (generator.common.instance_families)"]  # fmt: skip
+    return []

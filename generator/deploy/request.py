@@ -16,6 +16,7 @@ from generator.deploy import checks, service_limits
 from generator.deploy.artifacts_bucket import RESOLVER_PREFIX, TEMPLATE_PREFIX, ArtifactsBucket
 from generator.deploy.change_sets import ChangeSetFailed, Plan, create_plan, show_plan
 from generator.deploy.cloudformation import DeployedStack
+from generator.deploy.components import compute_problems, is_component_template
 from generator.deploy.context import DeployContext, DeployFailed
 from generator.deploy.in_place_updates import in_place_problems
 from generator.deploy.inputs import InputError
@@ -80,6 +81,8 @@ def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
             raise InputError(problems)
     uploads_resolver = bool(values.get(GROUP)) and CODE_BUCKET not in request.given
     _check_complete(context, {**values, CODE_BUCKET: "set-by-the-deploy-client"} if uploads_resolver else values)
+    if is_component_template(context.template) and (problems := compute_problems(context, values)):
+        raise InputError(problems)
     if request.permissions_boundary_name:
         account, partition = context.aws.identity
         values[BOUNDARY] = f"arn:{partition}:iam::{account}:policy/{request.permissions_boundary_name}"

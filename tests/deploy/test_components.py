@@ -246,3 +246,88 @@ def test_promote_carries_the_components_package_to_the_next_stages_component_pin
     assert code == 0, err
     assert json.loads(out) == after
     assert f"Promoting {V3} from {STAGING} to {PROD}." in err.splitlines()
+
+
+# COMPONENT_LIKE with the parameters plan and deploy check against the shared endpoint.
+COMPONENT_WITH_COMPUTE = EndpointTemplate(
+    COMPONENT_LIKE.body.replace(
+        "Parameters:\n",
+        "Parameters:\n  EndpointName: {Type: String}\n"
+        "  NumberOfAcceleratorDevicesRequired: {Type: String, Default: ''}\n",
+        1,
+    )
+)
+INPUT_REFUSED = "1 problem(s) in the input; nothing was sent to AWS."  # nothing changed: the endpoint was only read
+COMPUTE_REFUSALS = {
+    "accelerators on a CPU type": (
+        "ml.m5.xlarge", "1", "NumberOfAcceleratorDevicesRequired is 1 but EndpointName shared-gpu runs ml.m5.xlarge, "
+        "which has no accelerators: leave it empty",
+    ),
+    "none on an accelerated type": (
+        "ml.g5.2xlarge", "", "NumberOfAcceleratorDevicesRequired is empty but EndpointName shared-gpu runs "
+        "ml.g5.2xlarge, an accelerated type: set how many devices each copy reserves (1 or more)",
+    ),
+    "a family not placed yet": (
+        "ml.x9.large", "", "EndpointName shared-gpu runs ml.x9.large, a family this client does not know to have "
+        "accelerators or not: refused until it is placed (generator.common.instance_families)",
+    ),
+}  # fmt: skip
+
+
+def expect_shared_endpoint(stubbed: StubbedAws, variant: dict[str, Any]) -> None:
+    """What plan reads before the change set: no stack yet, then the endpoint the component joins and its config."""
+    cloudformation, sagemaker = stubbed["cloudformation"], stubbed["sagemaker"]
+    cloudformation.add_client_error("describe_stacks", "ValidationError", "Stack with id churn does not exist", 400,
+                                    expected_params={"StackName": "churn"})  # fmt: skip
+    sagemaker.add_response("describe_endpoint", {
+        "EndpointName": SHARED, "EndpointArn": f"{SAGEMAKER}:endpoint/{SHARED}", "EndpointConfigName": "shared-1",
+        "EndpointStatus": "InService", "CreationTime": WHEN, "LastModifiedTime": WHEN,
+    }, {"EndpointName": SHARED})  # fmt: skip
+    sagemaker.add_response("describe_endpoint_config", {
+        "EndpointConfigName": "shared-1", "EndpointConfigArn": f"{SAGEMAKER}:endpoint-config/shared-1",
+        "ProductionVariants": [{"VariantName": "AllTraffic", **variant}], "CreationTime": WHEN,
+    }, {"EndpointConfigName": "shared-1"})  # fmt: skip
+
+
+def plan_component(accelerators: str) -> list[str]:
+    return ["plan", "--template", "inference-component", "--stack-name", "churn", "--region", "eu-west-1",
+            "--param", f"EndpointName={SHARED}", "--param", f"ModelPackageArn={V3}",
+            "--param", f"NumberOfAcceleratorDevicesRequired={accelerators}"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("instance_type", "accelerators", "refusal"), COMPUTE_REFUSALS.values(),
+                         ids=COMPUTE_REFUSALS.keys())  # fmt: skip
+def test_plan_of_a_component_refuses_compute_its_endpoints_instance_family_does_not_have(
+    instance_type: str, accelerators: str, refusal: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """NumberOfAcceleratorDevicesRequired counts accelerators ("Accelerators include GPUs and Amazon Web Services
+    Inferentia.", SageMaker API Reference, InferenceComponentComputeResourceRequirements). AWS does not say what
+    SageMaker does with accelerators asked on a CPU-only type, or none on an accelerated one: both are refused, as
+    is a family not known to be either, with exit 2 before any change set."""
+    stubbed = StubbedAws()
+    run_with(monkeypatch, stubbed, COMPONENT_WITH_COMPUTE)
+    expect_shared_endpoint(stubbed, {"InstanceType": instance_type, "InitialInstanceCount": 1})
+    code = main(plan_component(accelerators))
+    stubbed.done()
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [f"error: {refusal}", INPUT_REFUSED]
+
+
+def test_plan_of_a_component_refuses_an_endpoint_that_serves_a_model_itself(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A variant with a model hosts no components ("Inference Components are not supported in this Endpoint.",
+    https://github.com/hashicorp/terraform-provider-aws/issues/40644)."""
+    stubbed = StubbedAws()
+    run_with(monkeypatch, stubbed, COMPONENT_WITH_COMPUTE)
+    expect_shared_endpoint(stubbed, {"InstanceType": "ml.m5.large", "ModelName": "churn-model-2"})
+    code = main(plan_component(""))
+    stubbed.done()
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: EndpointName {SHARED}: its variant AllTraffic serves model churn-model-2, so it hosts no inference "
+        "components: name an endpoint of an inference-endpoint stack",
+        INPUT_REFUSED,
+    ]
