@@ -10,7 +10,7 @@ from generator.deployer.role_template import build_deployer_role_template, rende
 from generator.deployer.stackset_roles import build_administration_role_template, build_execution_role_template
 from generator.distribution.seedfarmer_modulestack import build_modulestack_template
 from generator.distribution.service_catalog import build_service_catalog_template
-from generator.docs_tables import render_docs
+from generator.docs_tables import render_component_docs, render_docs
 from generator.endpoint.template import build_template
 from generator.inference_component.template import build_template as build_component_template
 from generator.inference_endpoint.template import build_template as build_shared_endpoint_template
@@ -32,6 +32,7 @@ def render_all(output_format: Format = "yaml") -> dict[str, str]:
     deployer = derive_deployer_policy(document, shared.to_dict(), component.to_dict())
     return {
         **render_docs(ROOT, document),
+        **render_component_docs(ROOT, shared.to_dict(), component.to_dict()),
         f"{TEMPLATES}/{ENDPOINT}.{output_format}": render(endpoint, output_format),
         f"{TEMPLATES}/{SHARED_ENDPOINT}.{output_format}": render(shared, output_format),
         f"{TEMPLATES}/{COMPONENT}.{output_format}": render(component, output_format),
