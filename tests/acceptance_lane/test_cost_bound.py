@@ -16,20 +16,23 @@ T2_MEDIUM = Price("ml.t2.medium", Decimal("0.056"), "a test")
 
 
 def test_the_time_bound_is_setup_every_scenario_and_the_sweep() -> None:
-    assert time_bound_minutes() == 15 + (45 + 45 + 75 + 40 + 45) + 30
+    assert time_bound_minutes() == 15 + (45 + 45 + 75 + 40 + 60 + 45) + 30
 
 
 def test_the_cost_bound_adds_instances_serverless_and_stacks_each_rounded_up_to_the_cent() -> None:
-    """295 minutes is 4.9167 h. RealTime: 0.056 x 2 instances x 1 stack x 4.9167 = 0.5507, up to 0.56. Serverless:
-    7 invocations x 3 attempts = 21, x 60 s x 2 GB x 0.0001 = 0.252, up to 0.26. Stacks: 3 x 4.9167 x 0.05 =
-    0.7375, up to 0.74. Total 1.56."""
+    """355 minutes is 5.9167 h. RealTime: 0.056 x 2 instances x 1 stack x 5.9167 = 0.6627, up to 0.67. Serverless:
+    7 invocations x 3 attempts = 21, x 60 s x 2 GB x 0.0001 = 0.252, up to 0.26. Stacks: 3 x 5.9167 x 0.05 =
+    0.8875, up to 0.89. The shared endpoint, within its 60-minute scenario: 0.056 x 2 x 1 = 0.112, up to 0.12; its
+    and its component's stacks: 2 x 1 x 0.05 = 0.10. Total 2.04."""
     bound = cost_bound(T2_MEDIUM)
 
-    assert (bound.minutes, bound.usd) == (295, Decimal("1.56"))
+    assert (bound.minutes, bound.usd) == (355, Decimal("2.04"))
     assert bound.lines == (
-        "  RealTime   ml.t2.medium $0.056/h x 2 instances (blue/green) x 1 stack x 4.92 h = $0.56",
+        "  RealTime   ml.t2.medium $0.056/h x 2 instances (blue/green) x 1 stack x 5.92 h = $0.67",
         "  Serverless 2 GB x 60 s x 21 invocations x $0.0001/GB-s = $0.26",
-        "  Stacks     3 x 4.92 h x $0.05/h (KMS key, alarms, dashboard, Lambda, queues, logs) = $0.74",
+        "  Stacks     3 x 5.92 h x $0.05/h (KMS key, alarms, dashboard, Lambda, queues, logs) = $0.89",
+        "  Shared     ml.t2.medium $0.056/h x 2 instances x 1.00 h (inference-components only) = $0.12",
+        "  Components 2 stacks x 1.00 h x $0.05/h = $0.10",
     )
 
 
@@ -88,7 +91,7 @@ def test_a_bound_above_the_maximum_is_refused_with_exit_3_before_anything_is_cre
 
     assert (outcome.code, outcome.plan) == (EXIT_OVER_BUDGET, None)
     assert outcome.lines[-1] == (
-        "refused: the cost bound $1.56 exceeds ACCEPTANCE_MAX_USD $1; nothing was created. Raise ACCEPTANCE_MAX_USD, "
+        "refused: the cost bound $2.04 exceeds ACCEPTANCE_MAX_USD $1; nothing was created. Raise ACCEPTANCE_MAX_USD, "
         "or set ACCEPTANCE_INSTANCE_TYPE to a cheaper type."
     )
     assert stubbed.pricing_region == "us-east-1"  # the Price List Query API's Region for the aws partition
@@ -110,7 +113,7 @@ def test_within_the_maximum_the_plan_says_what_it_creates_its_bounds_and_their_a
                                 "arn:aws:sts::111122223333:assumed-role/Admin/maintainer")  # fmt: skip
     for said in ("named sme-acceptance-r2601151403a1b2-* and tagged sagemaker-endpoint:acceptance=r2601151403a1b2",
                  "  deploy-on-approval    75 min  the stack redeploys on an approval and rolls back on a rejection",
-                 "Time bound: 4 h 55 min.", "Cost bound: $1.56 at most (refused above ACCEPTANCE_MAX_USD $5):",
+                 "Time bound: 5 h 55 min.", "Cost bound: $2.04 at most (refused above ACCEPTANCE_MAX_USD $5):",
                  "ml.t2.medium at $0.056/h from AWS Price List Query API", "https://aws.amazon.com/sagemaker/pricing/",
                  "https://aws.amazon.com/kms/pricing/"):  # fmt: skip
         assert said in text

@@ -4,7 +4,8 @@ order AWS accepts; idempotent (what is gone already counts as removed), and it s
 Found by name (every name starts with naming.PREFIX) and by tag (naming.TAG_KEY, which stacks pass on to their
 resources: retained KMS keys, Models and EndpointConfigs kept on replacement, security groups). Removed in
 ORDER: the endpoint stacks, then the deployer role's stack (the others' updates and deletes use its role); what a
-stack left behind (endpoints before their configs and models; a group's versions before the group); buckets,
+stack left behind (inference components before the endpoints that host them, as SageMaker refuses to delete an
+endpoint that still hosts one; endpoints before their configs and models; a group's versions before the group); buckets,
 emptied of every object version; roles and policies; log groups; KMS keys, scheduled for deletion (7 days, the
 shortest wait); last the VPCs, whose subnets SageMaker's network interfaces hold until its endpoints are gone.
 """
@@ -19,8 +20,8 @@ from typing import Any
 from tests.support.acceptance.naming import DEPLOYER, PREFIX, TAG_KEY
 
 ORDER = (
-    "stack", "deployer-stack", "endpoint", "endpoint-config", "model", "model-package", "model-package-group",
-    "bucket", "role", "policy", "log-group", "kms-key", "security-group", "vpc",
+    "stack", "deployer-stack", "inference-component", "endpoint", "endpoint-config", "model", "model-package",
+    "model-package-group", "bucket", "role", "policy", "log-group", "kms-key", "security-group", "vpc",
 )  # fmt: skip
 # Log groups the lane's names lead to: SageMaker's for each endpoint (named after it), the stacks' own.
 LOG_GROUP_PREFIXES = ("/aws/sagemaker/Endpoints/", "/sagemaker-endpoint/")
@@ -53,6 +54,7 @@ def stack_item(name: str) -> Item:
 
 
 KNOWN = {  # (service, resource type in the ARN) -> kind
+    ("sagemaker", "inference-component"): "inference-component",
     ("sagemaker", "endpoint"): "endpoint",
     ("sagemaker", "endpoint-config"): "endpoint-config",
     ("sagemaker", "model"): "model",
