@@ -75,6 +75,10 @@ TIMEOUT = replace(
     description="Longest an update may take, in seconds: more than the waits of its steps plus the new copies' start.",
 )
 INPUTS = (BATCH_PERCENT, WAIT, TIMEOUT, MAX_5XX, MAX_LATENCY)
+MODEL_CHECKOV_SKIPS = {
+    "CKV_AWS_370": "EnableNetworkIsolation is the shared endpoint's, imported (a Model's must match its endpoint "
+    "config's, or SageMaker refuses the component), which checkov cannot read; that stack's default is true.",
+}
 
 
 def add_model(stack: ComponentStack, package_arn: If, access: ManagedPolicy) -> Model:
@@ -89,6 +93,7 @@ def add_model(stack: ComponentStack, package_arn: If, access: ManagedPolicy) -> 
             Tags=retained_resource_tags(stack.tags),
             UpdateReplacePolicy="Retain",
             DeletionPolicy="Delete",
+            Metadata={"checkov": {"skip": [{"id": k, "comment": v} for k, v in MODEL_CHECKOV_SKIPS.items()]}},
         )
     )
     add_output(stack, "ModelName", GetAtt(model, "ModelName"), "Name of the component's model", export=False)
