@@ -256,12 +256,16 @@ def _configs(clients: Clients, stack_id: str, endpoint: str) -> tuple[str, str]:
 def _check_component_then_clean_up(
     settings: Settings, clients: Clients, stack: dict[str, Any], component: str
 ) -> Decision:
-    """After UPDATE_COMPLETE of a component's stack: the component must serve the stack's Model; only then are the
-    Models the stack retained, and the component no longer serves, removed."""
-    served, expected = _models(clients, settings.stack_id, component)
+    """After UPDATE_COMPLETE of a component's stack: the component must serve the stack's Model, and be InService
+    (while it updates, copies of an older model may still serve); only then are the Models the stack retained, and
+    the component no longer serves, removed."""
+    served, expected, status = _models(clients, settings.stack_id, component)
     if served.lower() != expected.lower():
         return Decision("tell-a-person", f"the update completed, but {_component_rollback(component, served, expected)}"
                         "; nothing retained is removed", True)  # fmt: skip
+    if status != "InService":
+        return Decision("ignore", f"component {component} is {status}: nothing retained is removed while copies of an "
+                        "older model may still serve; the next update's end removes them")  # fmt: skip
     removed = remove_unserved_models(
         clients("sagemaker"), clients("resourcegroupstaggingapi"), stack_id=settings.stack_id,
         since=stack["CreationTime"], keep=served,
@@ -270,14 +274,15 @@ def _check_component_then_clean_up(
     return Decision("clean-up", f"component {component} serves the stack's model {served}: {what}")
 
 
-def _models(clients: Clients, stack_id: str, component: str) -> tuple[str, str]:
-    """(the model the component serves, the stack's own Model), the latter's physical id possibly an ARN."""
+def _models(clients: Clients, stack_id: str, component: str) -> tuple[str, str, str]:
+    """(the model the component serves, the stack's own Model, the component's status); the Model's physical id may
+    be an ARN."""
     detail = clients("cloudformation").describe_stack_resource(
         StackName=stack_id, LogicalResourceId=ComponentLogicalIds.MODEL
     )
     expected = str(detail["StackResourceDetail"]["PhysicalResourceId"]).rsplit("/", 1)[-1]
     described = clients("sagemaker").describe_inference_component(InferenceComponentName=component)
-    return str(described["Specification"]["ModelName"]), expected
+    return str(described["Specification"]["ModelName"]), expected, str(described["InferenceComponentStatus"])
 
 
 def _component_rollback(component: str, served: str, expected: str) -> str:
@@ -289,7 +294,7 @@ def _component_rollback(component: str, served: str, expected: str) -> str:
 
 def _check_component(clients: Clients, stack_id: str, component: str) -> None:
     """Log, as an error, a component that SageMaker rolled back by itself after its stack's last update."""
-    served, expected = _models(clients, stack_id, component)
+    served, expected, _ = _models(clients, stack_id, component)
     if served.lower() != expected.lower():
         logger.error("check: %s", _component_rollback(component, served, expected))
 
