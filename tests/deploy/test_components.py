@@ -331,3 +331,23 @@ def test_plan_of_a_component_refuses_an_endpoint_that_serves_a_model_itself(
         "components: name an endpoint of an inference-endpoint stack",
         INPUT_REFUSED,
     ]
+
+
+def test_plan_of_a_component_on_an_endpoint_that_does_not_exist_names_the_stack_to_deploy_first(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DescribeEndpoint of an unknown name: SageMaker's ValidationException "Could not find endpoint"."""
+    stubbed = StubbedAws()
+    run_with(monkeypatch, stubbed, COMPONENT_WITH_COMPUTE)
+    stubbed["cloudformation"].add_client_error("describe_stacks", "ValidationError", "Stack with id churn does not "
+                                               "exist", 400, expected_params={"StackName": "churn"})  # fmt: skip
+    stubbed["sagemaker"].add_client_error("describe_endpoint", "ValidationException", "Could not find endpoint "
+                                          f"\"{SHARED}\".", 400, expected_params={"EndpointName": SHARED})  # fmt: skip
+    code = main(plan_component(""))
+    stubbed.done()
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: EndpointName {SHARED}: no such endpoint in eu-west-1; deploy its inference-endpoint stack first "
+        "(--template inference-endpoint)",
+        INPUT_REFUSED,
+    ]
