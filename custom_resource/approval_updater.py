@@ -9,7 +9,9 @@ dead-letter queue.
 
 UpdateStack only starts an update. How it ended comes back as CloudFormation's "Stack Status Change" event: a failed
 update is told to a person; a completed one is checked against what the endpoint serves (SageMaker can roll an
-update back by itself) and only then are the Models and EndpointConfigs the stack retained removed.
+update back by itself) and only then are the Models and EndpointConfigs the stack retained removed. An inference
+component's stack (inference-component.yaml, whose outputs name its component) is checked the same way against the
+model its component serves, and only its retained Models are removed.
 """
 
 from __future__ import annotations
@@ -33,12 +35,14 @@ from custom_resource.contract import (
     STACK_STATUS_SOURCE,
     UPDATE_FAILURES,
     UPDATE_SUCCEEDED,
+    ComponentLogicalIds,
+    ComponentOutputs,
     LogicalIds,
     Outputs,
     Updater,
 )
 from custom_resource.latest_approved import ResolutionError, latest_approved_package
-from custom_resource.retained import remove_unserved
+from custom_resource.retained import remove_unserved, remove_unserved_models
 
 Clients = Callable[..., Any]  # clients(service) or clients(service, region): a boto3 client
 STACK_SET_PREFIX = "StackSet-"  # how CloudFormation names the stacks of a StackSet's instances
@@ -147,7 +151,9 @@ def handle_registry_change(
     (stack,) = clients("cloudformation").describe_stacks(StackName=settings.stack_id)["Stacks"]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
     serving = outputs.get(Outputs.MODEL_PACKAGE_ARN)  # the package the endpoint serves, as the stack says
-    if not stack["StackStatus"].endswith("_IN_PROGRESS") and outputs.get(Outputs.ENDPOINT_NAME):
+    if not stack["StackStatus"].endswith("_IN_PROGRESS") and outputs.get(ComponentOutputs.INFERENCE_COMPONENT_NAME):
+        _check_component(clients, settings.stack_id, outputs[ComponentOutputs.INFERENCE_COMPONENT_NAME])
+    elif not stack["StackStatus"].endswith("_IN_PROGRESS") and outputs.get(Outputs.ENDPOINT_NAME):
         _check_serving(clients, settings.stack_id, outputs[Outputs.ENDPOINT_NAME])
     try:
         newest: str | None = latest_approved_package(clients("sagemaker"), settings.group).arn
@@ -218,6 +224,9 @@ def _check_then_clean_up(settings: Settings, clients: Clients) -> Decision:
     if stack["StackStatus"].endswith("_IN_PROGRESS"):
         return Decision("ignore", f"the stack is {stack['StackStatus']} again: the end of that update is checked next")
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
+    component = outputs.get(ComponentOutputs.INFERENCE_COMPONENT_NAME)
+    if component:
+        return _check_component_then_clean_up(settings, clients, stack, component)
     endpoint = outputs.get(Outputs.ENDPOINT_NAME)
     if not endpoint:
         return Decision("ignore", f"the stack has no {Outputs.ENDPOINT_NAME} output: no endpoint to check")
@@ -242,6 +251,52 @@ def _configs(clients: Clients, stack_id: str, endpoint: str) -> tuple[str, str]:
     expected = str(detail["StackResourceDetail"]["PhysicalResourceId"]).rsplit("/", 1)[-1]
     served = str(clients("sagemaker").describe_endpoint(EndpointName=endpoint)["EndpointConfigName"])
     return served, expected
+
+
+def _check_component_then_clean_up(
+    settings: Settings, clients: Clients, stack: dict[str, Any], component: str
+) -> Decision:
+    """After UPDATE_COMPLETE of a component's stack: the component must serve the stack's Model, and be InService
+    (while it updates, copies of an older model may still serve); only then are the Models the stack retained, and
+    the component no longer serves, removed."""
+    served, expected, status = _models(clients, settings.stack_id, component)
+    if served.lower() != expected.lower():
+        return Decision("tell-a-person", f"the update completed, but {_component_rollback(component, served, expected)}"
+                        "; nothing retained is removed", True)  # fmt: skip
+    if status != "InService":
+        return Decision("ignore", f"component {component} is {status}: nothing retained is removed while copies of an "
+                        "older model may still serve; the next update's end removes them")  # fmt: skip
+    removed = remove_unserved_models(
+        clients("sagemaker"), clients("resourcegroupstaggingapi"), stack_id=settings.stack_id,
+        since=stack["CreationTime"], keep=served,
+    )  # fmt: skip
+    what = f"removed models {removed.models}" if removed else "nothing else to remove"
+    return Decision("clean-up", f"component {component} serves the stack's model {served}: {what}")
+
+
+def _models(clients: Clients, stack_id: str, component: str) -> tuple[str, str, str]:
+    """(the model the component serves, the stack's own Model, the component's status); the Model's physical id may
+    be an ARN."""
+    detail = clients("cloudformation").describe_stack_resource(
+        StackName=stack_id, LogicalResourceId=ComponentLogicalIds.MODEL
+    )
+    expected = str(detail["StackResourceDetail"]["PhysicalResourceId"]).rsplit("/", 1)[-1]
+    described = clients("sagemaker").describe_inference_component(InferenceComponentName=component)
+    return str(described["Specification"]["ModelName"]), expected, str(described["InferenceComponentStatus"])
+
+
+def _component_rollback(component: str, served: str, expected: str) -> str:
+    return (
+        f"component {component} serves model {served}, not the stack's {expected}: SageMaker rolled the last update "
+        "back by itself (a rollback alarm); the stack's ModelPackageArn output is not what is served"
+    )
+
+
+def _check_component(clients: Clients, stack_id: str, component: str) -> None:
+    """Log, as an error, a component that SageMaker rolled back by itself after its stack's last update."""
+    served, expected, _ = _models(clients, stack_id, component)
+    if served.lower() != expected.lower():
+        logger.error("check: %s", _component_rollback(component, served, expected))
 
 
 def _silent_rollback(endpoint: str, served: str, expected: str) -> str:

@@ -97,3 +97,21 @@ class LogicalIds:
     APPROVAL_DEAD_LETTER_QUEUE = "ApprovalDeadLetterQueue"
     # Goes to ALARM by design whenever requests wait at zero instances: it triggers scaling, it is not trouble.
     BACKLOG_WITHOUT_CAPACITY_ALARM = "BacklogWithoutCapacityAlarm"
+
+
+class ComponentOutputs:
+    """An inference component's stack (inference-component.yaml): the outputs the approval updater and the deploy
+    client read. Its ModelPackageArn output is `Outputs.MODEL_PACKAGE_ARN`, as the endpoint stack's."""
+
+    INFERENCE_COMPONENT_NAME = "InferenceComponentName"  # its presence tells a component's stack from an endpoint's
+    ENDPOINT_NAME = "EndpointName"  # the shared endpoint that hosts the component
+    MODEL_PACKAGE_ARN = "ModelPackageArn"
+
+
+class ComponentLogicalIds:
+    """An inference component's stack: the resources the approval updater and the deploy client find by logical id."""
+
+    MODEL = "Model"  # what the component must serve after an update
+    INFERENCE_COMPONENT = "InferenceComponent"
+    # Goes to ALARM whenever a request finds no copy: it wakes the component from zero, it is not trouble.
+    NO_CAPACITY_ALARM = "NoCapacityAlarm"

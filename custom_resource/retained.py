@@ -120,6 +120,13 @@ def remove_unserved(
     )
 
 
+def remove_unserved_models(sagemaker: Any, tagging: Any, *, stack_id: str, since: datetime, keep: str) -> Removed:
+    """An inference component's stack: delete the Models it retained but the one its component serves, `keep`. Call it
+    only once the component is verified to serve the stack's own Model."""
+    found = retained(sagemaker, tagging, stack_id, since)
+    return _delete(sagemaker, [], [name for lower, name in found.models.items() if lower != keep.lower()])
+
+
 def remove_all(sagemaker: Any, tagging: Any, *, stack_id: str, since: datetime) -> Removed:
     """After the stack and its endpoint are deleted: every config and model it retained."""
     found = retained(sagemaker, tagging, stack_id, since)

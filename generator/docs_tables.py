@@ -16,6 +16,8 @@ from typing import Any
 from generator.cfn.inputs import Input, InputGroup
 from generator.endpoint.inputs import input_groups
 from generator.endpoint.types import ENDPOINT_TYPES
+from generator.inference_component.inputs import input_groups as component_input_groups
+from generator.inference_endpoint.inputs import input_groups as shared_endpoint_input_groups
 
 CODE_KEY_SHOWN = "package-resolver-<sha256>.zip"  # the default names the zip rendered with; the docs say how
 
@@ -40,6 +42,15 @@ def parameters_table(sources: Sources) -> str:
         kinds = ", ".join(entry.endpoint_types) if entry.endpoint_types else "all"
         accepts, meaning = _cell(entry.constraint.shown), _cell(entry.description)
         rows.append(f"| `{entry.name}` | {default} | {accepts} | {kinds} | {meaning} |")
+    return "\n".join(rows)
+
+
+def inputs_table(sources: Sources) -> str:
+    """docs/inference-components.md: a template's parameters, in the console's order (no endpoint types there)."""
+    rows = ["| Parameter | Default | Accepts | Meaning |", "|---|---|---|---|"]
+    for entry in sources.inputs:
+        default = "required" if entry.default is None else (f"`{entry.default}`" if entry.default else "empty")
+        rows.append(f"| `{entry.name}` | {default} | {_cell(entry.constraint.shown)} | {_cell(entry.description)} |")
     return "\n".join(rows)
 
 
@@ -93,6 +104,25 @@ def render_docs(root: Path, template: dict[str, Any]) -> dict[str, str]:
             text = replace_between_markers(text, name, table(sources), page)
         pages[page] = text
     return pages
+
+
+COMPONENTS_PAGE = "docs/inference-components.md"
+
+
+def render_component_docs(root: Path, shared: dict[str, Any], component: dict[str, Any]) -> dict[str, str]:
+    """docs/inference-components.md with the inputs and Rules of the shared endpoint's and the component's
+    templates; nothing in an installed package."""
+    page = root / COMPONENTS_PAGE
+    if not page.is_file():
+        return {}
+    text = page.read_text()
+    for prefix, sources in (
+        ("endpoint", Sources(shared_endpoint_input_groups(), shared.get("Rules", {}))),
+        ("component", Sources(component_input_groups(CODE_KEY_SHOWN), component.get("Rules", {}))),
+    ):
+        text = replace_between_markers(text, f"{prefix}-inputs", inputs_table(sources), COMPONENTS_PAGE)
+        text = replace_between_markers(text, f"{prefix}-rules", rules_table(sources), COMPONENTS_PAGE)
+    return {COMPONENTS_PAGE: text}
 
 
 def replace_between_markers(text: str, name: str, table: str, page: str) -> str:

@@ -36,6 +36,8 @@ def test_every_committed_template_is_byte_identical_to_a_fresh_render() -> None:
 @pytest.mark.parametrize(
     "name",
     [
+        "templates/inference-endpoint.yaml",
+        "templates/inference-component.yaml",
         "templates/deployer-role.yaml",
         "templates/service-catalog.yaml",
         "templates/registry-access.yaml",

@@ -3,7 +3,7 @@ imports this module too."""
 
 from __future__ import annotations
 
-from custom_resource.contract import LogicalIds, Outputs
+from custom_resource.contract import ComponentLogicalIds, LogicalIds, Outputs
 
 POLICY_VERSION = "2012-10-17"
 
@@ -79,7 +79,17 @@ OUTPUT_KEYS = (
     Outputs.SECURITY_GROUP_ID,
 )
 
-# Alarms of the endpoint template that trigger scaling rather than report trouble, by logical id: the Async stack's
-# BacklogWithoutCapacityAlarm goes to ALARM by design whenever requests wait at zero instances (its action is the
-# scale-out-from-zero policy). `status` and `promote` do not count them as health.
-SCALING_TRIGGER_ALARMS = (LogicalIds.BACKLOG_WITHOUT_CAPACITY_ALARM,)
+# What a shared endpoint (inference-endpoint.yaml) exports for its inference components, each export named
+# `<prefix><endpoint name>:<output>`: keyed by the endpoint's name, which the component takes as its EndpointName.
+ENDPOINT_EXPORT_PREFIX = "sagemaker-endpoint:"
+
+
+def endpoint_export(endpoint_name: str, output: str) -> str:
+    return f"{ENDPOINT_EXPORT_PREFIX}{endpoint_name}:{output}"
+
+
+# Alarms that trigger scaling rather than report trouble, by logical id: the Async stack's BacklogWithoutCapacityAlarm
+# goes to ALARM by design whenever requests wait at zero instances, an inference component's NoCapacityAlarm whenever
+# a request finds no copy (the action of each is its scale-out-from-zero policy). `status` and `promote` do not count
+# them as health.
+SCALING_TRIGGER_ALARMS = (LogicalIds.BACKLOG_WITHOUT_CAPACITY_ALARM, ComponentLogicalIds.NO_CAPACITY_ALARM)

@@ -30,6 +30,9 @@ DOMAIN_ARN = rf"{PARTITION}:sagemaker:{REGION}:{ACCOUNT}:domain/{DOMAIN_ID}"
 PROJECT_NAME = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}"  # CreateProject's ProjectName: SageMaker may pass a leading digit
 PROJECT_ID = r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}"
 S3_PREFIX = r"[a-zA-Z0-9!_.*'()-]+(/[a-zA-Z0-9!_.*'()-]+)*"  # no leading, trailing or double slash
+# CreateStack: "A stack name can contain only alphanumeric characters (case sensitive) and hyphens. It must start with
+# an alphabetical character and can't be longer than 128 characters."
+STACK_NAME = r"[a-zA-Z][-a-zA-Z0-9]{0,127}"
 INSTANCE_TYPE = r"ml\.[a-z0-9-]+\.[a-z0-9]+"
 VPC_ID = r"vpc-[0-9a-f]{8,17}"
 SUBNET_ID = r"subnet-[0-9a-f]{8,17}"

@@ -129,7 +129,11 @@ def alarm_names(resources: Iterable[dict[str, Any]]) -> list[str]:
 
 
 def _alarm_states(context: DeployContext, resources: dict[str, dict[str, Any]]) -> dict[str, str]:
-    names = alarm_names(resources.values())
+    return alarm_states(context, alarm_names(resources.values()))
+
+
+def alarm_states(context: DeployContext, names: list[str]) -> dict[str, str]:
+    """Each alarm's state by name; UNKNOWN for one CloudWatch does not describe."""
     states: dict[str, str] = dict.fromkeys(names, "UNKNOWN")
     cloudwatch = context.aws.client("cloudwatch")
     for start in range(0, len(names), 100):  # DescribeAlarms takes at most 100 names

@@ -16,6 +16,7 @@ from generator.deploy import checks, service_limits
 from generator.deploy.artifacts_bucket import RESOLVER_PREFIX, TEMPLATE_PREFIX, ArtifactsBucket
 from generator.deploy.change_sets import ChangeSetFailed, Plan, create_plan
 from generator.deploy.cloudformation import DeployedStack, shown
+from generator.deploy.components import compute_problems, is_component_template
 from generator.deploy.context import DeployContext, DeployFailed, Refused
 from generator.deploy.engine import Values, merged_values
 from generator.deploy.failed_creates import FAILED_CREATE
@@ -92,6 +93,8 @@ def prepare_plan(context: DeployContext, request: DeployRequest) -> Plan | None:
             raise InputError(problems)
     uploads_resolver = bool(values.get(GROUP)) and CODE_BUCKET not in request.given
     _check_complete(context, {**values, CODE_BUCKET: "set-by-the-deploy-client"} if uploads_resolver else values)
+    if is_component_template(context.template) and (problems := compute_problems(context, values)):
+        raise InputError(problems)
     roles = [request.role_arn] if request.role_arn else []
     findings = preflight(context, values, roles, ask=not (request.yes or request.planning))
     if stack is not None and stack.status == FAILED_CREATE:

@@ -12,7 +12,8 @@ from typing import Any
 from generator.common.names import INPUTS_METADATA, OUTPUT_KEYS
 
 ENDPOINT, REGISTRY_ACCESS = "sagemaker-endpoint", "registry-access"
-TEMPLATES = (ENDPOINT, REGISTRY_ACCESS)  # what `--template` can name
+INFERENCE_ENDPOINT, INFERENCE_COMPONENT = "inference-endpoint", "inference-component"
+TEMPLATES = (ENDPOINT, REGISTRY_ACCESS, INFERENCE_ENDPOINT, INFERENCE_COMPONENT)  # what `--template` can name
 CHECKOUT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 INSTALLED_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"  # package data
 INLINE_LIMIT_BYTES = 51_200  # larger bodies must come from S3 (TemplateURL)

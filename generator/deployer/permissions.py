@@ -1,6 +1,7 @@
-"""The deployer's permissions, derived from the endpoint template itself.
+"""The deployer's permissions, derived from the templates themselves: the endpoint template, and for the deployer
+role the shared endpoint's and the inference component's too.
 
-For every resource type the template contains, the permissions of the type's create, update and delete handlers
+For every resource type the templates contain, the permissions of the type's create, update and delete handlers
 (aws_reference.py), each granted on the narrowest resource its service allows for what this template makes: the
 names and prefixes below are the template's own. An action for which IAM defines no resource type can only be
 granted on `*`; IAM's service authorization reference says which those are. Added to those: what CloudFormation
@@ -17,7 +18,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generator.common.names import POLICY_VERSION, ROLE_PATH, Service, arn_pattern
@@ -55,6 +56,12 @@ SAGEMAKER_RESOURCES = Grant(
         arn_pattern("sagemaker", "endpoint/*"),
     ),
 )
+# The inference component template's: its component and the shared endpoint that hosts it (CreateInferenceComponent
+# is authorized on both, IAM's reference: Policies.json).
+COMPONENT_RESOURCES = Grant(
+    "SageMakerModelsConfigsEndpointsComponents",
+    (*SAGEMAKER_RESOURCES.resources, arn_pattern("sagemaker", "inference-component/*")),
+)
 # A package of a central registry (another account of this partition and Region): the Model's CreateModel names it.
 # IAM's reference (Policies.json) authorizes CreateModel on `model` only, while AWS's cross-account recipe grants
 # CreateModel and DescribeModelPackage on the packages in the group's resource policy (SageMaker Developer Guide,
@@ -64,6 +71,18 @@ MODEL_PACKAGES = Grant(
 )
 CROSS_ACCOUNT_PACKAGES = (("sagemaker:CreateModel", MODEL_PACKAGES), ("sagemaker:DescribeModelPackage", MODEL_PACKAGES))
 STACK_ROLES = Grant("RolesUnderTheStackPath", (arn_pattern("iam", f"role{ROLE_PATH}*", region=False),))
+# A component's managed policy (its package's access), under the same path, attached to its endpoint's role.
+STACK_POLICIES = Grant("PoliciesUnderTheStackPath", (arn_pattern("iam", f"policy{ROLE_PATH}*", region=False),))
+POLICY_ACTIONS = tuple(
+    f"iam:{name}"
+    for name in ("CreatePolicy", "CreatePolicyVersion", "DeletePolicy", "DeletePolicyVersion", "GetPolicy",
+                 "GetPolicyVersion", "ListEntitiesForPolicy", "ListPolicyVersions")
+)  # fmt: skip
+# Handler permissions left out: what AWS::IAM::ManagedPolicy does to groups and users, which no template here names.
+UNUSED_HANDLER_PERMISSIONS = dict.fromkeys(
+    ("iam:AttachGroupPolicy", "iam:AttachUserPolicy", "iam:DetachGroupPolicy", "iam:DetachUserPolicy"),
+    "the templates attach their managed policy to a role only (Roles), never to a group or a user",
+)
 PASS_MODEL_ROLE = Grant(
     "PassModelRoleToSageMaker",
     # the role the stack creates, or any role given as ModelExecutionRoleArn
@@ -146,6 +165,7 @@ BY_ACTION: dict[str, tuple[Grant, ...]] = {
     "iam:PassRole": (PASS_MODEL_ROLE, PASS_RESOLVER_ROLE),
     "iam:CreateServiceLinkedRole": (SCALING_LINKED_ROLE,),
     **dict.fromkeys(("kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"), (KEY_ALIASES,)),
+    **dict.fromkeys(POLICY_ACTIONS, (STACK_POLICIES,)),
     "cloudwatch:GetMetricData": (METRIC_DATA,),
     "cloudformation:GetTemplateSummary": (TEMPLATE_CHECKS,),
     **dict.fromkeys(
@@ -190,15 +210,18 @@ class DeployerPolicy:
     not_actions: list[str]
 
 
-def derive_deployer_policy(endpoint_template: dict[str, Any], scope: Scope = DEPLOYER) -> DeployerPolicy:
+def derive_deployer_policy(*templates: dict[str, Any], scope: Scope = DEPLOYER) -> DeployerPolicy:
+    """The permissions every resource type of these templates needs, on what they make."""
     permissions: set[str] = set()
     custom = False
-    types = resource_types(endpoint_template)
+    types = sorted({resource_type for template in templates for resource_type in resource_types(template)})
     for resource_type in types:
         if resource_type.startswith("Custom::"):
             custom = True
         else:
-            permissions |= handler_permissions(resource_type)
+            permissions |= handler_permissions(resource_type) - UNUSED_HANDLER_PERMISSIONS.keys()
+    if "AWS::SageMaker::InferenceComponent" in types:  # the inference components' templates make those too
+        scope = replace(scope, by_service={**scope.by_service, "sagemaker": COMPONENT_RESOURCES})
     actions = sorted(p for p in permissions if is_iam_action(p))
     not_actions = sorted(p for p in permissions if not is_iam_action(p))
     pairs = [(action, grant) for action in actions for grant in _grants(action, scope)]

@@ -134,7 +134,7 @@ DESCRIPTION = (
 
 
 def derive_project_launch_policy(project_template: dict[str, Any]) -> DeployerPolicy:
-    return derive_deployer_policy(project_template, PROJECT)
+    return derive_deployer_policy(project_template, scope=PROJECT)
 
 
 def build_project_launch_role_template(policy: DeployerPolicy) -> Template:

@@ -15,7 +15,7 @@ from troposphere.logs import LogGroup, MetricFilter, MetricTransformation
 
 from generator.cfn.inputs import Input, pattern
 from generator.common.patterns import SNS_TOPIC_ARN
-from generator.endpoint.context import EndpointStack
+from generator.endpoint.context import HostingStack, Stack
 from generator.endpoint.variant import VARIANT_NAME
 
 ENDPOINT_METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"  # instance metrics (CPU, memory, disk) the model's role writes
@@ -33,7 +33,7 @@ DISK_PERCENT_THRESHOLD = 85  # models and their caches live on this disk; past t
 DISK_PERIOD_SECONDS, DISK_PERIODS = 300, 3  # 15 minutes: a download's peak alone does not alarm
 
 
-def notify(stack: EndpointStack) -> dict[str, object]:
+def notify(stack: Stack) -> dict[str, object]:
     """The actions every alarm of the stack takes: ALARM and OK to the topic, or none without one."""
     topic = If(stack.conditions.alarm_topic, [ALARM_TOPIC.ref()], NoValue)
     return {"AlarmActions": topic, "OKActions": topic}
@@ -44,9 +44,7 @@ def error_metric_name(title: str) -> Sub:
     return Sub(f"${{AWS::StackName}}-{title}Errors")
 
 
-def add_function_error_alarm(
-    stack: EndpointStack, title: str, purpose: str, log_group: LogGroup, condition: str
-) -> Alarm:
+def add_function_error_alarm(stack: Stack, title: str, purpose: str, log_group: LogGroup, condition: str) -> Alarm:
     """Count the function's `[ERROR]` lines; one in five minutes is an alarm."""
     stack.template.add_resource(
         MetricFilter(
@@ -84,7 +82,7 @@ def add_function_error_alarm(
     )
 
 
-def add_disk_alarm(stack: EndpointStack) -> Alarm:
+def add_disk_alarm(stack: HostingStack) -> Alarm:
     """The instances' disk, as SageMaker reports it per variant."""
     return stack.template.add_resource(
         Alarm(
@@ -110,7 +108,7 @@ def add_disk_alarm(stack: EndpointStack) -> Alarm:
     )
 
 
-def variant_dimensions(stack: EndpointStack) -> list[MetricDimension]:
+def variant_dimensions(stack: HostingStack) -> list[MetricDimension]:
     return [
         MetricDimension(Name="EndpointName", Value=stack.endpoint_name),
         MetricDimension(Name="VariantName", Value=VARIANT_NAME.ref()),

@@ -126,28 +126,28 @@ def _add_scaling_rule(stack: EndpointStack) -> None:
             # on instance counts, which a serverless endpoint leaves at their defaults: they hold for it too
             "RuleCondition": Equals(SCALING.ref(), "true"),
             "Assertions": [
-                _assertion(
+                assertion(
                     Or(Not(Equals(MIN_INSTANCES.ref(), "0")), Equals(ENDPOINT_TYPE.ref(), ASYNC)),
                     "ScalingMinInstanceCount 0 (scale to zero) is for EndpointType Async, whose requests wait in a "
                     "queue: a RealTime endpoint needs an instance to answer. Set it to 1 or more.",
                 ),
-                _assertion(
+                assertion(
                     Not(Contains(BURSTABLE_INSTANCE_TYPES, INSTANCE_TYPE.ref())),
                     "ManagedInstanceScaling cannot scale a burstable ml.t* InstanceType: choose another instance "
                     "type or set ManagedInstanceScaling to false.",
                 ),
-                _assertion(
+                assertion(
                     Or(Not(Equals(ENDPOINT_TYPE.ref(), SERVERLESS)), Not(is_empty(serverless.PROVISIONED))),
                     "With EndpointType Serverless, ManagedInstanceScaling scales provisioned concurrency: set "
                     "ServerlessProvisionedConcurrency (its floor), or set ManagedInstanceScaling to false.",
                 ),
-                _assertion(
-                    Contains(_counts(1, SCALING_START_LIMIT), INITIAL_INSTANCE_COUNT.ref()),
+                assertion(
+                    Contains(counts(1, SCALING_START_LIMIT), INITIAL_INSTANCE_COUNT.ref()),
                     f"With ManagedInstanceScaling, InitialInstanceCount must be at most {SCALING_START_LIMIT}: start "
                     "smaller and let autoscaling add instances.",
                 ),
                 *(
-                    _assertion(Not(_less_than(by_name[order.upper], by_name[order.lower])), order.description)
+                    assertion(Not(less_than(by_name[order.upper], by_name[order.lower])), order.description)
                     for order in SCALING_ORDER
                 ),
             ],
@@ -155,21 +155,21 @@ def _add_scaling_rule(stack: EndpointStack) -> None:
     )
 
 
-def _assertion(condition: AWSHelperFn, description: str) -> dict[str, object]:
+def assertion(condition: AWSHelperFn, description: str) -> dict[str, object]:
     return {"Assert": condition, "AssertDescription": description}
 
 
-def _less_than(smaller: Input, larger: Input) -> AWSHelperFn:
+def less_than(smaller: Input, larger: Input) -> AWSHelperFn:
     """True when smaller < larger, for larger from 2 to SCALING_START_LIMIT."""
     return any_of(
         [
-            And(Equals(larger.ref(), str(value)), Contains(_counts(0, value - 1), smaller.ref()))
+            And(Equals(larger.ref(), str(value)), Contains(counts(0, value - 1), smaller.ref()))
             for value in range(2, SCALING_START_LIMIT + 1)
         ]
     )
 
 
-def _counts(first: int, last: int) -> list[str]:
+def counts(first: int, last: int) -> list[str]:
     return [str(count) for count in range(first, last + 1)]
 
 

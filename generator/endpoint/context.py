@@ -1,5 +1,8 @@
-"""What every builder shares: the template, the shared Conditions, the tags, the endpoint's name and group; and the
-one input every role the stack creates reads, its permissions boundary."""
+"""What the builders share: the template, the shared Conditions, the tags, and, by the kind of stack, the endpoint's
+name and the package's group; and the one input every role a stack creates reads, its permissions boundary.
+
+The endpoint template's builders take an EndpointStack; a builder the shared endpoint and its inference components
+reuse takes the narrowest kind it reads (Stack, HostingStack, PackageStack), so those templates hand it theirs."""
 
 from __future__ import annotations
 
@@ -28,32 +31,72 @@ PERMISSIONS_BOUNDARY = Input(
 
 
 @dataclass(frozen=True)
-class Conditions:
-    """Conditions that more than one builder uses; a builder's own Conditions live beside it."""
+class StackConditions:
+    """Conditions every template's shared builders switch on: a role's permissions boundary, an alarm's topic."""
 
-    use_package_arn: str
-    use_package_group: str
-    data_capture_enabled: str
-    scaling_enabled: str
     has_permissions_boundary: str
-    deploy_on_approval: str
     alarm_topic: str
-    real_time: str
-    serverless: str
-    asynchronous: str
-    in_vpc: str  # RealTime and Async: instances in the user's VPC
 
 
 @dataclass(frozen=True)
-class EndpointStack:
-    """What every builder of the endpoint template is handed: the template, the shared Conditions, the tags, the
-    endpoint's name and where its model package group lives. Builders refer to inputs by their declarations."""
+class PackageConditions(StackConditions):
+    """A template that deploys a model package: by ARN or as a group's latest Approved one, maybe on approval."""
+
+    use_package_arn: str
+    use_package_group: str
+    deploy_on_approval: str
+
+
+@dataclass(frozen=True)
+class HostingConditions(StackConditions):
+    """A template that makes an endpoint's instances."""
+
+    in_vpc: str  # RealTime and Async (the endpoint template), every shared endpoint: instances in the user's VPC
+
+
+@dataclass(frozen=True)
+class Conditions(PackageConditions, HostingConditions):
+    """Conditions that more than one builder of the endpoint template uses; a builder's own live beside it."""
+
+    data_capture_enabled: str
+    scaling_enabled: str
+    real_time: str
+    serverless: str
+    asynchronous: str
+
+
+@dataclass(frozen=True)
+class Stack:
+    """What every shared builder is handed: the template, the Conditions it switches on, the tags. Builders refer to
+    inputs by their declarations."""
 
     template: Template
-    conditions: Conditions
+    conditions: StackConditions
     tags: Tags
+
+
+@dataclass(frozen=True)
+class HostingStack(Stack):
+    """A stack that makes an endpoint: its name is known before it exists (alarms, roles and scaling name it)."""
+
+    conditions: HostingConditions
     endpoint_name: If
+
+
+@dataclass(frozen=True)
+class PackageStack(Stack):
+    """A stack that deploys a model package, and where the package's group lives (the resolver and deploy on approval
+    read it)."""
+
+    conditions: PackageConditions
     group: RegistryGroup
+
+
+@dataclass(frozen=True)
+class EndpointStack(PackageStack, HostingStack):
+    """What every builder of the endpoint template is handed: one model package behind its own endpoint."""
+
+    conditions: Conditions
 
 
 def stack_resource_name(suffix: str) -> Join:
@@ -62,12 +105,12 @@ def stack_resource_name(suffix: str) -> Join:
     return Join("", ["sagemaker-endpoint-", stack_uuid(), f"-{suffix}"])
 
 
-def add_condition(stack: EndpointStack, name: str, condition: AWSHelperFn) -> str:
+def add_condition(stack: Stack, name: str, condition: AWSHelperFn) -> str:
     return add_named_condition(stack.template, name, condition)
 
 
 def add_output(
-    stack: EndpointStack,
+    stack: Stack,
     key: str,
     value: object,
     description: str,
@@ -80,14 +123,15 @@ def add_output(
 
 
 def add_service_role(
-    stack: EndpointStack, title: str, *, condition: str, purpose: str, service: str, policy: dict[str, object]
+    stack: Stack, title: str, *, condition: str | None, purpose: str, service: str, policy: dict[str, object]
 ) -> Role:
     """A role one AWS service assumes, with one inline policy, under the stack's role path, bounded by
-    PermissionsBoundaryArn when given and tagged like every resource of the stack."""
+    PermissionsBoundaryArn when given and tagged like every resource of the stack; only where `condition` holds, when
+    one is given."""
     return stack.template.add_resource(
         Role(
             title,
-            Condition=condition,
+            **({"Condition": condition} if condition else {}),
             Description=Sub(f"{purpose} of stack ${{AWS::StackName}}"),
             Path=ROLE_PATH,
             PermissionsBoundary=If(stack.conditions.has_permissions_boundary, PERMISSIONS_BOUNDARY.ref(), NoValue),

@@ -16,7 +16,7 @@ from troposphere.cloudwatch import Alarm, Dashboard
 
 from generator.endpoint.alarms import ENDPOINT_METRICS_NAMESPACE
 from generator.endpoint.autoscaling import MAX_INSTANCES, MIN_INSTANCES
-from generator.endpoint.context import EndpointStack, add_condition
+from generator.endpoint.context import EndpointStack, Stack, add_condition
 from generator.endpoint.deploy_on_approval import DEAD_LETTER_QUEUE, QUEUE
 from generator.endpoint.variant import INITIAL_INSTANCE_COUNT, VARIANT_NAME
 
@@ -107,13 +107,16 @@ def add_dashboard(stack: EndpointStack) -> Dashboard:
     "A dashboard with the same name ... replaces"): the Region keeps two Regions' stacks of one name apart."""
     endpoint, approval, asynchronous = endpoint_widgets(), approval_widgets(), async_widgets()
     placed = [widget.placed(i) for i, widget in enumerate(endpoint + approval + asynchronous)]
-    widgets, approval_text = _json(placed[: len(endpoint)]), _json(placed[len(endpoint) : -len(asynchronous)])
-    async_text = _json(placed[-len(asynchronous) :])
+    widgets, approval_text = (
+        widgets_json(placed[: len(endpoint)]),
+        widgets_json(placed[len(endpoint) : -len(asynchronous)]),
+    )
+    async_text = widgets_json(placed[-len(asynchronous) :])
     variables = {
         "Endpoint": stack.endpoint_name,
         "Variant": VARIANT_NAME.ref(),
         "InstanceBounds": _instance_bounds(stack),
-        "Alarms": _alarm_list(stack),
+        "Alarms": alarm_list(stack),
         "ApprovalWidgets": _approval_widgets(stack, approval_text),
         "AsyncWidgets": If(
             stack.conditions.asynchronous, Sub("," + async_text[1:-1], Endpoint=stack.endpoint_name), ""
@@ -126,7 +129,7 @@ def add_dashboard(stack: EndpointStack) -> Dashboard:
             DashboardBody=Sub('{"widgets":' + widgets[:-1] + "${ApprovalWidgets}${AsyncWidgets}]}", **variables),
         )
     )
-    _add_url_output(stack, dashboard)
+    add_url_output(stack, dashboard)
     return dashboard
 
 
@@ -139,7 +142,7 @@ def _approval_widgets(stack: EndpointStack, approval_text: str) -> If | str:
     return If(stack.conditions.deploy_on_approval, Sub("," + approval_text[1:-1], **queues), "")
 
 
-def _json(widgets: list[dict[str, object]]) -> str:
+def widgets_json(widgets: list[dict[str, object]]) -> str:
     """Compact JSON with the markers of values that are not strings made `Sub` variables."""
     text = json.dumps(widgets, separators=(",", ":"))
     return text.replace('"@InstanceBounds@"', "${InstanceBounds}").replace('"@Alarms@"', "[${Alarms}]")
@@ -158,7 +161,7 @@ def _instance_bounds(stack: EndpointStack) -> If:
     )
 
 
-def _alarm_list(stack: EndpointStack) -> Join:
+def alarm_list(stack: Stack) -> Join:
     """Every alarm the template declares, as quoted ARNs; an alarm with a Condition only where it holds."""
     entries: list[object] = []
     for resource in stack.template.resources.values():
@@ -169,7 +172,7 @@ def _alarm_list(stack: EndpointStack) -> Join:
     return Join(",", entries)
 
 
-def _add_url_output(stack: EndpointStack, dashboard: Dashboard) -> None:
+def add_url_output(stack: Stack, dashboard: Dashboard) -> None:
     """The console link, in the partitions whose console host is known; elsewhere the dashboard is there, unlinked."""
     partition = Ref("AWS::Partition")
     known = add_condition(stack, "ConsoleKnown", Or(*(Equals(partition, name) for name in CONSOLE_HOSTS)))

@@ -14,7 +14,7 @@ from generator.cfn.conditions import is_empty
 from generator.cfn.inputs import Input, pattern, whole_number
 from generator.common.patterns import S3_PREFIX
 from generator.endpoint.artifacts import BUCKET
-from generator.endpoint.context import EndpointStack, add_condition
+from generator.endpoint.context import Stack, add_condition
 from generator.endpoint.types import REAL_TIME
 
 BUCKET_NAME_FIELD = 5  # arn:<partition>:s3:::<bucket> split on ":"
@@ -46,7 +46,7 @@ PREFIX = Input(
 INPUTS = (SAMPLING_PERCENTAGE, PREFIX)
 
 
-def _add_capture_rule(stack: EndpointStack) -> None:
+def _add_capture_rule(stack: Stack) -> None:
     stack.template.add_rule(
         "DataCaptureNeedsBucket",
         {
@@ -68,7 +68,7 @@ class DataCaptureLocation:
     objects_arn: If
 
 
-def data_capture_location(stack: EndpointStack) -> DataCaptureLocation:
+def data_capture_location(stack: Stack) -> DataCaptureLocation:
     _add_capture_rule(stack)
     has_prefix = add_condition(stack, "HasDataCapturePrefix", Not(is_empty(PREFIX)))
     bucket_arn = BUCKET.ref()

@@ -41,7 +41,7 @@ from generator.cfn.inputs import Input, choice, pattern
 from generator.common.names import APPROVAL_DETAIL_TYPE, APPROVAL_SOURCE, FORWARD_RULE_PREFIX, Service
 from generator.common.patterns import ROLE_ARN
 from generator.endpoint.alarms import ALARM_TOPIC, notify
-from generator.endpoint.context import EndpointStack, add_condition
+from generator.endpoint.context import PackageStack, add_condition
 from generator.endpoint.lambda_functions import (
     TIMEOUT_SECONDS,
     StackFunction,
@@ -88,6 +88,15 @@ UPDATER = StackFunction(
 
 
 @dataclass(frozen=True)
+class ServedChecks:
+    """What the updater may read to check what the stack serves after an update, and what it may then remove of what
+    the stack retained: the endpoint template's (`endpoint_checks`) or a template's own."""
+
+    describe: tuple[object, ...]
+    clean_up: tuple[object, ...]
+
+
+@dataclass(frozen=True)
 class Queues:
     approvals: Queue  # FIFO: what the updater applies, one at a time
     dead_letters: Queue  # FIFO: what the updater could not apply
@@ -111,7 +120,7 @@ DEPLOYMENT_ROLE = Input(
 INPUTS = (FOLLOW, DEPLOYMENT_ROLE)
 
 
-def _add_follow_rule(stack: EndpointStack) -> None:
+def _add_follow_rule(stack: PackageStack) -> None:
     stack.template.add_rule(
         "DeployOnApprovalNeedsGroupAndRole",
         {
@@ -137,7 +146,7 @@ def rule_name(suffix: str = "") -> Join:
     return Join("", [NAME_PREFIX, stack_uuid(), suffix])
 
 
-def key_statements(stack: EndpointStack) -> list[object]:
+def key_statements(stack: PackageStack) -> list[object]:
     """What the stack's key allows when deploy on approval is on: EventBridge to write the queues, SQS to read them
     for the updater and for a person, CloudWatch Logs to encrypt the updater's log group."""
     on = stack.conditions.deploy_on_approval
@@ -169,19 +178,20 @@ def key_statements(stack: EndpointStack) -> list[object]:
     ]
 
 
-def add_deploy_on_approval(stack: EndpointStack, key: Key) -> None:
-    """The queues, the rules feeding them, the updater reading them, and the alarms on whatever is kept or stuck."""
+def add_deploy_on_approval(stack: PackageStack, key: Key, checks: ServedChecks | None = None) -> None:
+    """The queues, the rules feeding them, the updater reading them, and the alarms on whatever is kept or stuck.
+    `checks`: how the updater verifies what is served after an update (default: the endpoint template's)."""
     _add_follow_rule(stack)
     queues = _add_queues(stack, key)
     rules = [_add_approval_rule(stack, queues), _add_stack_status_rule(stack, queues)]
     _add_queue_policies(stack, queues, rules)
     _open_bus_to_registry(stack)
-    function = _add_updater(stack, key, queues)
+    function = _add_updater(stack, key, queues, checks or endpoint_checks())
     _add_queue_alarms(stack, queues)
     _add_delivery_alarms(stack, rules, function)
 
 
-def _add_queues(stack: EndpointStack, key: Key) -> Queues:
+def _add_queues(stack: PackageStack, key: Key) -> Queues:
     """The FIFO queue, its FIFO dead-letter queue, and the standard queue EventBridge keeps undelivered events in."""
     add = stack.template.add_resource
     dead_letters = add(_queue(stack, key, DEAD_LETTER_QUEUE, "-dlq.fifo", FifoQueue=True))
@@ -205,7 +215,7 @@ def _add_queues(stack: EndpointStack, key: Key) -> Queues:
     return Queues(approvals, dead_letters, undelivered)
 
 
-def _add_approval_rule(stack: EndpointStack, queues: Queues) -> Rule:
+def _add_approval_rule(stack: PackageStack, queues: Queues) -> Rule:
     """This group's Approved and Rejected state changes. The event's `account` is the registry's, also when the
     registry's forwarding rule brought it here from another account."""
     return stack.template.add_resource(
@@ -229,7 +239,7 @@ def _add_approval_rule(stack: EndpointStack, queues: Queues) -> Rule:
     )
 
 
-def _add_stack_status_rule(stack: EndpointStack, queues: Queues) -> Rule:
+def _add_stack_status_rule(stack: PackageStack, queues: Queues) -> Rule:
     """The ends of this stack's updates (CloudFormation sends a "CloudFormation Stack Status Change" event for each
     status of a stack): after an accepted UpdateStack, how it ended is the only news of an approval not applied."""
     return stack.template.add_resource(
@@ -267,7 +277,7 @@ def _queue_target(target_id: str, queues: Queues) -> Target:
     )
 
 
-def _add_queue_policies(stack: EndpointStack, queues: Queues, rules: list[Rule]) -> None:
+def _add_queue_policies(stack: PackageStack, queues: Queues, rules: list[Rule]) -> None:
     """The FIFO queue and the undelivered queue may be written by EventBridge for these two rules only."""
     on = stack.conditions.deploy_on_approval
     from_rules = Condition(ArnEquals("aws:SourceArn", [GetAtt(rule, "Arn") for rule in rules]))
@@ -293,7 +303,7 @@ def _add_queue_policies(stack: EndpointStack, queues: Queues, rules: list[Rule])
         )
 
 
-def _open_bus_to_registry(stack: EndpointStack) -> None:
+def _open_bus_to_registry(stack: PackageStack) -> None:
     """A group of another account: SageMaker raises its events there, and the registry kit's forwarding rules
     (templates/registry-access.yaml) put them on this account's default bus, which must let them in. This statement
     admits only SageMaker's package state changes, sent by those rules, from that one account."""
@@ -326,7 +336,7 @@ def _open_bus_to_registry(stack: EndpointStack) -> None:
     )
 
 
-def _add_updater(stack: EndpointStack, key: Key, queues: Queues) -> Function:
+def _add_updater(stack: PackageStack, key: Key, queues: Queues, checks: ServedChecks) -> Function:
     """The updater function, fed one message at a time, reporting failures per message."""
     on = stack.conditions.deploy_on_approval
     function = add_stack_function(
@@ -343,7 +353,7 @@ def _add_updater(stack: EndpointStack, key: Key, queues: Queues) -> Function:
         ),
         condition=on,
         key=key,
-        statements=_updater_statements(stack, key, queues),
+        statements=_updater_statements(stack, key, queues, checks),
     )
     stack.template.add_resource(
         EventSourceMapping(
@@ -373,7 +383,7 @@ class Watched:
     missing: str = "notBreaching"
 
 
-def _add_queue_alarms(stack: EndpointStack, queues: Queues) -> None:
+def _add_queue_alarms(stack: PackageStack, queues: Queues) -> None:
     """Whatever a queue keeps, someone hears of while it is there and before SQS's retention deletes it; a message
     nobody receives (the event source mapping disabled, its role or the key broken) ages past the retry window."""
 
@@ -402,7 +412,7 @@ def _add_queue_alarms(stack: EndpointStack, queues: Queues) -> None:
         _add_alarm(stack, title, Sub(description), watched)
 
 
-def _add_delivery_alarms(stack: EndpointStack, rules: list[Rule], function: Function) -> None:
+def _add_delivery_alarms(stack: PackageStack, rules: list[Rule], function: Function) -> None:
     """A rule's invocation that failed for good (kept in the undelivered queue, or lost if even that failed), and an
     updater invocation that failed: an uncaught error or a timeout, which logs no `[ERROR]` line."""
     for rule in rules:
@@ -425,7 +435,7 @@ def _add_delivery_alarms(stack: EndpointStack, rules: list[Rule], function: Func
     )
 
 
-def _add_alarm(stack: EndpointStack, title: str, description: Sub, watched: Watched) -> Alarm:
+def _add_alarm(stack: PackageStack, title: str, description: Sub, watched: Watched) -> Alarm:
     """One five-minute period at or above the threshold is an alarm; no data is no trouble (SQS and EventBridge
     send some of these metrics only when there is something to count)."""
     return stack.template.add_resource(
@@ -448,7 +458,7 @@ def _add_alarm(stack: EndpointStack, title: str, description: Sub, watched: Watc
     )
 
 
-def _queue(stack: EndpointStack, key: Key, title: str, name_suffix: str, **props: object) -> Queue:
+def _queue(stack: PackageStack, key: Key, title: str, name_suffix: str, **props: object) -> Queue:
     """A queue named for the stack, encrypted with its key, keeping messages 14 days, gone with the stack."""
     return Queue(
         title,
@@ -463,7 +473,7 @@ def _queue(stack: EndpointStack, key: Key, title: str, name_suffix: str, **props
     )
 
 
-def _updater_statements(stack: EndpointStack, key: Key, queues: Queues) -> list[object]:
+def _updater_statements(stack: PackageStack, key: Key, queues: Queues, checks: ServedChecks) -> list[object]:
     return [
         allow(
             "UpdateOwnStack",
@@ -475,9 +485,7 @@ def _updater_statements(stack: EndpointStack, key: Key, queues: Queues) -> list[
             ],
             [Ref("AWS::StackId")],
         ),
-        # To check that the endpoint serves what the stack says (SageMaker can roll an update back by itself). Read
-        # only, on this account's endpoints: SageMaker lower-cases names in its ARNs, and EndpointName may not be.
-        allow("DescribeEndpoints", [sagemaker.DescribeEndpoint], [arn("sagemaker", "endpoint/*")]),
+        *checks.describe,
         allow(
             "PassDeploymentRoleToCloudFormation",
             [iam.PassRole],
@@ -492,9 +500,22 @@ def _updater_statements(stack: EndpointStack, key: Key, queues: Queues) -> list[
         allow("DeadLetterWhatNeedsAPerson", [sqs.SendMessage], [GetAtt(queues.dead_letters, "Arn")]),
         allow("DecryptQueueMessages", [kms.Decrypt, kms.GenerateDataKey], [GetAtt(key, "Arn")]),
         read_configured_group(stack),
-        *_cleanup_statements(),
+        *checks.clean_up,
         *_alarm_topic_statements(stack),
     ]
+
+
+def endpoint_checks() -> ServedChecks:
+    """The endpoint template's: the endpoint's config, then its retained Models and EndpointConfigs."""
+    return ServedChecks(
+        describe=(
+            # To check that the endpoint serves what the stack says (SageMaker can roll an update back by itself).
+            # Read only, on this account's endpoints: SageMaker lower-cases names in its ARNs, and EndpointName may
+            # not be.
+            allow("DescribeEndpoints", [sagemaker.DescribeEndpoint], [arn("sagemaker", "endpoint/*")]),
+        ),
+        clean_up=tuple(_cleanup_statements()),
+    )
 
 
 def _cleanup_statements() -> list[object]:
@@ -515,7 +536,7 @@ def _cleanup_statements() -> list[object]:
     ]
 
 
-def _alarm_topic_statements(stack: EndpointStack) -> list[object]:
+def _alarm_topic_statements(stack: PackageStack) -> list[object]:
     """Publish to the alarm topic; a topic encrypted with a customer managed key needs the publisher to use that key
     (SNS Developer Guide, key management), and the template cannot know which key: any key, only through SNS."""
     topic = stack.conditions.alarm_topic

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 
 from awacs import kms
 from awacs.aws import Bool, BoolIfExists, Condition, Principal, Statement, StringEquals
-from troposphere import If, Ref, Sub
+from troposphere import Ref, Sub
 from troposphere.kms import Alias, Key
 
 from custom_resource.contract import Outputs
 from generator.cfn.iam import account_root, allow, deny, policy_document, service_host
-from generator.endpoint.context import EndpointStack, add_output
+from generator.endpoint.context import Stack, add_output
 
 KEY_ADMINISTRATION = [
     kms.CancelKeyDeletion,
@@ -59,24 +59,35 @@ THIS_KEY = "*"  # in a key policy, "*" means the key the policy is attached to
 ALIAS_PREFIX = "alias/sagemaker-endpoint/"  # + the stack name; a deployer role is scoped to it
 
 
-def add_encryption_key(stack: EndpointStack, model_role_arn: If, feature_statements: Sequence[object] = ()) -> Key:
+def add_encryption_key(
+    stack: Stack, model_role_arn: object, feature_statements: Sequence[object] = (), condition: str | None = None
+) -> Key:
     """The key, its alias and the KmsKeyId output. `feature_statements` are what optional features (the resolver,
-    deploy on approval) add to its policy, each switched by the feature's Condition."""
+    deploy on approval) add to its policy, each switched by the feature's Condition. `condition`, when given, makes
+    the key and its alias only where it holds, with no output: a stack whose key serves those features alone, without
+    an endpoint's volume or captured data (`model_role_arn` None: no statement for a role or SageMaker)."""
+    switched = {"Condition": condition} if condition else {}
     key = stack.template.add_resource(
         Key(
             "EncryptionKey",
+            **switched,
             Description=Sub("SageMaker endpoint of stack ${AWS::StackName}: storage volume, captured data, logs"),
             EnableKeyRotation=True,
-            KeyPolicy=_key_policy(model_role_arn, feature_statements),
+            KeyPolicy=_key_policy(model_role_arn, feature_statements)
+            if model_role_arn is not None
+            else policy_document(_account_administers_key(), grants_only_for_aws_resources(), *feature_statements),
             DeletionPolicy="Retain",
             UpdateReplacePolicy="Retain",
             Tags=stack.tags,
         )
     )
     stack.template.add_resource(
-        Alias("EncryptionKeyAlias", AliasName=Sub(f"{ALIAS_PREFIX}${{AWS::StackName}}"), TargetKeyId=Ref(key))
+        Alias(
+            "EncryptionKeyAlias", **switched, AliasName=Sub(f"{ALIAS_PREFIX}${{AWS::StackName}}"), TargetKeyId=Ref(key)
+        )
     )
-    add_output(stack, Outputs.KMS_KEY_ID, Ref(key), "KMS key of the endpoint's storage volume and captured data")
+    if condition is None:
+        add_output(stack, Outputs.KMS_KEY_ID, Ref(key), "KMS key of the endpoint's storage volume and captured data")
     return key
 
 
@@ -91,11 +102,15 @@ def grants_only_for_aws_resources() -> Statement:
     )
 
 
-def _key_policy(model_role_arn: If, feature_statements: Sequence[object]) -> dict[str, object]:
+def _account_administers_key() -> Statement:
+    return allow("AccountAdministersKey", KEY_ADMINISTRATION, [THIS_KEY], principal=Principal("AWS", account_root()))
+
+
+def _key_policy(model_role_arn: object, feature_statements: Sequence[object]) -> dict[str, object]:
     account = Principal("AWS", account_root())
     in_account = {"kms:CallerAccount": Sub("${AWS::AccountId}")}
     return policy_document(
-        allow("AccountAdministersKey", KEY_ADMINISTRATION, [THIS_KEY], principal=account),
+        _account_administers_key(),
         allow("ModelRoleUsesKey", ENCRYPT_DECRYPT, [THIS_KEY], principal=Principal("AWS", model_role_arn)),
         allow(
             "AccountUsesKeyThroughSageMaker",

@@ -85,7 +85,7 @@ def add_endpoint(stack: EndpointStack, model: Model, key: Key, capture: DataCapt
                 [instance_variant(stack, model, ebs_volume)],
             ),
             KmsKeyId=If(ebs_volume, GetAtt(key, "Arn"), NoValue),
-            DataCaptureConfig=If(stack.conditions.data_capture_enabled, _data_capture(key, capture), NoValue),
+            DataCaptureConfig=If(stack.conditions.data_capture_enabled, data_capture_config(key, capture), NoValue),
             AsyncInferenceConfig=async_inference_config(stack, key),
             Tags=retained_resource_tags(stack.tags),
             UpdateReplacePolicy="Retain",  # the endpoint may go back to it by itself: see the model module
@@ -126,7 +126,7 @@ def add_endpoint(stack: EndpointStack, model: Model, key: Key, capture: DataCapt
     return endpoint
 
 
-def _data_capture(key: Key, capture: DataCaptureLocation) -> EndpointDataCaptureConfig:
+def data_capture_config(key: Key, capture: DataCaptureLocation) -> EndpointDataCaptureConfig:
     return EndpointDataCaptureConfig(
         EnableCapture=True,
         InitialSamplingPercentage=SAMPLING_PERCENTAGE.ref(),

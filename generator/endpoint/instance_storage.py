@@ -16,7 +16,7 @@ from __future__ import annotations
 from troposphere import And, Condition, Equals, Select, Split, Sub
 
 from generator.cfn.conditions import any_of
-from generator.endpoint.context import EndpointStack, add_condition
+from generator.endpoint.context import HostingStack, add_condition
 from generator.endpoint.variant import INSTANCE_TYPE
 
 # EC2's instance-store table: no instance store for these (EBS only).
@@ -41,7 +41,7 @@ FAMILY_FIELD = 1  # ml.<family>.<size>
 ALWAYS_ENOUGH_FIELDS = "." * FAMILY_FIELD  # appended before the split: the field exists for any value, even ""
 
 
-def add_ebs_volume_condition(stack: EndpointStack) -> str:
+def add_ebs_volume_condition(stack: HostingStack) -> str:
     """Add the Condition that is true when InstanceType has an EBS storage volume (no local NVMe storage)."""
     padded = Sub(f"${{{INSTANCE_TYPE.name}}}{ALWAYS_ENOUGH_FIELDS}")
     family = Select(FAMILY_FIELD, Split(".", padded))

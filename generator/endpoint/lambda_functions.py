@@ -20,7 +20,7 @@ from generator.cfn.inputs import Input, free_text, pattern
 from generator.common.names import Service
 from generator.common.patterns import S3_BUCKET_NAME
 from generator.endpoint.alarms import add_function_error_alarm
-from generator.endpoint.context import EndpointStack, add_service_role
+from generator.endpoint.context import Stack, add_service_role
 
 RUNTIME = "python3.13"
 TIMEOUT_SECONDS = 60
@@ -99,7 +99,7 @@ def log_group_key_statement(spec: StackFunction, sid: str) -> Statement:
 
 
 def add_stack_function(
-    stack: EndpointStack,
+    stack: Stack,
     spec: StackFunction,
     *,
     condition: str,

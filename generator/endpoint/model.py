@@ -16,7 +16,7 @@ from custom_resource.contract import Outputs
 from generator.cfn.conditions import is_empty
 from generator.cfn.inputs import Input, choice, pattern
 from generator.common.patterns import MODEL_PACKAGE_ARN, MODEL_PACKAGE_GROUP
-from generator.endpoint.context import EndpointStack, add_output
+from generator.endpoint.context import EndpointStack, PackageStack, add_output
 from generator.endpoint.network import SUBNET_IDS
 from generator.endpoint.tags import retained_resource_tags
 
@@ -54,7 +54,7 @@ NETWORK_ISOLATION = Input(
 PACKAGE_INPUTS = (PACKAGE_ARN, PACKAGE_GROUP)
 
 
-def _add_package_rule(stack: EndpointStack) -> None:
+def add_package_rule(stack: PackageStack) -> None:
     """Exactly one package source: the module we replace let the ARN silently win when both were given."""
     arn_empty, group_empty = is_empty(PACKAGE_ARN), is_empty(PACKAGE_GROUP)
     stack.template.add_rule(
@@ -77,7 +77,7 @@ def _add_package_rule(stack: EndpointStack) -> None:
 
 
 def add_model(stack: EndpointStack, package_arn: If, role_arn: If, security_group: SecurityGroup) -> Model:
-    _add_package_rule(stack)
+    add_package_rule(stack)
     model = stack.template.add_resource(
         Model(
             "Model",

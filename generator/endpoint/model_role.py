@@ -22,7 +22,7 @@ from generator.common.names import Service
 from generator.common.patterns import ROLE_ARN
 from generator.endpoint import artifacts, asynchronous
 from generator.endpoint.alarms import ENDPOINT_METRICS_NAMESPACE
-from generator.endpoint.context import EndpointStack, add_condition, add_output, add_service_role
+from generator.endpoint.context import EndpointStack, Stack, add_condition, add_output, add_service_role
 from generator.endpoint.data_capture import DataCaptureLocation
 from generator.endpoint.network import VPC
 from generator.endpoint.rollback import ROLLBACK_ALARMS, rollback_alarm_name
@@ -72,8 +72,8 @@ def add_model_role(stack: EndpointStack, security_group: SecurityGroup, capture:
         service=Service.SAGEMAKER,
         policy=policy_document(
             *_artifact_statements(stack, capture),
-            *_artifact_key_statements(stack),
-            *(only_if(stack.conditions.in_vpc, s) for s in _network_statements(security_group)),
+            *artifact_key_statements(stack),
+            *(only_if(stack.conditions.in_vpc, s) for s in network_statements(security_group)),
             *asynchronous.role_statements(stack),
         ),
     )
@@ -106,16 +106,7 @@ def _artifact_statements(stack: EndpointStack, capture: DataCaptureLocation) -> 
         ),
         # GetAuthorizationToken is account-wide: it has no resource to scope to.
         only_if(has_repo, allow("GetEcrAuthorizationToken", [ecr.GetAuthorizationToken], ["*"])),
-        allow(
-            "WriteEndpointLogs",
-            [logs.CreateLogGroup, logs.CreateLogStream, logs.DescribeLogStreams, logs.PutLogEvents],
-            [
-                arn("logs", ENDPOINT_LOG_GROUP, Name=stack.endpoint_name),
-                # DescribeLogStreams is authorized on the group, whose ARN IAM evaluates ends in ":*"
-                arn("logs", f"{ENDPOINT_LOG_GROUP}:*", Name=stack.endpoint_name),
-                arn("logs", f"{ENDPOINT_LOG_GROUP}:log-stream:*", Name=stack.endpoint_name),
-            ],
-        ),
+        write_endpoint_logs(stack.endpoint_name),
         # SageMaker reads the auto-rollback alarms with the execution role during a deployment ("Ensure that your IAM
         # execution role has permission to perform the cloudwatch:DescribeAlarms action on the auto-rollback alarms
         # you specify": SageMaker guide, Auto-Rollback Configuration and Monitoring). Exactly those two alarms.
@@ -124,17 +115,36 @@ def _artifact_statements(stack: EndpointStack, capture: DataCaptureLocation) -> 
             [cloudwatch.DescribeAlarms],
             [arn("cloudwatch", "alarm:${Name}", Name=rollback_alarm_name(title)) for title in ROLLBACK_ALARMS],
         ),
-        # PutMetricData has no resource type; the namespace condition is what limits it.
-        allow(
-            "PublishEndpointMetrics",
-            [cloudwatch.PutMetricData],
-            ["*"],
-            condition=Condition(StringEquals("cloudwatch:namespace", ENDPOINT_METRICS_NAMESPACE)),
-        ),
+        publish_endpoint_metrics(),
     ]
 
 
-def _artifact_key_statements(stack: EndpointStack) -> list[object]:
+def write_endpoint_logs(endpoint_name: object) -> Statement:
+    """The endpoint's own log group, which SageMaker names after it, and its streams."""
+    return allow(
+        "WriteEndpointLogs",
+        [logs.CreateLogGroup, logs.CreateLogStream, logs.DescribeLogStreams, logs.PutLogEvents],
+        [
+            arn("logs", ENDPOINT_LOG_GROUP, Name=endpoint_name),
+            # DescribeLogStreams is authorized on the group, whose ARN IAM evaluates ends in ":*"
+            arn("logs", f"{ENDPOINT_LOG_GROUP}:*", Name=endpoint_name),
+            arn("logs", f"{ENDPOINT_LOG_GROUP}:log-stream:*", Name=endpoint_name),
+        ],
+    )
+
+
+def publish_endpoint_metrics() -> Statement:
+    """The instances' metrics (CPU, memory, disk), in their namespace only."""
+    # PutMetricData has no resource type; the namespace condition is what limits it.
+    return allow(
+        "PublishEndpointMetrics",
+        [cloudwatch.PutMetricData],
+        ["*"],
+        condition=Condition(StringEquals("cloudwatch:namespace", ENDPOINT_METRICS_NAMESPACE)),
+    )
+
+
+def artifact_key_statements(stack: Stack) -> list[object]:
     """The artifacts' key: S3 decrypts SSE-KMS objects with the reader's own kms:Decrypt (S3 User Guide, "Using
     server-side encryption with AWS KMS keys"); SageMaker creates grants on it for the instances it launches, as
     AWS's cross-account model governance guidance grants the workload execution roles (kms:CreateGrant for an AWS
@@ -155,7 +165,7 @@ def _artifact_key_statements(stack: EndpointStack) -> list[object]:
     ]
 
 
-def _network_statements(security_group: SecurityGroup) -> list[Statement]:
+def network_statements(security_group: SecurityGroup) -> list[Statement]:
     """Network interfaces in the endpoint's subnets. Only our security group may be attached, and it lives
     in VpcId, so an interface can only be created in VpcId (a security group and a subnet must share a VPC)."""
     return [

@@ -16,7 +16,7 @@ from custom_resource.contract import Outputs
 from generator.cfn.conditions import is_empty
 from generator.cfn.inputs import Constraint, Input, pattern
 from generator.common.patterns import SUBNET_ID, VPC_ID, optional
-from generator.endpoint.context import EndpointStack, add_output
+from generator.endpoint.context import HostingStack, Stack, add_output
 from generator.endpoint.types import ENDPOINT_TYPE, NO_VPC, SERVERLESS, WITH_INSTANCES
 
 HTTPS = 443
@@ -51,7 +51,8 @@ SUBNET_IDS = Input(
 INPUTS = (VPC, SUBNET_IDS)
 
 
-def _add_network_rule(stack: EndpointStack) -> None:
+def add_network_rule(stack: Stack) -> None:
+    """The endpoint template's: RealTime and Async need the network; Serverless runs outside it."""
     stack.template.add_rule(
         "InstanceEndpointsNeedTheirNetwork",
         {
@@ -67,8 +68,8 @@ def _add_network_rule(stack: EndpointStack) -> None:
     )
 
 
-def add_security_group(stack: EndpointStack) -> SecurityGroup:
-    _add_network_rule(stack)
+def add_security_group(stack: HostingStack) -> SecurityGroup:
+    """The security group, where the stack's instances run in the user's VPC, and the SecurityGroupId output."""
     group = stack.template.add_resource(
         SecurityGroup(
             "EndpointSecurityGroup",

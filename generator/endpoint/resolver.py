@@ -16,7 +16,7 @@ from custom_resource.contract import RESOLUTION_TOKEN_PARAMETER, Resolver
 from generator.cfn.conditions import is_empty
 from generator.cfn.iam import allow, only_if
 from generator.cfn.inputs import Input, free_text
-from generator.endpoint.context import EndpointStack
+from generator.endpoint.context import PackageStack
 from generator.endpoint.lambda_functions import (
     CODE_BUCKET,
     StackFunction,
@@ -56,7 +56,7 @@ TOKEN = Input(
 )
 
 
-def _add_resolver_rule(stack: EndpointStack) -> None:
+def _add_resolver_rule(stack: PackageStack) -> None:
     stack.template.add_rule(
         "ModelPackageGroupNeedsResolverCode",
         {
@@ -72,13 +72,13 @@ def _add_resolver_rule(stack: EndpointStack) -> None:
     )
 
 
-def key_statements(stack: EndpointStack, spec: StackFunction = RESOLVER) -> list[object]:
+def key_statements(stack: PackageStack, spec: StackFunction = RESOLVER) -> list[object]:
     """What the stack's key allows in group mode: CloudWatch Logs encrypts the resolver's log group."""
     return [only_if(stack.conditions.use_package_group, log_group_key_statement(spec, "LogsEncryptResolverLogGroup"))]
 
 
 def add_package_resolver(
-    stack: EndpointStack, key: Key, *, spec: StackFunction = RESOLVER, given_role: object | None = None
+    stack: PackageStack, key: Key, *, spec: StackFunction = RESOLVER, given_role: object | None = None
 ) -> If:
     """Add the resolver; return the model package ARN the Model uses, resolved or given. `given_role`: an existing
     role the function runs with (it must allow what read_configured_group grants); none is created then."""
@@ -120,7 +120,7 @@ class LatestApprovedModelPackage(AWSObject):
     }
 
 
-def read_configured_group(stack: EndpointStack) -> Statement:
+def read_configured_group(stack: PackageStack) -> Statement:
     """List the configured group's packages (and describe the group, to say why none is approved): that group
     only, in its own account, which may be a central registry's (whose group policy must allow it as well)."""
     return allow(

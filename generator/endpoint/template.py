@@ -18,7 +18,7 @@ from generator.endpoint.endpoint import add_endpoint, derive_endpoint_name
 from generator.endpoint.inputs import add_endpoint_inputs
 from generator.endpoint.model import add_model
 from generator.endpoint.model_role import add_model_role
-from generator.endpoint.network import add_security_group
+from generator.endpoint.network import add_network_rule, add_security_group
 from generator.endpoint.registry_group import add_registry_group
 from generator.endpoint.resolver import add_package_resolver
 from generator.endpoint.tags import add_resource_tags
@@ -36,13 +36,14 @@ def build_template(lambda_zip: ResolverPackage | None = None) -> Template:
     template = Template(Description=DESCRIPTION)
     add_endpoint_inputs(template, resolver_code_key=lambda_zip.file_name)
     stack = EndpointStack(
-        template,
-        add_shared_conditions(template),
-        add_resource_tags(template),
-        derive_endpoint_name(template),
-        add_registry_group(template),
+        template=template,
+        conditions=add_shared_conditions(template),
+        tags=add_resource_tags(template),
+        endpoint_name=derive_endpoint_name(template),
+        group=add_registry_group(template),
     )
     capture = data_capture_location(stack)
+    add_network_rule(stack)
     security_group = add_security_group(stack)
     role_arn = add_model_role(stack, security_group, capture)
     feature_key_statements = [*resolver.key_statements(stack), *deploy_on_approval.key_statements(stack)]

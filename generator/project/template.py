@@ -27,7 +27,7 @@ from generator.endpoint.data_capture import data_capture_location
 from generator.endpoint.encryption import add_encryption_key
 from generator.endpoint.endpoint import add_endpoint, derive_endpoint_name
 from generator.endpoint.model import add_model
-from generator.endpoint.network import add_security_group
+from generator.endpoint.network import add_network_rule, add_security_group
 from generator.endpoint.registry_group import add_registry_group
 from generator.endpoint.resolver import add_package_resolver
 from generator.endpoint.tags import add_resource_tags
@@ -56,6 +56,7 @@ def build_project_template(lambda_zip: ResolverPackage | None = None) -> Templat
         add_registry_group(template),
     )
     capture = data_capture_location(stack)
+    add_network_rule(stack)
     security_group = add_security_group(stack)
     role_arn = add_given_model_role(stack)
     key = add_encryption_key(stack, role_arn, resolver.key_statements(stack, PROJECT_RESOLVER))

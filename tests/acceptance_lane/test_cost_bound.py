@@ -16,20 +16,23 @@ T2_MEDIUM = Price("ml.t2.medium", Decimal("0.056"), "a test")
 
 
 def test_the_time_bound_is_setup_every_scenario_and_the_sweep() -> None:
-    assert time_bound_minutes() == 15 + (45 + 45 + 75 + 40 + 40 + 45) + 30
+    assert time_bound_minutes() == 15 + (45 + 45 + 75 + 40 + 40 + 60 + 45) + 30
 
 
 def test_the_cost_bound_adds_instances_serverless_and_stacks_each_rounded_up_to_the_cent() -> None:
-    """335 minutes is 5.5833 h. RealTime: 0.056 x 2 instances x 1 stack x 5.5833 = 0.6253, up to 0.63. Serverless:
-    8 invocations x 3 attempts = 24, x 60 s x 2 GB x 0.0001 = 0.288, up to 0.29. Stacks: 4 x 5.5833 x 0.05 =
-    1.1167, up to 1.12. Total 2.04."""
+    """395 minutes is 6.5833 h. RealTime: 0.056 x 2 instances x 1 stack x 6.5833 = 0.7373, up to 0.74. Serverless:
+    8 invocations x 3 attempts = 24, x 60 s x 2 GB x 0.0001 = 0.288, up to 0.29. Stacks: 4 x 6.5833 x 0.05 =
+    1.3167, up to 1.32. The shared endpoint, within its 60-minute scenario: 0.056 x 2 x 1 = 0.112, up to 0.12; its
+    and its component's stacks: 2 x 1 x 0.05 = 0.10. Total 2.57."""
     bound = cost_bound(T2_MEDIUM)
 
-    assert (bound.minutes, bound.usd) == (335, Decimal("2.04"))
+    assert (bound.minutes, bound.usd) == (395, Decimal("2.57"))
     assert bound.lines == (
-        "  RealTime   ml.t2.medium $0.056/h x 2 instances (blue/green) x 1 stack x 5.58 h = $0.63",
+        "  RealTime   ml.t2.medium $0.056/h x 2 instances (blue/green) x 1 stack x 6.58 h = $0.74",
         "  Serverless 2 GB x 60 s x 24 invocations x $0.0001/GB-s = $0.29",
-        "  Stacks     4 x 5.58 h x $0.05/h (KMS key, alarms, dashboard, Lambda, queues, logs) = $1.12",
+        "  Stacks     4 x 6.58 h x $0.05/h (KMS key, alarms, dashboard, Lambda, queues, logs) = $1.32",
+        "  Shared     ml.t2.medium $0.056/h x 2 instances x 1.00 h (inference-components only) = $0.12",
+        "  Components 2 stacks x 1.00 h x $0.05/h = $0.10",
     )
 
 
@@ -88,7 +91,7 @@ def test_a_bound_above_the_maximum_is_refused_with_exit_3_before_anything_is_cre
 
     assert (outcome.code, outcome.plan) == (EXIT_OVER_BUDGET, None)
     assert outcome.lines[-1] == (
-        "refused: the cost bound $2.04 exceeds ACCEPTANCE_MAX_USD $1; nothing was created. Raise ACCEPTANCE_MAX_USD, "
+        "refused: the cost bound $2.57 exceeds ACCEPTANCE_MAX_USD $1; nothing was created. Raise ACCEPTANCE_MAX_USD, "
         "or set ACCEPTANCE_INSTANCE_TYPE to a cheaper type."
     )
     assert stubbed.pricing_region == "us-east-1"  # the Price List Query API's Region for the aws partition
@@ -110,7 +113,7 @@ def test_within_the_maximum_the_plan_says_what_it_creates_its_bounds_and_their_a
                                 "arn:aws:sts::111122223333:assumed-role/Admin/maintainer")  # fmt: skip
     for said in ("named sme-acceptance-r2601151403a1b2-* and tagged sagemaker-endpoint:acceptance=r2601151403a1b2",
                  "  deploy-on-approval    75 min  the stack redeploys on an approval and rolls back on a rejection",
-                 "Time bound: 5 h 35 min.", "Cost bound: $2.04 at most (refused above ACCEPTANCE_MAX_USD $5):",
+                 "Time bound: 6 h 35 min.", "Cost bound: $2.57 at most (refused above ACCEPTANCE_MAX_USD $5):",
                  "ml.t2.medium at $0.056/h from AWS Price List Query API", "https://aws.amazon.com/sagemaker/pricing/",
                  "https://aws.amazon.com/kms/pricing/"):  # fmt: skip
         assert said in text

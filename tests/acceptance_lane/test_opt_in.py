@@ -32,7 +32,7 @@ def test_without_the_account_variable_nothing_runs_and_it_says_what_it_needs(stu
     for what in ("ACCEPTANCE_ACCOUNT_ID=123456789012 make acceptance", "AWS_PROFILE",
                  "AWS_DEFAULT_REGION or AWS_REGION", "ACCEPTANCE_MAX_USD (default $5)", "Permissions:",
                  "pricing:GetProducts", "iam:PassRole",
-                 "Time bound: 5 h 35 min", "Cost bound:", "make acceptance-clean"):  # fmt: skip
+                 "Time bound: 6 h 35 min", "Cost bound:", "make acceptance-clean"):  # fmt: skip
         assert what in text
 
 

@@ -35,7 +35,8 @@ def test_stacks_go_first_then_the_deployer_stack_versions_before_their_group_and
     wanted = [
         Item("project", "sme-acceptance-r1p"), Item("stack", "sme-acceptance-r1-arn-mode"),
         Item("stack", "sme-acceptance-r1-group-mode"),
-        Item("deployer-stack", "sme-acceptance-r1-deployer"), Item("endpoint", "sme-acceptance-r1-arn-mode"),
+        Item("deployer-stack", "sme-acceptance-r1-deployer"), Item("inference-component", "sme-acceptance-r1-ic"),
+        Item("endpoint", "sme-acceptance-r1-arn-mode"),
         Item("endpoint-config", "EndpointConfig-aBc"), Item("model", "Model-aBc"),
         Item("model-package", "arn:aws:sagemaker:eu-west-1:1:model-package/g/1"),
         Item("model-package-group", "sme-acceptance-r1-group"), Item("bucket", "sme-acceptance-r1-1"),
@@ -62,6 +63,8 @@ def test_stacks_go_first_then_the_deployer_stack_versions_before_their_group_and
         ("arn:aws:iam::1:role/service/sme-acceptance-r1-x", Item("role", "sme-acceptance-r1-x")),
         ("arn:aws:sagemaker:eu-west-1:1:model-package-group/g", Item("model-package-group", "g")),
         ("arn:aws:sagemaker:eu-west-1:1:project/sme-acceptance-r1p", Item("project", "sme-acceptance-r1p")),
+        ("arn:aws:sagemaker:eu-west-1:1:inference-component/sme-acceptance-r1-ic",
+         Item("inference-component", "sme-acceptance-r1-ic")),
         ("arn:aws:sagemaker:eu-west-1:1:model/model-abc",
          Item("model", "arn:aws:sagemaker:eu-west-1:1:model/model-abc")),
         ("arn:aws:iam::1:policy/sagemaker-endpoint-deployer/p",
@@ -189,6 +192,29 @@ def test_something_already_gone_counts_as_gone_and_a_refusal_as_failed_while_the
     assert remove(clients, Item("log-group", "/sagemaker-endpoint/x")) == ("gone", "")
     assert remove(clients, Item("bucket", "sme-acceptance-r1-1")) == ("failed", " (AccessDenied: Access Denied)")
     assert remove(clients, Item("unknown", "arn:aws:sns:eu-west-1:1:t"))[0] == "left"
+
+
+def test_an_inference_component_is_deleted_and_asked_about_until_sagemaker_no_longer_knows_it() -> None:
+    """Its endpoint is removed after it (ORDER): SageMaker refuses to delete an endpoint hosting a component, and
+    botocore has no waiter for components, so the remover asks DescribeInferenceComponent until "Could not find"."""
+    clients, stubs = _stubbed("sagemaker")
+    name = {"InferenceComponentName": "sme-acceptance-r1-ic"}
+    stubs["sagemaker"].add_response("delete_inference_component", {}, name)
+    stubs["sagemaker"].add_response("describe_inference_component", {
+        "InferenceComponentName": "sme-acceptance-r1-ic", "EndpointName": "e", "VariantName": "AllTraffic",
+        "InferenceComponentArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:inference-component/sme-acceptance-r1-ic",
+        "EndpointArn": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/e", "CreationTime": WHEN,
+        "LastModifiedTime": WHEN, "InferenceComponentStatus": "Deleting",
+    }, name)  # fmt: skip
+    missing = "Could not find inference component 'sme-acceptance-r1-ic'."
+    stubs["sagemaker"].add_client_error("describe_inference_component", "ValidationException", missing,
+                                        expected_params=name)  # fmt: skip
+    pauses: list[float] = []
+
+    removal._inference_component(clients, "sme-acceptance-r1-ic", pauses.append)
+
+    assert pauses == [removal.COMPONENT_WAIT_SECONDS]
+    stubs["sagemaker"].assert_no_pending_responses()
 
 
 def test_a_vpc_the_lane_made_is_taken_apart_waiting_while_a_network_interface_holds_a_piece(

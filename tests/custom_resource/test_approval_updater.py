@@ -369,3 +369,74 @@ def test_a_completed_update_overtaken_by_another_operation_waits_for_that_ones_e
         "ignore", "the stack is UPDATE_IN_PROGRESS again: the end of that update is checked next"
     )
     assert [service for service, _ in aws.asked] == ["cloudformation"]
+
+
+# --- an inference component's stack ------------------------------------------------------------------------------
+COMPONENT = "churn-ic"
+STACK_MODEL, OLD_MODEL = "Model-New4", "Model-Old3"
+
+
+def the_component_stack_says(aws: Aws, served: str, status: str = "InService") -> None:
+    """The component stack (UPDATE_COMPLETE; its InferenceComponentName output tells it from an endpoint's), its
+    Model resource (physical id: an ARN), and what DescribeInferenceComponent says the component serves."""
+    outputs = [{"OutputKey": "InferenceComponentName", "OutputValue": COMPONENT},
+               {"OutputKey": "EndpointName", "OutputValue": "shared"}]  # fmt: skip
+    described = stack("UPDATE_COMPLETE")
+    described["Stacks"][0]["Outputs"] += outputs
+    aws.stubs["cloudformation"].add_response("describe_stacks", described, {"StackName": STACK_ID})
+    aws.stubs["cloudformation"].add_response("describe_stack_resource", {"StackResourceDetail": {
+        "LogicalResourceId": "Model", "PhysicalResourceId": sagemaker_arn("model", STACK_MODEL),
+        "LastUpdatedTimestamp": CREATED, "ResourceType": "AWS::SageMaker::Model", "ResourceStatus": "UPDATE_COMPLETE",
+    }}, {"StackName": STACK_ID, "LogicalResourceId": "Model"})  # fmt: skip
+    aws.stubs["sagemaker"].add_response("describe_inference_component", {
+        "InferenceComponentName": COMPONENT, "InferenceComponentArn": sagemaker_arn("inference-component", COMPONENT),
+        "EndpointName": "shared", "EndpointArn": sagemaker_arn("endpoint", "shared"), "VariantName": "AllTraffic",
+        "Specification": {"ModelName": served}, "CreationTime": CREATED, "LastModifiedTime": CREATED,
+        "InferenceComponentStatus": status,
+    }, {"InferenceComponentName": COMPONENT})  # fmt: skip
+
+
+def test_a_completed_component_update_it_serves_removes_only_the_models_the_stack_retained_but_the_served(
+    aws: Aws,
+) -> None:
+    """The component serves the stack's Model (the physical id is an ARN, its name lower-cased): the Model the stack
+    kept on replacement (UpdateReplacePolicy Retain, tagged with the stack's id) goes, by the exact name SageMaker
+    lists; no endpoint config is touched (a component's stack has none)."""
+    the_component_stack_says(aws, STACK_MODEL)
+    arns = [sagemaker_arn("model", m) for m in (STACK_MODEL, OLD_MODEL)]
+    aws.stubs["resourcegroupstaggingapi"].add_response(
+        "get_resources",
+        {"ResourceTagMappingList": [{"ResourceARN": a, "Tags": [{"Key": STACK_TAG, "Value": STACK_ID}]} for a in arns]},
+        {"TagFilters": [{"Key": STACK_TAG, "Values": [STACK_ID]}],
+         "ResourceTypeFilters": ["sagemaker:endpoint-config", "sagemaker:model"]},
+    )  # fmt: skip
+    aws.stubs["sagemaker"].add_response("list_models", {"Models": [
+        {"ModelName": m, "ModelArn": sagemaker_arn("model", m), "CreationTime": CREATED}
+        for m in (STACK_MODEL, OLD_MODEL)]}, {"CreationTimeAfter": CREATED})  # fmt: skip
+    aws.stubs["sagemaker"].add_response("delete_model", {}, {"ModelName": OLD_MODEL})
+    decision = handle(record(stack_status_event(STACK_ID, "UPDATE_COMPLETE")), SETTINGS, aws)
+    assert decision == Decision(
+        "clean-up", f"component {COMPONENT} serves the stack's model {STACK_MODEL}: removed models ['{OLD_MODEL}']"
+    )
+
+
+def test_a_completed_component_update_rolled_back_by_its_alarms_is_told_and_removes_nothing(aws: Aws) -> None:
+    """ "If any alarms are tripped during a deployment, SageMaker rolls back the deployment." (AutoRollbackConfig):
+    the component is back on the Model the stack retained, so nothing may be removed and a person must know."""
+    the_component_stack_says(aws, OLD_MODEL)
+    published(aws, "sagemaker-endpoint: stack churn needs a person", ANY)
+    decision = handle(record(stack_status_event(STACK_ID, "UPDATE_COMPLETE")), SETTINGS, aws)
+    assert (decision.action, decision.needs_attention) == ("tell-a-person", True)
+    assert decision.reason == (
+        f"the update completed, but component {COMPONENT} serves model {OLD_MODEL}, not the stack's "
+        f"{STACK_MODEL.lower()}: SageMaker rolled the last update back by itself (a rollback alarm); the stack's "
+        "ModelPackageArn output is not what is served; nothing retained is removed"
+    )
+
+
+def test_a_completed_component_update_still_updating_removes_nothing_yet(aws: Aws) -> None:
+    """While the component is Updating, copies of the older model may still serve: nothing is removed."""
+    the_component_stack_says(aws, STACK_MODEL, status="Updating")
+    decision = handle(record(stack_status_event(STACK_ID, "UPDATE_COMPLETE")), SETTINGS, aws)
+    assert decision.action == "ignore"
+    assert decision.reason.startswith(f"component {COMPONENT} is Updating: nothing retained is removed")

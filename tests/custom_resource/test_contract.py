@@ -27,7 +27,15 @@ import pytest
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
 from custom_resource import contract
-from custom_resource.contract import RESOLUTION_TOKEN_PARAMETER, LogicalIds, Outputs, Resolver, Updater
+from custom_resource.contract import (
+    RESOLUTION_TOKEN_PARAMETER,
+    ComponentLogicalIds,
+    ComponentOutputs,
+    LogicalIds,
+    Outputs,
+    Resolver,
+    Updater,
+)
 from custom_resource.latest_approved import response_data
 from generator.render import ENDPOINT, TEMPLATES, render_all
 
@@ -342,6 +350,18 @@ def test_every_output_logical_id_and_parameter_the_updater_and_deploy_client_rea
     assert RESOLUTION_TOKEN_PARAMETER in endpoint["Parameters"]
 
 
+def test_every_output_and_logical_id_read_of_a_component_stack_is_in_the_component_template(
+    rendered: dict[str, dict[str, Any]],
+) -> None:
+    """The updater tells a component's stack by its InferenceComponentName output and checks its Model; the deploy
+    client reads the same names."""
+    component = rendered[f"{TEMPLATES}/inference-component.json"]
+    assert names(ComponentOutputs) <= set(component["Outputs"])
+    assert names(ComponentLogicalIds) <= set(component["Resources"])
+    assert ComponentOutputs.INFERENCE_COMPONENT_NAME not in rendered[f"{TEMPLATES}/{ENDPOINT}.json"]["Outputs"]
+    assert RESOLUTION_TOKEN_PARAMETER in component["Parameters"]
+
+
 # The longest value each variable of the updater can hold, from AWS's own limits, for Lambda's aggregate limit:
 # the quota of "Function environment variables" is "4 KB, for all environment variables associated with the function,
 # in aggregate" (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). AWS does not say how it
@@ -362,8 +382,11 @@ LONGEST_VALUE = {
 def test_the_updaters_environment_fits_lambdas_4_kb_even_at_the_longest_values_aws_allows(
     rendered: dict[str, dict[str, Any]],
 ) -> None:
-    endpoint = rendered[f"{TEMPLATES}/{ENDPOINT}.json"]
-    assert endpoint["Parameters"]["ModelPackageGroupName"]["MaxLength"] == 170
-    (updater,) = [f for f in stack_functions(rendered) if f.handler == Updater.HANDLER]
-    assert set(LONGEST_VALUE) == set(updater.environment)
+    """Both templates that deploy on approval (the endpoint's and a component's) run the updater with the same
+    environment and the same longest group name."""
+    updaters = [f for f in stack_functions(rendered) if f.handler == Updater.HANDLER]
+    assert len(updaters) == 2
+    for template in (ENDPOINT, "inference-component"):
+        assert rendered[f"{TEMPLATES}/{template}.json"]["Parameters"]["ModelPackageGroupName"]["MaxLength"] == 170
+    assert all(set(LONGEST_VALUE) == set(updater.environment) for updater in updaters)
     assert len(json.dumps(LONGEST_VALUE).encode()) <= 4096

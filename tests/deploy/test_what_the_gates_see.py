@@ -200,12 +200,14 @@ def test_promote_says_which_part_of_a_long_serving_time_its_alarm_gate_could_not
 def test_the_scaling_triggers_left_out_of_health_are_the_templates_alarms_whose_action_is_a_scaling_policy() -> None:
     """The list the deploy client skips (generator.common.names.SCALING_TRIGGER_ALARMS) is read against the rendered
     template: an alarm added later that scales, or one renamed, fails here rather than page someone."""
-    resources_ = load_template().document["Resources"]
-    policies = {n for n, r in resources_.items() if r["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy"}
-    triggers = {
-        name
-        for name, resource in resources_.items()
-        if resource["Type"] == "AWS::CloudWatch::Alarm"
-        and any(action == {"Ref": p} for p in policies for action in resource["Properties"].get("AlarmActions", []))
-    }
-    assert triggers == set(SCALING_TRIGGER_ALARMS) == {"BacklogWithoutCapacityAlarm"}
+    triggers = set()
+    for template in ("sagemaker-endpoint", "inference-component"):
+        resources_ = load_template(name=template).document["Resources"]
+        policies = {n for n, r in resources_.items() if r["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy"}
+        triggers |= {
+            name
+            for name, resource in resources_.items()
+            if resource["Type"] == "AWS::CloudWatch::Alarm"
+            and any(action == {"Ref": p} for p in policies for action in resource["Properties"].get("AlarmActions", []))
+        }
+    assert triggers == set(SCALING_TRIGGER_ALARMS) == {"BacklogWithoutCapacityAlarm", "NoCapacityAlarm"}

@@ -40,7 +40,9 @@ def test_the_deployer_role_stack_creates_the_role_with_its_derived_policies(aws:
         document = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
         statements += document["Statement"] if isinstance(document, dict) else json.loads(document)["Statement"]
     sids = {s["Sid"] for s in statements}
-    assert {"SageMakerModelsConfigsEndpoints", "PassModelRoleToSageMaker", "ReadResolverCode"} <= sids
+    # Derived from the three product templates: the component template adds inference-component/* to the SageMaker
+    # statement.
+    assert {"SageMakerModelsConfigsEndpointsComponents", "PassModelRoleToSageMaker", "ReadResolverCode"} <= sids
     (code,) = [s for s in statements if s["Sid"] == "ReadResolverCode"]
     assert code["Resource"] == ["arn:aws:s3:::sagemaker-endpoint-artifacts-123456789012-eu-west-1/*"]
 

@@ -18,6 +18,7 @@ import pytest
 
 from generator.endpoint.deploy_on_approval import CHECKOV_SKIPS as UPDATER_SKIPS
 from generator.endpoint.resolver import CHECKOV_SKIPS as RESOLVER_SKIPS
+from generator.inference_component.component import MODEL_CHECKOV_SKIPS
 from generator.registry.dead_letters import QUEUE_CHECKOV_SKIPS
 from generator.registry.template import CHECKOV_SKIPS as SHARE_SKIPS
 from tests.support.paths import ROOT
@@ -154,10 +155,47 @@ def test_the_registry_kit_passes_checkov_but_its_functions_skips_and_control_tow
     assert failed == set(REGISTRY_KIT_EXCEPTIONS)
 
 
+# The inference-component templates: the skips of the functions they share with the endpoint template, the Model's,
+# and the endpoint template's Control Tower exceptions where they have the same resources.
+COMPONENT_TEMPLATES = {
+    "inference-endpoint.yaml": ({}, {"CT.CLOUDWATCH.PR.1"}),
+    "inference-component.yaml": (
+        {**{("PackageResolverFunction", check): why for check, why in RESOLVER_SKIPS.items()},
+         **{("ApprovalUpdaterFunction", check): why for check, why in UPDATER_SKIPS.items()},
+         **{("Model", check): why for check, why in MODEL_CHECKOV_SKIPS.items()}},
+        set(CONTROL_TOWER_EXCEPTIONS),
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", COMPONENT_TEMPLATES)
+def test_the_inference_component_templates_pass_checkov_but_their_skips_and_control_tower_but_justified_ones(
+    name: str,
+) -> None:
+    template = ROOT / "templates" / name
+    skips, exceptions = COMPONENT_TEMPLATES[name]
+    scan = run([str(CHECKOV), "-f", str(template), "--framework", "cloudformation", "--skip-download", "-o", "json"])
+    report = json.loads(scan.stdout)
+    print(f"checkov {name}: {report['summary']}")
+    assert [c["check_id"] for c in report["results"]["failed_checks"]] == []
+    skipped = {
+        (c["resource"].split(".")[-1], c["check_id"]): c["check_result"]["suppress_comment"]
+        for c in report["results"]["skipped_checks"]
+    }
+    assert skipped == skips
+    outcomes = control_tower_results(template)
+    assert len(outcomes) == len(control_tower_rule_files())
+    failed = set(
+        re.findall(r"\[(CT\.[A-Z0-9]+\.PR\.\d+)\]", json.dumps([r for r in outcomes if r["status"] == "FAIL"]))
+    )
+    assert failed == exceptions
+
+
 def test_the_security_guide_lists_every_skip_and_exception_with_its_reason() -> None:
     readme = (ROOT / "docs" / "security.md").read_text()
     reasons = [*RESOLVER_SKIPS.items(), *UPDATER_SKIPS.items(), *CONTROL_TOWER_EXCEPTIONS.items(),
-               *SHARE_SKIPS.items(), *QUEUE_CHECKOV_SKIPS.items(), *REGISTRY_KIT_EXCEPTIONS.items()]  # fmt: skip
+               *SHARE_SKIPS.items(), *QUEUE_CHECKOV_SKIPS.items(), *REGISTRY_KIT_EXCEPTIONS.items(),
+               *MODEL_CHECKOV_SKIPS.items()]  # fmt: skip
     for check, reason in reasons:
         assert f"`{check}`" in readme
         assert reason in readme

@@ -163,6 +163,9 @@ STAND_INS: dict[tuple[str, str], Callable[[StandIn], str]] = {
     ("AWS::SageMaker::Endpoint", "EndpointName"): lambda c: c.name(
         "EndpointName", max_length("sagemaker", "CreateEndpoint", "EndpointName")
     ),
+    ("AWS::SageMaker::InferenceComponent", "Ref"): lambda c: c.arn(
+        "sagemaker", f"inference-component/{c.name('InferenceComponentName', 63)}"
+    ),
     ("AWS::SQS::Queue", "Ref"): _queue_url,
     ("AWS::SQS::Queue", "QueueName"): _queue_name,
     ("AWS::SQS::Queue", "Arn"): lambda c: c.arn("sqs", _queue_name(c)),
@@ -184,8 +187,14 @@ class DeployTimeEvaluator(Evaluator):
     """The template evaluated for given values, with every Ref and Fn::GetAtt of a resource replaced by its
     stand-in (STAND_INS), so each property is the exact value an API request would carry."""
 
-    def __init__(self, template: dict[str, Any], values: dict[str, str], pseudo: dict[str, str] | None = None):
-        super().__init__(template, values, pseudo)
+    def __init__(
+        self,
+        template: dict[str, Any],
+        values: dict[str, str],
+        pseudo: dict[str, str] | None = None,
+        exports: dict[str, str] | None = None,
+    ):
+        super().__init__(template, values, pseudo, exports)
         self._created: dict[str, str] | None = None
         self._properties: dict[str, dict[str, Any]] = {}
 

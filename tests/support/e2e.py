@@ -29,9 +29,6 @@ TEMPLATE = (ROOT / "templates" / "sagemaker-endpoint.yaml").read_text()
 CODE_BUCKET = "resolver-code-111122223333"
 
 
-TEMPLATE_KEY = "templates/sagemaker-endpoint.yaml"
-
-
 GROUP = "churn"
 
 
@@ -77,16 +74,17 @@ class LocalAws:
             "InstanceType": "ml.m5.large",
         }
 
-    def template_url(self) -> str:
-        """The committed template in S3: it is larger than CloudFormation takes inline."""
-        self.client("s3").put_object(Bucket=CODE_BUCKET, Key=TEMPLATE_KEY, Body=TEMPLATE.encode())
-        return f"https://s3.amazonaws.com/{CODE_BUCKET}/{TEMPLATE_KEY}"
+    def template_url(self, template: str = "sagemaker-endpoint") -> str:
+        """A committed template in S3: they are larger than CloudFormation takes inline."""
+        key = f"templates/{template}.yaml"
+        self.client("s3").put_object(Bucket=CODE_BUCKET, Key=key, Body=(TEMPLATES / f"{template}.yaml").read_bytes())
+        return f"https://s3.amazonaws.com/{CODE_BUCKET}/{key}"
 
-    def create_stack(self, name: str, values: dict[str, str]) -> dict[str, Any]:
+    def create_stack(self, name: str, values: dict[str, str], template: str = "sagemaker-endpoint") -> dict[str, Any]:
         cloudformation = self.client("cloudformation")
         cloudformation.create_stack(
             StackName=name,
-            TemplateURL=self.template_url(),
+            TemplateURL=self.template_url(template),
             Parameters=parameters(values),
             Capabilities=["CAPABILITY_IAM"],
         )

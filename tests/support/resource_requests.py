@@ -170,6 +170,30 @@ def sagemaker_endpoint(props: Properties, resource: Resource) -> list[Request]:
     return [create, update]
 
 
+@translates("AWS::SageMaker::InferenceComponent", "sagemaker", "CreateInferenceComponent", "UpdateInferenceComponent")
+def sagemaker_inference_component(props: Properties, resource: Resource) -> list[Request]:
+    """CreateInferenceComponent, and UpdateInferenceComponent, which alone takes the DeploymentConfig (how to update);
+    property names are the API's.
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-inferencecomponent.html
+    https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateInferenceComponent.html
+    https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateInferenceComponent.html
+    """
+    name = props.take("InferenceComponentName") or resource.own("InferenceComponentName")
+    what = props.same("Specification", "Specifications", "RuntimeConfig")
+    create = request(
+        "sagemaker",
+        "CreateInferenceComponent",
+        InferenceComponentName=name,
+        **props.same("EndpointName", "VariantName"),
+        **what,
+        Tags=tag_list(props),
+    )
+    update = request("sagemaker", "UpdateInferenceComponent", InferenceComponentName=name, **what,
+                     **props.same("DeploymentConfig"))  # fmt: skip
+    return [create, update]
+
+
 # --- SQS -------------------------------------------------------------------------------------------------------------
 
 # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html: these properties are

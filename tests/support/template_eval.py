@@ -1,8 +1,9 @@
 """Evaluate a rendered template for given parameter values, as CloudFormation would before creating anything.
 
 `effective_resources` drops resources whose Condition is false and resolves Fn::If, AWS::NoValue, Ref to
-parameters and pseudo parameters, Fn::Sub, Fn::Join, Fn::Select, Fn::Split and Fn::FindInMap, leaving references to
-resources (Ref, Fn::GetAtt) as they are. `failed_rules` returns the AssertDescription of every failed Rule
+parameters and pseudo parameters, Fn::Sub, Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap, and Fn::ImportValue
+from the exports given (another stack's outputs), leaving references to resources (Ref, Fn::GetAtt) as they are.
+`failed_rules` returns the AssertDescription of every failed Rule
 assertion. Tests assert on what a deploy with those values would really get.
 """
 
@@ -31,8 +32,15 @@ def stack_id(pseudo: dict[str, str]) -> str:
 
 
 class Evaluator:
-    def __init__(self, template: dict[str, Any], values: dict[str, str], pseudo: dict[str, str] | None = None):
+    def __init__(
+        self,
+        template: dict[str, Any],
+        values: dict[str, str],
+        pseudo: dict[str, str] | None = None,
+        exports: dict[str, str] | None = None,
+    ):
         self.template = template
+        self.exports = exports or {}
         self.pseudo = {**PSEUDO, **(pseudo or {})}
         self.pseudo.setdefault("AWS::StackId", stack_id(self.pseudo))
         self.params = {name: str(spec.get("Default", "")) for name, spec in template["Parameters"].items()}
@@ -84,6 +92,8 @@ class Evaluator:
                 return source.split(args[0]) if isinstance(source, str) else {key: [args[0], source]}
             if key == "Fn::Sub":
                 return self._sub(args)
+            if key == "Fn::ImportValue":
+                return self._import(self.value(args))
             if key == "Fn::FindInMap":
                 name, top, second = (self.value(arg) for arg in args)
                 return self.template["Mappings"][name][top][second]
@@ -94,6 +104,11 @@ class Evaluator:
                 return self.truth(node)
         result = {key: self.value(item) for key, item in node.items()}
         return {key: item for key, item in result.items() if item is not NO_VALUE}
+
+    def _import(self, name: str) -> str:
+        if name not in self.exports:
+            raise KeyError(f"no export named {name}: CloudFormation refuses the stack")
+        return self.exports[name]
 
     def _ref(self, name: str) -> Any:
         if name == "AWS::NoValue":

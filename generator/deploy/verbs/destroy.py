@@ -10,7 +10,8 @@ from typing import Any
 
 from generator.deploy import engine
 from generator.deploy.cloudformation import DeployedStack
-from generator.deploy.context import EXIT_INTERRUPTED, EXIT_OK, DeployContext, DeployFailed
+from generator.deploy.components import destroy_refusal
+from generator.deploy.context import EXIT_INTERRUPTED, EXIT_OK, DeployContext, DeployFailed, Refused
 from generator.deploy.inputs import InputError
 from generator.deploy.report import follow_operation, report
 from generator.deploy.request import role_arn_problems
@@ -23,7 +24,9 @@ RETAINED_TYPES = ("AWS::SageMaker::Model", "AWS::SageMaker::EndpointConfig")  # 
 
 
 def register(commands: Commands, options: Options) -> None:
-    parser = commands.add_parser("destroy", parents=[options.module], help="delete the stack and follow it")
+    parser = commands.add_parser(
+        "destroy", parents=[options.module, options.template], help="delete the stack and follow it"
+    )
     parser.add_argument("--role-arn", metavar="ARN", help="service role CloudFormation uses for the delete")
     parser.add_argument("--yes", action="store_true", help="delete without asking, even on a terminal")
     parser.set_defaults(run=aws_verb(_run))
@@ -74,6 +77,8 @@ class StackDestroy(engine.Operation[Deletion]):
             return None
         if stack.busy and stack.status != REVIEW:
             raise DeployFailed(f"stack {self.name} is busy ({stack.status}): wait for it, then destroy")
+        if refusal := destroy_refusal(self.context, stack, self.name):
+            raise Refused(f"{refusal}. Nothing was deleted; {self.name} is unchanged.")
         return Deletion(stack, self.context.cloudformation.resources(stack.stack_id))
 
     def show(self, plan: Deletion) -> None:

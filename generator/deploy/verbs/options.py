@@ -61,10 +61,12 @@ class OneLineErrors(argparse.ArgumentParser):
 
 @dataclass(frozen=True)
 class Options:
-    """The parent parsers verbs build on: `aws` (Region, profile), `stack` (a stack by name, with --template),
-    `module` (a stack by name or from seed-farmer's environment) and `inputs` (what plan and deploy take)."""
+    """The parent parsers verbs build on: `aws` (Region, profile), `template` (--template), `stack` (a stack by name,
+    with --template), `module` (a stack by name or from seed-farmer's environment) and `inputs` (what plan and deploy
+    take)."""
 
     aws: argparse.ArgumentParser
+    template: argparse.ArgumentParser
     stack: argparse.ArgumentParser
     module: argparse.ArgumentParser
     inputs: argparse.ArgumentParser
@@ -80,7 +82,8 @@ def shared_options() -> Options:
         "--template",
         choices=TEMPLATE_CHOICES,
         default=TEMPLATE_CHOICES[0],
-        help="the endpoint (default), or the registry kit for a central registry's account",
+        help="the endpoint (default), the registry kit for a central registry's account, or a shared endpoint "
+        "(inference-endpoint) and one model on it (inference-component)",
     )
     stack = OneLineErrors(add_help=False, parents=[aws, template])
     stack.add_argument("--stack-name", required=True, help="CloudFormation stack name")
@@ -92,7 +95,7 @@ def shared_options() -> Options:
         action="store_true",
         help="a seed-farmer module deployment: stack name, parameters and tags from SEEDFARMER_* variables",
     )
-    return Options(aws, stack, module, _inputs(module, template))
+    return Options(aws, template, stack, module, _inputs(module, template))
 
 
 def _inputs(module: argparse.ArgumentParser, template: argparse.ArgumentParser) -> argparse.ArgumentParser:

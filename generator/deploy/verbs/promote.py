@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from custom_resource.contract import Outputs
 from generator.deploy.aws import Aws
 from generator.deploy.cloudformation import DeployedStack
+from generator.deploy.components import is_component_template, read_served_component
 from generator.deploy.context import EXIT_GATE, DeployContext
 from generator.deploy.gates import read_served, refusals, unseen_history
 from generator.deploy.inputs import InputError
@@ -33,7 +34,7 @@ class Promotion:
 def register(commands: Commands, options: Options) -> None:
     promote = commands.add_parser(
         "promote",
-        parents=[options.aws],
+        parents=[options.aws, options.template],
         help="deploy the package one stage serves to the next stage's stack, pinned, once it has baked without alarms",
     )
     promote.add_argument("--from-stack", required=True, help="the stage whose served package goes further")
@@ -70,7 +71,8 @@ def _run(args: argparse.Namespace, target: DeployContext) -> int:
 
 
 def run(source: DeployContext, target: DeployContext, promotion: Promotion) -> int:
-    served = read_served(source, promotion.from_stack)
+    reader = read_served_component if is_component_template(source.template) else read_served
+    served = reader(source, promotion.from_stack)
     now = datetime.now(UTC)
     reasons = refusals(source, served, bake=promotion.bake, more_alarms=promotion.alarms, now=now)
     if unseen := unseen_history(served, now):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from generator.deploy.components import component_health, is_component_template, summary_lines
 from generator.deploy.context import EXIT_OK, EXIT_UNHEALTHY, DeployContext
 from generator.deploy.health import Health, read_health
 from generator.deploy.verbs.options import Commands, Options, aws_verb
@@ -23,12 +24,16 @@ def register(commands: Commands, options: Options) -> None:
 
 
 def run(context: DeployContext, name: str) -> int:
-    health = read_health(context, name)
+    component = is_component_template(context.template)
+    health = component_health(context, name) if component else read_health(context, name)
     json.dump(health.report, context.stdout, indent=2)
     context.stdout.write("\n")
     for problem in health.problems:
         context.console.error(problem)
-    if context.console.is_terminal:
+    if context.console.is_terminal and component:
+        for line in summary_lines(health.report):
+            context.console.line(line, _style(line.rsplit(" ", 1)[-1]) if line.startswith(("stack", "alarm")) else None)
+    elif context.console.is_terminal:
         _summary(context, health)
     return EXIT_UNHEALTHY if health.problems else EXIT_OK
 

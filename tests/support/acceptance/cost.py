@@ -6,7 +6,9 @@ What costs money, and how it is bounded:
   times the whole run's time bound (the stack lives from the first scenario to `destroy`);
 - the Serverless endpoints: each invocation, at most 60 s ("A customer's model containers must respond to requests
   within 60 seconds", InvokeEndpoint), of the template's default 2 GB, at an assumed ceiling price per GB-second;
-- each endpoint stack's small items (KMS key, alarms, dashboard, Lambda, queues, logs) at a per-hour ceiling.
+- each endpoint stack's small items (KMS key, alarms, dashboard, Lambda, queues, logs) at a per-hour ceiling;
+- the shared endpoint of the inference-components scenario: the same instance price, 2 instances, and its two
+  stacks' small items, for that scenario's time bound only (it makes and destroys them).
 The VPC, its subnets and the S3 gateway endpoint cost nothing; so do KMS keys scheduled for deletion.
 """
 
@@ -55,11 +57,21 @@ SCENARIOS = (
     Scenario("deploy-on-approval", "the stack redeploys on an approval and rolls back on a rejection", 75, 3),
     Scenario("promote", "promote group mode's package to the RealTime stack; again: nothing to do", 40, 1),
     Scenario("project", "publish; a SageMaker project from S3, Serverless; delete it; unpublish", 40, 1),
+    # Its one invocation is of a RealTime endpoint, paid by the instance: none counted as Serverless.
+    Scenario(
+        "inference-components",
+        "a shared endpoint and a component: deploy, invoke, status; destroy refused while it hosts the component",
+        60,
+        0,
+    ),
     Scenario("destroy", "destroy every stack; again: nothing to destroy", 45, 0),
 )
 SWEEP = Scenario("sweep", "remove everything the run made", 30, 0)
 REALTIME_STACKS = 1  # arn-mode, the target of promote
 SERVERLESS_STACKS = 3  # group-mode, deploy-on-approval, the project's
+# The shared endpoint and its component live within their own scenario only: made and destroyed there.
+COMPONENTS_SCENARIO = "inference-components"
+COMPONENTS_STACKS = 2
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,9 @@ def cost_bound(price: Price) -> Bound:
     serverless = _cents(SERVERLESS_USD_PER_GB_SECOND * SERVERLESS_MEMORY_GB * INVOCATION_SECONDS * invocations)
     stacks = REALTIME_STACKS + SERVERLESS_STACKS
     overhead = _cents(STACK_USD_PER_HOUR * stacks * hours)
+    shared_hours = Decimal(next(s.minutes for s in SCENARIOS if s.name == COMPONENTS_SCENARIO)) / 60
+    shared = _cents(price.usd_per_hour * PEAK_INSTANCES * shared_hours)
+    components = _cents(STACK_USD_PER_HOUR * COMPONENTS_STACKS * shared_hours)
     lines = (
         f"  RealTime   {price.instance_type} ${price.usd_per_hour}/h x {PEAK_INSTANCES} instances (blue/green) "
         f"x {REALTIME_STACKS} stack x {hours:.2f} h = ${realtime}",
@@ -96,8 +111,11 @@ def cost_bound(price: Price) -> Bound:
         f"x ${SERVERLESS_USD_PER_GB_SECOND}/GB-s = ${serverless}",
         f"  Stacks     {stacks} x {hours:.2f} h x ${STACK_USD_PER_HOUR}/h (KMS key, alarms, dashboard, Lambda, "
         f"queues, logs) = ${overhead}",
+        f"  Shared     {price.instance_type} ${price.usd_per_hour}/h x {PEAK_INSTANCES} instances "
+        f"x {shared_hours:.2f} h ({COMPONENTS_SCENARIO} only) = ${shared}",
+        f"  Components {COMPONENTS_STACKS} stacks x {shared_hours:.2f} h x ${STACK_USD_PER_HOUR}/h = ${components}",
     )
-    return Bound(minutes, realtime + serverless + overhead, lines)
+    return Bound(minutes, realtime + serverless + overhead + shared + components, lines)
 
 
 def _cents(amount: Decimal) -> Decimal:

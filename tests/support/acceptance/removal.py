@@ -117,6 +117,25 @@ def _endpoint(clients: Clients, name: str) -> None:
     sagemaker.get_waiter("endpoint_deleted").wait(EndpointName=name, WaiterConfig={"Delay": 15, "MaxAttempts": 80})
 
 
+COMPONENT_WAIT_SECONDS, COMPONENT_TRIES = 15, 80  # botocore has no waiter for inference components
+
+
+def _inference_component(clients: Clients, name: str, pause: Callable[[float], None] = time.sleep) -> None:
+    """Deleted, then asked about until SageMaker no longer knows it (its endpoint cannot go before: "There are some
+    underlying Models that are part of this endpoint", https://github.com/aws/amazon-sagemaker-feedback/issues/143)."""
+    sagemaker = clients("sagemaker")
+    sagemaker.delete_inference_component(InferenceComponentName=name)
+    for _ in range(COMPONENT_TRIES):
+        try:
+            sagemaker.describe_inference_component(InferenceComponentName=name)
+        except ClientError as error:
+            if MISSING.search(error.response["Error"].get("Message", "")):
+                return
+            raise
+        pause(COMPONENT_WAIT_SECONDS)
+    raise WaiterError("InferenceComponentDeleted", f"{name} still there", {})
+
+
 def _bucket(clients: Clients, name: str) -> None:
     """Every version and delete marker first: S3 deletes only an empty bucket."""
     s3 = clients("s3")
@@ -212,6 +231,7 @@ REMOVERS: dict[str, Callable[[Clients, str], None]] = {
     "project": _project,
     "stack": _stack,
     "deployer-stack": _stack,
+    "inference-component": _inference_component,
     "endpoint": _endpoint,
     "endpoint-config": lambda c, name: c("sagemaker").delete_endpoint_config(EndpointConfigName=name),
     "model": lambda c, name: c("sagemaker").delete_model(ModelName=name),

@@ -5,8 +5,9 @@ Found by name (every name starts with naming.PREFIX) and by tag (naming.TAG_KEY,
 resources: retained KMS keys, Models and EndpointConfigs kept on replacement, security groups); a SageMaker
 project's stack is SageMaker's (SP-*), so what it keeps is found by the project's name in its sagemaker:project-name
 tag. Removed in ORDER: the SageMaker project (its stack goes with it), the endpoint stacks, then the deployer
-role's stack (the others' updates and deletes use its role); what a stack left behind (endpoints before their
-configs and models; a group's versions before the group); buckets, emptied of every object version; roles and
+role's stack (the others' updates and deletes use its role); what a stack left behind (inference components before
+the endpoints that host them, as SageMaker refuses to delete an endpoint that still hosts one; endpoints before
+their configs and models; a group's versions before the group); buckets, emptied of every object version; roles and
 policies; log groups; KMS keys, scheduled for deletion (7 days, the shortest wait); last the VPCs, whose subnets
 SageMaker's network interfaces hold until its endpoints are gone.
 """
@@ -23,8 +24,8 @@ from tests.support.acceptance.naming import DEPLOYER, PREFIX, TAG_KEY
 PROJECT_TAG = "sagemaker:project-name"  # the project template tags what its stack makes with the project's name
 
 ORDER = (
-    "project", "stack", "deployer-stack", "endpoint", "endpoint-config", "model", "model-package",
-    "model-package-group", "bucket", "role", "policy", "log-group", "kms-key", "security-group", "vpc",
+    "project", "stack", "deployer-stack", "inference-component", "endpoint", "endpoint-config", "model",
+    "model-package", "model-package-group", "bucket", "role", "policy", "log-group", "kms-key", "security-group", "vpc",
 )  # fmt: skip
 # Log groups the lane's names lead to: SageMaker's for each endpoint (named after it), the stacks' own.
 LOG_GROUP_PREFIXES = ("/aws/sagemaker/Endpoints/", "/sagemaker-endpoint/")
@@ -58,6 +59,7 @@ def stack_item(name: str) -> Item:
 
 KNOWN = {  # (service, resource type in the ARN) -> kind
     ("sagemaker", "project"): "project",
+    ("sagemaker", "inference-component"): "inference-component",
     ("sagemaker", "endpoint"): "endpoint",
     ("sagemaker", "endpoint-config"): "endpoint-config",
     ("sagemaker", "model"): "model",

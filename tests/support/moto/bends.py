@@ -1,7 +1,9 @@
 """What moto 5.2.5 needs bent to deploy this template with its real custom resource. Test code only.
 
 Each patch fixes one gap between moto and CloudFormation, and is undone when the context ends:
-- YAML `!GetAtt [Resource, Attribute]` (the list form) reaches moto as YAML nodes instead of strings.
+- YAML `!GetAtt [Resource, Attribute]` (the list form) reaches moto as YAML nodes instead of strings, and so does
+  `!ImportValue {Fn::Sub: ...}` (a mapping, as an import built with Fn::Sub must be written: the short form of
+  !ImportValue cannot contain !Sub, CloudFormation Template Reference, Fn::ImportValue).
 - YAML `!Condition Name` becomes `Fn::Condition`, which moto's condition evaluator does not know (it reads
   `Condition`, the form the YAML short tag stands for), so an `!And` naming another condition is always false.
 - `Ref: AWS::NoValue` inside a list (our conditional tags) stays a null item instead of vanishing.
@@ -41,6 +43,8 @@ Each patch fixes one gap between moto and CloudFormation, and is undone when the
   Tagging API, and an endpoint that SageMaker takes back to its previous config: retained.py.
 - Calls AWS documents as refused and moto accepts (SageMaker models, configs and deployments, EventBridge targets, SNS
   subjects, alarm actions in another Region, a dashboard name that exists), refused with AWS's error: refusals.py.
+- Inference components (the API, CloudFormation's type, their scalable targets) and endpoints without a model:
+  inference_components.py.
 """
 
 from __future__ import annotations
@@ -79,6 +83,8 @@ from tests.support.cfn_response_server import ResponseRecorder
 from tests.support.lambda_runtime import LambdaSandbox
 from tests.support.moto.change_sets import cloudformation_like_change_sets
 from tests.support.moto.endpoint_types import SCALING_MODELS, endpoint_types_as_cloudformation_makes_them
+from tests.support.moto.inference_components import MODELS as COMPONENT_MODELS
+from tests.support.moto.inference_components import inference_components_as_documented
 from tests.support.moto.refusals import refusals_as_aws_documents
 from tests.support.moto.retained import retained_as_cloudformation_retains
 from tests.support.moto.stack_sets import stack_sets_as_documented
@@ -158,6 +164,7 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
         patches.enter_context(endpoint_types_as_cloudformation_makes_them())
         patches.enter_context(retained_as_cloudformation_retains())
         patches.enter_context(refusals_as_aws_documents())  # after endpoint_types: it checks the update it wraps
+        patches.enter_context(inference_components_as_documented())
         patches.enter_context(mock.patch.object(cfn_parsing, "resource_class_from_type", _with_extra_models))
         patches.enter_context(
             mock.patch.object(CloudWatchResponse, "describe_alarm_history", _describe_alarm_history, create=True)
@@ -167,6 +174,7 @@ def bent_moto(runtime: CustomResourceRuntime) -> Iterator[CustomResourceRuntime]
         )
         patches.enter_context(mock.patch.dict(EXTRA_MODELS, {_CloudWatchAlarm.cloudformation_type(): _CloudWatchAlarm}))
         patches.enter_context(mock.patch.dict(EXTRA_MODELS, SCALING_MODELS))
+        patches.enter_context(mock.patch.dict(EXTRA_MODELS, COMPONENT_MODELS))
         yield runtime
 
 
@@ -290,6 +298,8 @@ def _parsed_once(load: Any) -> Any:
 def _yaml_tag_constructor(loader: yaml.Loader, tag: str, node: yaml.Node) -> Any:
     if tag == "!GetAtt" and isinstance(node, yaml.SequenceNode):
         return {"Fn::GetAtt": loader.construct_sequence(node)}
+    if tag == "!ImportValue" and isinstance(node, yaml.MappingNode):
+        return {"Fn::ImportValue": loader.construct_mapping(node, deep=True)}
     if tag == "!Condition":
         return {"Condition": loader.construct_scalar(node)}  # type: ignore[arg-type]
     return yaml_tag_constructor(loader, tag, node)
