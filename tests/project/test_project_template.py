@@ -269,3 +269,22 @@ def test_the_published_template_fits_what_cloudformation_reads_from_a_template_u
     1,000,000 bytes, the safe side. SageMaker documents no limit of its own."""
     size = len((TEMPLATES / "sagemaker-project.yaml").read_bytes())
     assert 51_200 < size < 1_000_000  # past the inline limit: only a URL can carry it, as CreateProject does
+
+
+def test_every_rule_of_the_endpoint_template_on_inputs_the_project_has_refuses_there_too() -> None:
+    """The project template is built from the endpoint's builders: a Rule that a builder stops adding (as the network
+    rule once did, when it moved out of the security group's builder) would let a project create what the endpoint
+    template refuses. CreatedRoleReadsTheArtifacts is about the role the endpoint template creates; the project
+    creates none."""
+    endpoint = parse_template((TEMPLATES / "sagemaker-endpoint.yaml").read_text())
+    rules = project()["Rules"]
+    applicable = [
+        name for name, rule in endpoint["Rules"].items()
+        if set(re.findall(r'"Ref": "(\w+)"', json.dumps(rule))) <= set(project()["Parameters"])
+    ]  # fmt: skip
+    missing = [
+        name
+        for name in applicable
+        if name != "CreatedRoleReadsTheArtifacts" and rules.get(name) != endpoint["Rules"][name]
+    ]
+    assert missing == []
