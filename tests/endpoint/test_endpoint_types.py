@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from generator.common.scaling_order import SERVERLESS_ORDER
 from tests.support.iam_eval import allows
 from tests.support.inputs import ARN_MODE, ARTIFACTS, GROUP_MODE, PACKAGE_ARN, VPC
 from tests.support.template_eval import Evaluator
@@ -221,6 +222,37 @@ def test_what_serverless_does_not_support_is_refused_before_anything_is_created(
     deploy: Deploy, given: dict[str, str], message: str
 ) -> None:
     assert deploy(**{**SERVERLESS, **given}).failed_rules() == [message]
+
+
+def pairs_around_each_maximum_and_every_value_at_decade_edges() -> list[tuple[int, str]]:
+    """Every maximum 1-200 with no, the least, the most, and its neighbouring provisioned concurrency; and every
+    provisioned value against the maxima where a decade starts or ends (the whole grid takes 6 s)."""
+    around = [(m, p) for m in range(1, 201) for p in ("", "1", "200", str(m - 1), str(m), str(m + 1))]
+    edges = [(m, p) for m in (1, 9, 10, 11, 19, 20, 21, 99, 100, 101, 109, 110, 190, 199, 200)
+             for p in ["", *map(str, range(1, 201))]]  # fmt: skip
+    return [(m, p) for m, p in around + edges if p in ("", *map(str, range(1, 201)))]
+
+
+def test_provisioned_concurrency_above_the_maximum_is_refused_for_every_pair_of_values(
+    template: dict[str, Any],
+) -> None:
+    """SageMaker API, ProductionVariantServerlessConfig.ProvisionedConcurrency
+    (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariantServerlessConfig.html): "Should
+    be less than or equal to MaxConcurrency." Rules cannot compare numbers, so the Rule decides it decade by decade:
+    each maximum 1-200 against the provisioned concurrencies around it, and every one at the decades' edges, is refused
+    exactly when above it, so a
+    template-only deploy (console, Service Catalog, StackSets) is refused as the command refuses it."""
+    (assertion,) = [
+        a["Assert"] for a in template["Rules"]["ServerlessSupportsNoneOfThese"]["Assertions"]
+        if a["AssertDescription"] == SERVERLESS_ORDER.description
+    ]  # fmt: skip
+    evaluator = Evaluator(template, SERVERLESS)
+    wrong = []
+    for maximum, provisioned in pairs_around_each_maximum_and_every_value_at_decade_edges():
+        evaluator.params.update(ServerlessMaxConcurrency=str(maximum), ServerlessProvisionedConcurrency=provisioned)
+        if evaluator.truth(assertion) != (provisioned == "" or int(provisioned) <= maximum):
+            wrong.append((maximum, provisioned))
+    assert wrong == []
 
 
 def test_async_writes_responses_and_failures_with_the_stacks_key_and_tells_the_topics(deploy: Deploy) -> None:
