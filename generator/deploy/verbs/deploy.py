@@ -3,6 +3,7 @@ terminal, execute, follow, report, and check that the endpoint serves what the s
 
 from __future__ import annotations
 
+from generator.deploy.bus_policy import BUS_POLICY, bus_policy_warning
 from generator.deploy.context import EXIT_FAILED, EXIT_INTERRUPTED, DeployContext
 from generator.deploy.report import follow_operation, print_outputs, report
 from generator.deploy.request import DeployRequest, discard, prepare_plan
@@ -22,6 +23,10 @@ def run(context: DeployContext, request: DeployRequest, *, always_ask: bool = Fa
             "--allow-endpoint-replacement if a new endpoint is what you want."
         )
         return EXIT_FAILED
+    if any(change.action == "Add" and change.logical_id == BUS_POLICY for change in plan.changes):
+        warning = bus_policy_warning(context.aws.client("events"))
+        if warning:
+            context.console.warning(warning)
     asks = (plan.destructive or always_ask) and context.console.is_terminal and not request.yes
     question = "The plan replaces or removes resources. Execute it?" if plan.destructive else "Execute the plan?"
     if asks and not context.console.confirm(question):
