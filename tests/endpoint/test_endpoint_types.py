@@ -462,3 +462,26 @@ def test_an_async_endpoint_is_invoked_at_its_async_invocations_path(deploy: Depl
     for values, action in ((ASYNC, "async-invocations"), (ARN_MODE, "invocations"), (SERVERLESS, "invocations")):
         url = deploy(**values).outputs()["EndpointUrl"]["Fn::Sub"]
         assert url[0].endswith("/endpoints/${Name}/" + action), values
+
+
+def test_the_role_may_use_an_encrypted_async_topics_key_through_sns_only(deploy: Deploy) -> None:
+    """SNS guide (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html): "The publisher must have the
+    `kms:GenerateDataKey` and `kms:Decrypt` permissions for the AWS KMS key." AWS is silent on the principal SageMaker
+    publishes an async notification as: the safe side grants the execution role both, on the keys of each topic's
+    account and Region (the topic ARN does not name its key), used through that Region's SNS only; none without a
+    topic."""
+    success = "arn:aws:sns:eu-west-1:999988887777:async-ok"
+    stack = deploy(**ASYNC, AsyncSuccessTopicArn=success, AsyncErrorTopicArn=TOPIC.format("failed"))
+    (policy,) = props(stack, "ModelExecutionRole")["Policies"]
+    by_sid = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    for sid, account in (("UseAsyncSuccessTopicKey", "999988887777"), ("UseAsyncErrorTopicKey", "111122223333")):
+        assert by_sid[sid] == {
+            "Sid": sid, "Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": [f"arn:aws:kms:eu-west-1:{account}:key/*"],
+            "Condition": {"StringEquals": {"kms:ViaService": "sns.eu-west-1.amazonaws.com"}},
+        }  # fmt: skip
+    (bare,) = props(deploy(**ASYNC), "ModelExecutionRole")["Policies"]
+    assert not {s["Sid"] for s in bare["PolicyDocument"]["Statement"]} & {
+        "UseAsyncSuccessTopicKey",
+        "UseAsyncErrorTopicKey",
+    }
