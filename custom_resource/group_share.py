@@ -5,6 +5,11 @@ PutModelPackageGroupPolicy replaces the whole policy. So every request reads the
 statements (known by their Sid prefix), adds them again for the accounts now listed, and writes the result; a
 Delete drops this stack's statements only, and deletes the policy when nothing else is left in it.
 
+The Put takes no revision id, so a writer between our read and our write is overwritten by us, or overwrites us.
+AWS is silent on concurrent writers, so each write is read back (see `write_verified`): when our statements are not
+what we wrote, another writer came between, and the whole read-merge-write is made again, a bounded number of times.
+Another share stack on the group does the same, so the statements of either are put back by its own check.
+
 The stack shares one group for its whole life: an Update that names another group is refused (the share's role may
 edit that one group's policy only, so it could not unshare the old group; see `refuse_a_group_change`).
 """
@@ -13,7 +18,9 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
+import time
 from functools import cache
 from typing import Any
 
@@ -29,6 +36,9 @@ MAX_ACCOUNTS = 25  # the registry kit's forwarding rules hold this many targets 
 # PutModelPackageGroupPolicy's ResourcePolicy (botocore's PolicyString shape: "max":20480, "min":1), in characters:
 # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_PutModelPackageGroupPolicy.html
 MAX_POLICY_CHARACTERS = 20_480
+# AWS is silent on concurrent writers of a group's policy (PutModelPackageGroupPolicy has no revision id and documents
+# only ConflictException): the read-merge-write is read back, and made again at most this many times in all.
+WRITE_ATTEMPTS = 3
 ACCOUNT = re.compile(r"[0-9]{12}")
 READ_PACKAGE_ACTIONS = ["sagemaker:CreateModel", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages"]
 GROUP, ACCOUNTS = GroupShare.Property.MODEL_PACKAGE_GROUP_NAME, GroupShare.Property.WORKLOAD_ACCOUNT_IDS
@@ -133,6 +143,49 @@ def write(sagemaker: Any, group: str, policy: dict[str, Any] | None, ours: list[
         sagemaker.put_model_package_group_policy(ModelPackageGroupName=group, ResourcePolicy=policy_text(policy, ours))
 
 
+def own_statements(policy: dict[str, Any] | None, sid_prefix: str) -> list[dict[str, Any]]:
+    statements = (policy or {}).get("Statement", [])
+    statements = [statements] if isinstance(statements, dict) else statements
+    return [s for s in statements if str(s.get("Sid", "")).startswith(sid_prefix)]
+
+
+def canonical(value: Any) -> Any:
+    """A policy element in one spelling: AWS is silent on whether the policy read back is the text written, and
+    IAM's grammar lets one value stand for a list of one."""
+    if isinstance(value, dict):
+        return {key: canonical(item) for key, item in sorted(value.items())}
+    if isinstance(value, list):
+        items = [canonical(item) for item in value]
+        return items[0] if len(items) == 1 else sorted(items, key=json.dumps)
+    return value
+
+
+def holds_exactly(policy: dict[str, Any] | None, ours: list[dict[str, Any]], sid_prefix: str) -> bool:
+    return bool(canonical(own_statements(policy, sid_prefix)) == canonical(ours))
+
+
+def write_verified(
+    sagemaker: Any, group: str, ours: list[dict[str, Any]], sid_prefix: str, policy: dict[str, Any] | None
+) -> None:
+    """Merge into `policy` (just read), write, then read back: our statements must be exactly `ours` (none on a
+    Delete). When they are not, another writer came between our read and our write (or just after it): after a
+    short random pause (so that two stacks do not meet again), everything is done again from a fresh read, so that
+    their statements are kept. Fails after WRITE_ATTEMPTS, rather than answer SUCCESS for a share that is not in
+    the policy."""
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        write(sagemaker, group, merged(policy, ours, sid_prefix), ours)
+        if holds_exactly(current_policy(sagemaker, group), ours, sid_prefix):
+            return
+        logger.warning("Group %s: the policy changed under write %d of %d", group, attempt, WRITE_ATTEMPTS)
+        if attempt < WRITE_ATTEMPTS:
+            time.sleep(random.uniform(1, 3))
+            policy = current_policy(sagemaker, group)
+    raise ShareError(
+        f"The policy of group '{group}' was changed by another writer during each of {WRITE_ATTEMPTS} writes: retry "
+        "the stack operation once the other change (another registry-access stack, or a person) is done."
+    )
+
+
 def refuse_a_group_change(event: dict[str, Any]) -> bool:
     """An Update to another group is refused: the share's role may edit the policy of the stack's one group only
     (least privilege), so it could not remove our statements from the old group, which would stay shared. Returns
@@ -165,7 +218,7 @@ def share(event: dict[str, Any], _context: object) -> str:
     group_arn = describe_group(sagemaker, group)["ModelPackageGroupArn"]
     accounts = workload_accounts(properties.get(ACCOUNTS, []), group_arn.split(":")[4])
     ours = share_statements(group_arn, accounts, sid_prefix)
-    write(sagemaker, group, merged(current_policy(sagemaker, group), ours, sid_prefix), ours)
+    write_verified(sagemaker, group, ours, sid_prefix, current_policy(sagemaker, group))
     logger.info("%s shared with %s (statements %s*)", group_arn, ", ".join(accounts), sid_prefix)
     helper.Data.update({GroupShare.Data.MODEL_PACKAGE_GROUP_ARN: group_arn})
     return str(group_arn)
@@ -187,8 +240,8 @@ def unshare(event: dict[str, Any], _context: object) -> None:
     except ShareError:
         logger.info("Delete: group %s is gone, and its policy with it", group_arn)
         return
-    if policy is not None:
-        write(sagemaker, group, merged(policy, [], sid_prefix), [])
+    if own_statements(policy, sid_prefix):
+        write_verified(sagemaker, group, [], sid_prefix, policy)
     logger.info("Delete: statements %s* removed from %s", sid_prefix, group_arn)
 
 

@@ -188,9 +188,23 @@ def test_every_constraint_row_names_its_source_and_tests_that_exist() -> None:
         # SageMaker guide, cross-account deployment: "You must use a KMS key to encrypt the output data config action
         # during training for cross-account model deployment."
         ("cross-account.md", "must be encrypted with a customer managed KMS key"),
+        # SageMaker guide, endpoint-scaling-update: "automatic scaling is blocked while the update operation is in
+        # progress"; silent on a variant at 0 instances.
+        ("template.md", "an Async endpoint scaled to zero stays at zero until the update ends"),
+        # EC2 SecurityGroup schema: "createOnlyProperties": [..., "/properties/VpcId"]; silent on when SageMaker
+        # releases the interfaces.
+        ("template.md", "wait a few minutes and run `destroy` again"),
+        # Lambda Code.S3Bucket: silent on whose access reads it; the deployer reads ArtifactsBucketName only.
+        ("deployer-role.md", "must name that same bucket in `ResolverCodeS3Bucket`"),
+        # RegisterScalableTarget: "note that service quotas might impose lower limits".
+        ("operations.md", "describe-scaling-activities --service-namespace sagemaker"),
+        # IAM Principal element: "if you delete the role, then you break the relationship".
+        ("promotion-and-fleets.md", "Deploy the administration role first, and keep it"),
     ],
     ids=["the deployment role becomes the stack's", "dead letters are redriven to a named queue",
-         "registry artifacts need a customer managed key"],
+         "registry artifacts need a customer managed key", "autoscaling waits for an update",
+         "a new VpcId replaces the security group", "the resolver code bucket is the deployer's",
+         "scaling past the account's quotas", "the administration role comes first"],
 )  # fmt: skip
 def test_what_aws_leaves_to_people_is_said_in_the_guides(guide: str, said: str) -> None:
     """What AWS documents and the template cannot enforce is told where a person reads it (rows of

@@ -33,7 +33,7 @@ SCALING_ORDER = (
 
 ENDPOINT_TYPE, SERVERLESS = "EndpointType", "Serverless"
 PROVISIONED, MAX_CONCURRENCY = "ServerlessProvisionedConcurrency", "ServerlessMaxConcurrency"
-# Serverless: the provisioned concurrency, when set, within the maximum (the template enumerates maxima up to 20).
+# Serverless: the provisioned concurrency, when set, within the maximum.
 SERVERLESS_ORDER = AtMost(
     PROVISIONED, MAX_CONCURRENCY, f"{PROVISIONED} is above {MAX_CONCURRENCY}: lower it, or raise the maximum."
 )

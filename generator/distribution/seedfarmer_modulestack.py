@@ -34,6 +34,13 @@ SEEDFARMER_PARAMETERS = {
     "DeploymentName": "The seed-farmer deployment",
     "ModuleName": "<group>-<module>",
 }
+# AWS is silent on what seed-farmer passes, so what IAM takes is asked of it (the safe side): PolicyName
+# `${ModuleName}-sagemaker-endpoint` is 1-128 characters of `[\w+=,.@-]+` (IAM PutRolePolicy's policyNameType), so
+# ModuleName is at most 109; the deployer role's Path `/sagemaker-endpoint-deployer/<project>/<deployment>/<module>/`
+# is at most 512 characters of U+0021-U+007E (IAM quotas), which 128 + 128 + 109 and the 32 fixed ones keep. The
+# names also make CloudFormation stack names, which take letters, digits and hyphens only.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9-]*$"
+NAME_MAX_LENGTHS = {"ProjectName": 128, "DeploymentName": 128, "ModuleName": 109}
 DESCRIPTION = "IAM for the sagemaker-endpoint seed-farmer module: its deployer role and what its module role may do."
 # What `sagemaker-endpoint deploy|destroy --from-seedfarmer-env` calls on the stack and the bucket.
 STACK_ACTIONS = [
@@ -75,7 +82,14 @@ def build_modulestack_template(policy: DeployerPolicy) -> Template:
 def _add_module_deployer_role(template: Template, policy: DeployerPolicy) -> Role:
     """The deployer role under the module's own path, trusted by CloudFormation only, bounded when asked."""
     for name, description in SEEDFARMER_PARAMETERS.items():
-        template.add_parameter(Parameter(name, Type="String", Description=f"{description} (set by seed-farmer)."))
+        limits = (
+            {"AllowedPattern": NAME_PATTERN, "MaxLength": NAME_MAX_LENGTHS[name],
+             "ConstraintDescription": f"must be letters, digits and hyphens, at most {NAME_MAX_LENGTHS[name]}"}
+            if name in NAME_MAX_LENGTHS else {}
+        )  # fmt: skip
+        template.add_parameter(
+            Parameter(name, Type="String", Description=f"{description} (set by seed-farmer).", **limits)
+        )
     boundary = template.add_parameter(
         Parameter(
             "PermissionsBoundaryName",

@@ -9,7 +9,9 @@ Developer Guide, "Asynchronous inference": the execution role writes the output 
 
 from __future__ import annotations
 
-from awacs import s3, sns
+from awacs import kms, s3, sns
+from awacs.aws import Condition as AwacsCondition
+from awacs.aws import Statement, StringEquals
 from troposphere import And, Condition, Equals, GetAtt, If, Not, NoValue, Select, Split, Sub
 from troposphere.kms import Key
 from troposphere.sagemaker import (
@@ -182,11 +184,31 @@ def role_statements(stack: EndpointStack) -> list[object]:
             when("NotifiesAsyncSuccess", SUCCESS_TOPIC),
             allow("NotifyAsyncSuccess", [sns.Publish], [SUCCESS_TOPIC.ref()]),
         ),
+        only_if("NotifiesAsyncSuccess", _topic_key_statement("UseAsyncSuccessTopicKey", SUCCESS_TOPIC)),
         only_if(
             when("NotifiesAsyncError", ERROR_TOPIC),
             allow("NotifyAsyncError", [sns.Publish], [ERROR_TOPIC.ref()]),
         ),
+        only_if("NotifiesAsyncError", _topic_key_statement("UseAsyncErrorTopicKey", ERROR_TOPIC)),
     ]
+
+
+def _topic_key_statement(sid: str, topic: Input) -> Statement:
+    """An encrypted topic's publisher needs its key (SNS guide, sns-key-management: "The publisher must have the
+    `kms:GenerateDataKey` and `kms:Decrypt` permissions for the AWS KMS key."). AWS is silent on the principal SageMaker
+    publishes an async notification as, and the topic ARN does not name its key: the safe side is to grant the role
+    both, on the keys of the topic's account and Region, used through that Region's SNS only (kms:ViaService). An
+    unencrypted topic makes no KMS call, so the grant is then unused."""
+    fields = Split(":", Sub(f"${{{topic.name}}}:::::"))  # five colons: every field exists, an empty topic too
+    region, account = (Select(index, fields) for index in (3, 4))
+    return allow(
+        sid,
+        [kms.GenerateDataKey, kms.Decrypt],
+        [Sub("arn:${AWS::Partition}:kms:${Region}:${Account}:key/*", Region=region, Account=account)],
+        condition=AwacsCondition(
+            StringEquals({"kms:ViaService": Sub("sns.${Region}.${AWS::URLSuffix}", Region=region)})
+        ),
+    )
 
 
 def objects_under(uri: Input) -> Sub:

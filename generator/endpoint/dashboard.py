@@ -1,8 +1,9 @@
 """The stack's CloudWatch dashboard, and its URL as an output.
 
-Its body is generated last, from the template's own resources: the endpoint's and variant's names, the functions'
-error metrics, every alarm the template declares (each only where its Condition holds), the approval queues, and an
-asynchronous endpoint's request queue.
+Its body is generated last, from the template's own resources: the endpoint's and variant's names, every alarm the
+template declares (each only where its Condition holds) and the approval queues. There is one body per endpoint type,
+chosen by Fn::If, each with only the metrics SageMaker publishes for that type (an asynchronous endpoint's request
+queue among them).
 So it cannot drift from what the stack makes. `layout_table()` draws its layout for docs/operations.md.
 """
 
@@ -10,14 +11,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
-from troposphere import Equals, GetAtt, If, Join, NoValue, Or, Output, Ref, Sub
+from troposphere import Equals, GetAtt, If, Join, NoValue, Or, Output, Ref, Sub, encode_to_dict
 from troposphere.cloudwatch import Alarm, Dashboard
 
 from generator.endpoint.alarms import ENDPOINT_METRICS_NAMESPACE
 from generator.endpoint.autoscaling import MAX_INSTANCES, MIN_INSTANCES
 from generator.endpoint.context import EndpointStack, Stack, add_condition
 from generator.endpoint.deploy_on_approval import DEAD_LETTER_QUEUE, QUEUE
+from generator.endpoint.types import ASYNC, ENDPOINT_TYPE, REAL_TIME, SERVERLESS
 from generator.endpoint.variant import INITIAL_INSTANCE_COUNT, VARIANT_NAME
 
 NAME_PREFIX = "sagemaker-endpoint-"  # + the stack name and Region; a deployer role is scoped to it
@@ -45,30 +48,97 @@ class Widget:
         return {"type": self.kind, **position, "properties": {"title": self.title, **self.properties}}
 
 
-def endpoint_widgets() -> list[Widget]:
-    """What every stack shows: traffic, errors, latency, instances against the scaling bounds, utilization, alarms."""
+COMMON = {"region": "${AWS::Region}", "view": "timeSeries", "period": 60}
+# What SageMaker publishes differs per endpoint type, and each type's list in its guide is exhaustive (Serverless,
+# https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-monitoring.html: "Any metric not listed below
+# is not published for serverless endpoints."; Async, https://docs.aws.amazon.com/sagemaker/latest/dg/
+# async-inference-monitor.html: "Any metric not listed below is not published if the endpoint is enabled for
+# asynchronous inference. Such metrics include (but are not limited to): OverheadLatency Invocations
+# InvocationsPerInstance"). So each type's dashboard shows only what its type publishes.
 
-    def metrics(namespace: str, *names: str, **options: str) -> list[list[object]]:
-        return [[namespace, name, *VARIANT, {**options, "label": name}] for name in names]
 
-    common = {"region": "${AWS::Region}", "view": "timeSeries", "period": 60}
+def _metrics(namespace: str, *names: str, **options: str) -> list[list[object]]:
+    return [[namespace, name, *VARIANT, {**options, "label": name}] for name in names]
+
+
+def _errors() -> Widget:
+    errors = _metrics(SAGEMAKER, "Invocation4XXErrors", "Invocation5XXErrors")
+    return Widget("Errors: 4xx and 5xx", {**COMMON, "stat": "Sum", "metrics": errors})
+
+
+def _latency(*names: str) -> Widget:
+    return Widget("Latency, p99 (microseconds)", {**COMMON, "stat": "p99", "metrics": _metrics(SAGEMAKER, *names)})
+
+
+def _invocations() -> Widget:
+    return Widget("Invocations", {**COMMON, "stat": "Sum", "metrics": _metrics(SAGEMAKER, "Invocations")})
+
+
+def _host() -> Widget:
+    return Widget("CPU, memory and disk (%)", {**COMMON, "stat": "Average", "metrics": _metrics(
+        ENDPOINT_METRICS_NAMESPACE, "CPUUtilization", "MemoryUtilization", "DiskUtilization")})  # fmt: skip
+
+
+def _alarms() -> Widget:
+    return Widget("Alarms", {"alarms": "@Alarms@"}, kind="alarm")
+
+
+def real_time_widgets() -> list[Widget]:
+    """RealTime: traffic, errors, latency, instances against the scaling bounds, utilization, alarms."""
     instances = [
         [SAGEMAKER, "Invocations", *VARIANT, {"id": "calls", "stat": "Sum", "visible": False}],
         [SAGEMAKER, "InvocationsPerInstance", *VARIANT, {"id": "per", "stat": "Sum", "visible": False}],
         [{"expression": "calls / per", "label": "Instances (invocations / invocations per instance)"}],
     ]
     return [
-        Widget("Invocations", {**common, "stat": "Sum", "metrics": metrics(SAGEMAKER, "Invocations")}),
-        Widget("Errors: 4xx and 5xx", {**common, "stat": "Sum",
-                                       "metrics": metrics(SAGEMAKER, "Invocation4XXErrors", "Invocation5XXErrors")}),
-        Widget("Latency, p99 (microseconds)", {**common, "stat": "p99",
-                                                "metrics": metrics(SAGEMAKER, "ModelLatency", "OverheadLatency")}),
-        Widget("Instances against the scaling bounds", {**common, "metrics": instances,
+        _invocations(), _errors(), _latency("ModelLatency", "OverheadLatency"),
+        Widget("Instances against the scaling bounds", {**COMMON, "metrics": instances,
                                                         "annotations": {"horizontal": "@InstanceBounds@"}}),
-        Widget("CPU, memory and disk (%)", {**common, "stat": "Average", "metrics": metrics(
-            ENDPOINT_METRICS_NAMESPACE, "CPUUtilization", "MemoryUtilization", "DiskUtilization")}),
-        Widget("Alarms", {"alarms": "@Alarms@"}, kind="alarm"),
+        _host(), _alarms(),
     ]  # fmt: skip
+
+
+def serverless_widgets() -> list[Widget]:
+    """Serverless: no instances, so no instance count and no CPU or disk. The guide's list: "Serverless endpoints can
+    also use the Invocations4XXErrors, Invocations5XXErrors, Invocations, ModelLatency, ModelSetupTime and
+    MemoryUtilization metrics", OverheadLatency (cold starts included) and ServerlessConcurrentExecutionsUtilization."""
+    return [
+        _invocations(), _errors(), _latency("ModelLatency", "OverheadLatency"),
+        Widget("Concurrency in use (of the maximum)", {**COMMON, "stat": "Maximum", "metrics": _metrics(
+            SAGEMAKER, "ServerlessConcurrentExecutionsUtilization")}),
+        Widget("Memory (%)", {**COMMON, "stat": "Average", "metrics": _metrics(
+            ENDPOINT_METRICS_NAMESPACE, "MemoryUtilization")}),
+        Widget("Cold starts: model setup time (microseconds)", {**COMMON, "stat": "Maximum", "metrics": _metrics(
+            SAGEMAKER, "ModelSetupTime")}),
+        _alarms(),
+    ]  # fmt: skip
+
+
+def async_endpoint_widgets() -> list[Widget]:
+    """Async: no Invocations, InvocationsPerInstance or OverheadLatency. The instance count is CPUUtilization's
+    sample count a minute, as the async troubleshooting guide counts instances ("check the sample count statistic
+    for a 1 minute period. The count should be equal to the number of active instances.",
+    https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-troubleshooting.html); async inference "also
+    includes host-level metrics"."""
+    instances = [[ENDPOINT_METRICS_NAMESPACE, "CPUUtilization", *VARIANT,
+                  {"stat": "SampleCount", "label": "Instances (CPU samples a minute)"}]]  # fmt: skip
+    failures = ("InvocationFailures", "RequestDownloadFailures", "ResponseUploadFailures", "NotificationFailures",
+                "ExpiredRequests")  # fmt: skip
+    return [
+        Widget("Async requests failed", {**COMMON, "stat": "Sum", "metrics": _metrics(SAGEMAKER, *failures)}),
+        _errors(), _latency("ModelLatency"),
+        Widget("Instances against the scaling bounds", {**COMMON, "metrics": instances,
+                                                        "annotations": {"horizontal": "@InstanceBounds@"}}),
+        _host(), _alarms(),
+    ]  # fmt: skip
+
+
+def endpoint_widgets(endpoint_type: str) -> list[Widget]:
+    return {REAL_TIME: real_time_widgets, SERVERLESS: serverless_widgets, ASYNC: async_all_widgets}[endpoint_type]()
+
+
+def async_all_widgets() -> list[Widget]:
+    return [*async_endpoint_widgets(), *async_widgets()]
 
 
 def approval_widgets() -> list[Widget]:
@@ -87,50 +157,59 @@ def approval_widgets() -> list[Widget]:
 
 
 def async_widgets() -> list[Widget]:
-    """An asynchronous endpoint's queue: what waits, per instance, and whether it waits with no instance at all."""
+    """An asynchronous endpoint's queue: what waits, per instance, for how long, and whether it waits with no
+    instance at all (published with the EndpointName dimension only)."""
     endpoint = ["EndpointName", "${Endpoint}"]
-    common = {"region": "${AWS::Region}", "view": "timeSeries", "period": 60, "stat": "Average"}
+    common = {**COMMON, "stat": "Average"}
     return [
         Widget("Async requests waiting", {**common, "metrics": [
             [SAGEMAKER, "ApproximateBacklogSize", *endpoint, {"label": "waiting"}],
             [SAGEMAKER, "ApproximateBacklogSizePerInstance", *endpoint, {"label": "waiting per instance"}],
-        ]}, only_with="EndpointType Async"),
+        ]}),
         Widget("Async requests waiting with no instance", {**common, "metrics": [
             [SAGEMAKER, "HasBacklogWithoutCapacity", *endpoint, {"label": "1: waiting, no instance"}],
-        ]}, only_with="EndpointType Async"),
+        ]}),
+        Widget("Oldest async request waiting (seconds)", {**common, "stat": "Maximum", "metrics": [
+            [SAGEMAKER, "ApproximateAgeOfOldestRequest", *endpoint, {"label": "oldest request"}],
+        ]}),
     ]  # fmt: skip
 
 
 def add_dashboard(stack: EndpointStack) -> Dashboard:
     """The dashboard named `sagemaker-endpoint-<stack>-<Region>`, and the DashboardUrl output where a console is known.
     Dashboards are global to the account ("a dashboard can include graphs from different Regions"; PutDashboard:
-    "A dashboard with the same name ... replaces"): the Region keeps two Regions' stacks of one name apart."""
-    endpoint, approval, asynchronous = endpoint_widgets(), approval_widgets(), async_widgets()
-    placed = [widget.placed(i) for i, widget in enumerate(endpoint + approval + asynchronous)]
-    widgets, approval_text = (
-        widgets_json(placed[: len(endpoint)]),
-        widgets_json(placed[len(endpoint) : -len(asynchronous)]),
-    )
-    async_text = widgets_json(placed[-len(asynchronous) :])
-    variables = {
-        "Endpoint": stack.endpoint_name,
-        "Variant": VARIANT_NAME.ref(),
-        "InstanceBounds": _instance_bounds(stack),
-        "Alarms": alarm_list(stack),
-        "ApprovalWidgets": _approval_widgets(stack, approval_text),
-        "AsyncWidgets": If(
-            stack.conditions.asynchronous, Sub("," + async_text[1:-1], Endpoint=stack.endpoint_name), ""
-        ),
-    }
+    "A dashboard with the same name ... replaces"): the Region keeps two Regions' stacks of one name apart. The body
+    is the endpoint type's own (see `endpoint_widgets`)."""
+    bodies = {kind: _body(stack, kind) for kind in (REAL_TIME, SERVERLESS, ASYNC)}
     dashboard = stack.template.add_resource(
         Dashboard(
             "Dashboard",
             DashboardName=Sub(f"{NAME_PREFIX}${{AWS::StackName}}-${{AWS::Region}}"),
-            DashboardBody=Sub('{"widgets":' + widgets[:-1] + "${ApprovalWidgets}${AsyncWidgets}]}", **variables),
+            DashboardBody=If(
+                stack.conditions.serverless,
+                bodies[SERVERLESS],
+                If(stack.conditions.asynchronous, bodies[ASYNC], bodies[REAL_TIME]),
+            ),
         )
     )
     add_url_output(stack, dashboard)
     return dashboard
+
+
+def _body(stack: EndpointStack, endpoint_type: str) -> Sub:
+    """One type's body: its widgets, then the approval widgets where deploy on approval is on."""
+    endpoint, approval = endpoint_widgets(endpoint_type), approval_widgets()
+    placed = [widget.placed(i) for i, widget in enumerate(endpoint + approval)]
+    widgets, approval_text = widgets_json(placed[: len(endpoint)]), widgets_json(placed[len(endpoint) :])
+    text = '{"widgets":' + widgets[:-1] + "${ApprovalWidgets}]}"
+    variables = {
+        "Endpoint": stack.endpoint_name,
+        "Variant": VARIANT_NAME.ref(),
+        "InstanceBounds": _instance_bounds(stack),
+        "Alarms": alarm_list(stack, endpoint_type),
+        "ApprovalWidgets": _approval_widgets(stack, approval_text),
+    }
+    return Sub(text, **{name: value for name, value in variables.items() if f"${{{name}}}" in text})
 
 
 def _approval_widgets(stack: EndpointStack, approval_text: str) -> If | str:
@@ -161,15 +240,39 @@ def _instance_bounds(stack: EndpointStack) -> If:
     )
 
 
-def alarm_list(stack: Stack) -> Join:
-    """Every alarm the template declares, as quoted ARNs; an alarm with a Condition only where it holds."""
+def alarm_list(stack: Stack, endpoint_type: str | None = None) -> Join:
+    """Every alarm the template declares that a stack of this type can have (any type: all of them), as quoted ARNs;
+    an alarm with a Condition only where it holds."""
     entries: list[object] = []
     for resource in stack.template.resources.values():
         if isinstance(resource, Alarm):
             quoted = Sub('"${Arn}"', Arn=GetAtt(resource, "Arn"))
             condition = resource.resource.get("Condition")
-            entries.append(If(condition, quoted, NoValue) if condition else quoted)
+            if not condition:
+                entries.append(quoted)
+            elif endpoint_type is None or _possible_for(stack, condition, endpoint_type):
+                entries.append(If(condition, quoted, NoValue))
     return Join(",", entries)
+
+
+def _possible_for(stack: Stack, condition: str, endpoint_type: str) -> bool:
+    """False when the Condition requires another endpoint type: one of its conjuncts, followed through named
+    Conditions, is `EndpointType = <another>` or `EndpointType != <this one>`."""
+    endpoint_type_is = {"Ref": ENDPOINT_TYPE.name}
+
+    def conjuncts(node: Any) -> list[Any]:
+        if isinstance(node, dict) and "Fn::And" in node:
+            return [c for part in node["Fn::And"] for c in conjuncts(part)]
+        if isinstance(node, dict) and "Condition" in node:
+            return conjuncts(encode_to_dict(stack.template.conditions[node["Condition"]]))
+        return [node]
+
+    for part in conjuncts({"Condition": condition}):
+        if part.get("Fn::Equals", [None])[0] == endpoint_type_is and part["Fn::Equals"][1] != endpoint_type:
+            return False
+        if part == {"Fn::Not": [{"Fn::Equals": [endpoint_type_is, endpoint_type]}]}:
+            return False
+    return True
 
 
 def add_url_output(stack: Stack, dashboard: Dashboard) -> None:
@@ -194,10 +297,14 @@ def add_url_output(stack: Stack, dashboard: Dashboard) -> None:
 
 
 def layout_table() -> str:
-    """The dashboard's layout as a Markdown table, rows top to bottom (docs/operations.md shows it)."""
-    widgets = [*endpoint_widgets(), *approval_widgets(), *async_widgets()]
-    lines = ["| Row | Left | Right |", "|---|---|---|"]
-    for row in range(0, len(widgets), 2):
-        cells = [w.title + (f" (with `{w.only_with}`)" if w.only_with else "") for w in widgets[row : row + 2]]
-        lines.append(f"| {row // 2 + 1} | " + " | ".join(cells) + " |")
+    """The dashboard's layout per endpoint type as a Markdown table, widgets in order (docs/operations.md shows
+    it)."""
+    columns = {kind: [w.title for w in endpoint_widgets(kind)] for kind in (REAL_TIME, SERVERLESS, ASYNC)}
+    approval = [f"{w.title} (with `{w.only_with}`)" for w in approval_widgets()]
+    rows = max(len(titles) for titles in columns.values())
+    lines = ["| # | RealTime | Serverless | Async |", "|---|---|---|---|"]
+    for row in range(rows):
+        cells = [titles[row] if row < len(titles) else "" for titles in columns.values()]
+        lines.append(f"| {row + 1} | " + " | ".join(cells) + " |")
+    lines += [f"| then | {title} | same | same |" for title in approval]
     return "\n".join(lines)

@@ -28,9 +28,8 @@ METRIC = "SageMakerVariantProvisionedConcurrencyUtilization"
 TARGET_UTILIZATION = 0.5  # the guide's example: scale out when half the provisioned concurrency is in use
 MEMORY_SIZES = range(1024, 6145, 1024)  # ServerlessConfig.MemorySizeInMB: 1 GB steps
 MAX_CONCURRENCY = 200
-# Rules cannot compare numbers: "provisioned <= maximum" is enumerated for maxima up to this, and the deploy client
-# checks every value exactly.
-RULE_LIMIT = 20
+# Rules cannot compare numbers: "provisioned <= maximum" is decided decade by decade (see `_above_maximum`).
+DECADE = 10
 
 MEMORY = Input(
     "ServerlessMemorySizeInMB",
@@ -77,17 +76,34 @@ def _add_serverless_rule(stack: EndpointStack) -> None:
 
 
 def _above_maximum() -> AWSHelperFn:
-    """True when ServerlessProvisionedConcurrency > ServerlessMaxConcurrency, for maxima up to RULE_LIMIT."""
-    return any_of(
-        [
-            And(
-                Equals(MAXIMUM.ref(), str(value)),
-                Not(is_empty(PROVISIONED)),
-                Not(Contains([str(n) for n in range(1, value + 1)], PROVISIONED.ref())),
-            )
-            for value in range(1, RULE_LIMIT + 1)
-        ]
-    )
+    """True when ServerlessProvisionedConcurrency > ServerlessMaxConcurrency, for every value 1-200 of each.
+
+    Rules have no numeric comparison (Fn::Contains, Fn::Equals and logic only), and enumerating every pair would
+    take 20,000 strings. So the maximum's decade is found first (1-9, 10-19, ..., 200), then the provisioned
+    concurrency is above it when it lies past the decade's last value, or within the decade past the maximum.
+    Each whole number has one spelling (the inputs' patterns), so membership is exact."""
+    values = range(1, MAX_CONCURRENCY + 1)
+    decades = [[v for v in values if v // DECADE == d] for d in range(MAX_CONCURRENCY // DECADE + 1)]
+    decades = [decade for decade in decades if decade[0] < MAX_CONCURRENCY]  # nothing is above the top
+    return And(Not(is_empty(PROVISIONED)), any_of([_above_a_maximum_in(decade) for decade in decades]))
+
+
+def _above_a_maximum_in(decade: list[int]) -> AWSHelperFn:
+    """The maximum is in `decade`, and the provisioned concurrency above it."""
+    last = decade[-1]
+    within = [
+        And(Equals(MAXIMUM.ref(), str(v)), Contains([str(n) for n in range(v + 1, last + 1)], PROVISIONED.ref()))
+        for v in decade[:-1]
+    ]
+    beyond = [_at_least(last + 1)] if last < MAX_CONCURRENCY else []
+    return And(Contains([str(v) for v in decade], MAXIMUM.ref()), any_of([*beyond, *within]))
+
+
+def _at_least(lowest: int) -> AWSHelperFn:
+    """A non-empty provisioned concurrency (1-200) of at least `lowest`, by the shorter of the two lists."""
+    if lowest - 1 < MAX_CONCURRENCY - lowest + 1:
+        return Not(Contains([str(n) for n in range(1, lowest)], PROVISIONED.ref()))
+    return Contains([str(n) for n in range(lowest, MAX_CONCURRENCY + 1)], PROVISIONED.ref())
 
 
 def serverless_variant(stack: EndpointStack, model: Model) -> ProductionVariant:

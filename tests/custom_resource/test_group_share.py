@@ -58,9 +58,16 @@ def policy(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, separators=(",", ":"))
 
 
-def puts(stub: Stubber, statements: list[dict[str, Any]]) -> None:
+def puts(stub: Stubber, statements: list[dict[str, Any]], *, read_back: list[dict[str, Any]] | None = None) -> None:
+    """The put, then the read that checks it: by default the policy just put (no other writer came between)."""
     stub.add_response("put_model_package_group_policy", {"ModelPackageGroupArn": GROUP_ARN},
                       {"ModelPackageGroupName": "churn", "ResourcePolicy": policy(*statements)})  # fmt: skip
+    reads(stub, statements if read_back is None else read_back)
+
+
+def reads(stub: Stubber, statements: list[dict[str, Any]]) -> None:
+    stub.add_response("get_model_package_group_policy", {"ResourcePolicy": policy(*statements)},
+                      {"ModelPackageGroupName": "churn"})  # fmt: skip
 
 
 def run(request_event: dict[str, Any], recorder: ResponseRecorder) -> dict[str, Any]:
@@ -110,6 +117,8 @@ def test_a_delete_removes_ours_only(cloudformation: ResponseRecorder, sagemaker:
 def test_a_delete_that_leaves_nothing_deletes_the_policy(cloudformation: ResponseRecorder, sagemaker: Stubber) -> None:
     sagemaker.add_response("get_model_package_group_policy", {"ResourcePolicy": policy(*ours(WORKLOADS))})
     sagemaker.add_response("delete_model_package_group_policy", {}, {"ModelPackageGroupName": "churn"})
+    sagemaker.add_client_error("get_model_package_group_policy", "ValidationException", "no policy")  # read back
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))  # the group has none
     answer = run(request("delete", cloudformation, WORKLOADS, PhysicalResourceId=GROUP_ARN), cloudformation)
     assert answer["Status"] == "SUCCESS"
 
@@ -293,3 +302,104 @@ def test_the_rollback_of_a_refused_group_change_succeeds_without_a_call(cloudfor
         GROUP_ARN,
         {"ModelPackageGroupArn": GROUP_ARN},
     )
+
+
+ANOTHER_WRITER = {  # a statement a concurrent writer adds between our read and our write
+    "Sid": "AuditorReads", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+    "Action": "sagemaker:DescribeModelPackageGroup", "Resource": GROUP_ARN,
+}  # fmt: skip
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The pauses between attempts, recorded instead of slept."""
+    slept: list[float] = []
+    monkeypatch.setattr("custom_resource.group_share.time.sleep", slept.append)
+    return slept
+
+
+def test_a_write_lost_to_a_concurrent_writer_is_merged_again_from_a_fresh_read_keeping_theirs(
+    cloudformation: ResponseRecorder, sagemaker: Stubber, pauses: list[float]
+) -> None:
+    """PutModelPackageGroupPolicy replaces the whole policy and takes no revision id
+    (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_PutModelPackageGroupPolicy.html: "Adds a resouce
+    policy to control access to a model group."); AWS is silent on concurrent writers. GIVEN another writer puts the
+    owner's policy plus its own statement right after our put (the read back has theirs and not ours), THEN after a
+    pause the share reads again and puts the owner's, the other writer's and ours, and checks that once more."""
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))
+    reads(sagemaker, [THEIRS])
+    puts(sagemaker, [THEIRS, *ours(WORKLOADS)], read_back=[THEIRS, ANOTHER_WRITER])
+    reads(sagemaker, [THEIRS, ANOTHER_WRITER])  # the fresh read after the pause
+    puts(sagemaker, [THEIRS, ANOTHER_WRITER, *ours(WORKLOADS)])
+    answer = run(request("create", cloudformation, WORKLOADS), cloudformation)
+    assert (answer["Status"], answer["PhysicalResourceId"]) == ("SUCCESS", GROUP_ARN)
+    assert len(pauses) == 1
+    assert 1 <= pauses[0] <= 3
+
+
+def test_a_stale_copy_of_our_statements_written_back_by_another_stack_is_replaced_again(
+    cloudformation: ResponseRecorder, sagemaker: Stubber, pauses: list[float]
+) -> None:
+    """Another share stack that read the policy before our update writes our old statements back with its own:
+    our Sids are there but name the old accounts, so the share is not what we wrote and is made again."""
+    other = theirs_of_another_stack()
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))
+    reads(sagemaker, [THEIRS, *ours(WORKLOADS)])
+    puts(sagemaker, [THEIRS, *ours(WORKLOADS[:1])], read_back=[THEIRS, *ours(WORKLOADS), *other])
+    reads(sagemaker, [THEIRS, *ours(WORKLOADS), *other])
+    puts(sagemaker, [THEIRS, *other, *ours(WORKLOADS[:1])])
+    answer = run(request("update", cloudformation, WORKLOADS[:1], PhysicalResourceId=GROUP_ARN), cloudformation)
+    assert answer["Status"] == "SUCCESS"
+    assert len(pauses) == 1
+
+
+def test_a_policy_changed_under_every_write_fails_after_three_attempts_saying_to_retry(
+    cloudformation: ResponseRecorder, sagemaker: Stubber, pauses: list[float]
+) -> None:
+    """Bounded: three writes, two pauses, then FAILED, never a SUCCESS for a share the policy does not hold."""
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))
+    reads(sagemaker, [THEIRS])
+    for attempt in range(3):
+        puts(sagemaker, [THEIRS, *ours(WORKLOADS)], read_back=[THEIRS])
+        if attempt < 2:
+            reads(sagemaker, [THEIRS])
+    answer = run(request("create", cloudformation, WORKLOADS), cloudformation)
+    assert (answer["Status"], answer["Reason"]) == (
+        "FAILED",
+        "The policy of group 'churn' was changed by another writer during each of 3 writes: retry the stack operation "
+        "once the other change (another registry-access stack, or a person) is done.",
+    )
+    assert len(pauses) == 2
+
+
+def test_a_delete_whose_statements_another_stack_wrote_back_removes_them_again(
+    cloudformation: ResponseRecorder, sagemaker: Stubber, pauses: list[float]
+) -> None:
+    """A Delete is checked the same way: none of ours may be left, and the other stack's statements stay."""
+    other = theirs_of_another_stack()
+    reads(sagemaker, [THEIRS, *ours(WORKLOADS)])
+    puts(sagemaker, [THEIRS], read_back=[THEIRS, *ours(WORKLOADS), *other])
+    reads(sagemaker, [THEIRS, *ours(WORKLOADS), *other])
+    puts(sagemaker, [THEIRS, *other])
+    answer = run(request("delete", cloudformation, WORKLOADS, PhysicalResourceId=GROUP_ARN), cloudformation)
+    assert answer["Status"] == "SUCCESS"
+    assert len(pauses) == 1
+
+
+def test_a_policy_read_back_in_another_spelling_of_the_same_statements_is_not_written_again(
+    cloudformation: ResponseRecorder, sagemaker: Stubber, pauses: list[float]
+) -> None:
+    """AWS is silent on whether GetModelPackageGroupPolicy answers the text put; IAM's grammar lets a list of one
+    be written as its value, in any key order. The same statements spelt so are ours: one write, no pause."""
+    (one_account,) = WORKLOADS[:1]
+    respelt = [
+        {key: ({"AWS": f"arn:aws:iam::{one_account}:root"} if key == "Principal" else value)
+         for key, value in reversed(statement.items())}
+        for statement in ours([one_account])
+    ]  # fmt: skip
+    sagemaker.add_response("describe_model_package_group", group_description("churn"))
+    reads(sagemaker, [THEIRS])
+    puts(sagemaker, [THEIRS, *ours([one_account])], read_back=[THEIRS, *respelt])
+    answer = run(request("create", cloudformation, [one_account]), cloudformation)
+    assert answer["Status"] == "SUCCESS"
+    assert pauses == []

@@ -69,11 +69,12 @@ def test_what_a_serverless_endpoint_cannot_have_exits_2_before_any_aws_call(caps
     assert capsys.readouterr().err.splitlines() == [
         "error: Serverless endpoints do not support network isolation: set EnableNetworkIsolation to false to accept "
         "that, or choose EndpointType RealTime.",
+        # the template's Rule now holds every maximum (it held maxima up to 20): told with the Rule's other assertion
+        "error: ServerlessProvisionedConcurrency is above ServerlessMaxConcurrency: lower it, or raise the maximum.",
         "error: VpcId is for EndpointType RealTime and Async (a serverless endpoint runs outside your VPC: SageMaker "
         "takes no VPC configuration for it): clear it, or set EndpointType to RealTime or Async.",
         "error: SubnetIds is for EndpointType RealTime and Async (a serverless endpoint runs outside your VPC: "
         "SageMaker takes no VPC configuration for it): clear it, or set EndpointType to RealTime or Async.",
-        "error: ServerlessProvisionedConcurrency is above ServerlessMaxConcurrency: lower it, or raise the maximum.",
         "4 problem(s) in the input; nothing was sent to AWS.",
     ]
 

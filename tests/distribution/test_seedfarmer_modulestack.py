@@ -6,6 +6,7 @@ policy as CloudFormation creates it for module `models-endpoint` of deployment `
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -96,3 +97,32 @@ def test_every_new_action_exists_in_iam_with_the_resource_type_and_condition_key
                     key.replace(STACK_TAG, "${TagKey}") in reference[service]["Resources"][t]["ConditionKeys"]
                     for t in types
                 ), (action, key)
+
+
+def accepted(parameter: dict[str, Any], value: str) -> bool:
+    """What CloudFormation checks of a String parameter before anything is created."""
+    return len(value) <= parameter.get("MaxLength", len(value)) and bool(
+        re.search(parameter.get("AllowedPattern", ""), value)
+    )
+
+
+def test_seedfarmer_names_at_their_longest_make_a_policy_name_and_role_path_iam_accepts() -> None:
+    """IAM PutRolePolicy (https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html):
+    `"policyNameType": { "max": 128, "min": 1, "pattern": "[\\w+=,.@-]+" }`; IAM quotas
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): "Path | 512 characters". AWS is
+    silent on what seed-farmer passes, so the parameters refuse what would make either fail (the safe side)."""
+    template = build_modulestack_template(derive_deployer_policy(build_template().to_dict())).to_dict()
+    parameters = template["Parameters"]
+    longest = {name: "a" * parameters[name]["MaxLength"] for name in ("ProjectName", "DeploymentName", "ModuleName")}
+    resources = Evaluator(template, {**PARAMETERS, **longest}).resources()
+    policy_name = resources["ModuleRolePolicy"]["Properties"]["PolicyName"]
+    assert policy_name == f"{'a' * 109}-sagemaker-endpoint"
+    assert len(policy_name) == 128
+    assert re.fullmatch(r"[\w+=,.@-]+", policy_name)
+    (path,) = {r["Properties"]["Path"] for r in resources.values() if r["Type"] == "AWS::IAM::Role"}
+    assert len(path) <= 512
+    assert all("\u0021" <= c <= "\u007e" for c in path)
+    module = parameters["ModuleName"]
+    assert accepted(module, "a" * 109)
+    for refused in ("a" * 110, "models_endpoint", "models endpoint", "-models", "modèle"):
+        assert not accepted(module, refused), refused

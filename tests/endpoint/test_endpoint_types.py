@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from generator.common.scaling_order import SERVERLESS_ORDER
 from tests.support.iam_eval import allows
 from tests.support.inputs import ARN_MODE, ARTIFACTS, GROUP_MODE, PACKAGE_ARN, VPC
 from tests.support.template_eval import Evaluator
@@ -223,6 +224,37 @@ def test_what_serverless_does_not_support_is_refused_before_anything_is_created(
     assert deploy(**{**SERVERLESS, **given}).failed_rules() == [message]
 
 
+def pairs_around_each_maximum_and_every_value_at_decade_edges() -> list[tuple[int, str]]:
+    """Every maximum 1-200 with no, the least, the most, and its neighbouring provisioned concurrency; and every
+    provisioned value against the maxima where a decade starts or ends (the whole grid takes 6 s)."""
+    around = [(m, p) for m in range(1, 201) for p in ("", "1", "200", str(m - 1), str(m), str(m + 1))]
+    edges = [(m, p) for m in (1, 9, 10, 11, 19, 20, 21, 99, 100, 101, 109, 110, 190, 199, 200)
+             for p in ["", *map(str, range(1, 201))]]  # fmt: skip
+    return [(m, p) for m, p in around + edges if p in ("", *map(str, range(1, 201)))]
+
+
+def test_provisioned_concurrency_above_the_maximum_is_refused_for_every_pair_of_values(
+    template: dict[str, Any],
+) -> None:
+    """SageMaker API, ProductionVariantServerlessConfig.ProvisionedConcurrency
+    (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariantServerlessConfig.html): "Should
+    be less than or equal to MaxConcurrency." Rules cannot compare numbers, so the Rule decides it decade by decade:
+    each maximum 1-200 against the provisioned concurrencies around it, and every one at the decades' edges, is refused
+    exactly when above it, so a
+    template-only deploy (console, Service Catalog, StackSets) is refused as the command refuses it."""
+    (assertion,) = [
+        a["Assert"] for a in template["Rules"]["ServerlessSupportsNoneOfThese"]["Assertions"]
+        if a["AssertDescription"] == SERVERLESS_ORDER.description
+    ]  # fmt: skip
+    evaluator = Evaluator(template, SERVERLESS)
+    wrong = []
+    for maximum, provisioned in pairs_around_each_maximum_and_every_value_at_decade_edges():
+        evaluator.params.update(ServerlessMaxConcurrency=str(maximum), ServerlessProvisionedConcurrency=provisioned)
+        if evaluator.truth(assertion) != (provisioned == "" or int(provisioned) <= maximum):
+            wrong.append((maximum, provisioned))
+    assert wrong == []
+
+
 def test_async_writes_responses_and_failures_with_the_stacks_key_and_tells_the_topics(deploy: Deploy) -> None:
     stack = deploy(**ASYNC, AsyncFailureS3Uri="s3://ml-async-111122223333/churn/failed",
                    AsyncSuccessTopicArn=TOPIC.format("ok"), AsyncErrorTopicArn=TOPIC.format("failed"),
@@ -336,19 +368,92 @@ def test_group_mode_and_deploy_on_approval_work_for_the_other_types_too(deploy: 
     assert stack.outputs()["ModelPackageArn"] == container["ModelPackageName"]
 
 
-def test_an_async_stacks_dashboard_shows_its_request_queue_and_no_other_stack_does(deploy: Deploy) -> None:
+def dashboard(stack: Evaluator) -> list[dict[str, Any]]:
     from tests.support.template_eval import as_text  # noqa: PLC0415
 
-    def titles_and_metrics(stack: Evaluator) -> tuple[list[str], set[str]]:
-        widgets = json.loads(as_text(props(stack, "Dashboard")["DashboardBody"]))["widgets"]
-        metrics = {m[1] for w in widgets if w["type"] == "metric" for m in w["properties"]["metrics"] if len(m) > 1}
-        return [w["properties"]["title"] for w in widgets], metrics
+    widgets: list[dict[str, Any]] = json.loads(as_text(props(stack, "Dashboard")["DashboardBody"]))["widgets"]
+    return widgets
 
-    titles, metrics = titles_and_metrics(deploy(**ASYNC))
-    assert titles[-2:] == ["Async requests waiting", "Async requests waiting with no instance"]
-    assert {"ApproximateBacklogSize", "ApproximateBacklogSizePerInstance", "HasBacklogWithoutCapacity"} <= metrics
+
+def metric_names(widgets: list[dict[str, Any]]) -> set[str]:
+    return {m[1] for w in widgets if w["type"] == "metric" for m in w["properties"]["metrics"] if len(m) > 1}
+
+
+# What each type's guide lists as published, each list exhaustive:
+# https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-monitoring.html: "Any metric not listed below
+# is not published for serverless endpoints." ... "Serverless endpoints can also use the Invocations4XXErrors,
+# Invocations5XXErrors, Invocations, ModelLatency, ModelSetupTime and MemoryUtilization metrics." (with
+# OverheadLatency, and ServerlessConcurrentExecutionsUtilization for every serverless endpoint);
+# https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html: "Any metric not listed below is not
+# published if the endpoint is enabled for asynchronous inference. Such metrics include (but are not limited to):
+# OverheadLatency Invocations InvocationsPerInstance" (the list: the 4xx/5xx errors, ModelLatency, the backlog, the
+# request and response failures and latencies; "Asynchronous Inference also includes host-level metrics").
+PUBLISHED = {
+    "Serverless": {"Invocations", "Invocation4XXErrors", "Invocation5XXErrors", "ModelLatency", "OverheadLatency",
+                   "ModelSetupTime", "MemoryUtilization", "ServerlessConcurrentExecutionsUtilization"},
+    "Async": {"Invocation4XXErrors", "Invocation5XXErrors", "ModelLatency", "ApproximateBacklogSize",
+              "ApproximateBacklogSizePerInstance", "ApproximateAgeOfOldestRequest", "HasBacklogWithoutCapacity",
+              "RequestDownloadFailures", "ResponseUploadFailures", "NotificationFailures", "RequestDownloadLatency",
+              "ResponseUploadLatency", "ExpiredRequests", "InvocationFailures", "TimeInBacklog",
+              "TotalProcessingTime", "CPUUtilization", "MemoryUtilization", "DiskUtilization"},
+}  # fmt: skip
+APPROVALS = {  # group mode, following approvals
+    "ModelPackageArn": "", "ModelPackageGroupName": "churn", "ResolverCodeS3Bucket": "artifacts-111122223333",
+    "DeployOnApproval": "true", "DeploymentRoleArn": "arn:aws:iam::111122223333:role/deployer",
+}  # fmt: skip
+APPROVAL_QUEUE_METRICS = {"ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible"}
+
+
+@pytest.mark.parametrize("endpoint_type", ["Serverless", "Async"])
+@pytest.mark.parametrize("on_approval", [False, True], ids=["by ARN", "on approval"])
+def test_each_types_dashboard_shows_only_metrics_sagemaker_publishes_for_that_type(
+    deploy: Deploy, endpoint_type: str, on_approval: bool
+) -> None:
+    """A widget on a metric the type does not publish stays empty, or misleads: each type has its own body, every
+    metric on it from its type's exhaustive list (the approval queues' SQS metrics where deploy on approval is on)."""
+    values = {"Serverless": SERVERLESS, "Async": ASYNC}[endpoint_type]
+    if on_approval:
+        values = {**values, **APPROVALS}
+    widgets = dashboard(deploy(**values))
+    allowed = PUBLISHED[endpoint_type] | (APPROVAL_QUEUE_METRICS if on_approval else set())
+    assert metric_names(widgets) <= allowed
+    assert ("Approval queue" in [w["properties"]["title"] for w in widgets]) is on_approval
+    assert len({(w["x"], w["y"]) for w in widgets}) == len(widgets)  # no widget hides another
+
+
+def test_a_serverless_dashboard_has_no_instances_and_shows_concurrency_memory_and_cold_starts(deploy: Deploy) -> None:
+    widgets = dashboard(deploy(**SERVERLESS))
+    assert [w["properties"]["title"] for w in widgets] == [
+        "Invocations", "Errors: 4xx and 5xx", "Latency, p99 (microseconds)", "Concurrency in use (of the maximum)",
+        "Memory (%)", "Cold starts: model setup time (microseconds)", "Alarms",
+    ]  # fmt: skip
+    assert not {"CPUUtilization", "DiskUtilization", "InvocationsPerInstance"} & metric_names(widgets)
+
+
+def test_an_async_dashboard_counts_instances_by_cpu_samples_and_shows_its_queue_and_failures(deploy: Deploy) -> None:
+    """The async troubleshooting guide (https://docs.aws.amazon.com/sagemaker/latest/dg/
+    async-inference-troubleshooting.html) counts instances by CPUUtilization's sample count: "check the sample count
+    statistic for a 1 minute period. The count should be equal to the number of active instances." The queue's
+    metrics are published "with the EndpointName dimension" only (async-inference-monitor)."""
+    stack = deploy(**ASYNC)
+    name = props(stack, "Endpoint")["EndpointName"]
+    widgets = {w["properties"]["title"]: w["properties"] for w in dashboard(stack)}
+    (count,) = widgets["Instances against the scaling bounds"]["metrics"]
+    assert (count[0], count[1], count[-1]["stat"], widgets["Instances against the scaling bounds"]["period"]) == (
+        "/aws/sagemaker/Endpoints",
+        "CPUUtilization",
+        "SampleCount",
+        60,
+    )
+    for title in ("Async requests waiting", "Async requests waiting with no instance",
+                  "Oldest async request waiting (seconds)"):  # fmt: skip
+        assert all(m[2:-1] == ["EndpointName", name] for m in widgets[title]["metrics"]), title
+    assert {m[1] for m in widgets["Async requests failed"]["metrics"]} == {
+        "InvocationFailures", "RequestDownloadFailures", "ResponseUploadFailures", "NotificationFailures",
+        "ExpiredRequests",
+    }  # fmt: skip
     for other in (ARN_MODE, SERVERLESS):
-        assert "Async requests waiting" not in titles_and_metrics(deploy(**other))[0]
+        assert "Async requests waiting" not in [w["properties"]["title"] for w in dashboard(deploy(**other))]
 
 
 def test_an_async_endpoint_is_invoked_at_its_async_invocations_path(deploy: Deploy) -> None:
@@ -357,3 +462,26 @@ def test_an_async_endpoint_is_invoked_at_its_async_invocations_path(deploy: Depl
     for values, action in ((ASYNC, "async-invocations"), (ARN_MODE, "invocations"), (SERVERLESS, "invocations")):
         url = deploy(**values).outputs()["EndpointUrl"]["Fn::Sub"]
         assert url[0].endswith("/endpoints/${Name}/" + action), values
+
+
+def test_the_role_may_use_an_encrypted_async_topics_key_through_sns_only(deploy: Deploy) -> None:
+    """SNS guide (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html): "The publisher must have the
+    `kms:GenerateDataKey` and `kms:Decrypt` permissions for the AWS KMS key." AWS is silent on the principal SageMaker
+    publishes an async notification as: the safe side grants the execution role both, on the keys of each topic's
+    account and Region (the topic ARN does not name its key), used through that Region's SNS only; none without a
+    topic."""
+    success = "arn:aws:sns:eu-west-1:999988887777:async-ok"
+    stack = deploy(**ASYNC, AsyncSuccessTopicArn=success, AsyncErrorTopicArn=TOPIC.format("failed"))
+    (policy,) = props(stack, "ModelExecutionRole")["Policies"]
+    by_sid = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    for sid, account in (("UseAsyncSuccessTopicKey", "999988887777"), ("UseAsyncErrorTopicKey", "111122223333")):
+        assert by_sid[sid] == {
+            "Sid": sid, "Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            "Resource": [f"arn:aws:kms:eu-west-1:{account}:key/*"],
+            "Condition": {"StringEquals": {"kms:ViaService": "sns.eu-west-1.amazonaws.com"}},
+        }  # fmt: skip
+    (bare,) = props(deploy(**ASYNC), "ModelExecutionRole")["Policies"]
+    assert not {s["Sid"] for s in bare["PolicyDocument"]["Statement"]} & {
+        "UseAsyncSuccessTopicKey",
+        "UseAsyncErrorTopicKey",
+    }

@@ -7,6 +7,7 @@ import argparse
 from dataclasses import dataclass
 
 from generator.deploy import engine
+from generator.deploy.bus_policy import BUS_POLICY, bus_policy_warning
 from generator.deploy.change_sets import Plan, show_plan
 from generator.deploy.context import EXIT_INTERRUPTED, DeployContext
 from generator.deploy.report import follow_operation, print_outputs, report
@@ -57,6 +58,9 @@ class StackDeploy(engine.Operation[Plan]):
 
     def show(self, plan: Plan) -> None:
         show_plan(plan, self.context.console)
+        adds_bus_policy = any(change.action == "Add" and change.logical_id == BUS_POLICY for change in plan.changes)
+        if adds_bus_policy and (warning := bus_policy_warning(self.context.aws.client("events"))):
+            self.context.console.warning(warning)
 
     def refusal(self, plan: Plan) -> str | None:
         if plan.replaces_endpoint and not self.request.allow_endpoint_replacement:
