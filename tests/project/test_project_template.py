@@ -253,16 +253,6 @@ def test_sagemaker_and_lambda_resources_carry_only_sagemaker_tag_keys_but_the_re
     assert {"sagemaker:project-name", "sagemaker:project-id", "sagemaker:domain-id"} <= keys
 
 
-def test_cfn_lint_finds_nothing_in_the_project_launch_role_including_informational_rules() -> None:
-    """The project template itself (92 KB, half a minute of cfn-lint) is linted by `make lint` and the scan lane
-    (tests/scan/test_project_scan.py), outside `make test`'s time budget."""
-    from cfnlint.api import ManualArgs, lint  # noqa: PLC0415
-
-    text = (TEMPLATES / "project-launch-role.yaml").read_text()
-    matches = lint(text, config=ManualArgs(include_checks=["I"], regions=[REGION]))
-    assert [f"{m.rule.id} {m.message} (line {m.linenumber})" for m in matches] == []
-
-
 def test_the_published_template_fits_what_cloudformation_reads_from_a_template_url() -> None:
     """CreateProject hands CloudFormation the template's S3 URL: "The URL must point to a template (max size: 1 MB)
     that's located in an Amazon S3 bucket" (botocore cloudformation CreateStackInput.TemplateURL). 1 MB is read as
