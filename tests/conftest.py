@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.loaders
 import pytest
 
 from generator.endpoint.template import build_template
@@ -19,6 +20,21 @@ os.environ.setdefault("AWS_REGION", "eu-west-1")
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
 for _name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
     os.environ.setdefault(_name, "testing")
+
+# botocore reads a service's model and the endpoint rules (megabytes of JSON) once per session, and the Stubber tests
+# make hundreds of sessions. The files never change: each is read once per test process. (A session already hands
+# the same parsed data to every client it makes, so botocore does not change what it loads.)
+_read_json_file = botocore.loaders.JSONFileLoader.load_file
+_JSON_FILES: dict[str, Any] = {}
+
+
+def _json_file_read_once(self: botocore.loaders.JSONFileLoader, file_path: str) -> Any:
+    if file_path not in _JSON_FILES:
+        _JSON_FILES[file_path] = _read_json_file(self, file_path)
+    return _JSON_FILES[file_path]
+
+
+botocore.loaders.JSONFileLoader.load_file = _json_file_read_once  # type: ignore[method-assign]
 
 
 @pytest.fixture
