@@ -191,9 +191,14 @@ def test_every_cloudformation_and_s3_call_of_a_group_deploy_and_destroy_is_allow
     assert made >= {("s3", "CreateBucket"), ("s3", "PutObject"), ("s3", "PutBucketPolicy"),
                     ("cloudformation", "CreateChangeSet"), ("cloudformation", "ExecuteChangeSet"),
                     ("cloudformation", "DescribeStackEvents"), ("cloudformation", "DeleteStack")}  # fmt: skip
+    # The live preflight's read of the user's model artifacts bucket (HeadBucket, which S3 authorizes as
+    # s3:ListBucket) is the one call the module role may be refused: the bucket is the user's, named by no input of
+    # modulestack.yaml, and the command then says it could not check it and goes on (tests/deploy/test_preflight.py).
+    preflight_reads = {("s3", "ListBucket", ARTIFACTS_BUCKET)}
     denied = [
         (service, action, name) for service, action, name in sorted(calls)
-        if not allows(policy, f"{service}:{action}", resource_arn(service, name))
+        if (service, action, name) not in preflight_reads
+        and not allows(policy, f"{service}:{action}", resource_arn(service, name))
     ]  # fmt: skip
     assert denied == []
 
