@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tests.support.cfn_response_server import response_server
 from tests.support.lambda_runtime import LambdaSandbox
-from tests.support.local_aws import CREDENTIALS, REGION, client, moto_server, register_versions
+from tests.support.local_aws import ARTIFACTS_BUCKET, CREDENTIALS, REGION, client, moto_server, register_versions
 from tests.support.moto.bends import CustomResourceRuntime, bent_moto
 
 ROOT = Path(__file__).parent.parent
@@ -41,10 +41,10 @@ def local_aws() -> Iterator[tuple[dict[str, str], list[str]]]:
             vpc = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
             subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.1.0/24")["Subnet"]["SubnetId"]
             (package,) = register_versions(client("sagemaker", url), "bench", ["Approved"])
-            client("s3", url).create_bucket(
-                Bucket=TEMPLATE_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-            )
-            yield env, [f"VpcId={vpc}", f"SubnetIds={subnet}", f"ModelPackageArn={package}", "InstanceType=ml.m5.large"]
+            for bucket in (TEMPLATE_BUCKET, ARTIFACTS_BUCKET):  # the package's model data is in the second
+                client("s3", url).create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+            yield env, [f"VpcId={vpc}", f"SubnetIds={subnet}", f"ModelPackageArn={package}", "InstanceType=ml.m5.large",
+                        f"ModelArtifactsBucketArn=arn:aws:s3:::{ARTIFACTS_BUCKET}"]  # fmt: skip
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
