@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,10 +52,11 @@ def test_the_zip_holds_the_handler_and_crhelper_with_its_licence_and_fixed_metad
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> tuple[LambdaSandbox, Path]:
+def sandbox(tmp_path: Path) -> Iterator[tuple[LambdaSandbox, Path]]:
     """The zip unpacked into an empty folder, beside only the packages the Lambda runtime provides."""
     lambda_sandbox = LambdaSandbox(tmp_path)
-    return lambda_sandbox, lambda_sandbox.unpack(build_resolver_package().content, "resolver")
+    yield lambda_sandbox, lambda_sandbox.unpack(build_resolver_package().content, "resolver")
+    lambda_sandbox.close()
 
 
 def test_given_the_unpacked_zip_then_only_it_and_the_runtimes_packages_are_importable(

@@ -46,8 +46,10 @@ def shipped_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> LambdaSandbox:
-    return LambdaSandbox(tmp_path_factory.mktemp("lambda"))
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LambdaSandbox]:
+    lambda_sandbox = LambdaSandbox(tmp_path_factory.mktemp("lambda"))
+    yield lambda_sandbox
+    lambda_sandbox.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import pickle
 import pty
 import signal
 import subprocess
@@ -19,6 +20,7 @@ import boto3
 import botocore.loaders
 import botocore.session
 
+from generator.deploy import template_file
 from tests.support.local_aws import ARTIFACTS_BUCKET, CREDENTIALS, REGION, client
 from tests.support.moto.bends import CustomResourceRuntime
 from tests.support.paths import ROOT, TEMPLATES
@@ -109,6 +111,7 @@ CLI = Path(sys.executable).parent / "sagemaker-endpoint"
 
 _SERVICE_MODELS = botocore.loaders.create_loader()
 _BOTO3_SESSION = boto3.Session
+_PARSE_TEMPLATE = template_file.parse_template
 
 
 def _sharing_service_models(region_name: str | None = None, profile_name: str | None = None) -> boto3.Session:
@@ -117,6 +120,18 @@ def _sharing_service_models(region_name: str | None = None, profile_name: str | 
     core = botocore.session.Session()
     core.register_component("data_loader", _SERVICE_MODELS)
     return _BOTO3_SESSION(region_name=region_name, profile_name=profile_name, botocore_session=core)
+
+
+_PARSED_TEMPLATES: dict[str, bytes] = {}
+
+
+def _template_parsed_once(body: str) -> dict[str, Any]:
+    """The command's parse of a template, made once per text in this test process: each command parses the 210 KB
+    endpoint template (0.1 s), and a test runs several. Each caller gets its own copy."""
+    if body not in _PARSED_TEMPLATES:
+        _PARSED_TEMPLATES[body] = pickle.dumps(_PARSE_TEMPLATE(body))
+    parsed: dict[str, Any] = pickle.loads(_PARSED_TEMPLATES[body])  # our own bytes
+    return parsed
 
 
 def cli(aws: LocalAws, *args: str) -> subprocess.CompletedProcess[str]:
@@ -129,6 +144,7 @@ def cli(aws: LocalAws, *args: str) -> subprocess.CompletedProcess[str]:
     with (
         mock.patch.dict(os.environ, aws.cli_env()),
         mock.patch.object(boto3, "Session", _sharing_service_models),
+        mock.patch.object(template_file, "parse_template", _template_parsed_once),
         contextlib.chdir(ROOT),
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),
