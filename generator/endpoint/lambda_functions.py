@@ -122,21 +122,7 @@ def add_stack_function(
             UpdateReplacePolicy="Delete",
         )
     )
-    role_arn = given_role
-    if role_arn is None:
-        role = add_service_role(
-            stack,
-            f"{spec.title}Role",
-            condition=condition,
-            purpose=spec.purpose,
-            service=Service.LAMBDA,
-            policy=policy_document(
-                *statements,
-                # The log group's Arn attribute ends in ":*", which covers its log streams.
-                allow("WriteOwnLogs", [logs.CreateLogStream, logs.PutLogEvents], [GetAtt(log_group, "Arn")]),
-            ),
-        )
-        role_arn = GetAtt(role, "Arn")
+    role_arn = given_role if given_role is not None else _function_role(stack, spec, condition, log_group, statements)
     add_function_error_alarm(stack, spec.title, spec.purpose, log_group, condition)
     optional = {"Environment": Environment(Variables=spec.environment)} if spec.environment else {}
     return stack.template.add_resource(
@@ -160,3 +146,22 @@ def add_stack_function(
             **optional,
         )
     )
+
+
+def _function_role(
+    stack: Stack, spec: StackFunction, condition: str, log_group: LogGroup, statements: Sequence[object]
+) -> GetAtt:
+    """The function's own role: `statements`, and writing its log group."""
+    role = add_service_role(
+        stack,
+        f"{spec.title}Role",
+        condition=condition,
+        purpose=spec.purpose,
+        service=Service.LAMBDA,
+        policy=policy_document(
+            *statements,
+            # The log group's Arn attribute ends in ":*", which covers its log streams.
+            allow("WriteOwnLogs", [logs.CreateLogStream, logs.PutLogEvents], [GetAtt(log_group, "Arn")]),
+        ),
+    )
+    return GetAtt(role, "Arn")
