@@ -15,20 +15,16 @@ from __future__ import annotations
 from typing import Any
 
 from awacs.aws import Principal
-from troposphere import If, Join, Not, NoValue, Ref, Sub, Template
+from troposphere import Join, Ref, Template
 
-from generator.cfn.conditions import add_named_condition, is_empty
 from generator.cfn.outputs import add_exported_output
-from generator.cfn.parameters import optional_parameter
 from generator.common.names import (
     PROJECT_LAUNCH_PATH,
     PROJECT_STACK_PREFIX,
     STUDIO_VISIBILITY_TAG,
     Service,
     arn_pattern,
-    artifacts_bucket_name,
 )
-from generator.common.patterns import POLICY_ARN, S3_BUCKET_NAME
 from generator.deployer.permissions import (
     BY_SERVICE,
     METRIC_DATA,
@@ -41,7 +37,7 @@ from generator.deployer.permissions import (
     Scope,
     derive_deployer_policy,
 )
-from generator.deployer.role_template import add_deployer_role
+from generator.deployer.role_template import add_deployer_role, add_role_parameters
 from generator.endpoint.dashboard import NAME_PREFIX as DASHBOARD_PREFIX
 from generator.endpoint.encryption import ALIAS_PREFIX
 from generator.endpoint.lambda_functions import LAMBDA_LOG_GROUP_PREFIX
@@ -141,32 +137,14 @@ def build_project_launch_role_template(policy: DeployerPolicy) -> Template:
     """The role, trusted by CloudFormation only (SageMaker passes it to CloudFormation, which assumes it), under
     PROJECT_LAUNCH_PATH, with the derived policies."""
     template = Template(Description=DESCRIPTION)
-    boundary = template.add_parameter(
-        optional_parameter(
-            "PermissionsBoundaryArn",
-            POLICY_ARN,
-            "an IAM policy ARN (arn:<partition>:iam::<account>:policy/<name>)",
-            "Permissions boundary for the launch role; empty sets none.",
-        )
-    )
-    bucket = template.add_parameter(
-        optional_parameter(
-            "ArtifactsBucketName",
-            S3_BUCKET_NAME,
-            "an S3 bucket name",
-            "Bucket holding the resolver zip (ResolverCodeS3Bucket); empty: the bucket `sagemaker-endpoint deploy` "
-            "creates, sagemaker-endpoint-artifacts-<account>-<region>.",
-        )
-    )
-    add_named_condition(template, "HasPermissionsBoundary", Not(is_empty(boundary)))
-    add_named_condition(template, "HasArtifactsBucketName", Not(is_empty(bucket)))
+    bucket_name, boundary = add_role_parameters(template, "the launch role", "the resolver zip (ResolverCodeS3Bucket)")
     role, policies = add_deployer_role(
         template,
         policy,
         path=PROJECT_LAUNCH_PATH,
         trusted=Principal("Service", [Service.CLOUDFORMATION]),
-        bucket_name=If("HasArtifactsBucketName", Ref(bucket), Sub(artifacts_bucket_name())),
-        boundary=If("HasPermissionsBoundary", Ref(boundary), NoValue),
+        bucket_name=bucket_name,
+        boundary=boundary,
         logical_id="ProjectLaunchRole",
     )
     add_exported_output(

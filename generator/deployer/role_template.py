@@ -29,32 +29,14 @@ DESCRIPTION = (
 
 def build_deployer_role_template(policy: DeployerPolicy) -> Template:
     template = Template(Description=DESCRIPTION)
-    boundary = template.add_parameter(
-        optional_parameter(
-            "PermissionsBoundaryArn",
-            POLICY_ARN,
-            "an IAM policy ARN (arn:<partition>:iam::<account>:policy/<name>)",
-            "Permissions boundary for the deployer role; empty sets none.",
-        )
-    )
-    bucket = template.add_parameter(
-        optional_parameter(
-            "ArtifactsBucketName",
-            S3_BUCKET_NAME,
-            "an S3 bucket name",
-            "Bucket holding the resolver zip; empty: the bucket `sagemaker-endpoint deploy` creates, "
-            "sagemaker-endpoint-artifacts-<account>-<region>.",
-        )
-    )
-    add_named_condition(template, "HasPermissionsBoundary", Not(is_empty(boundary)))
-    add_named_condition(template, "HasArtifactsBucketName", Not(is_empty(bucket)))
+    bucket_name, boundary = add_role_parameters(template, "the deployer role", "the resolver zip")
     role, policies = add_deployer_role(
         template,
         policy,
         path=DEPLOYER_PATH,
         trusted=Principal("Service", TRUSTED_SERVICES),
-        bucket_name=If("HasArtifactsBucketName", Ref(bucket), Sub(artifacts_bucket_name())),
-        boundary=If("HasPermissionsBoundary", Ref(boundary), NoValue),
+        bucket_name=bucket_name,
+        boundary=boundary,
     )
     add_exported_output(
         template, "DeployerRoleArn", role.get_att("Arn"), "Role to pass as --role-arn or use in a launch constraint"
@@ -63,6 +45,34 @@ def build_deployer_role_template(policy: DeployerPolicy) -> Template:
         template, "DeployerPolicyArns", Join(",", [Ref(p) for p in policies]), "Its managed policies, comma-separated"
     )
     return template
+
+
+def add_role_parameters(template: Template, role: str, bucket_holds: str) -> tuple[If, If]:
+    """PermissionsBoundaryArn and ArtifactsBucketName, each optional: (the bucket's name, or the one `deploy`
+    creates; the boundary, or none)."""
+    boundary = template.add_parameter(
+        optional_parameter(
+            "PermissionsBoundaryArn",
+            POLICY_ARN,
+            "an IAM policy ARN (arn:<partition>:iam::<account>:policy/<name>)",
+            f"Permissions boundary for {role}; empty sets none.",
+        )
+    )
+    bucket = template.add_parameter(
+        optional_parameter(
+            "ArtifactsBucketName",
+            S3_BUCKET_NAME,
+            "an S3 bucket name",
+            f"Bucket holding {bucket_holds}; empty: the bucket `sagemaker-endpoint deploy` creates, "
+            "sagemaker-endpoint-artifacts-<account>-<region>.",
+        )
+    )
+    add_named_condition(template, "HasPermissionsBoundary", Not(is_empty(boundary)))
+    add_named_condition(template, "HasArtifactsBucketName", Not(is_empty(bucket)))
+    return (
+        If("HasArtifactsBucketName", Ref(bucket), Sub(artifacts_bucket_name())),
+        If("HasPermissionsBoundary", Ref(boundary), NoValue),
+    )
 
 
 def add_deployer_role(
