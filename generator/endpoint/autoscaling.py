@@ -34,7 +34,7 @@ from generator.cfn.conditions import any_of, is_empty
 from generator.cfn.inputs import Contains, Input, choice, whole_number
 from generator.common.scaling_order import INITIAL, MAXIMUM, MINIMUM, SCALING_ORDER
 from generator.endpoint import serverless
-from generator.endpoint.context import EndpointStack, add_condition
+from generator.endpoint.context import EndpointStack, Stack, add_condition
 from generator.endpoint.types import ASYNC, ENDPOINT_TYPE, REAL_TIME, SERVERLESS, WITH_INSTANCES
 from generator.endpoint.variant import INITIAL_INSTANCE_COUNT, INSTANCE_TYPE, VARIANT_NAME
 
@@ -258,20 +258,8 @@ def _add_async_policies(stack: EndpointStack, target: ScalableTarget) -> None:
         stack, "BacklogScalingPolicy", scales_async, target, "backlog-per-instance",
         metric=backlog, value=TARGET_BACKLOG.ref(),
     )  # fmt: skip
-    from_zero = stack.template.add_resource(
-        ScalingPolicy(
-            "ScaleOutFromZeroPolicy",
-            Condition=scales_async,
-            PolicyName=Sub("${AWS::StackName}-scale-out-from-zero"),
-            PolicyType="StepScaling",
-            ScalingTargetId=Ref(target),
-            StepScalingPolicyConfiguration=StepScalingPolicyConfiguration(
-                AdjustmentType="ChangeInCapacity",
-                MetricAggregationType="Average",
-                Cooldown=SCALE_OUT_COOLDOWN.ref(),
-                StepAdjustments=[StepAdjustment(MetricIntervalLowerBound=0, ScalingAdjustment=1)],
-            ),
-        )
+    from_zero = add_scale_out_from_zero_policy(
+        stack, scales_async, target, aggregation="Average", cooldown=SCALE_OUT_COOLDOWN.ref()
     )
     stack.template.add_resource(
         Alarm(
@@ -290,5 +278,27 @@ def _add_async_policies(stack: EndpointStack, target: ScalableTarget) -> None:
             TreatMissingData="missing",
             AlarmActions=[Ref(from_zero)],
             Tags=stack.tags,
+        )
+    )
+
+
+def add_scale_out_from_zero_policy(
+    stack: Stack, condition: str, target: ScalableTarget, *, aggregation: str, cooldown: object
+) -> ScalingPolicy:
+    """One more unit (instance or copy) each time its alarm fires: target tracking cannot scale out from zero, as
+    there is no load per unit to track."""
+    return stack.template.add_resource(
+        ScalingPolicy(
+            "ScaleOutFromZeroPolicy",
+            Condition=condition,
+            PolicyName=Sub("${AWS::StackName}-scale-out-from-zero"),
+            PolicyType="StepScaling",
+            ScalingTargetId=Ref(target),
+            StepScalingPolicyConfiguration=StepScalingPolicyConfiguration(
+                AdjustmentType="ChangeInCapacity",
+                MetricAggregationType=aggregation,
+                Cooldown=cooldown,
+                StepAdjustments=[StepAdjustment(MetricIntervalLowerBound=0, ScalingAdjustment=1)],
+            ),
         )
     )

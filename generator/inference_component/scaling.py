@@ -25,8 +25,6 @@ from troposphere.applicationautoscaling import (
     PredefinedMetricSpecification,
     ScalableTarget,
     ScalingPolicy,
-    StepAdjustment,
-    StepScalingPolicyConfiguration,
     TargetTrackingScalingPolicyConfiguration,
 )
 from troposphere.cloudwatch import Alarm, MetricDimension
@@ -34,7 +32,13 @@ from troposphere.sagemaker import InferenceComponent
 
 from custom_resource.contract import ComponentLogicalIds
 from generator.cfn.inputs import Input, choice, whole_number
-from generator.endpoint.autoscaling import SCALE_IN_COOLDOWN, SCALE_OUT_COOLDOWN, assertion, less_than
+from generator.endpoint.autoscaling import (
+    SCALE_IN_COOLDOWN,
+    SCALE_OUT_COOLDOWN,
+    add_scale_out_from_zero_policy,
+    assertion,
+    less_than,
+)
 from generator.endpoint.context import add_condition
 from generator.inference_component.context import ComponentStack
 
@@ -137,21 +141,7 @@ def add_copy_scaling(stack: ComponentStack, component: InferenceComponent) -> Sc
 def _add_scale_out_from_zero(stack: ComponentStack, target: ScalableTarget) -> None:
     """With a minimum of 0: a copy more whenever a request found none."""
     to_zero = add_condition(stack, "ScalesToZero", Equals(MIN_COPIES.ref(), "0"))
-    policy = stack.template.add_resource(
-        ScalingPolicy(
-            "ScaleOutFromZeroPolicy",
-            Condition=to_zero,
-            PolicyName=Sub("${AWS::StackName}-scale-out-from-zero"),
-            PolicyType="StepScaling",
-            ScalingTargetId=Ref(target),
-            StepScalingPolicyConfiguration=StepScalingPolicyConfiguration(
-                AdjustmentType="ChangeInCapacity",
-                MetricAggregationType="Maximum",
-                Cooldown=60,
-                StepAdjustments=[StepAdjustment(MetricIntervalLowerBound=0, ScalingAdjustment=1)],
-            ),
-        )
-    )
+    policy = add_scale_out_from_zero_policy(stack, to_zero, target, aggregation="Maximum", cooldown=60)
     stack.template.add_resource(
         Alarm(
             NO_CAPACITY_ALARM,
