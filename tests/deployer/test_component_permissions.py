@@ -16,8 +16,7 @@ from generator.deployer.permissions import UNUSED_HANDLER_PERMISSIONS, derive_de
 from generator.deployer.role_template import build_deployer_role_template
 from generator.endpoint.template import build_template
 from tests.support.components import component_template, shared_endpoint_template
-from tests.support.iam_eval import allows
-from tests.support.template_eval import Evaluator
+from tests.support.iam_eval import allows, managed_policy_statements
 
 ACCOUNT, REGION, UUID = "111122223333", "eu-west-1", "5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
 PSEUDO = {"AWS::AccountId": ACCOUNT, "AWS::Region": REGION, "AWS::StackName": "deployer"}
@@ -72,13 +71,7 @@ def templates() -> tuple[dict[str, Any], ...]:
 
 
 def statements(*documents: dict[str, Any]) -> list[dict[str, Any]]:
-    role = build_deployer_role_template(derive_deployer_policy(*documents)).to_dict()
-    return [
-        statement
-        for resource in Evaluator(role, {}, PSEUDO).resources().values()
-        if resource["Type"] == "AWS::IAM::ManagedPolicy"
-        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
-    ]
+    return managed_policy_statements(build_deployer_role_template(derive_deployer_policy(*documents)).to_dict(), PSEUDO)
 
 
 def requests(resource_type: str, action: str) -> list[tuple[str, dict[str, str]]]:

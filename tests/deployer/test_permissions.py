@@ -19,7 +19,7 @@ from generator.deployer.aws_reference import handler_permissions, is_iam_action,
 from generator.deployer.permissions import MANAGED_POLICY_LIMIT, derive_deployer_policy
 from generator.deployer.role_template import build_deployer_role_template, render_deployer_policy_json
 from generator.endpoint.template import build_template
-from tests.support.iam_eval import allows
+from tests.support.iam_eval import allows, managed_policy_statements
 from tests.support.template_eval import Evaluator
 
 ACCOUNT, REGION, UUID = "111122223333", "eu-west-1", "5b1c9a40-ca3e-11f0-8f34-0a1b2c3d4e5f"
@@ -88,13 +88,7 @@ def endpoint() -> dict[str, Any]:
 def deployer_statements(endpoint_template: dict[str, Any]) -> list[dict[str, Any]]:
     """The role's managed policies as CloudFormation would create them in this account and Region."""
     template = build_deployer_role_template(derive_deployer_policy(endpoint_template)).to_dict()
-    resources = Evaluator(template, {}, PSEUDO).resources()
-    return [
-        statement
-        for resource in resources.values()
-        if resource["Type"] == "AWS::IAM::ManagedPolicy"
-        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
-    ]
+    return managed_policy_statements(template, PSEUDO)
 
 
 def requests(resource_type: str, action: str) -> list[tuple[str, dict[str, str]]]:

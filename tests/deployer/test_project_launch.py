@@ -13,8 +13,7 @@ from typing import Any
 from generator.deployer.aws_reference import handler_permissions, is_iam_action, resource_types, scopable
 from generator.deployer.project_launch import build_project_launch_role_template, derive_project_launch_policy
 from generator.project.template import build_project_template
-from tests.support.iam_eval import allows
-from tests.support.template_eval import Evaluator
+from tests.support.iam_eval import allows, managed_policy_statements
 
 ACCOUNT, REGION = "111122223333", "eu-west-1"
 STACK = "SP-p-a1b2c3d4e5f6-sagemaker-endpoint"
@@ -70,13 +69,7 @@ def project() -> dict[str, Any]:
 def launch_statements() -> list[dict[str, Any]]:
     """The role's managed policies as CloudFormation would create them in this account and Region."""
     template = build_project_launch_role_template(derive_project_launch_policy(project())).to_dict()
-    resources = Evaluator(template, {}, PSEUDO).resources()
-    return [
-        statement
-        for resource in resources.values()
-        if resource["Type"] == "AWS::IAM::ManagedPolicy"
-        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
-    ]
+    return managed_policy_statements(template, PSEUDO)
 
 
 def requests(resource_type: str, action: str) -> list[tuple[str, dict[str, str]]]:

@@ -9,6 +9,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from tests.support.template_eval import Evaluator
+
 Context = Mapping[str, str]
 
 
@@ -63,3 +65,15 @@ def _conditions_hold(conditions: Mapping[str, Mapping[str, Any]], context: Conte
             if not any(compare(value, context[key]) for value in values):
                 return False
     return True
+
+
+def managed_policy_statements(role_template: Mapping[str, Any], pseudo: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Every statement of a role template's managed policies, as CloudFormation would create them (`pseudo`: the
+    account, Region and stack name)."""
+    resources = Evaluator(dict(role_template), {}, dict(pseudo)).resources()
+    return [
+        statement
+        for resource in resources.values()
+        if resource["Type"] == "AWS::IAM::ManagedPolicy"
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+    ]
