@@ -8,8 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.support.acceptance.naming import RunNames
-from tests.support.acceptance.world import IAM_PROPAGATION_SECONDS, Deadline
-from tests.support.paths import TEMPLATES
+from tests.support.acceptance.world import Deadline, create_role_stack
 
 LAUNCH_ROLE = "project-launch"  # the purpose of the project launch role's stack
 SETTLED = {"CreateCompleted", "CreateFailed", "DeleteCompleted", "DeleteFailed"}
@@ -17,20 +16,9 @@ SETTLED = {"CreateCompleted", "CreateFailed", "DeleteCompleted", "DeleteFailed"}
 
 def create_project_launch_role(cloudformation: Any, names: RunNames, bucket: str) -> str:
     """project-launch-role.yaml, as an administrator creates it; its ProjectLaunchRoleArn."""
-    stack = names.name(LAUNCH_ROLE)
-    cloudformation.create_stack(
-        StackName=stack,
-        TemplateBody=(TEMPLATES / "project-launch-role.yaml").read_text(),
-        Parameters=[{"ParameterKey": "ArtifactsBucketName", "ParameterValue": bucket}],
-        Capabilities=["CAPABILITY_IAM"],
-        Tags=names.tags,
+    return create_role_stack(
+        cloudformation, names, LAUNCH_ROLE, "project-launch-role.yaml", bucket=bucket, output="ProjectLaunchRoleArn"
     )
-    cloudformation.get_waiter("stack_create_complete").wait(
-        StackName=stack, WaiterConfig={"Delay": 10, "MaxAttempts": 90}
-    )
-    outputs = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["Outputs"]
-    time.sleep(IAM_PROPAGATION_SECONDS)
-    return next(str(o["OutputValue"]) for o in outputs if o["OutputKey"] == "ProjectLaunchRoleArn")
 
 
 def wait_for_project(

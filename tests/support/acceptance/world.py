@@ -166,10 +166,20 @@ def _tagged(resource_type: str, names: RunNames) -> dict[str, Any]:
 
 def create_deployer_role(cloudformation: Any, names: RunNames, bucket: str) -> str:
     """deployer-role.yaml, reading the resolver zip from the lane's bucket; its DeployerRoleArn."""
-    stack = names.name(DEPLOYER)
+    return create_role_stack(
+        cloudformation, names, DEPLOYER, "deployer-role.yaml", bucket=bucket, output="DeployerRoleArn"
+    )
+
+
+def create_role_stack(
+    cloudformation: Any, names: RunNames, kind: str, template: str, *, bucket: str, output: str
+) -> str:
+    """A role template of ours as an administrator creates it, reading the resolver zip from `bucket`; the role's ARN
+    (its `output`), once IAM has had time to propagate it."""
+    stack = names.name(kind)
     cloudformation.create_stack(
         StackName=stack,
-        TemplateBody=(TEMPLATES / "deployer-role.yaml").read_text(),
+        TemplateBody=(TEMPLATES / template).read_text(),
         Parameters=[{"ParameterKey": "ArtifactsBucketName", "ParameterValue": bucket}],
         Capabilities=["CAPABILITY_IAM"],
         Tags=names.tags,
@@ -179,7 +189,7 @@ def create_deployer_role(cloudformation: Any, names: RunNames, bucket: str) -> s
     )
     outputs = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["Outputs"]
     time.sleep(IAM_PROPAGATION_SECONDS)
-    return next(str(o["OutputValue"]) for o in outputs if o["OutputKey"] == "DeployerRoleArn")
+    return next(str(o["OutputValue"]) for o in outputs if o["OutputKey"] == output)
 
 
 def ensure_default_artifacts_bucket(s3: Any, names: RunNames, region: str) -> str | None:
