@@ -39,12 +39,5 @@ def add_shared_conditions(template: Template) -> Conditions:
         scaling_enabled=add("ScalingEnabled", Equals(autoscaling.SCALING.ref(), "true")),
         has_permissions_boundary=add("HasPermissionsBoundary", Not(is_empty(PERMISSIONS_BOUNDARY))),
         alarm_topic=add("HasAlarmTopic", Not(is_empty(alarms.ALARM_TOPIC))),
-        deploy_on_approval=add(
-            "DeployOnApprovalEnabled",
-            And(
-                Equals(deploy_on_approval.FOLLOW.ref(), "true"),
-                group_mode,
-                Not(is_empty(deploy_on_approval.DEPLOYMENT_ROLE)),
-            ),
-        ),
+        deploy_on_approval=add("DeployOnApprovalEnabled", deploy_on_approval.enabled(group_mode)),
     )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from awacs import cloudformation, iam, kms, sagemaker, sns, sqs, tag
 from awacs.aws import ArnEquals, Condition, Principal, StringEquals
-from troposphere import Equals, GetAtt, Join, Not, Ref, Sub
+from troposphere import And, AWSHelperFn, Equals, GetAtt, Join, Not, Ref, Sub
 from troposphere.awslambda import EventSourceMapping, Function
 from troposphere.cloudwatch import Alarm, MetricDimension
 from troposphere.events import DeadLetterConfig, EventBusPolicy, RetryPolicy, Rule, SqsParameters, Target
@@ -118,6 +118,11 @@ DEPLOYMENT_ROLE = Input(
     pattern(ROLE_ARN, "an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)"),
 )
 INPUTS = (FOLLOW, DEPLOYMENT_ROLE)
+
+
+def enabled(group_mode: AWSHelperFn) -> And:
+    """When deploy on approval runs: asked for, in group mode, with a deployment role to update the stack with."""
+    return And(Equals(FOLLOW.ref(), "true"), group_mode, Not(is_empty(DEPLOYMENT_ROLE)))
 
 
 def _add_follow_rule(stack: PackageStack) -> None:

@@ -33,7 +33,6 @@ from generator.endpoint.context import PERMISSIONS_BOUNDARY
 
 def input_groups(resolver_code_key: str) -> tuple[InputGroup, ...]:
     """Every input, grouped and ordered for the console; the code key's default names the zip rendered with."""
-    code_key = replace(lambda_functions.CODE_KEY, default=resolver_code_key)
     return (
         InputGroup("Model package (set exactly one)", model.PACKAGE_INPUTS),
         InputGroup("Endpoint type", types.INPUTS),
@@ -55,6 +54,15 @@ def input_groups(resolver_code_key: str) -> tuple[InputGroup, ...]:
         InputGroup("Data capture", data_capture.INPUTS),
         InputGroup("Autoscaling (Application Auto Scaling)", autoscaling.INPUTS),
         InputGroup("Safe updates: blue/green with automatic rollback", rollback.INPUTS),
+        *following_groups(resolver_code_key),
+    )
+
+
+def following_groups(resolver_code_key: str) -> tuple[InputGroup, ...]:
+    """The groups a template that follows a model package group ends with: tags, the resolver's code, deploy on
+    approval and the alarm topic."""
+    code_key = replace(lambda_functions.CODE_KEY, default=resolver_code_key)
+    return (
         InputGroup("SageMaker project and domain (tags)", tags.INPUTS),
         InputGroup(
             "Package resolver code (model package group only)",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import And, AWSHelperFn, Equals, If, ImportValue, Join, Not, Ref, Sub, Template
+from troposphere import And, AWSHelperFn, If, ImportValue, Join, Not, Ref, Sub, Template
 
 from generator.cfn.conditions import add_named_condition, is_empty, stack_uuid
 from generator.cfn.inputs import Input, pattern
@@ -97,12 +97,5 @@ def add_conditions(template: Template) -> PackageConditions:
         alarm_topic=add("HasAlarmTopic", Not(is_empty(alarms.ALARM_TOPIC))),
         use_package_arn=add("UseModelPackageArn", Not(is_empty(model.PACKAGE_ARN))),
         use_package_group=add("UseModelPackageGroup", group_mode),
-        deploy_on_approval=add(
-            "DeployOnApprovalEnabled",
-            And(
-                Equals(deploy_on_approval.FOLLOW.ref(), "true"),
-                group_mode,
-                Not(is_empty(deploy_on_approval.DEPLOYMENT_ROLE)),
-            ),
-        ),
+        deploy_on_approval=add("DeployOnApprovalEnabled", deploy_on_approval.enabled(group_mode)),
     )

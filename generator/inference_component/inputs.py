@@ -8,14 +8,14 @@ from dataclasses import replace
 from troposphere import Template
 
 from generator.cfn.inputs import InputGroup, add_inputs
-from generator.endpoint import alarms, deploy_on_approval, lambda_functions, model, resolver, tags
+from generator.endpoint import model
 from generator.endpoint.context import PERMISSIONS_BOUNDARY
+from generator.endpoint.inputs import following_groups
 from generator.inference_component import access, component, compute, scaling
 from generator.inference_component.context import COMPONENT_NAME, ENDPOINT_NAME
 
 
 def input_groups(resolver_code_key: str) -> tuple[InputGroup, ...]:
-    code_key = replace(lambda_functions.CODE_KEY, default=resolver_code_key)
     return (
         InputGroup(
             "Model package (set exactly one)",
@@ -26,13 +26,7 @@ def input_groups(resolver_code_key: str) -> tuple[InputGroup, ...]:
         InputGroup("Copies and autoscaling", scaling.INPUTS),
         InputGroup("Safe updates: rolling, with automatic rollback", component.INPUTS),
         InputGroup("Package access", (*access.INPUTS, PERMISSIONS_BOUNDARY)),
-        InputGroup("SageMaker project and domain (tags)", tags.INPUTS),
-        InputGroup(
-            "Package resolver code (model package group only)",
-            (lambda_functions.CODE_BUCKET, resolver.TOKEN, code_key),
-        ),
-        InputGroup("Deploy on approval (model package group only)", deploy_on_approval.INPUTS),
-        InputGroup("Operations", (alarms.ALARM_TOPIC,)),
+        *following_groups(resolver_code_key),
     )
 
 
